@@ -1,0 +1,606 @@
+/*-------------------------------------------------------------------------
+ *
+ * chunk.c
+ *	  Encoding and decoding of chunks (format described in chunk.h).
+ *
+ * The encoder works on column arrays handed over by the write buffer; the
+ * decoder works on one vector of one column at a time.  Every length and
+ * offset read from a chunk is checked against the bytes that are really
+ * there, and every encoded vector against its checksum, so corrupt or
+ * truncated data ends in ERRCODE_DATA_CORRUPTED, never in a wild read.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/tupmacs.h"
+#include "miscadmin.h"
+#include "port/pg_crc32c.h"
+#include "utils/memutils.h"
+
+#include "chunk.h"
+#include "codec.h"
+
+/* Vectors smaller than this are not worth a compressor call. */
+#define MIN_COMPRESS_BYTES 64
+
+/* Largest chunk we write: it must fit a bytea and a single allocation. */
+#define MAX_CHUNK_BYTES ((Size) MaxAllocSize - VARHDRSZ)
+
+typedef struct ByteBuffer
+{
+	char	   *data;
+	Size		len;
+	Size		cap;
+} ByteBuffer;
+
+static void
+buffer_reserve(ByteBuffer *buf, Size extra)
+{
+	Size		need = buf->len + extra;
+
+	if (need <= buf->cap)
+		return;
+	if (need > MAX_CHUNK_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("timeseries chunk would exceed %zu bytes", MAX_CHUNK_BYTES),
+				 errhint("Rows this large are not supported; lower timeseries.chunk_bytes or store fewer large values per row.")));
+	while (buf->cap < need)
+		buf->cap = Min(buf->cap * 2, MAX_CHUNK_BYTES);
+	buf->data = repalloc_huge(buf->data, buf->cap);
+}
+
+static void
+buffer_init(ByteBuffer *buf, Size cap)
+{
+	buf->cap = Max(cap, 1024);
+	buf->data = palloc_extended(buf->cap, MCXT_ALLOC_HUGE);
+	buf->len = 0;
+}
+
+static inline bool
+shuffle_width(int16 attlen)
+{
+	return attlen == 2 || attlen == 4 || attlen == 8;
+}
+
+/* Bytes one non-NULL value takes in a decoded stream (payload only). */
+static inline Size
+value_payload_size(Form_pg_attribute att, Datum value)
+{
+	if (att->attlen > 0)
+		return att->attlen;
+	if (att->attlen == -1)
+		return VARSIZE_ANY_EXHDR(DatumGetPointer(value));
+	return strlen(DatumGetCString(value)) + 1;
+}
+
+/*
+ * Build the decoded stream of one vector into raw (grown as needed).
+ * Returns the stream length and sets *nnulls and *shuffled.
+ */
+static Size
+build_vector_stream(Form_pg_attribute att, Datum *values, bool *isnull,
+					int n, ByteBuffer *raw, ByteBuffer *scratch,
+					uint32 *nnulls, bool *shuffled)
+{
+	int			nulls = 0;
+	int			nn;
+	Size		payload = 0;
+	Size		bitmap_len;
+	char	   *p;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (isnull[i])
+			nulls++;
+		else
+			payload += value_payload_size(att, values[i]);
+	}
+	*nnulls = nulls;
+	*shuffled = false;
+	nn = n - nulls;
+	raw->len = 0;
+	if (nn == 0)
+		return 0;
+
+	bitmap_len = nulls > 0 ? (n + 7) / 8 : 0;
+	buffer_reserve(raw, bitmap_len + (att->attlen < 0 ? sizeof(uint32) * nn : 0) + payload);
+	p = raw->data;
+
+	if (bitmap_len > 0)
+	{
+		memset(p, 0, bitmap_len);
+		for (int i = 0; i < n; i++)
+			if (!isnull[i])
+				p[i >> 3] |= (1 << (i & 7));
+		p += bitmap_len;
+	}
+
+	if (att->attlen > 0)
+	{
+		char	   *dst = p;
+		bool		shuffle = shuffle_width(att->attlen) && nn > 1;
+
+		if (shuffle)
+		{
+			buffer_reserve(scratch, payload);
+			scratch->len = 0;
+			dst = scratch->data;
+		}
+		for (int i = 0; i < n; i++)
+		{
+			if (isnull[i])
+				continue;
+			if (att->attbyval)
+				store_att_byval(dst, values[i], att->attlen);
+			else
+				memcpy(dst, DatumGetPointer(values[i]), att->attlen);
+			dst += att->attlen;
+		}
+		if (shuffle)
+		{
+			codec_shuffle(scratch->data, p, nn, att->attlen);
+			*shuffled = true;
+		}
+		p += payload;
+	}
+	else
+	{
+		uint32	   *lens = (uint32 *) p;
+		char	   *dst = p + sizeof(uint32) * nn;
+		int			k = 0;
+
+		for (int i = 0; i < n; i++)
+		{
+			Size		len;
+
+			if (isnull[i])
+				continue;
+			len = value_payload_size(att, values[i]);
+			lens[k++] = (uint32) len;
+			if (att->attlen == -1)
+				memcpy(dst, VARDATA_ANY(DatumGetPointer(values[i])), len);
+			else
+				memcpy(dst, DatumGetCString(values[i]), len);
+			dst += len;
+		}
+		p = dst;
+	}
+	raw->len = p - raw->data;
+	return raw->len;
+}
+
+char *
+chunk_encode(TupleDesc tupdesc, int natts, Datum **values, bool **isnull,
+			 int first, int nrows, const ChunkEncodeOptions *opts,
+			 Size *len, uint64 *raw_bytes)
+{
+	uint32		vector_rows = opts->vector_rows;
+	uint32		nvectors = (nrows + vector_rows - 1) / vector_rows;
+	ByteBuffer	out;
+	ByteBuffer	raw;
+	ByteBuffer	scratch;
+	ChunkHeader *hdr;
+	Size		dir_len = sizeof(ChunkColumn) * (natts + 1);
+	uint64		total_raw = 0;
+
+	Assert(nrows > 0 && vector_rows > 0);
+
+	buffer_init(&out, sizeof(ChunkHeader) + dir_len + 8192);
+	buffer_init(&raw, 8192);
+	buffer_init(&scratch, 8192);
+	out.len = sizeof(ChunkHeader) + dir_len;
+
+	for (int a = 0; a < natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, a);
+		Size		col_start = MAXALIGN(out.len);
+		Size		entries_len = sizeof(uint32) + sizeof(ChunkVector) * nvectors;
+		ChunkColumn *col;
+
+		buffer_reserve(&out, col_start - out.len + entries_len);
+		memset(out.data + out.len, 0, col_start - out.len + entries_len);
+		out.len = col_start + entries_len;
+
+		col = (ChunkColumn *) (out.data + sizeof(ChunkHeader)) + a;
+		col->offset = (uint32) col_start;
+		col->attlen = att->attlen;
+		col->flags = 0;
+
+		for (uint32 v = 0; v < nvectors; v++)
+		{
+			int			vstart = first + v * vector_rows;
+			int			vn = Min(vector_rows, (uint32) (nrows - v * vector_rows));
+			ChunkVector entry;
+			Size		rawlen;
+			bool		shuffled;
+
+			CHECK_FOR_INTERRUPTS();
+
+			memset(&entry, 0, sizeof(entry));
+			if (att->attisdropped)
+			{
+				/* dropped columns are stored as all-NULL */
+				rawlen = 0;
+				entry.nnulls = vn;
+				shuffled = false;
+			}
+			else
+				rawlen = build_vector_stream(att, values[a] + vstart,
+											 isnull[a] + vstart, vn,
+											 &raw, &scratch,
+											 &entry.nnulls, &shuffled);
+			total_raw += rawlen;
+			entry.offset = (uint32) (out.len - col_start);
+			entry.raw_length = (uint32) rawlen;
+			entry.flags = shuffled ? CHUNK_VECTOR_SHUFFLED : 0;
+			entry.codec = CODEC_NONE;
+
+			if (rawlen >= MIN_COMPRESS_BYTES && opts->codec != CODEC_NONE)
+			{
+				Size		bound = codec_bound(opts->codec, rawlen);
+
+				if (bound > 0)
+				{
+					Size		clen;
+
+					buffer_reserve(&out, bound);
+					clen = codec_compress(opts->codec, opts->level, raw.data, rawlen,
+										  out.data + out.len, bound);
+					if (clen > 0 && clen < rawlen)
+					{
+						entry.codec = opts->codec;
+						entry.length = (uint32) clen;
+					}
+				}
+			}
+			if (entry.codec == CODEC_NONE)
+			{
+				buffer_reserve(&out, rawlen);
+				if (rawlen > 0)
+					memcpy(out.data + out.len, raw.data, rawlen);
+				entry.length = (uint32) rawlen;
+			}
+			entry.crc = codec_checksum(out.data + out.len, entry.length);
+			out.len += entry.length;
+			memcpy(out.data + col_start + sizeof(uint32) + sizeof(ChunkVector) * v,
+				   &entry, sizeof(ChunkVector));
+		}
+		{
+			uint32		crc = codec_checksum(out.data + col_start + sizeof(uint32),
+											 sizeof(ChunkVector) * nvectors);
+
+			memcpy(out.data + col_start, &crc, sizeof(uint32));
+		}
+	}
+
+	/* end marker of the column directory, then the header */
+	{
+		ChunkColumn *end = (ChunkColumn *) (out.data + sizeof(ChunkHeader)) + natts;
+
+		end->offset = (uint32) out.len;
+		end->attlen = 0;
+		end->flags = 0;
+	}
+	hdr = (ChunkHeader *) out.data;
+	hdr->magic = CHUNK_MAGIC;
+	hdr->version = CHUNK_VERSION;
+	hdr->natts = natts;
+	hdr->nrows = nrows;
+	hdr->vector_rows = vector_rows;
+	hdr->nvectors = nvectors;
+	hdr->crc = 0;
+	hdr->crc = codec_checksum(out.data, sizeof(ChunkHeader) + dir_len);
+
+	pfree(raw.data);
+	pfree(scratch.data);
+	*len = out.len;
+	*raw_bytes = total_raw;
+	return out.data;
+}
+
+static void
+chunk_corrupted(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("timeseries chunk is corrupted: %s", what)));
+}
+
+void
+chunk_open(ChunkReader *reader, const char *data, Size len)
+{
+	ChunkHeader hdr;
+	uint32		crc;
+	Size		dir_len;
+	const ChunkColumn *cols;
+
+	if (len < sizeof(ChunkHeader))
+		chunk_corrupted("truncated header");
+	memcpy(&hdr, data, sizeof(ChunkHeader));
+	if (hdr.magic != CHUNK_MAGIC)
+		chunk_corrupted("bad magic number");
+	if (hdr.version != CHUNK_VERSION)
+		chunk_corrupted("unknown format version");
+	if (hdr.natts > MaxHeapAttributeNumber || hdr.vector_rows == 0 ||
+		hdr.nrows == 0 ||
+		hdr.nvectors != (hdr.nrows + hdr.vector_rows - 1) / hdr.vector_rows)
+		chunk_corrupted("inconsistent header");
+	dir_len = sizeof(ChunkColumn) * (hdr.natts + 1);
+	if (len < sizeof(ChunkHeader) + dir_len)
+		chunk_corrupted("truncated column directory");
+
+	/* the checksum was computed with its own field zeroed */
+	{
+		ChunkHeader tmp = hdr;
+		pg_crc32c	c;
+
+		tmp.crc = 0;
+		INIT_CRC32C(c);
+		COMP_CRC32C(c, &tmp, sizeof(ChunkHeader));
+		COMP_CRC32C(c, data + sizeof(ChunkHeader), dir_len);
+		FIN_CRC32C(c);
+		crc = (uint32) c;
+	}
+	if (crc != hdr.crc)
+		chunk_corrupted("header checksum mismatch");
+
+	cols = (const ChunkColumn *) (data + sizeof(ChunkHeader));
+	if (cols[hdr.natts].offset != len)
+		chunk_corrupted("length does not match column directory");
+	for (int a = 0; a < hdr.natts; a++)
+	{
+		Size		entries_len = sizeof(uint32) + sizeof(ChunkVector) * (Size) hdr.nvectors;
+
+		if (cols[a].offset < sizeof(ChunkHeader) + dir_len ||
+			cols[a].offset > cols[a + 1].offset ||
+			cols[a + 1].offset - cols[a].offset < entries_len)
+			chunk_corrupted("bad column directory");
+	}
+
+	reader->data = data;
+	reader->len = len;
+	reader->natts = hdr.natts;
+	reader->nrows = hdr.nrows;
+	reader->vector_rows = hdr.vector_rows;
+	reader->nvectors = hdr.nvectors;
+	reader->columns = cols;
+	reader->dir_checked = palloc0(sizeof(bool) * Max(hdr.natts, 1));
+}
+
+int
+chunk_vector_nrows(const ChunkReader *reader, uint32 vector)
+{
+	Assert(vector < reader->nvectors);
+	return Min(reader->vector_rows, reader->nrows - vector * reader->vector_rows);
+}
+
+void
+chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
+					uint32 vector, Datum *values, bool *isnull)
+{
+	Form_pg_attribute att = TupleDescAttr(tupdesc, attidx);
+	int			n = chunk_vector_nrows(reader, vector);
+	const char *col;
+	Size		col_len;
+	ChunkVector entry;
+	uint32		crc;
+	char	   *raw;
+	const char *p;
+	const char *end;
+	const uint8 *bitmap = NULL;
+	int			nn;
+
+	if (attidx >= reader->natts || att->attisdropped)
+	{
+		/* column added after the chunk was written, or dropped */
+		bool		missing_null = true;
+		Datum		missing = (Datum) 0;
+
+		if (!att->attisdropped)
+			missing = getmissingattr(tupdesc, attidx + 1, &missing_null);
+		for (int i = 0; i < n; i++)
+		{
+			values[i] = missing;
+			isnull[i] = missing_null;
+		}
+		return;
+	}
+
+	col = reader->data + reader->columns[attidx].offset;
+	col_len = reader->columns[attidx + 1].offset - reader->columns[attidx].offset;
+	if (reader->columns[attidx].attlen != att->attlen)
+		chunk_corrupted("column width does not match the table definition");
+
+	if (!reader->dir_checked[attidx])
+	{
+		/* verify the vector directory of this column once per reader */
+		memcpy(&crc, col, sizeof(uint32));
+		if (codec_checksum(col + sizeof(uint32),
+						   sizeof(ChunkVector) * reader->nvectors) != crc)
+			chunk_corrupted("vector directory checksum mismatch");
+		reader->dir_checked[attidx] = true;
+	}
+	memcpy(&entry, col + sizeof(uint32) + sizeof(ChunkVector) * vector,
+		   sizeof(ChunkVector));
+	if (entry.offset > col_len || entry.length > col_len - entry.offset ||
+		entry.nnulls > (uint32) n || entry.codec > CODEC_MAX_ID)
+		chunk_corrupted("bad vector directory entry");
+	if (codec_checksum(col + entry.offset, entry.length) != entry.crc)
+		chunk_corrupted("vector checksum mismatch");
+
+	nn = n - entry.nnulls;
+	if (nn == 0)
+	{
+		if (entry.raw_length != 0)
+			chunk_corrupted("all-NULL vector has data");
+		for (int i = 0; i < n; i++)
+		{
+			values[i] = (Datum) 0;
+			isnull[i] = true;
+		}
+		return;
+	}
+
+	raw = palloc_extended(Max(entry.raw_length, 1), MCXT_ALLOC_HUGE);
+	if (!codec_decompress(entry.codec, col + entry.offset, entry.length,
+						  raw, entry.raw_length))
+		chunk_corrupted("vector does not decompress");
+
+	p = raw;
+	end = raw + entry.raw_length;
+	if (entry.nnulls > 0)
+	{
+		Size		bitmap_len = (n + 7) / 8;
+		int			count = 0;
+
+		if ((Size) (end - p) < bitmap_len)
+			chunk_corrupted("truncated validity bitmap");
+		bitmap = (const uint8 *) p;
+		for (int i = 0; i < n; i++)
+			if (bitmap[i >> 3] & (1 << (i & 7)))
+				count++;
+		if (count != nn)
+			chunk_corrupted("validity bitmap does not match NULL count");
+		p += bitmap_len;
+	}
+
+	if (att->attlen > 0)
+	{
+		Size		payload = (Size) nn * att->attlen;
+		const char *src = p;
+		char	   *fixed_store = NULL;
+		Size		stride = att->attbyval ? att->attlen :
+			att_align_nominal(att->attlen, att->attalign);
+		int			k = 0;
+
+		if ((Size) (end - p) != payload)
+			chunk_corrupted("fixed-width vector has the wrong length");
+		if (entry.flags & CHUNK_VECTOR_SHUFFLED)
+		{
+			char	   *tmp;
+
+			if (!shuffle_width(att->attlen))
+				chunk_corrupted("shuffled vector of unexpected width");
+			tmp = palloc_extended(payload, MCXT_ALLOC_HUGE);
+			codec_unshuffle(p, tmp, nn, att->attlen);
+			src = tmp;
+		}
+		if (!att->attbyval)
+			fixed_store = palloc_extended(stride * nn, MCXT_ALLOC_HUGE);
+		for (int i = 0; i < n; i++)
+		{
+			if (bitmap && !(bitmap[i >> 3] & (1 << (i & 7))))
+			{
+				values[i] = (Datum) 0;
+				isnull[i] = true;
+				continue;
+			}
+			isnull[i] = false;
+			if (att->attbyval)
+			{
+				switch (att->attlen)
+				{
+					case 1:
+						values[i] = CharGetDatum(src[k]);
+						break;
+					case 2:
+						{
+							int16		v;
+
+							memcpy(&v, src + (Size) k * 2, 2);
+							values[i] = Int16GetDatum(v);
+							break;
+						}
+					case 4:
+						{
+							int32		v;
+
+							memcpy(&v, src + (Size) k * 4, 4);
+							values[i] = Int32GetDatum(v);
+							break;
+						}
+					case 8:
+						{
+							int64		v;
+
+							memcpy(&v, src + (Size) k * 8, 8);
+							values[i] = Int64GetDatum(v);
+							break;
+						}
+					default:
+						chunk_corrupted("unsupported pass-by-value width");
+				}
+			}
+			else
+			{
+				char	   *dst = fixed_store + stride * k;
+
+				memcpy(dst, src + (Size) k * att->attlen, att->attlen);
+				values[i] = PointerGetDatum(dst);
+			}
+			k++;
+		}
+	}
+	else
+	{
+		const char *lens_p = p;
+		const char *payload;
+		Size		total = 0;
+		Size		alloc = 0;
+		char	   *store;
+		int			k = 0;
+
+		if ((Size) (end - p) < sizeof(uint32) * (Size) nn)
+			chunk_corrupted("truncated length array");
+		payload = p + sizeof(uint32) * (Size) nn;
+		for (int j = 0; j < nn; j++)
+		{
+			uint32		len;
+
+			memcpy(&len, lens_p + sizeof(uint32) * j, sizeof(uint32));
+			if (len > (Size) (end - payload) || (att->attlen == -1 && len > MaxAllocSize - VARHDRSZ))
+				chunk_corrupted("value length out of range");
+			total += len;
+			if (total > (Size) (end - payload))
+				chunk_corrupted("value lengths exceed the vector");
+			alloc += INTALIGN(len + VARHDRSZ);
+		}
+		if (total != (Size) (end - payload))
+			chunk_corrupted("variable-width vector has the wrong length");
+
+		store = palloc_extended(Max(alloc, 1), MCXT_ALLOC_HUGE);
+		for (int i = 0; i < n; i++)
+		{
+			uint32		len;
+
+			if (bitmap && !(bitmap[i >> 3] & (1 << (i & 7))))
+			{
+				values[i] = (Datum) 0;
+				isnull[i] = true;
+				continue;
+			}
+			memcpy(&len, lens_p + sizeof(uint32) * k, sizeof(uint32));
+			isnull[i] = false;
+			if (att->attlen == -1)
+			{
+				SET_VARSIZE(store, len + VARHDRSZ);
+				memcpy(VARDATA(store), payload, len);
+			}
+			else
+			{
+				/* cstring: stored with its terminator */
+				if (len == 0 || payload[len - 1] != '\0')
+					chunk_corrupted("unterminated cstring");
+				memcpy(store, payload, len);
+			}
+			values[i] = PointerGetDatum(store);
+			store += INTALIGN(len + VARHDRSZ);
+			payload += len;
+			k++;
+		}
+	}
+}

@@ -1,0 +1,113 @@
+/*-------------------------------------------------------------------------
+ *
+ * chunk.h
+ *	  The on-disk format of a chunk: rows stored column by column, each
+ *	  column cut into vectors that are encoded and checksummed separately.
+ *
+ * Layout (all integers little-endian as the host writes them):
+ *
+ *	ChunkHeader
+ *	ChunkColumn[natts + 1]			column directory; the extra entry marks
+ *									the end of the last column
+ *	per column:
+ *		uint32 crc of the vector directory
+ *		ChunkVector[nvectors]		vector directory
+ *		encoded vectors
+ *
+ * A vector's decoded stream is: a validity bitmap (only when the vector has
+ * both NULLs and non-NULLs), then the non-NULL values: fixed-width values
+ * back to back (byte-shuffled when CHUNK_VECTOR_SHUFFLED), or for variable
+ * width types a uint32 length per value followed by the payloads.
+ *
+ * The chunk is self-describing, so readers need nothing but its bytes and
+ * the relation's tuple descriptor; decoding reads only the vectors asked for,
+ * which lets ANALYZE and row fetches by ctid touch a small part of a chunk.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMESERIES_CHUNK_H
+#define TIMESERIES_CHUNK_H
+
+#include "access/tupdesc.h"
+
+#define CHUNK_MAGIC		0x54534331	/* "TSC1" */
+#define CHUNK_VERSION	1
+
+typedef struct ChunkHeader
+{
+	uint32		magic;
+	uint16		version;
+	uint16		natts;
+	uint32		nrows;
+	uint32		vector_rows;
+	uint32		nvectors;
+	uint32		crc;			/* of header (crc = 0) and column directory */
+} ChunkHeader;
+
+typedef struct ChunkColumn
+{
+	uint32		offset;			/* start of the column's area in the chunk */
+	int16		attlen;			/* attlen when written, checked on read */
+	uint16		flags;
+} ChunkColumn;
+
+#define CHUNK_VECTOR_SHUFFLED	0x01
+
+typedef struct ChunkVector
+{
+	uint32		offset;			/* start of encoded bytes, from column start */
+	uint32		length;			/* encoded length */
+	uint32		raw_length;		/* decoded stream length */
+	uint32		crc;			/* of the encoded bytes */
+	uint32		nnulls;
+	uint8		codec;
+	uint8		flags;
+	uint16		unused;
+} ChunkVector;
+
+/* Settings of the chunk writer. */
+typedef struct ChunkEncodeOptions
+{
+	int			codec;
+	int			level;
+	int			vector_rows;
+} ChunkEncodeOptions;
+
+/*
+ * Encode rows [first, first + nrows) of the first natts column arrays values[att][row] and
+ * isnull[att][row].  Variable-length values must already be detoasted.
+ * Returns the chunk's bytes (palloc'd) and sets *len and *raw_bytes (the
+ * size of the decoded streams, for compression ratios).
+ */
+extern char *chunk_encode(TupleDesc tupdesc, int natts, Datum **values, bool **isnull,
+						  int first, int nrows, const ChunkEncodeOptions *opts,
+						  Size *len, uint64 *raw_bytes);
+
+/* A parsed, validated chunk header over bytes owned by the caller. */
+typedef struct ChunkReader
+{
+	const char *data;
+	Size		len;
+	int			natts;
+	uint32		nrows;
+	uint32		vector_rows;
+	uint32		nvectors;
+	const ChunkColumn *columns;
+	bool	   *dir_checked;	/* vector directory checksum verified, per column */
+} ChunkReader;
+
+extern void chunk_open(ChunkReader *reader, const char *data, Size len);
+extern int	chunk_vector_nrows(const ChunkReader *reader, uint32 vector);
+
+/*
+ * Decode one vector of attribute attidx (0-based) into values[] / isnull[],
+ * which must have room for chunk_vector_nrows() entries.  Pass-by-reference
+ * values are allocated in the current memory context.  An attribute that the
+ * chunk does not have (added after it was written) decodes as the
+ * attribute's missing value.
+ */
+extern void chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc,
+								int attidx, uint32 vector,
+								Datum *values, bool *isnull);
+
+#endif							/* TIMESERIES_CHUNK_H */

@@ -1,0 +1,58 @@
+/*-------------------------------------------------------------------------
+ *
+ * codec.h
+ *	  General-purpose byte codecs for column vectors: lz4, zstd, byte
+ *	  shuffling for fixed-width values, and checksums.
+ *
+ * This library knows nothing about the executor, relations or tuples; it
+ * turns byte strings into byte strings, so it can be unit-tested and fuzzed
+ * on its own.  Decoders never read or write outside the buffers they are
+ * given and report malformed input by returning false.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMESERIES_CODEC_H
+#define TIMESERIES_CODEC_H
+
+#include "c.h"
+
+/* Codec ids are stored on disk: never renumber. */
+typedef enum CodecId
+{
+	CODEC_NONE = 0,
+	CODEC_LZ4 = 1,
+	CODEC_ZSTD = 2
+} CodecId;
+
+#define CODEC_MAX_ID CODEC_ZSTD
+
+extern const char *codec_name(int codec);
+extern int	codec_from_name(const char *name);
+
+/* Worst-case compressed size of srclen bytes for the codec. */
+extern size_t codec_bound(int codec, size_t srclen);
+
+/*
+ * Compress src into dst (capacity dstcap, at least codec_bound()).  Returns
+ * the compressed length, or 0 when the codec failed.
+ */
+extern size_t codec_compress(int codec, int level, const char *src,
+							 size_t srclen, char *dst, size_t dstcap);
+
+/*
+ * Decompress exactly rawlen bytes into dst.  Returns false when the input is
+ * malformed or does not decode to exactly rawlen bytes.
+ */
+extern bool codec_decompress(int codec, const char *src, size_t srclen,
+							 char *dst, size_t rawlen);
+
+/*
+ * Byte shuffling groups the k-th byte of every value together, which makes
+ * slowly changing fixed-width values far more compressible.
+ */
+extern void codec_shuffle(const char *src, char *dst, size_t nvalues, int width);
+extern void codec_unshuffle(const char *src, char *dst, size_t nvalues, int width);
+
+extern uint32 codec_checksum(const char *data, size_t len);
+
+#endif							/* TIMESERIES_CODEC_H */

@@ -1,0 +1,306 @@
+/*-------------------------------------------------------------------------
+ *
+ * metadata.c
+ *	  Chunk metadata: one row per chunk in timeseries_internal.chunk,
+ *	  keyed by (storage_id, first_row).
+ *
+ * A chunk is visible to a snapshot exactly when its metadata row is, so
+ * chunks get MVCC, rollback and crash safety from the heap.  Rows are read
+ * and written with the low-level heap and index APIs, which do not check
+ * privileges: the table itself is not readable by PUBLIC, as its min/max and
+ * inline chunk bytes are user data.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+#include "utils/rel.h"
+
+#include "metadata.h"
+
+enum
+{
+	Anum_chunk_storage_id = 1,
+	Anum_chunk_first_row,
+	Anum_chunk_row_count,
+	Anum_chunk_flush_seq,
+	Anum_chunk_first_block,
+	Anum_chunk_byte_count,
+	Anum_chunk_raw_bytes,
+	Anum_chunk_cids,
+	Anum_chunk_data,
+	Natts_chunk = Anum_chunk_data
+};
+
+static Oid	chunk_relid = InvalidOid;
+static Oid	chunk_indexid = InvalidOid;
+static bool callback_registered = false;
+
+static void
+invalidate_oids(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == chunk_relid || relid == chunk_indexid)
+	{
+		chunk_relid = InvalidOid;
+		chunk_indexid = InvalidOid;
+	}
+}
+
+static bool
+lookup_oids(void)
+{
+	Oid			nsp;
+
+	if (OidIsValid(chunk_relid) && OidIsValid(chunk_indexid))
+		return true;
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(invalidate_oids, (Datum) 0);
+		callback_registered = true;
+	}
+	nsp = get_namespace_oid("timeseries_internal", true);
+	if (!OidIsValid(nsp))
+		return false;
+	chunk_relid = get_relname_relid("chunk", nsp);
+	chunk_indexid = get_relname_relid("chunk_storage_row_idx", nsp);
+	return OidIsValid(chunk_relid) && OidIsValid(chunk_indexid);
+}
+
+bool
+metadata_available(void)
+{
+	return lookup_oids();
+}
+
+static void
+require_oids(void)
+{
+	if (!lookup_oids())
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"timeseries\" is not installed in this database"),
+				 errhint("Run CREATE EXTENSION timeseries.")));
+}
+
+void
+metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid)
+{
+	Relation	heap;
+	Relation	index;
+	IndexInfo  *ii;
+	Datum		values[Natts_chunk];
+	bool		nulls[Natts_chunk];
+	HeapTuple	tuple;
+	Datum		ivalues[2];
+	bool		inulls[2] = {false, false};
+
+	require_oids();
+	heap = table_open(chunk_relid, RowExclusiveLock);
+	index = index_open(chunk_indexid, RowExclusiveLock);
+
+	memset(nulls, 0, sizeof(nulls));
+	values[Anum_chunk_storage_id - 1] = Int64GetDatum((int64) chunk->storage_id);
+	values[Anum_chunk_first_row - 1] = Int64GetDatum(chunk->first_row);
+	values[Anum_chunk_row_count - 1] = Int32GetDatum(chunk->row_count);
+	values[Anum_chunk_flush_seq - 1] = Int64GetDatum(chunk->flush_seq);
+	values[Anum_chunk_first_block - 1] = Int32GetDatum(chunk->first_block);
+	values[Anum_chunk_byte_count - 1] = Int32GetDatum(chunk->byte_count);
+	values[Anum_chunk_raw_bytes - 1] = Int64GetDatum(chunk->raw_bytes);
+	if (chunk->cids)
+	{
+		Size		len = sizeof(int32) * chunk->row_count;
+		bytea	   *b = palloc(len + VARHDRSZ);
+
+		SET_VARSIZE(b, len + VARHDRSZ);
+		memcpy(VARDATA(b), chunk->cids, len);
+		values[Anum_chunk_cids - 1] = PointerGetDatum(b);
+	}
+	else
+		nulls[Anum_chunk_cids - 1] = true;
+	if (chunk->data)
+	{
+		bytea	   *b = palloc(chunk->byte_count + VARHDRSZ);
+
+		SET_VARSIZE(b, chunk->byte_count + VARHDRSZ);
+		memcpy(VARDATA(b), chunk->data, chunk->byte_count);
+		values[Anum_chunk_data - 1] = PointerGetDatum(b);
+	}
+	else
+		nulls[Anum_chunk_data - 1] = true;
+
+	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
+	heap_insert(heap, tuple, cid, 0, NULL);
+	pgstat_count_heap_insert(heap, 1);
+
+	ivalues[0] = values[Anum_chunk_storage_id - 1];
+	ivalues[1] = values[Anum_chunk_first_row - 1];
+	ii = BuildIndexInfo(index);
+	index_insert(index, ivalues, inulls, &tuple->t_self, heap,
+				 UNIQUE_CHECK_YES, false, ii);
+
+	heap_freetuple(tuple);
+	index_close(index, RowExclusiveLock);
+	table_close(heap, RowExclusiveLock);
+}
+
+ChunkMetaScan *
+metadata_begin_scan(uint64 storage_id, Snapshot snapshot)
+{
+	ChunkMetaScan *scan = palloc0(sizeof(ChunkMetaScan));
+	ScanKeyData key;
+
+	require_oids();
+	scan->heap = table_open(chunk_relid, AccessShareLock);
+	scan->index = index_open(chunk_indexid, AccessShareLock);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan->scan = systable_beginscan_ordered(scan->heap, scan->index, snapshot,
+											1, &key);
+	return scan;
+}
+
+static void
+tuple_to_chunk(Relation heap, HeapTuple tuple, ChunkMeta *chunk, bool with_data)
+{
+	Datum		values[Natts_chunk];
+	bool		nulls[Natts_chunk];
+
+	heap_deform_tuple(tuple, RelationGetDescr(heap), values, nulls);
+	chunk->storage_id = (uint64) DatumGetInt64(values[Anum_chunk_storage_id - 1]);
+	chunk->first_row = DatumGetInt64(values[Anum_chunk_first_row - 1]);
+	chunk->row_count = DatumGetInt32(values[Anum_chunk_row_count - 1]);
+	chunk->flush_seq = DatumGetInt64(values[Anum_chunk_flush_seq - 1]);
+	chunk->first_block = DatumGetInt32(values[Anum_chunk_first_block - 1]);
+	chunk->byte_count = DatumGetInt32(values[Anum_chunk_byte_count - 1]);
+	chunk->raw_bytes = DatumGetInt64(values[Anum_chunk_raw_bytes - 1]);
+	chunk->own_xact =
+		TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data));
+	chunk->cids = NULL;
+	chunk->data = NULL;
+
+	if (chunk->row_count <= 0 || chunk->byte_count <= 0 ||
+		(chunk->first_block != INLINE_BLOCK && chunk->first_block <= 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("timeseries chunk metadata is corrupted for storage %llu row %lld",
+						(unsigned long long) chunk->storage_id,
+						(long long) chunk->first_row)));
+
+	/* per-row command ids only matter to the transaction that wrote them */
+	if (!nulls[Anum_chunk_cids - 1] && chunk->own_xact)
+	{
+		bytea	   *b = DatumGetByteaPP(values[Anum_chunk_cids - 1]);
+
+		if (VARSIZE_ANY_EXHDR(b) != sizeof(int32) * (Size) chunk->row_count)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("timeseries chunk command ids are corrupted")));
+		chunk->cids = palloc(VARSIZE_ANY_EXHDR(b));
+		memcpy(chunk->cids, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+	}
+	if (with_data && chunk->first_block == INLINE_BLOCK)
+	{
+		bytea	   *b;
+
+		if (nulls[Anum_chunk_data - 1])
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("inline timeseries chunk has no data")));
+		b = DatumGetByteaPP(values[Anum_chunk_data - 1]);
+		if (VARSIZE_ANY_EXHDR(b) != (Size) chunk->byte_count)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("inline timeseries chunk has %zu bytes, expected %d",
+							VARSIZE_ANY_EXHDR(b), chunk->byte_count)));
+		chunk->data = palloc(chunk->byte_count);
+		memcpy(chunk->data, VARDATA_ANY(b), chunk->byte_count);
+	}
+}
+
+bool
+metadata_next(ChunkMetaScan *scan, ChunkMeta *chunk, bool with_data)
+{
+	HeapTuple	tuple = systable_getnext_ordered(scan->scan, ForwardScanDirection);
+
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	tuple_to_chunk(scan->heap, tuple, chunk, with_data);
+	return true;
+}
+
+void
+metadata_end_scan(ChunkMetaScan *scan)
+{
+	systable_endscan_ordered(scan->scan);
+	index_close(scan->index, AccessShareLock);
+	table_close(scan->heap, AccessShareLock);
+	pfree(scan);
+}
+
+bool
+metadata_find_chunk(uint64 storage_id, uint64 rowid, Snapshot snapshot,
+					ChunkMeta *chunk)
+{
+	Relation	heap;
+	Relation	index;
+	SysScanDesc scan;
+	ScanKeyData keys[2];
+	HeapTuple	tuple;
+	bool		found = false;
+
+	require_oids();
+	heap = table_open(chunk_relid, AccessShareLock);
+	index = index_open(chunk_indexid, AccessShareLock);
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&keys[1], 2, BTLessEqualStrategyNumber, F_INT8LE,
+				Int64GetDatum((int64) rowid));
+	scan = systable_beginscan_ordered(heap, index, snapshot, 2, keys);
+	tuple = systable_getnext_ordered(scan, BackwardScanDirection);
+	if (HeapTupleIsValid(tuple))
+	{
+		tuple_to_chunk(heap, tuple, chunk, true);
+		found = rowid < (uint64) (chunk->first_row + chunk->row_count);
+	}
+	systable_endscan_ordered(scan);
+	index_close(index, AccessShareLock);
+	table_close(heap, AccessShareLock);
+	return found;
+}
+
+void
+metadata_delete_storage(uint64 storage_id)
+{
+	Relation	heap;
+	Relation	index;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tuple;
+
+	if (storage_id == 0 || !lookup_oids())
+		return;
+	heap = table_open(chunk_relid, RowExclusiveLock);
+	index = index_open(chunk_indexid, RowExclusiveLock);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan_ordered(heap, index, SnapshotSelf, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext_ordered(scan, ForwardScanDirection)))
+		simple_heap_delete(heap, &tuple->t_self);
+	systable_endscan_ordered(scan);
+	index_close(index, RowExclusiveLock);
+	table_close(heap, RowExclusiveLock);
+}

@@ -1,0 +1,54 @@
+/*-------------------------------------------------------------------------
+ *
+ * metadata.h
+ *	  Chunk metadata rows in timeseries_internal.chunk.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMESERIES_METADATA_H
+#define TIMESERIES_METADATA_H
+
+#include "access/genam.h"
+#include "utils/snapshot.h"
+
+#define INLINE_BLOCK	(-1)
+
+typedef struct ChunkMeta
+{
+	uint64		storage_id;
+	int64		first_row;
+	int32		row_count;
+	int64		flush_seq;
+	int32		first_block;	/* INLINE_BLOCK for an inline chunk */
+	int32		byte_count;
+	int64		raw_bytes;
+	int32	   *cids;			/* per-row command ids, or NULL */
+	char	   *data;			/* inline chunk bytes (copied), or NULL */
+	bool		own_xact;		/* written by the current transaction */
+} ChunkMeta;
+
+extern void metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid);
+
+typedef struct ChunkMetaScan
+{
+	Relation	heap;
+	Relation	index;
+	SysScanDesc scan;
+} ChunkMetaScan;
+
+/* Visible chunks of a storage id in row-id order; with data, inline bytes are copied. */
+extern ChunkMetaScan *metadata_begin_scan(uint64 storage_id, Snapshot snapshot);
+extern bool metadata_next(ChunkMetaScan *scan, ChunkMeta *chunk, bool with_data);
+extern void metadata_end_scan(ChunkMetaScan *scan);
+
+/* The visible chunk holding row id rowid, if any. */
+extern bool metadata_find_chunk(uint64 storage_id, uint64 rowid,
+								Snapshot snapshot, ChunkMeta *chunk);
+
+/* Delete every metadata row of a storage id (TRUNCATE, DROP). */
+extern void metadata_delete_storage(uint64 storage_id);
+
+/* True when the extension's catalog exists in this database. */
+extern bool metadata_available(void);
+
+#endif							/* TIMESERIES_METADATA_H */

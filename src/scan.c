@@ -1,0 +1,622 @@
+/*-------------------------------------------------------------------------
+ *
+ * scan.c
+ *	  Sequential scans, row fetches by ctid and ANALYZE sampling of
+ *	  timeseries tables.
+ *
+ * A scan walks the visible chunk metadata rows in row-id order, reads each
+ * chunk's bytes (inline, or from its page extent), decodes it one vector at
+ * a time into per-column arrays and hands rows out from them; then it hands
+ * out the rows of its own transaction that are still in the write buffer
+ * (see write.c for the visibility rules).  Memory is bounded by one chunk and
+ * one decoded vector: per-chunk and per-vector contexts are reset as the scan
+ * moves on.
+ *
+ * ANALYZE: the block numbers ANALYZE samples are mapped to equal slices of
+ * the table's rows, so that its row count estimate comes out exact when it
+ * visits every block; only some blocks return sample rows, taken from one
+ * place in their slice, so a large table is not decoded in full.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/xact.h"
+#include "commands/vacuum.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "chunk.h"
+#include "metadata.h"
+#include "scan.h"
+#include "storage.h"
+#include "write.h"
+
+/* A chunk as ANALYZE sees it: where its rows start in the table's row order. */
+typedef struct AnalyzeChunk
+{
+	ChunkMeta	meta;
+	int64		start;			/* cumulative row index of its first row */
+} AnalyzeChunk;
+
+typedef struct TsScanDescData
+{
+	TableScanDescData base;
+
+	uint64		storage_id;
+	MemoryContext scan_cxt;		/* lives as long as the scan */
+	MemoryContext chunk_cxt;	/* reset per chunk */
+	MemoryContext vector_cxt;	/* reset per vector */
+
+	/* state taken when the scan starts reading (see write.c) */
+	bool		started;
+	int64		flush_seq_start;
+	BufferedRows *buffered;
+	int			buffered_pos;
+
+	/* chunk walk */
+	ChunkMetaScan *meta_scan;
+	bool		meta_done;
+	bool		have_chunk;
+	ChunkMeta	chunk;
+	ChunkReader reader;
+	int64		vector;			/* current vector, -1 before the first */
+	int			vec_nrows;
+	int			vec_pos;
+	Datum	  **vec_values;		/* [att][row in vector] */
+	bool	  **vec_isnull;
+
+	/* ANALYZE */
+	AnalyzeChunk *an_chunks;
+	int			an_nchunks;
+	int64		an_total;
+	BlockNumber an_nblocks;
+	int			an_every;		/* blocks that yield samples: every an_every-th */
+	int			an_per_block;	/* sample rows from such a block */
+	int64		an_slice_lo;
+	int64		an_slice_hi;
+	int			an_emitted;
+	int			an_to_emit;
+	bool		an_counted;
+	int			an_cur_chunk;	/* chunk loaded into reader, -1 none */
+	int64		an_cur_vector;
+	Snapshot	an_snapshot;
+}			TsScanDescData;
+
+typedef TsScanDescData *TsScanDesc;
+
+static bool snapshot_hides_row(TsScanDesc scan, int64 row_in_chunk);
+
+TableScanDesc
+ts_scan_begin(Relation rel, Snapshot snapshot, int nkeys,
+			  struct ScanKeyData *key, ParallelTableScanDesc pscan,
+			  uint32 flags)
+{
+	TsScanDesc	scan;
+	MemoryContext cxt;
+	MemoryContext old;
+	int			natts = RelationGetDescr(rel)->natts;
+
+	if (pscan != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("parallel scans of timeseries tables are not supported yet")));
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries scan",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	scan = palloc0(sizeof(TsScanDescData));
+	scan->base.rs_rd = rel;
+	scan->base.rs_snapshot = snapshot;
+	scan->base.rs_nkeys = nkeys;
+	scan->base.rs_key = key;
+	scan->base.rs_flags = flags;
+	scan->base.rs_parallel = pscan;
+	scan->scan_cxt = cxt;
+	scan->chunk_cxt = AllocSetContextCreate(cxt, "timeseries scan chunk",
+											ALLOCSET_DEFAULT_SIZES);
+	scan->vector_cxt = AllocSetContextCreate(cxt, "timeseries scan vector",
+											 ALLOCSET_DEFAULT_SIZES);
+	scan->vec_values = palloc0(sizeof(Datum *) * Max(natts, 1));
+	scan->vec_isnull = palloc0(sizeof(bool *) * Max(natts, 1));
+	scan->vector = -1;
+	scan->an_cur_chunk = -1;
+	scan->storage_id = storage_get_id(rel);
+	MemoryContextSwitchTo(old);
+
+	if (flags & SO_TEMP_SNAPSHOT)
+		Assert(snapshot != NULL);
+
+	return (TableScanDesc) scan;
+}
+
+static void
+close_meta_scan(TsScanDesc scan)
+{
+	if (scan->meta_scan)
+	{
+		metadata_end_scan(scan->meta_scan);
+		scan->meta_scan = NULL;
+	}
+}
+
+void
+ts_scan_end(TableScanDesc sscan)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	close_meta_scan(scan);
+	if (scan->an_snapshot)
+		UnregisterSnapshot(scan->an_snapshot);
+	if (scan->base.rs_flags & SO_TEMP_SNAPSHOT)
+		UnregisterSnapshot(scan->base.rs_snapshot);
+	MemoryContextDelete(scan->scan_cxt);
+}
+
+void
+ts_scan_rescan(TableScanDesc sscan, struct ScanKeyData *key, bool set_params,
+			   bool allow_strat, bool allow_sync, bool allow_pagemode)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	/* same snapshot: keep the buffered rows and flush sequence taken at start */
+	close_meta_scan(scan);
+	MemoryContextReset(scan->chunk_cxt);
+	MemoryContextReset(scan->vector_cxt);
+	scan->meta_done = false;
+	scan->have_chunk = false;
+	scan->vector = -1;
+	scan->vec_nrows = scan->vec_pos = 0;
+	scan->buffered_pos = 0;
+}
+
+/* Read a chunk's bytes, inline or from its extent, and open it. */
+static void
+open_chunk(TsScanDesc scan, ChunkMeta *meta, BufferAccessStrategy strategy)
+{
+	const char *data = meta->data;
+
+	if (meta->first_block != INLINE_BLOCK)
+	{
+		char	   *buf = palloc(meta->byte_count);
+
+		storage_read_extent(scan->base.rs_rd, (BlockNumber) meta->first_block,
+							meta->byte_count, buf, strategy);
+		data = buf;
+	}
+	chunk_open(&scan->reader, data, meta->byte_count);
+	if (scan->reader.nrows != (uint32) meta->row_count)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("timeseries chunk at row %lld holds %u rows, its metadata says %d",
+						(long long) meta->first_row, scan->reader.nrows,
+						meta->row_count)));
+}
+
+static void
+decode_vector(TsScanDesc scan, uint32 vector)
+{
+	TupleDesc	desc = RelationGetDescr(scan->base.rs_rd);
+	int			n = chunk_vector_nrows(&scan->reader, vector);
+	MemoryContext old;
+
+	MemoryContextReset(scan->vector_cxt);
+	old = MemoryContextSwitchTo(scan->vector_cxt);
+	for (int a = 0; a < desc->natts; a++)
+	{
+		scan->vec_values[a] = palloc(sizeof(Datum) * n);
+		scan->vec_isnull[a] = palloc(sizeof(bool) * n);
+		chunk_decode_vector(&scan->reader, desc, a, vector,
+							scan->vec_values[a], scan->vec_isnull[a]);
+	}
+	MemoryContextSwitchTo(old);
+	scan->vector = vector;
+	scan->vec_nrows = n;
+	scan->vec_pos = 0;
+}
+
+/* Take the scan's view of its own transaction's unwritten rows. */
+static void
+start_scan(TsScanDesc scan)
+{
+	MemoryContext old = MemoryContextSwitchTo(scan->scan_cxt);
+
+	scan->flush_seq_start = write_next_flush_seq();
+	if (scan->storage_id != 0)
+		scan->buffered = write_buffered_rows(scan->base.rs_rd, scan->storage_id,
+											 scan->base.rs_snapshot);
+	MemoryContextSwitchTo(old);
+	scan->started = true;
+}
+
+static bool
+next_chunk(TsScanDesc scan)
+{
+	MemoryContext old;
+
+	if (scan->meta_done || scan->storage_id == 0)
+		return false;
+	if (scan->meta_scan == NULL)
+	{
+		old = MemoryContextSwitchTo(scan->scan_cxt);
+		scan->meta_scan = metadata_begin_scan(scan->storage_id,
+											  scan->base.rs_snapshot);
+		MemoryContextSwitchTo(old);
+	}
+
+	MemoryContextReset(scan->vector_cxt);
+	MemoryContextReset(scan->chunk_cxt);
+	scan->have_chunk = false;
+	old = MemoryContextSwitchTo(scan->chunk_cxt);
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!metadata_next(scan->meta_scan, &scan->chunk, true))
+		{
+			MemoryContextSwitchTo(old);
+			close_meta_scan(scan);
+			scan->meta_done = true;
+			return false;
+		}
+		/* our own chunks written after the scan started are not for it */
+		if (scan->chunk.own_xact && scan->chunk.flush_seq >= scan->flush_seq_start)
+			continue;
+		break;
+	}
+	open_chunk(scan, &scan->chunk, NULL);
+	MemoryContextSwitchTo(old);
+	scan->have_chunk = true;
+	scan->vector = -1;
+	scan->vec_nrows = scan->vec_pos = 0;
+	return true;
+}
+
+static bool
+snapshot_hides_row(TsScanDesc scan, int64 row_in_chunk)
+{
+	Snapshot	snapshot = scan->base.rs_snapshot;
+
+	return scan->chunk.cids != NULL && IsMVCCSnapshot(snapshot) &&
+		(CommandId) scan->chunk.cids[row_in_chunk] >= snapshot->curcid;
+}
+
+static void
+store_row(TupleTableSlot *slot, Relation rel, Datum **values, bool **isnull,
+		  int i, uint64 rowid)
+{
+	int			natts = slot->tts_tupleDescriptor->natts;
+
+	ExecClearTuple(slot);
+	for (int a = 0; a < natts; a++)
+	{
+		slot->tts_values[a] = values[a][i];
+		slot->tts_isnull[a] = isnull[a][i];
+	}
+	ExecStoreVirtualTuple(slot);
+	slot->tts_tableOid = RelationGetRelid(rel);
+	rowid_to_tid(rowid, &slot->tts_tid);
+}
+
+bool
+ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
+					TupleTableSlot *slot)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	if (direction != ForwardScanDirection && !ScanDirectionIsNoMovement(direction))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("backward scans of timeseries tables are not supported"),
+				 errhint("Declare the cursor without SCROLL, or materialize the rows first.")));
+
+	if (!scan->started)
+		start_scan(scan);
+
+	for (;;)
+	{
+		if (scan->vec_pos < scan->vec_nrows)
+		{
+			int			i = scan->vec_pos++;
+			int64		r = scan->vector * scan->reader.vector_rows + i;
+
+			if (snapshot_hides_row(scan, r))
+				continue;
+			store_row(slot, scan->base.rs_rd, scan->vec_values, scan->vec_isnull,
+					  i, (uint64) scan->chunk.first_row + r);
+			pgstat_count_heap_getnext(scan->base.rs_rd);
+			return true;
+		}
+		if (scan->have_chunk && scan->vector + 1 < scan->reader.nvectors)
+		{
+			decode_vector(scan, (uint32) (scan->vector + 1));
+			continue;
+		}
+		if (next_chunk(scan))
+			continue;
+
+		/* chunks done: rows still in our write buffer */
+		if (scan->buffered && scan->buffered_pos < scan->buffered->nrows)
+		{
+			int			i = scan->buffered_pos++;
+
+			store_row(slot, scan->base.rs_rd, scan->buffered->values,
+					  scan->buffered->isnull, i, scan->buffered->rowids[i]);
+			pgstat_count_heap_getnext(scan->base.rs_rd);
+			return true;
+		}
+		ExecClearTuple(slot);
+		return false;
+	}
+}
+
+bool
+ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
+					 TupleTableSlot *slot)
+{
+	uint64		storage_id;
+	uint64		rowid;
+	ChunkMeta	meta;
+	MemoryContext cxt;
+	MemoryContext old;
+	bool		found = false;
+
+	if (!tid_is_row(tid))
+		return false;
+	storage_id = storage_get_id(rel);
+	if (storage_id == 0)
+		return false;
+	rowid = tid_to_rowid(tid);
+
+	if (write_fetch_row(rel, storage_id, rowid, snapshot, slot))
+		return true;
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries fetch",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	if (metadata_find_chunk(storage_id, rowid, snapshot, &meta))
+	{
+		int64		r = (int64) rowid - meta.first_row;
+
+		if (!(meta.cids != NULL && IsMVCCSnapshot(snapshot) &&
+			  (CommandId) meta.cids[r] >= snapshot->curcid))
+		{
+			TsScanDescData tmp;
+			TupleDesc	desc = RelationGetDescr(rel);
+			uint32		vector;
+			int			i;
+
+			memset(&tmp, 0, sizeof(tmp));
+			tmp.base.rs_rd = rel;
+			open_chunk(&tmp, &meta, NULL);
+			vector = (uint32) (r / tmp.reader.vector_rows);
+			i = (int) (r % tmp.reader.vector_rows);
+
+			ExecClearTuple(slot);
+			for (int a = 0; a < desc->natts; a++)
+			{
+				int			n = chunk_vector_nrows(&tmp.reader, vector);
+				Datum	   *values = palloc(sizeof(Datum) * n);
+				bool	   *isnull = palloc(sizeof(bool) * n);
+
+				chunk_decode_vector(&tmp.reader, desc, a, vector, values, isnull);
+				slot->tts_values[a] = values[i];
+				slot->tts_isnull[a] = isnull[i];
+			}
+			ExecStoreVirtualTuple(slot);
+			MemoryContextSwitchTo(old);
+			ExecMaterializeSlot(slot);
+			slot->tts_tableOid = RelationGetRelid(rel);
+			ItemPointerCopy(tid, &slot->tts_tid);
+			found = true;
+		}
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return found;
+}
+
+void
+ts_table_totals(Relation rel, Snapshot snapshot, TableTotals *totals)
+{
+	uint64		storage_id = storage_get_id(rel);
+	ChunkMetaScan *ms;
+	ChunkMeta	meta;
+	MemoryContext cxt;
+	MemoryContext old;
+
+	memset(totals, 0, sizeof(TableTotals));
+	if (storage_id == 0)
+		return;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries totals",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	ms = metadata_begin_scan(storage_id, snapshot);
+	while (metadata_next(ms, &meta, false))
+	{
+		CHECK_FOR_INTERRUPTS();
+		totals->rows += meta.row_count;
+		totals->chunks++;
+		if (meta.first_block == INLINE_BLOCK)
+			totals->inline_chunks++;
+		totals->bytes += meta.byte_count;
+		totals->raw_bytes += meta.raw_bytes;
+		if (meta.cids)
+			pfree(meta.cids);
+	}
+	metadata_end_scan(ms);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
+/* ---------- ANALYZE ---------- */
+
+/* Sample rows to aim for: what ANALYZE will keep, as it computes it. */
+static int
+analyze_target_rows(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			target = 0;
+
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+		int			t = att->attstattarget < 0 ? default_statistics_target : att->attstattarget;
+
+		if (!att->attisdropped)
+			target = Max(target, t);
+	}
+	return 300 * Max(target, 1);
+}
+
+/* Rows from one sampling block; they come from at most a few vectors. */
+#define ANALYZE_ROWS_PER_BLOCK 100
+
+static void
+analyze_prepare(TsScanDesc scan)
+{
+	Relation	rel = scan->base.rs_rd;
+	ChunkMetaScan *ms;
+	ChunkMeta	meta;
+	int			cap = 64;
+	int			targrows = analyze_target_rows(rel);
+	int64		visited;
+	int64		sampling;
+	MemoryContext old = MemoryContextSwitchTo(scan->scan_cxt);
+
+	scan->an_snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan->an_chunks = palloc(sizeof(AnalyzeChunk) * cap);
+	scan->an_nchunks = 0;
+	scan->an_total = 0;
+	if (scan->storage_id != 0)
+	{
+		ms = metadata_begin_scan(scan->storage_id, scan->an_snapshot);
+		while (metadata_next(ms, &meta, false))
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (scan->an_nchunks == cap)
+			{
+				cap *= 2;
+				scan->an_chunks = repalloc_huge(scan->an_chunks, sizeof(AnalyzeChunk) * cap);
+			}
+			scan->an_chunks[scan->an_nchunks].meta = meta;
+			scan->an_chunks[scan->an_nchunks].start = scan->an_total;
+			scan->an_nchunks++;
+			scan->an_total += meta.row_count;
+		}
+		metadata_end_scan(ms);
+	}
+	MemoryContextSwitchTo(old);
+
+	scan->an_nblocks = RelationGetNumberOfBlocks(rel);
+	visited = Min((int64) scan->an_nblocks, (int64) targrows);
+	sampling = Min(visited, (int64) (targrows * 3 / 2 / ANALYZE_ROWS_PER_BLOCK) + 1);
+	sampling = Max(sampling, 1);
+	scan->an_every = (int) Max(visited / sampling, 1);
+	scan->an_per_block = (int) ((targrows * 3 / 2 + sampling - 1) / sampling);
+	scan->started = true;
+}
+
+bool
+ts_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
+						   BufferAccessStrategy bstrategy)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+	int64		slice;
+
+	if (!scan->started)
+		analyze_prepare(scan);
+	if (scan->an_nblocks == 0 || blockno >= scan->an_nblocks)
+		return false;
+
+	scan->an_slice_lo = scan->an_total * blockno / scan->an_nblocks;
+	scan->an_slice_hi = scan->an_total * (blockno + 1) / scan->an_nblocks;
+	slice = scan->an_slice_hi - scan->an_slice_lo;
+	scan->an_counted = false;
+	scan->an_emitted = 0;
+	if (blockno % scan->an_every == 0)
+		scan->an_to_emit = (int) Min((int64) scan->an_per_block, slice);
+	else
+		scan->an_to_emit = 0;
+	return true;
+}
+
+/* Find the chunk holding cumulative row index g (binary search). */
+static int
+analyze_chunk_of(TsScanDesc scan, int64 g)
+{
+	int			lo = 0;
+	int			hi = scan->an_nchunks - 1;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi + 1) / 2;
+
+		if (scan->an_chunks[mid].start <= g)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+bool
+ts_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
+						   double *liverows, double *deadrows,
+						   TupleTableSlot *slot)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+	int64		slice = scan->an_slice_hi - scan->an_slice_lo;
+	int64		g;
+	int			c;
+	AnalyzeChunk *ac;
+	int64		r;
+	uint32		vector;
+
+	if (!scan->an_counted)
+	{
+		/* every row of the slice counts, sampled or not */
+		*liverows += slice;
+		scan->an_counted = true;
+	}
+	if (scan->an_emitted >= scan->an_to_emit)
+		return false;
+
+	/* rows spread evenly over the slice */
+	g = scan->an_slice_lo + (int64) ((double) slice * scan->an_emitted / scan->an_to_emit);
+	scan->an_emitted++;
+
+	c = analyze_chunk_of(scan, g);
+	ac = &scan->an_chunks[c];
+	if (scan->an_cur_chunk != c)
+	{
+		MemoryContext old;
+
+		MemoryContextReset(scan->vector_cxt);
+		MemoryContextReset(scan->chunk_cxt);
+		old = MemoryContextSwitchTo(scan->chunk_cxt);
+		scan->chunk = ac->meta;
+		if (scan->chunk.first_block == INLINE_BLOCK &&
+			!metadata_find_chunk(scan->storage_id, scan->chunk.first_row,
+								 scan->an_snapshot, &scan->chunk))
+			elog(ERROR, "timeseries chunk vanished during ANALYZE");
+		open_chunk(scan, &scan->chunk, NULL);
+		MemoryContextSwitchTo(old);
+		scan->an_cur_chunk = c;
+		scan->an_cur_vector = -1;
+	}
+	r = g - ac->start;
+	vector = (uint32) (r / scan->reader.vector_rows);
+	if (scan->an_cur_vector != vector)
+	{
+		decode_vector(scan, vector);
+		scan->an_cur_vector = vector;
+	}
+	store_row(slot, scan->base.rs_rd, scan->vec_values, scan->vec_isnull,
+			  (int) (r % scan->reader.vector_rows),
+			  (uint64) scan->chunk.first_row + r);
+	return true;
+}

@@ -1,0 +1,47 @@
+/*-------------------------------------------------------------------------
+ *
+ * scan.h
+ *	  Reading timeseries tables: sequential scans, fetching a row by ctid,
+ *	  and ANALYZE sampling.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMESERIES_SCAN_H
+#define TIMESERIES_SCAN_H
+
+#include "access/relscan.h"
+#include "access/tableam.h"
+
+extern TableScanDesc ts_scan_begin(Relation rel, Snapshot snapshot, int nkeys,
+								   struct ScanKeyData *key,
+								   ParallelTableScanDesc pscan, uint32 flags);
+extern void ts_scan_end(TableScanDesc scan);
+extern void ts_scan_rescan(TableScanDesc scan, struct ScanKeyData *key,
+						   bool set_params, bool allow_strat,
+						   bool allow_sync, bool allow_pagemode);
+extern bool ts_scan_getnextslot(TableScanDesc scan, ScanDirection direction,
+								TupleTableSlot *slot);
+
+extern bool ts_fetch_row_version(Relation rel, ItemPointer tid,
+								 Snapshot snapshot, TupleTableSlot *slot);
+
+extern bool ts_scan_analyze_next_block(TableScanDesc scan, BlockNumber blockno,
+									   BufferAccessStrategy bstrategy);
+extern bool ts_scan_analyze_next_tuple(TableScanDesc scan,
+									   TransactionId OldestXmin,
+									   double *liverows, double *deadrows,
+									   TupleTableSlot *slot);
+
+/* Visible rows and chunk totals of a relation (planner estimates, VACUUM, stats). */
+typedef struct TableTotals
+{
+	int64		rows;
+	int64		chunks;
+	int64		inline_chunks;
+	int64		bytes;
+	int64		raw_bytes;
+} TableTotals;
+
+extern void ts_table_totals(Relation rel, Snapshot snapshot, TableTotals *totals);
+
+#endif							/* TIMESERIES_SCAN_H */

@@ -1,0 +1,305 @@
+/*-------------------------------------------------------------------------
+ *
+ * storage.c
+ *	  Metapage, page extents and row-id allocation in the main fork.
+ *
+ * Block 0 is the metapage: format version, the storage id that keys all of
+ * the relation's metadata rows, and the row-id counter.  Every other block
+ * belongs to the extent of exactly one chunk and is written once, as a
+ * whole new page, WAL-logged with log_newpages() (32 pages per record); the
+ * row-id counter is updated with generic WAL.  Nothing here needs a custom
+ * resource manager, so crash recovery, streaming replicas, PITR and
+ * pg_basebackup work unchanged.
+ *
+ * The storage id is created with the metapage on the first write, so a new
+ * relfilenode (CREATE, TRUNCATE) gets a new id and the metadata of the old one
+ * can be deleted transactionally.  It travels with the data on SET
+ * TABLESPACE, which copies the fork.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "access/xloginsert.h"
+#include "catalog/namespace.h"
+#include "commands/sequence.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "storage.h"
+
+#define META_MAGIC		0x54534D31	/* "TSM1" */
+#define META_VERSION	1
+
+typedef struct MetaPageData
+{
+	uint32		magic;
+	uint32		version;
+	uint64		storage_id;
+	uint64		next_row_id;
+} MetaPageData;
+
+/* What rd_amcache holds for a timeseries relation. */
+typedef struct StorageCache
+{
+	uint64		storage_id;
+} StorageCache;
+
+static MetaPageData *
+meta_of(Page page)
+{
+	return (MetaPageData *) PageGetContents(page);
+}
+
+static void
+check_meta(Relation rel, MetaPageData *meta)
+{
+	if (meta->magic != META_MAGIC || meta->version != META_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("metapage of timeseries table \"%s\" is corrupted",
+						RelationGetRelationName(rel))));
+}
+
+static void
+cache_id(Relation rel, uint64 id)
+{
+	StorageCache *cache;
+
+	if (rel->rd_amcache == NULL)
+		rel->rd_amcache = MemoryContextAllocZero(CacheMemoryContext,
+												 sizeof(StorageCache));
+	cache = (StorageCache *) rel->rd_amcache;
+	cache->storage_id = id;
+}
+
+uint64
+storage_get_id(Relation rel)
+{
+	Buffer		buf;
+	uint64		id;
+
+	if (rel->rd_amcache != NULL)
+		return ((StorageCache *) rel->rd_amcache)->storage_id;
+
+	if (RelationGetNumberOfBlocks(rel) == 0)
+		return 0;				/* not cached: the first write creates it */
+
+	buf = ReadBufferExtended(rel, MAIN_FORKNUM, 0, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	check_meta(rel, meta_of(BufferGetPage(buf)));
+	id = meta_of(BufferGetPage(buf))->storage_id;
+	UnlockReleaseBuffer(buf);
+
+	cache_id(rel, id);
+	return id;
+}
+
+static Oid
+storage_id_sequence(void)
+{
+	Oid			nsp = get_namespace_oid("timeseries_internal", true);
+	Oid			seq = OidIsValid(nsp) ? get_relname_relid("storage_id_seq", nsp) : InvalidOid;
+
+	if (!OidIsValid(seq))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"timeseries\" is not installed in this database"),
+				 errhint("Run CREATE EXTENSION timeseries.")));
+	return seq;
+}
+
+uint64
+storage_get_or_create_id(Relation rel)
+{
+	uint64		id = storage_get_id(rel);
+	bool		local = RELATION_IS_LOCAL(rel);
+
+	if (id != 0)
+		return id;
+
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot write to a timeseries table during recovery")));
+
+	if (!local)
+		LockRelationForExtension(rel, ExclusiveLock);
+	if (RelationGetNumberOfBlocks(rel) == 0)
+	{
+		Buffer		buf;
+		Page		page;
+		MetaPageData *meta;
+		uint64		new_id = (uint64) nextval_internal(storage_id_sequence(), false);
+
+		buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_ZERO_AND_LOCK, NULL);
+		if (BufferGetBlockNumber(buf) != 0)
+			elog(ERROR, "timeseries metapage was not allocated as block 0");
+		page = BufferGetPage(buf);
+
+		START_CRIT_SECTION();
+		PageInit(page, BLCKSZ, 0);
+		meta = meta_of(page);
+		meta->magic = META_MAGIC;
+		meta->version = META_VERSION;
+		meta->storage_id = new_id;
+		meta->next_row_id = 0;
+		((PageHeader) page)->pd_lower =
+			((char *) meta + sizeof(MetaPageData)) - (char *) page;
+		MarkBufferDirty(buf);
+		if (RelationNeedsWAL(rel))
+			log_newpage_buffer(buf, true);
+		END_CRIT_SECTION();
+		UnlockReleaseBuffer(buf);
+	}
+	if (!local)
+		UnlockRelationForExtension(rel, ExclusiveLock);
+
+	return storage_get_id(rel);
+}
+
+uint64
+storage_reserve_rows(Relation rel, uint64 count)
+{
+	Buffer		buf;
+	GenericXLogState *state;
+	MetaPageData *meta;
+	uint64		first;
+
+	buf = ReadBufferExtended(rel, MAIN_FORKNUM, 0, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	check_meta(rel, meta_of(BufferGetPage(buf)));
+	first = meta_of(BufferGetPage(buf))->next_row_id;
+	if (first + count > MAX_ROW_ID || first + count < first)
+	{
+		UnlockReleaseBuffer(buf);
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("timeseries table \"%s\" has run out of row ids",
+						RelationGetRelationName(rel)),
+				 errhint("Rewrite the table, for example with VACUUM FULL.")));
+	}
+
+	state = GenericXLogStart(rel);
+	meta = meta_of(GenericXLogRegisterBuffer(state, buf, 0));
+	meta->next_row_id = first + count;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+	return first;
+}
+
+uint64
+storage_next_row_id(Relation rel)
+{
+	Buffer		buf;
+	uint64		next;
+
+	if (RelationGetNumberOfBlocks(rel) == 0)
+		return 0;
+	buf = ReadBufferExtended(rel, MAIN_FORKNUM, 0, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	check_meta(rel, meta_of(BufferGetPage(buf)));
+	next = meta_of(BufferGetPage(buf))->next_row_id;
+	UnlockReleaseBuffer(buf);
+	return next;
+}
+
+/* WAL records hold at most this many block references. */
+#define EXTENT_WAL_BATCH 32
+
+BlockNumber
+storage_write_extent(Relation rel, const char *data, Size len)
+{
+	Size		npages = (len + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES;
+	BlockNumber first = InvalidBlockNumber;
+	bool		local = RELATION_IS_LOCAL(rel);
+	bool		needwal = RelationNeedsWAL(rel);
+	Size		done = 0;
+
+	Assert(len > 0);
+	if (!local)
+		LockRelationForExtension(rel, ExclusiveLock);
+
+	while (done < npages)
+	{
+		int			batch = Min(EXTENT_WAL_BATCH, npages - done);
+		Buffer		bufs[EXTENT_WAL_BATCH];
+		BlockNumber blknos[EXTENT_WAL_BATCH];
+		Page		pages[EXTENT_WAL_BATCH];
+
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < batch; i++)
+		{
+			Size		off = (done + i) * EXTENT_PAGE_BYTES;
+			Size		n = Min(EXTENT_PAGE_BYTES, len - off);
+			Page		page;
+
+			bufs[i] = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW,
+										 RBM_ZERO_AND_LOCK, NULL);
+			blknos[i] = BufferGetBlockNumber(bufs[i]);
+			if (first == InvalidBlockNumber)
+				first = blknos[i];
+			else if (blknos[i] != first + done + i)
+				elog(ERROR, "timeseries extent is not contiguous");
+			page = BufferGetPage(bufs[i]);
+			PageInit(page, BLCKSZ, 0);
+			memcpy(PageGetContents(page), data + off, n);
+			((PageHeader) page)->pd_lower = MAXALIGN(SizeOfPageHeaderData) + n;
+			pages[i] = page;
+		}
+
+		START_CRIT_SECTION();
+		for (int i = 0; i < batch; i++)
+			MarkBufferDirty(bufs[i]);
+		if (needwal)
+			log_newpages(&rel->rd_node, MAIN_FORKNUM, batch, blknos, pages, true);
+		END_CRIT_SECTION();
+
+		for (int i = 0; i < batch; i++)
+			UnlockReleaseBuffer(bufs[i]);
+		done += batch;
+	}
+
+	if (!local)
+		UnlockRelationForExtension(rel, ExclusiveLock);
+	return first;
+}
+
+void
+storage_read_extent(Relation rel, BlockNumber first, Size len, char *dst,
+					BufferAccessStrategy strategy)
+{
+	Size		npages = (len + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES;
+	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+
+	if (first == 0 || first >= nblocks || npages > nblocks - first)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("timeseries chunk extent at block %u (%zu bytes) lies beyond the end of \"%s\"",
+						first, len, RelationGetRelationName(rel))));
+
+	for (Size i = 0; i < npages; i++)
+	{
+		Size		off = i * EXTENT_PAGE_BYTES;
+		Size		n = Min(EXTENT_PAGE_BYTES, len - off);
+		Buffer		buf;
+		Page		page;
+
+		buf = ReadBufferExtended(rel, MAIN_FORKNUM, first + i, RBM_NORMAL, strategy);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		if (((PageHeader) page)->pd_lower != MAXALIGN(SizeOfPageHeaderData) + n)
+		{
+			UnlockReleaseBuffer(buf);
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("timeseries extent page %u of \"%s\" does not hold the expected chunk data",
+							(BlockNumber) (first + i), RelationGetRelationName(rel))));
+		}
+		memcpy(dst + off, PageGetContents(page), n);
+		UnlockReleaseBuffer(buf);
+	}
+}

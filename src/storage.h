@@ -1,0 +1,68 @@
+/*-------------------------------------------------------------------------
+ *
+ * storage.h
+ *	  The main fork of a timeseries relation: the metapage (block 0), page
+ *	  extents holding chunk bytes, and row-id allocation.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMESERIES_STORAGE_H
+#define TIMESERIES_STORAGE_H
+
+#include "storage/bufmgr.h"
+#include "storage/itemptr.h"
+#include "utils/rel.h"
+
+/*
+ * Row ids map to ctids with at most ROWS_PER_BLOCK offsets per block, the
+ * heap's MaxHeapTuplesPerPage: tid bitmaps and GIN assume no more.
+ */
+#define ROWS_PER_BLOCK	291
+#define MAX_ROW_ID		((uint64) MaxBlockNumber * ROWS_PER_BLOCK)
+
+/* Chunk bytes carried by one extent page. */
+#define EXTENT_PAGE_BYTES	(BLCKSZ - MAXALIGN(SizeOfPageHeaderData))
+
+static inline void
+rowid_to_tid(uint64 rowid, ItemPointer tid)
+{
+	ItemPointerSet(tid, (BlockNumber) (rowid / ROWS_PER_BLOCK),
+				   (OffsetNumber) (rowid % ROWS_PER_BLOCK + 1));
+}
+
+static inline uint64
+tid_to_rowid(ItemPointer tid)
+{
+	return (uint64) ItemPointerGetBlockNumberNoCheck(tid) * ROWS_PER_BLOCK +
+		ItemPointerGetOffsetNumberNoCheck(tid) - 1;
+}
+
+static inline bool
+tid_is_row(ItemPointer tid)
+{
+	OffsetNumber off = ItemPointerGetOffsetNumberNoCheck(tid);
+
+	return off >= 1 && off <= ROWS_PER_BLOCK &&
+		ItemPointerGetBlockNumberNoCheck(tid) != InvalidBlockNumber;
+}
+
+/* Storage id of the relation's current relfilenode, or 0 when it has no metapage yet. */
+extern uint64 storage_get_id(Relation rel);
+
+/* Storage id, creating the metapage on the first write. */
+extern uint64 storage_get_or_create_id(Relation rel);
+
+/* Reserve count consecutive row ids; returns the first. */
+extern uint64 storage_reserve_rows(Relation rel, uint64 count);
+
+/* Next row id the metapage would hand out (for tid validity checks). */
+extern uint64 storage_next_row_id(Relation rel);
+
+/* Write bytes into newly allocated contiguous pages; returns the first block. */
+extern BlockNumber storage_write_extent(Relation rel, const char *data, Size len);
+
+/* Read len bytes from the extent starting at first into dst. */
+extern void storage_read_extent(Relation rel, BlockNumber first, Size len,
+								char *dst, BufferAccessStrategy strategy);
+
+#endif							/* TIMESERIES_STORAGE_H */

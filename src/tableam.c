@@ -1,0 +1,523 @@
+/*-------------------------------------------------------------------------
+ *
+ * tableam.c
+ *	  The timeseries table access method: the TableAmRoutine and the
+ *	  callbacks that are not a scan (scan.c) or a write (write.c).
+ *
+ * Every callback is filled in; the ones for features a later version will
+ * add (UPDATE, DELETE, row locks, indexes, TABLESAMPLE, parallel scans)
+ * raise a clear "not supported yet" error rather than leave a NULL that
+ * PostgreSQL would call.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/multixact.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/catalog.h"
+#include "catalog/index.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/storage.h"
+#include "catalog/storage_xlog.h"
+#include "commands/defrem.h"
+#include "commands/vacuum.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/bufmgr.h"
+#include "storage/smgr.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "metadata.h"
+#include "scan.h"
+#include "storage.h"
+#include "timeseries.h"
+#include "write.h"
+
+PG_FUNCTION_INFO_V1(timeseries_tam_handler);
+
+static object_access_hook_type prev_object_access_hook = NULL;
+
+Oid
+ts_am_oid(void)
+{
+	return get_am_oid("timeseries", true);
+}
+
+bool
+ts_is_timeseries_relid(Oid relid)
+{
+	HeapTuple	tuple;
+	bool		result = false;
+	Oid			amoid;
+
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	amoid = ((Form_pg_class) GETSTRUCT(tuple))->relam;
+	if (OidIsValid(amoid) &&
+		((Form_pg_class) GETSTRUCT(tuple))->relkind == RELKIND_RELATION)
+		result = (amoid == ts_am_oid());
+	ReleaseSysCache(tuple);
+	return result;
+}
+
+static void
+not_supported(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s is not supported on timeseries tables yet", what),
+			 errhint("Copy the rows into a heap table for this operation.")));
+}
+
+static const TupleTableSlotOps *
+ts_slot_callbacks(Relation rel)
+{
+	return &TTSOpsVirtual;
+}
+
+static Size
+ts_parallelscan_estimate(Relation rel)
+{
+	not_supported("a parallel scan");
+	return 0;
+}
+
+static Size
+ts_parallelscan_initialize(Relation rel, ParallelTableScanDesc pscan)
+{
+	not_supported("a parallel scan");
+	return 0;
+}
+
+static void
+ts_parallelscan_reinitialize(Relation rel, ParallelTableScanDesc pscan)
+{
+	not_supported("a parallel scan");
+}
+
+static IndexFetchTableData *
+ts_index_fetch_begin(Relation rel)
+{
+	not_supported("an index scan");
+	return NULL;
+}
+
+static void
+ts_index_fetch_reset(IndexFetchTableData *scan)
+{
+}
+
+static void
+ts_index_fetch_end(IndexFetchTableData *scan)
+{
+}
+
+static bool
+ts_index_fetch_tuple(IndexFetchTableData *scan, ItemPointer tid,
+					 Snapshot snapshot, TupleTableSlot *slot,
+					 bool *call_again, bool *all_dead)
+{
+	not_supported("an index scan");
+	return false;
+}
+
+static bool
+ts_tuple_tid_valid(TableScanDesc scan, ItemPointer tid)
+{
+	return tid_is_row(tid);
+}
+
+static void
+ts_tuple_get_latest_tid(TableScanDesc scan, ItemPointer tid)
+{
+	/* rows are never updated in place: the tid is its own latest version */
+}
+
+static bool
+ts_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot, Snapshot snapshot)
+{
+	TupleTableSlot *tmp = MakeSingleTupleTableSlot(RelationGetDescr(rel),
+												   &TTSOpsVirtual);
+	bool		result = ts_fetch_row_version(rel, &slot->tts_tid, snapshot, tmp);
+
+	ExecDropSingleTupleTableSlot(tmp);
+	return result;
+}
+
+static TransactionId
+ts_index_delete_tuples(Relation rel, TM_IndexDeleteOp *delstate)
+{
+	not_supported("index maintenance");
+	return InvalidTransactionId;
+}
+
+static void
+ts_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid,
+				int options, BulkInsertState bistate)
+{
+	write_insert(rel, &slot, 1, cid);
+}
+
+static void
+ts_multi_insert(Relation rel, TupleTableSlot **slots, int nslots,
+				CommandId cid, int options, BulkInsertState bistate)
+{
+	write_insert(rel, slots, nslots, cid);
+}
+
+static void
+ts_tuple_insert_speculative(Relation rel, TupleTableSlot *slot, CommandId cid,
+							int options, BulkInsertState bistate,
+							uint32 specToken)
+{
+	not_supported("INSERT ... ON CONFLICT");
+}
+
+static void
+ts_tuple_complete_speculative(Relation rel, TupleTableSlot *slot,
+							  uint32 specToken, bool succeeded)
+{
+	not_supported("INSERT ... ON CONFLICT");
+}
+
+static TM_Result
+ts_tuple_delete(Relation rel, ItemPointer tid, CommandId cid,
+				Snapshot snapshot, Snapshot crosscheck, bool wait,
+				TM_FailureData *tmfd, bool changingPart)
+{
+	not_supported("DELETE");
+	return TM_Invisible;
+}
+
+static TM_Result
+ts_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
+				CommandId cid, Snapshot snapshot, Snapshot crosscheck,
+				bool wait, TM_FailureData *tmfd, LockTupleMode *lockmode,
+				bool *update_indexes)
+{
+	not_supported("UPDATE");
+	return TM_Invisible;
+}
+
+static TM_Result
+ts_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot,
+			  TupleTableSlot *slot, CommandId cid, LockTupleMode mode,
+			  LockWaitPolicy wait_policy, uint8 flags, TM_FailureData *tmfd)
+{
+	not_supported("SELECT ... FOR UPDATE/SHARE");
+	return TM_Invisible;
+}
+
+static void
+ts_finish_bulk_insert(Relation rel, int options)
+{
+	/*
+	 * Table rewrites (ALTER TABLE, CREATE TABLE AS) swap or publish the new
+	 * relfilenode before commit, so its rows must be written now.
+	 */
+	write_flush_relation(rel);
+}
+
+static void
+forget_storage_id(Relation rel)
+{
+	if (rel->rd_amcache)
+	{
+		pfree(rel->rd_amcache);
+		rel->rd_amcache = NULL;
+	}
+}
+
+static void
+ts_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
+							 char persistence, TransactionId *freezeXid,
+							 MultiXactId *minmulti)
+{
+	SMgrRelation srel;
+
+	if (persistence == RELPERSISTENCE_UNLOGGED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("unlogged timeseries tables are not supported yet"),
+				 errhint("Create the table without UNLOGGED.")));
+
+	/*
+	 * TRUNCATE: the metadata of the old relfilenode dies with it, in this
+	 * transaction, so a rollback brings both back.
+	 */
+	if (!RelFileNodeEquals(rel->rd_node, *newrnode) &&
+		smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
+		metadata_delete_storage(storage_get_id(rel));
+	forget_storage_id(rel);
+
+	/* no transaction ids are stored in the data: nothing to freeze, ever */
+	*freezeXid = InvalidTransactionId;
+	*minmulti = InvalidMultiXactId;
+
+	srel = RelationCreateStorage(*newrnode, persistence, true);
+	smgrclose(srel);
+}
+
+static void
+ts_relation_nontransactional_truncate(Relation rel)
+{
+	metadata_delete_storage(storage_get_id(rel));
+	write_discard_relation(RelationGetRelid(rel));
+	forget_storage_id(rel);
+	RelationTruncate(rel, 0);
+}
+
+static void
+ts_relation_copy_data(Relation rel, const RelFileNode *newrnode)
+{
+	SMgrRelation dstrel;
+
+	/* the metapage, with its storage id, travels with the data */
+	FlushRelationBuffers(rel);
+	dstrel = smgropen(*newrnode, rel->rd_backend);
+	RelationCreateStorage(*newrnode, rel->rd_rel->relpersistence, true);
+	RelationCopyStorage(RelationGetSmgr(rel), dstrel, MAIN_FORKNUM,
+						rel->rd_rel->relpersistence);
+	RelationDropStorage(rel);
+	smgrclose(dstrel);
+}
+
+static void
+ts_relation_copy_for_cluster(Relation OldTable, Relation NewTable,
+							 Relation OldIndex, bool use_sort,
+							 TransactionId OldestXmin,
+							 TransactionId *xid_cutoff,
+							 MultiXactId *multi_cutoff,
+							 double *num_tuples, double *tups_vacuumed,
+							 double *tups_recently_dead)
+{
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	CommandId	cid = GetCurrentCommandId(true);
+
+	if (OldIndex != NULL)
+		not_supported("CLUSTER");
+
+	*num_tuples = 0;
+	*tups_vacuumed = 0;
+	*tups_recently_dead = 0;
+	*xid_cutoff = InvalidTransactionId;
+	*multi_cutoff = InvalidMultiXactId;
+
+	/* the table is locked exclusively: the latest snapshot sees every live row */
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan(OldTable, snapshot, 0, NULL);
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(OldTable), &TTSOpsVirtual);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		write_insert(NewTable, &slot, 1, cid);
+		*num_tuples += 1;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	write_flush_relation(NewTable);
+}
+
+static void
+ts_relation_vacuum(Relation rel, VacuumParams *params,
+				   BufferAccessStrategy bstrategy)
+{
+	TableTotals totals;
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+
+	ts_table_totals(rel, snapshot, &totals);
+	UnregisterSnapshot(snapshot);
+
+	vac_update_relstats(rel, nblocks, (double) totals.rows, 0,
+						false, InvalidTransactionId, InvalidMultiXactId,
+						NULL, NULL, false);
+	pgstat_report_vacuum(RelationGetRelid(rel), rel->rd_rel->relisshared,
+						 totals.rows, 0);
+}
+
+static double
+ts_index_build_range_scan(Relation table_rel, Relation index_rel,
+						  IndexInfo *index_info, bool allow_sync,
+						  bool anyvisible, bool progress,
+						  BlockNumber start_blockno, BlockNumber numblocks,
+						  IndexBuildCallback callback, void *callback_state,
+						  TableScanDesc scan)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("indexes on timeseries tables are not supported yet"),
+			 errdetail("Index \"%s\" cannot be built on table \"%s\".",
+					   RelationGetRelationName(index_rel),
+					   RelationGetRelationName(table_rel)),
+			 errhint("Leave out PRIMARY KEY, UNIQUE and CREATE INDEX for now.")));
+	return 0;
+}
+
+static void
+ts_index_validate_scan(Relation table_rel, Relation index_rel,
+					   IndexInfo *index_info, Snapshot snapshot,
+					   ValidateIndexState *state)
+{
+	not_supported("CREATE INDEX CONCURRENTLY");
+}
+
+static uint64
+ts_relation_size(Relation rel, ForkNumber forkNumber)
+{
+	uint64		nblocks = 0;
+
+	if (forkNumber == InvalidForkNumber)
+	{
+		for (int i = 0; i < MAX_FORKNUM; i++)
+			if (smgrexists(RelationGetSmgr(rel), i))
+				nblocks += smgrnblocks(RelationGetSmgr(rel), i);
+	}
+	else if (smgrexists(RelationGetSmgr(rel), forkNumber))
+		nblocks = smgrnblocks(RelationGetSmgr(rel), forkNumber);
+	return nblocks * BLCKSZ;
+}
+
+static bool
+ts_relation_needs_toast_table(Relation rel)
+{
+	/* values are stored detoasted inside chunks */
+	return false;
+}
+
+static void
+ts_relation_estimate_size(Relation rel, int32 *attr_widths,
+						  BlockNumber *pages, double *tuples,
+						  double *allvisfrac)
+{
+	TableTotals totals;
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+
+	/* the metadata knows the exact row count; inline chunks have no pages */
+	ts_table_totals(rel, snapshot, &totals);
+	UnregisterSnapshot(snapshot);
+	*pages = RelationGetNumberOfBlocks(rel);
+	*tuples = (double) totals.rows;
+	*allvisfrac = 0;
+}
+
+static bool
+ts_scan_sample_next_block(TableScanDesc scan, SampleScanState *scanstate)
+{
+	not_supported("TABLESAMPLE");
+	return false;
+}
+
+static bool
+ts_scan_sample_next_tuple(TableScanDesc scan, SampleScanState *scanstate,
+						  TupleTableSlot *slot)
+{
+	not_supported("TABLESAMPLE");
+	return false;
+}
+
+static const TableAmRoutine timeseries_methods = {
+	.type = T_TableAmRoutine,
+
+	.slot_callbacks = ts_slot_callbacks,
+
+	.scan_begin = ts_scan_begin,
+	.scan_end = ts_scan_end,
+	.scan_rescan = ts_scan_rescan,
+	.scan_getnextslot = ts_scan_getnextslot,
+
+	.parallelscan_estimate = ts_parallelscan_estimate,
+	.parallelscan_initialize = ts_parallelscan_initialize,
+	.parallelscan_reinitialize = ts_parallelscan_reinitialize,
+
+	.index_fetch_begin = ts_index_fetch_begin,
+	.index_fetch_reset = ts_index_fetch_reset,
+	.index_fetch_end = ts_index_fetch_end,
+	.index_fetch_tuple = ts_index_fetch_tuple,
+
+	.tuple_fetch_row_version = ts_fetch_row_version,
+	.tuple_tid_valid = ts_tuple_tid_valid,
+	.tuple_get_latest_tid = ts_tuple_get_latest_tid,
+	.tuple_satisfies_snapshot = ts_tuple_satisfies_snapshot,
+	.index_delete_tuples = ts_index_delete_tuples,
+
+	.tuple_insert = ts_tuple_insert,
+	.tuple_insert_speculative = ts_tuple_insert_speculative,
+	.tuple_complete_speculative = ts_tuple_complete_speculative,
+	.multi_insert = ts_multi_insert,
+	.tuple_delete = ts_tuple_delete,
+	.tuple_update = ts_tuple_update,
+	.tuple_lock = ts_tuple_lock,
+	.finish_bulk_insert = ts_finish_bulk_insert,
+
+	.relation_set_new_filenode = ts_relation_set_new_filenode,
+	.relation_nontransactional_truncate = ts_relation_nontransactional_truncate,
+	.relation_copy_data = ts_relation_copy_data,
+	.relation_copy_for_cluster = ts_relation_copy_for_cluster,
+	.relation_vacuum = ts_relation_vacuum,
+	.scan_analyze_next_block = ts_scan_analyze_next_block,
+	.scan_analyze_next_tuple = ts_scan_analyze_next_tuple,
+	.index_build_range_scan = ts_index_build_range_scan,
+	.index_validate_scan = ts_index_validate_scan,
+
+	.relation_size = ts_relation_size,
+	.relation_needs_toast_table = ts_relation_needs_toast_table,
+
+	.relation_estimate_size = ts_relation_estimate_size,
+
+	.scan_bitmap_next_block = NULL,
+	.scan_bitmap_next_tuple = NULL,
+	.scan_sample_next_block = ts_scan_sample_next_block,
+	.scan_sample_next_tuple = ts_scan_sample_next_tuple,
+};
+
+Datum
+timeseries_tam_handler(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(&timeseries_methods);
+}
+
+/*
+ * DROP TABLE (and the drop of the transient table of a rewrite): delete the
+ * metadata rows of the relation's storage in the dropping transaction.
+ */
+static void
+ts_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+				 int subId, void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+
+	if (access == OAT_DROP && classId == RelationRelationId && subId == 0 &&
+		ts_is_timeseries_relid(objectId))
+	{
+		Relation	rel = relation_open(objectId, AccessExclusiveLock);
+
+		if (metadata_available() &&
+			smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
+			metadata_delete_storage(storage_get_id(rel));
+		write_discard_relation(objectId);
+		relation_close(rel, NoLock);
+	}
+}
+
+void
+ts_tableam_init(void)
+{
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = ts_object_access;
+}

@@ -1,0 +1,33 @@
+/*-------------------------------------------------------------------------
+ *
+ * timeseries.h
+ *	  Settings and entry points shared by the parts of the extension.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMESERIES_H
+#define TIMESERIES_H
+
+#include "fmgr.h"
+
+/* GUCs, defined in timeseries.c */
+extern int	ts_chunk_rows;
+extern int	ts_vector_rows;
+extern int	ts_inline_max_bytes;
+extern int	ts_compression;
+extern int	ts_compression_level;
+
+/* A chunk also ends when its buffered values reach this many bytes. */
+#define CHUNK_MAX_RAW_BYTES		(64 * 1024 * 1024)
+
+/* tableam.c */
+extern bool ts_is_timeseries_relid(Oid relid);
+extern Oid	ts_am_oid(void);
+
+/* planner.c */
+extern void ts_planner_init(void);
+
+/* tableam.c: drop hook */
+extern void ts_tableam_init(void);
+
+#endif							/* TIMESERIES_H */

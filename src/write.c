@@ -1,0 +1,651 @@
+/*-------------------------------------------------------------------------
+ *
+ * write.c
+ *	  Write buffers: rows inserted into timeseries tables are collected per
+ *	  relation and subtransaction and written as chunks when a buffer is
+ *	  full, when a bulk insert ends, and at commit or PREPARE.
+ *
+ * Each row gets its row id (hence its ctid) when it is inserted, so indexes,
+ * triggers and RETURNING can refer to it while it is still buffered.
+ *
+ * Visibility inside the writing transaction follows heap semantics:
+ *
+ *	- a buffered row carries the command id that inserted it; a scan copies
+ *	  the buffered rows with cid < snapshot->curcid when it starts, which is
+ *	  what heap would show it (INSERT INTO t SELECT * FROM t sees none of its
+ *	  own rows, later commands see all earlier ones);
+ *	- every chunk records a backend-local flush sequence number; a scan skips
+ *	  chunks of its own transaction flushed after it started, because their
+ *	  rows were either copied from the buffer or invisible to it;
+ *	- a chunk flushed before commit keeps its rows' command ids when they
+ *	  differ, so an older snapshot of the same transaction still sees exactly
+ *	  the rows it should.
+ *
+ * Subtransactions: rows always go to the buffer of the current
+ * subtransaction.  On subcommit its buffers are handed to the parent; on
+ * subabort they are thrown away.  A buffer is only ever written while its
+ * owning subtransaction is the current one, so the chunk's metadata row gets
+ * the right xid and a rollback to a savepoint removes exactly its rows.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "access/relation.h"
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "chunk.h"
+#include "metadata.h"
+#include "storage.h"
+#include "timeseries.h"
+#include "write.h"
+
+typedef struct WriteBuffer
+{
+	struct WriteBuffer *next;
+	Oid			relid;
+	uint64		storage_id;
+	SubTransactionId subid;
+	int			natts;
+	int			nrows;
+	int			maxrows;
+	Datum	  **values;			/* [att][row] */
+	bool	  **isnull;
+	uint64	   *rowids;
+	CommandId  *cids;
+	Size		bytes;
+	MemoryContext cxt;
+} WriteBuffer;
+
+/* Newest first.  Lives in TopTransactionContext. */
+static WriteBuffer *buffers = NULL;
+
+static int64 next_flush_seq = 1;
+
+/* Row ids reserved from a metapage by this backend, per storage id. */
+typedef struct RowIdRange
+{
+	uint64		storage_id;		/* hash key */
+	uint64		next;
+	uint64		end;
+	uint64		grant;
+} RowIdRange;
+
+static HTAB *rowid_ranges = NULL;
+
+#define FIRST_ROWID_GRANT	1024
+#define MAX_ROWID_GRANT		(1024 * 1024)
+
+static uint64
+next_rowid(Relation rel, uint64 storage_id)
+{
+	RowIdRange *range;
+	bool		found;
+
+	if (rowid_ranges == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(uint64);
+		ctl.entrysize = sizeof(RowIdRange);
+		ctl.hcxt = TopMemoryContext;
+		rowid_ranges = hash_create("timeseries row id ranges", 16, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	range = hash_search(rowid_ranges, &storage_id, HASH_ENTER, &found);
+	if (!found)
+	{
+		range->next = range->end = 0;
+		range->grant = 0;
+	}
+	if (range->next == range->end)
+	{
+		/* grow the grant so bulk loads reserve rarely, trickle wastes little */
+		range->grant = range->grant == 0 ? FIRST_ROWID_GRANT :
+			Min(range->grant * 2, MAX_ROWID_GRANT);
+		range->next = storage_reserve_rows(rel, range->grant);
+		range->end = range->next + range->grant;
+	}
+	return range->next++;
+}
+
+int64
+write_next_flush_seq(void)
+{
+	return next_flush_seq;
+}
+
+/* (Re)create the empty per-column arrays of a buffer in its context. */
+static void
+alloc_arrays(WriteBuffer *buf)
+{
+	buf->values = MemoryContextAllocZero(buf->cxt, sizeof(Datum *) * Max(buf->natts, 1));
+	buf->isnull = MemoryContextAllocZero(buf->cxt, sizeof(bool *) * Max(buf->natts, 1));
+	buf->rowids = NULL;
+	buf->cids = NULL;
+	buf->nrows = buf->maxrows = 0;
+	buf->bytes = 0;
+}
+
+static WriteBuffer *
+new_buffer(Relation rel, uint64 storage_id)
+{
+	MemoryContext cxt;
+	WriteBuffer *buf;
+	int			natts = RelationGetDescr(rel)->natts;
+
+	cxt = AllocSetContextCreate(TopTransactionContext, "timeseries write buffer",
+								ALLOCSET_DEFAULT_MINSIZE,
+								ALLOCSET_DEFAULT_INITSIZE,
+								8 * 1024 * 1024);
+	buf = MemoryContextAllocZero(TopTransactionContext, sizeof(WriteBuffer));
+	buf->cxt = cxt;
+	buf->relid = RelationGetRelid(rel);
+	buf->storage_id = storage_id;
+	buf->subid = GetCurrentSubTransactionId();
+	buf->natts = natts;
+	alloc_arrays(buf);
+	buf->next = buffers;
+	buffers = buf;
+	return buf;
+}
+
+static void
+grow_buffer(WriteBuffer *buf)
+{
+	int			newmax = buf->maxrows == 0 ? 64 : buf->maxrows * 2;
+
+	newmax = Min(newmax, Max(ts_chunk_rows, 1));
+	for (int a = 0; a < buf->natts; a++)
+	{
+		if (buf->maxrows == 0)
+		{
+			buf->values[a] = MemoryContextAlloc(buf->cxt, sizeof(Datum) * newmax);
+			buf->isnull[a] = MemoryContextAlloc(buf->cxt, sizeof(bool) * newmax);
+		}
+		else
+		{
+			buf->values[a] = repalloc(buf->values[a], sizeof(Datum) * newmax);
+			buf->isnull[a] = repalloc(buf->isnull[a], sizeof(bool) * newmax);
+		}
+	}
+	if (buf->maxrows == 0)
+	{
+		buf->rowids = MemoryContextAlloc(buf->cxt, sizeof(uint64) * newmax);
+		buf->cids = MemoryContextAlloc(buf->cxt, sizeof(CommandId) * newmax);
+	}
+	else
+	{
+		buf->rowids = repalloc(buf->rowids, sizeof(uint64) * newmax);
+		buf->cids = repalloc(buf->cids, sizeof(CommandId) * newmax);
+	}
+	buf->maxrows = newmax;
+}
+
+static void
+unlink_buffer(WriteBuffer *buf)
+{
+	WriteBuffer **p;
+
+	for (p = &buffers; *p != NULL; p = &(*p)->next)
+	{
+		if (*p == buf)
+		{
+			*p = buf->next;
+			break;
+		}
+	}
+	MemoryContextDelete(buf->cxt);
+	pfree(buf);
+}
+
+/*
+ * Encode rows [start, end) of the buffer (contiguous row ids) as one chunk
+ * and record it.
+ */
+static void
+write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
+{
+	ChunkEncodeOptions opts;
+	ChunkMeta	meta;
+	char	   *data;
+	Size		len;
+	uint64		raw_bytes;
+	CommandId	mincid = buf->cids[start];
+	CommandId	maxcid = buf->cids[start];
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	for (int i = start + 1; i < end; i++)
+	{
+		mincid = Min(mincid, buf->cids[i]);
+		maxcid = Max(maxcid, buf->cids[i]);
+	}
+
+	opts.codec = ts_compression;
+	opts.level = ts_compression_level;
+	opts.vector_rows = ts_vector_rows;
+	data = chunk_encode(desc, buf->natts, buf->values, buf->isnull, start,
+						end - start, &opts, &len, &raw_bytes);
+
+	memset(&meta, 0, sizeof(meta));
+	meta.storage_id = buf->storage_id;
+	meta.first_row = (int64) buf->rowids[start];
+	meta.row_count = end - start;
+	meta.flush_seq = next_flush_seq++;
+	meta.byte_count = (int32) len;
+	meta.raw_bytes = (int64) raw_bytes;
+	if (!final && mincid != maxcid)
+	{
+		meta.cids = palloc(sizeof(int32) * (end - start));
+		for (int i = start; i < end; i++)
+			meta.cids[i - start] = (int32) buf->cids[i];
+	}
+	if (len <= (Size) ts_inline_max_bytes)
+	{
+		meta.first_block = INLINE_BLOCK;
+		meta.data = data;
+	}
+	else
+		meta.first_block = (int32) storage_write_extent(rel, data, len);
+
+	metadata_insert_chunk(&meta, mincid);
+}
+
+/*
+ * Write all rows of a buffer as chunks (split where row ids are not
+ * contiguous) and empty it.  The buffer must belong to the current
+ * subtransaction.
+ */
+static void
+flush_buffer(Relation rel, WriteBuffer *buf, bool final)
+{
+	MemoryContext tmp;
+	MemoryContext old;
+	int			start = 0;
+
+	Assert(buf->subid == GetCurrentSubTransactionId());
+	if (buf->nrows == 0)
+		return;
+
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "timeseries chunk encode",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(tmp);
+	while (start < buf->nrows)
+	{
+		int			end = start + 1;
+
+		while (end < buf->nrows && end - start < ts_chunk_rows &&
+			   buf->rowids[end] == buf->rowids[end - 1] + 1)
+			end++;
+		write_chunk(rel, buf, start, end, final);
+		MemoryContextReset(tmp);
+		start = end;
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(tmp);
+
+	/* keep the buffer, but release the copied values */
+	MemoryContextReset(buf->cxt);
+	alloc_arrays(buf);
+}
+
+static WriteBuffer *
+current_buffer(Relation rel, uint64 storage_id)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	Oid			relid = RelationGetRelid(rel);
+
+	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
+	{
+		if (buf->relid == relid && buf->storage_id == storage_id &&
+			buf->subid == subid)
+		{
+			/* a column was added since: write what we have first */
+			if (buf->natts != RelationGetDescr(rel)->natts)
+			{
+				flush_buffer(rel, buf, false);
+				unlink_buffer(buf);
+				break;
+			}
+			return buf;
+		}
+	}
+	return new_buffer(rel, storage_id);
+}
+
+/* Copy a datum into the buffer's memory, detoasted. */
+static Datum
+copy_value(Form_pg_attribute att, Datum value, Size *size)
+{
+	if (att->attbyval)
+	{
+		*size = att->attlen;
+		return value;
+	}
+	if (att->attlen == -1)
+	{
+		struct varlena *v = (struct varlena *) DatumGetPointer(value);
+
+		if (VARATT_IS_EXTENDED(v))
+			v = detoast_attr(v);
+		else
+			v = (struct varlena *) DatumGetPointer(datumCopy(value, false, -1));
+		*size = VARSIZE(v);
+		return PointerGetDatum(v);
+	}
+	*size = att->attlen > 0 ? att->attlen : strlen(DatumGetCString(value)) + 1;
+	return datumCopy(value, false, att->attlen);
+}
+
+void
+write_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid)
+{
+	uint64		storage_id = storage_get_or_create_id(rel);
+	TupleDesc	desc = RelationGetDescr(rel);
+	WriteBuffer *buf = current_buffer(rel, storage_id);
+
+	for (int s = 0; s < nslots; s++)
+	{
+		TupleTableSlot *slot = slots[s];
+		MemoryContext old;
+		uint64		rowid;
+		int			row;
+
+		if (buf->nrows >= ts_chunk_rows || buf->bytes >= CHUNK_MAX_RAW_BYTES)
+			flush_buffer(rel, buf, false);
+		if (buf->nrows == buf->maxrows)
+			grow_buffer(buf);
+
+		slot_getallattrs(slot);
+		rowid = next_rowid(rel, storage_id);
+		row = buf->nrows;
+
+		old = MemoryContextSwitchTo(buf->cxt);
+		for (int a = 0; a < buf->natts; a++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, a);
+
+			if (slot->tts_isnull[a] || att->attisdropped)
+			{
+				buf->isnull[a][row] = true;
+				buf->values[a][row] = (Datum) 0;
+			}
+			else
+			{
+				Size		size;
+
+				buf->isnull[a][row] = false;
+				buf->values[a][row] = copy_value(att, slot->tts_values[a], &size);
+				buf->bytes += size;
+			}
+		}
+		MemoryContextSwitchTo(old);
+
+		buf->rowids[row] = rowid;
+		buf->cids[row] = cid;
+		buf->nrows++;
+
+		rowid_to_tid(rowid, &slot->tts_tid);
+		slot->tts_tableOid = RelationGetRelid(rel);
+	}
+	pgstat_count_heap_insert(rel, nslots);
+}
+
+/*
+ * Write the current subtransaction's buffered rows of a relation (end of a
+ * bulk insert: COPY, CREATE TABLE AS, table rewrites).
+ */
+void
+write_flush_relation(Relation rel)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	Oid			relid = RelationGetRelid(rel);
+	uint64		storage_id = storage_get_id(rel);
+
+	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
+	{
+		if (buf->relid == relid && buf->subid == subid &&
+			buf->storage_id == storage_id)
+			flush_buffer(rel, buf, false);
+	}
+}
+
+void
+write_discard_relation(Oid relid)
+{
+	WriteBuffer *buf = buffers;
+
+	while (buf != NULL)
+	{
+		WriteBuffer *next = buf->next;
+
+		if (buf->relid == relid)
+			unlink_buffer(buf);
+		buf = next;
+	}
+}
+
+bool
+write_has_buffered_rows(Oid relid)
+{
+	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
+		if (buf->relid == relid && buf->nrows > 0)
+			return true;
+	return false;
+}
+
+static inline bool
+row_visible(WriteBuffer *buf, int row, Snapshot snapshot)
+{
+	return !IsMVCCSnapshot(snapshot) || buf->cids[row] < snapshot->curcid;
+}
+
+BufferedRows *
+write_buffered_rows(Relation rel, uint64 storage_id, Snapshot snapshot)
+{
+	Oid			relid = RelationGetRelid(rel);
+	TupleDesc	desc = RelationGetDescr(rel);
+	BufferedRows *rows;
+	int			total = 0;
+	int			n = 0;
+
+	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
+	{
+		if (buf->relid != relid || buf->storage_id != storage_id)
+			continue;
+		for (int i = 0; i < buf->nrows; i++)
+			if (row_visible(buf, i, snapshot))
+				total++;
+	}
+	if (total == 0)
+		return NULL;
+
+	rows = palloc0(sizeof(BufferedRows));
+	rows->natts = desc->natts;
+	rows->values = palloc(sizeof(Datum *) * desc->natts);
+	rows->isnull = palloc(sizeof(bool *) * desc->natts);
+	for (int a = 0; a < desc->natts; a++)
+	{
+		rows->values[a] = palloc_extended(sizeof(Datum) * total, MCXT_ALLOC_HUGE);
+		rows->isnull[a] = palloc_extended(sizeof(bool) * total, MCXT_ALLOC_HUGE);
+	}
+	rows->rowids = palloc_extended(sizeof(uint64) * total, MCXT_ALLOC_HUGE);
+
+	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
+	{
+		if (buf->relid != relid || buf->storage_id != storage_id)
+			continue;
+		for (int i = 0; i < buf->nrows; i++)
+		{
+			if (!row_visible(buf, i, snapshot))
+				continue;
+			for (int a = 0; a < desc->natts; a++)
+			{
+				Form_pg_attribute att = TupleDescAttr(desc, a);
+
+				if (a >= buf->natts || buf->isnull[a][i])
+				{
+					/* a column added after the row was buffered */
+					if (a >= buf->natts && !att->attisdropped)
+						rows->values[a][n] = getmissingattr(desc, a + 1, &rows->isnull[a][n]);
+					else
+					{
+						rows->values[a][n] = (Datum) 0;
+						rows->isnull[a][n] = true;
+					}
+					continue;
+				}
+				rows->isnull[a][n] = false;
+				rows->values[a][n] = datumCopy(buf->values[a][i], att->attbyval, att->attlen);
+			}
+			rows->rowids[n] = buf->rowids[i];
+			n++;
+		}
+	}
+	rows->nrows = n;
+	return rows;
+}
+
+bool
+write_fetch_row(Relation rel, uint64 storage_id, uint64 rowid,
+				Snapshot snapshot, TupleTableSlot *slot)
+{
+	Oid			relid = RelationGetRelid(rel);
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
+	{
+		int			lo = 0;
+		int			hi;
+
+		if (buf->relid != relid || buf->storage_id != storage_id ||
+			buf->nrows == 0 || rowid < buf->rowids[0] ||
+			rowid > buf->rowids[buf->nrows - 1])
+			continue;
+		/* row ids ascend within a buffer */
+		hi = buf->nrows - 1;
+		while (lo < hi)
+		{
+			int			mid = (lo + hi) / 2;
+
+			if (buf->rowids[mid] < rowid)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (buf->rowids[lo] != rowid)
+			continue;
+		if (!row_visible(buf, lo, snapshot))
+			return false;
+
+		ExecClearTuple(slot);
+		for (int a = 0; a < desc->natts; a++)
+		{
+			if (a >= buf->natts)
+			{
+				if (TupleDescAttr(desc, a)->attisdropped)
+				{
+					slot->tts_values[a] = (Datum) 0;
+					slot->tts_isnull[a] = true;
+				}
+				else
+					slot->tts_values[a] = getmissingattr(desc, a + 1, &slot->tts_isnull[a]);
+				continue;
+			}
+			slot->tts_values[a] = buf->values[a][lo];
+			slot->tts_isnull[a] = buf->isnull[a][lo];
+		}
+		ExecStoreVirtualTuple(slot);
+		/* the buffer may be flushed while the caller still holds the slot */
+		ExecMaterializeSlot(slot);
+		slot->tts_tableOid = relid;
+		rowid_to_tid(rowid, &slot->tts_tid);
+		return true;
+	}
+	return false;
+}
+
+/* Write every buffer at commit or PREPARE. */
+static void
+flush_all(void)
+{
+	while (buffers != NULL)
+	{
+		WriteBuffer *buf = buffers;
+		Relation	rel;
+
+		rel = try_relation_open(buf->relid, NoLock);
+		if (rel != NULL)
+		{
+			/* skip rows of a relfilenode replaced by TRUNCATE since */
+			if (storage_get_id(rel) == buf->storage_id && buf->nrows > 0)
+				flush_buffer(rel, buf, true);
+			relation_close(rel, NoLock);
+		}
+		unlink_buffer(buf);
+	}
+}
+
+static void
+write_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			flush_all();
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			/* the memory goes with TopTransactionContext */
+			buffers = NULL;
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+write_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	WriteBuffer *buf = buffers;
+
+	switch (event)
+	{
+		case SUBXACT_EVENT_COMMIT_SUB:
+			for (; buf != NULL; buf = buf->next)
+				if (buf->subid == mySubid)
+					buf->subid = parentSubid;
+			break;
+		case SUBXACT_EVENT_ABORT_SUB:
+			while (buf != NULL)
+			{
+				WriteBuffer *next = buf->next;
+
+				if (buf->subid == mySubid)
+					unlink_buffer(buf);
+				buf = next;
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+void
+write_init(void)
+{
+	RegisterXactCallback(write_xact_callback, NULL);
+	RegisterSubXactCallback(write_subxact_callback, NULL);
+}

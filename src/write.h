@@ -1,0 +1,39 @@
+/*-------------------------------------------------------------------------
+ *
+ * write.h
+ *	  Per-(sub)transaction write buffers of timeseries tables.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMESERIES_WRITE_H
+#define TIMESERIES_WRITE_H
+
+#include "executor/tuptable.h"
+#include "utils/rel.h"
+#include "utils/snapshot.h"
+
+extern void write_insert(Relation rel, TupleTableSlot **slots, int nslots,
+						 CommandId cid);
+extern void write_flush_relation(Relation rel);
+extern void write_discard_relation(Oid relid);
+extern int64 write_next_flush_seq(void);
+
+/* Rows of the current transaction not yet written, as a scan must see them. */
+typedef struct BufferedRows
+{
+	int			nrows;
+	int			natts;
+	Datum	  **values;			/* [att][row] */
+	bool	  **isnull;
+	uint64	   *rowids;
+} BufferedRows;
+
+extern BufferedRows *write_buffered_rows(Relation rel, uint64 storage_id,
+										 Snapshot snapshot);
+extern bool write_fetch_row(Relation rel, uint64 storage_id, uint64 rowid,
+							Snapshot snapshot, TupleTableSlot *slot);
+extern bool write_has_buffered_rows(Oid relid);
+
+extern void write_init(void);
+
+#endif							/* TIMESERIES_WRITE_H */
