@@ -310,16 +310,33 @@ chunk_corrupted(const char *what)
 			 errmsg("timeseries chunk is corrupted: %s", what)));
 }
 
+static inline void
+reader_load(ChunkReader *reader, Size offset, Size len)
+{
+	if (reader->load != NULL && len > 0)
+		reader->load(reader->load_arg, offset, len);
+}
+
 void
 chunk_open(ChunkReader *reader, const char *data, Size len)
+{
+	chunk_open_lazy(reader, data, len, NULL, NULL);
+}
+
+void
+chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
+				ChunkLoadFn load, void *load_arg)
 {
 	ChunkHeader hdr;
 	uint32		crc;
 	Size		dir_len;
 	const ChunkColumn *cols;
 
+	reader->load = load;
+	reader->load_arg = load_arg;
 	if (len < sizeof(ChunkHeader))
 		chunk_corrupted("truncated header");
+	reader_load(reader, 0, sizeof(ChunkHeader));
 	memcpy(&hdr, data, sizeof(ChunkHeader));
 	if (hdr.magic != CHUNK_MAGIC)
 		chunk_corrupted("bad magic number");
@@ -332,6 +349,7 @@ chunk_open(ChunkReader *reader, const char *data, Size len)
 	dir_len = sizeof(ChunkColumn) * (hdr.natts + 1);
 	if (len < sizeof(ChunkHeader) + dir_len)
 		chunk_corrupted("truncated column directory");
+	reader_load(reader, sizeof(ChunkHeader), dir_len);
 
 	/* the checksum was computed with its own field zeroed */
 	{
@@ -417,6 +435,8 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 
 	if (!reader->dir_checked[attidx])
 	{
+		reader_load(reader, reader->columns[attidx].offset,
+					sizeof(uint32) + sizeof(ChunkVector) * (Size) reader->nvectors);
 		/* verify the vector directory of this column once per reader */
 		memcpy(&crc, col, sizeof(uint32));
 		if (codec_checksum(col + sizeof(uint32),
@@ -429,6 +449,7 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 	if (entry.offset > col_len || entry.length > col_len - entry.offset ||
 		entry.nnulls > (uint32) n || entry.codec > CODEC_MAX_ID)
 		chunk_corrupted("bad vector directory entry");
+	reader_load(reader, reader->columns[attidx].offset + entry.offset, entry.length);
 	if (codec_checksum(col + entry.offset, entry.length) != entry.crc)
 		chunk_corrupted("vector checksum mismatch");
 

@@ -83,9 +83,17 @@ extern char *chunk_encode(TupleDesc tupdesc, int natts, Datum **values, bool **i
 						  int first, int nrows, const ChunkEncodeOptions *opts,
 						  Size *len, uint64 *raw_bytes);
 
+/*
+ * Called before the reader touches bytes [offset, offset + len) of a chunk
+ * that is loaded lazily (only the parts that are decoded are read).
+ */
+typedef void (*ChunkLoadFn) (void *arg, Size offset, Size len);
+
 /* A parsed, validated chunk header over bytes owned by the caller. */
 typedef struct ChunkReader
 {
+	ChunkLoadFn load;			/* NULL when all bytes are present */
+	void	   *load_arg;
 	const char *data;
 	Size		len;
 	int			natts;
@@ -97,6 +105,8 @@ typedef struct ChunkReader
 } ChunkReader;
 
 extern void chunk_open(ChunkReader *reader, const char *data, Size len);
+extern void chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
+							ChunkLoadFn load, void *load_arg);
 extern int	chunk_vector_nrows(const ChunkReader *reader, uint32 vector);
 
 /*

@@ -22,6 +22,7 @@
 #include "postgres.h"
 
 #include "access/heapam.h"
+#include "common/pg_prng.h"
 #include "access/xact.h"
 #include "commands/vacuum.h"
 #include "executor/tuptable.h"
@@ -81,6 +82,7 @@ typedef struct TsScanDescData
 	int64		an_slice_hi;
 	int			an_emitted;
 	int			an_to_emit;
+	int64	   *an_positions;	/* sorted random rows of the slice to emit */
 	bool		an_counted;
 	int			an_cur_chunk;	/* chunk loaded into reader, -1 none */
 	int64		an_cur_vector;
@@ -174,21 +176,75 @@ ts_scan_rescan(TableScanDesc sscan, struct ScanKeyData *key, bool set_params,
 	scan->buffered_pos = 0;
 }
 
-/* Read a chunk's bytes, inline or from its extent, and open it. */
-static void
-open_chunk(TsScanDesc scan, ChunkMeta *meta, BufferAccessStrategy strategy)
+/* A chunk in a page extent whose pages are read as the decoder needs them. */
+typedef struct LazyExtent
 {
-	const char *data = meta->data;
+	Relation	rel;
+	BlockNumber first;
+	Size		len;
+	char	   *data;
+	bool	   *loaded;			/* per page */
+} LazyExtent;
 
-	if (meta->first_block != INLINE_BLOCK)
+static void
+load_extent_range(void *arg, Size offset, Size len)
+{
+	LazyExtent *ext = (LazyExtent *) arg;
+	Size		from = offset / EXTENT_PAGE_BYTES;
+	Size		to;
+
+	if (offset >= ext->len)
+		return;					/* the reader reports the bad offset */
+	to = (Min(offset + len, ext->len) + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES;
+	for (Size p = from; p < to; p++)
 	{
-		char	   *buf = palloc(meta->byte_count);
-
-		storage_read_extent(scan->base.rs_rd, (BlockNumber) meta->first_block,
-							meta->byte_count, buf, strategy);
-		data = buf;
+		if (ext->loaded[p])
+			continue;
+		storage_read_extent(ext->rel, ext->first, ext->len, p, p + 1,
+							ext->data, NULL);
+		ext->loaded[p] = true;
 	}
-	chunk_open(&scan->reader, data, meta->byte_count);
+}
+
+/*
+ * Read a chunk's bytes, inline or from its extent, and open it.  With lazy,
+ * extent pages are read only when the decoder touches them (ANALYZE and
+ * fetches by ctid decode a few vectors of a chunk).
+ */
+static void
+open_chunk(TsScanDesc scan, ChunkMeta *meta, BufferAccessStrategy strategy,
+		   bool lazy)
+{
+	Relation	rel = scan->base.rs_rd;
+
+	if (meta->first_block == INLINE_BLOCK)
+		chunk_open(&scan->reader, meta->data, meta->byte_count);
+	else
+	{
+		Size		npages = (meta->byte_count + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES;
+		char	   *buf;
+
+		storage_check_extent(rel, (BlockNumber) meta->first_block, meta->byte_count);
+		buf = palloc(meta->byte_count);
+		if (lazy)
+		{
+			LazyExtent *ext = palloc(sizeof(LazyExtent));
+
+			ext->rel = rel;
+			ext->first = (BlockNumber) meta->first_block;
+			ext->len = meta->byte_count;
+			ext->data = buf;
+			ext->loaded = palloc0(sizeof(bool) * npages);
+			chunk_open_lazy(&scan->reader, buf, meta->byte_count,
+							load_extent_range, ext);
+		}
+		else
+		{
+			storage_read_extent(rel, (BlockNumber) meta->first_block,
+								meta->byte_count, 0, npages, buf, strategy);
+			chunk_open(&scan->reader, buf, meta->byte_count);
+		}
+	}
 	if (scan->reader.nrows != (uint32) meta->row_count)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -267,7 +323,7 @@ next_chunk(TsScanDesc scan)
 			continue;
 		break;
 	}
-	open_chunk(scan, &scan->chunk, NULL);
+	open_chunk(scan, &scan->chunk, NULL, false);
 	MemoryContextSwitchTo(old);
 	scan->have_chunk = true;
 	scan->vector = -1;
@@ -391,7 +447,7 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 
 			memset(&tmp, 0, sizeof(tmp));
 			tmp.base.rs_rd = rel;
-			open_chunk(&tmp, &meta, NULL);
+			open_chunk(&tmp, &meta, NULL, true);
 			vector = (uint32) (r / tmp.reader.vector_rows);
 			i = (int) (r % tmp.reader.vector_rows);
 
@@ -472,8 +528,12 @@ analyze_target_rows(Relation rel)
 	return 300 * Max(target, 1);
 }
 
-/* Rows from one sampling block; they come from at most a few vectors. */
-#define ANALYZE_ROWS_PER_BLOCK 100
+/*
+ * Rows from one sampling block.  Few rows from many blocks make a better
+ * sample of periodic data than many rows from few blocks; each block costs
+ * about one vector decode per column.
+ */
+#define ANALYZE_ROWS_PER_BLOCK 30
 
 static void
 analyze_prepare(TsScanDesc scan)
@@ -520,6 +580,15 @@ analyze_prepare(TsScanDesc scan)
 	scan->started = true;
 }
 
+static int
+compare_int64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
 bool
 ts_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
 						   BufferAccessStrategy bstrategy)
@@ -541,6 +610,18 @@ ts_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
 		scan->an_to_emit = (int) Min((int64) scan->an_per_block, slice);
 	else
 		scan->an_to_emit = 0;
+
+	/* random rows of the slice, in row order so vectors decode once */
+	if (scan->an_to_emit > 0)
+	{
+		if (scan->an_positions == NULL)
+			scan->an_positions = MemoryContextAlloc(scan->scan_cxt,
+													sizeof(int64) * scan->an_per_block);
+		for (int i = 0; i < scan->an_to_emit; i++)
+			scan->an_positions[i] = scan->an_slice_lo + (int64)
+				pg_prng_uint64_range(&pg_global_prng_state, 0, (uint64) slice - 1);
+		qsort(scan->an_positions, scan->an_to_emit, sizeof(int64), compare_int64);
+	}
 	return true;
 }
 
@@ -585,9 +666,7 @@ ts_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 	if (scan->an_emitted >= scan->an_to_emit)
 		return false;
 
-	/* rows spread evenly over the slice */
-	g = scan->an_slice_lo + (int64) ((double) slice * scan->an_emitted / scan->an_to_emit);
-	scan->an_emitted++;
+	g = scan->an_positions[scan->an_emitted++];
 
 	c = analyze_chunk_of(scan, g);
 	ac = &scan->an_chunks[c];
@@ -603,7 +682,7 @@ ts_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 			!metadata_find_chunk(scan->storage_id, scan->chunk.first_row,
 								 scan->an_snapshot, &scan->chunk))
 			elog(ERROR, "timeseries chunk vanished during ANALYZE");
-		open_chunk(scan, &scan->chunk, NULL);
+		open_chunk(scan, &scan->chunk, NULL, true);
 		MemoryContextSwitchTo(old);
 		scan->an_cur_chunk = c;
 		scan->an_cur_vector = -1;

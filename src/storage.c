@@ -269,8 +269,7 @@ storage_write_extent(Relation rel, const char *data, Size len)
 }
 
 void
-storage_read_extent(Relation rel, BlockNumber first, Size len, char *dst,
-					BufferAccessStrategy strategy)
+storage_check_extent(Relation rel, BlockNumber first, Size len)
 {
 	Size		npages = (len + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES;
 	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
@@ -280,8 +279,14 @@ storage_read_extent(Relation rel, BlockNumber first, Size len, char *dst,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("timeseries chunk extent at block %u (%zu bytes) lies beyond the end of \"%s\"",
 						first, len, RelationGetRelationName(rel))));
+}
 
-	for (Size i = 0; i < npages; i++)
+void
+storage_read_extent(Relation rel, BlockNumber first, Size len,
+					Size page_from, Size page_to, char *dst,
+					BufferAccessStrategy strategy)
+{
+	for (Size i = page_from; i < page_to; i++)
 	{
 		Size		off = i * EXTENT_PAGE_BYTES;
 		Size		n = Min(EXTENT_PAGE_BYTES, len - off);

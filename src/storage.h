@@ -61,8 +61,15 @@ extern uint64 storage_next_row_id(Relation rel);
 /* Write bytes into newly allocated contiguous pages; returns the first block. */
 extern BlockNumber storage_write_extent(Relation rel, const char *data, Size len);
 
-/* Read len bytes from the extent starting at first into dst. */
+/* Check that an extent of len bytes starting at block first lies inside the fork. */
+extern void storage_check_extent(Relation rel, BlockNumber first, Size len);
+
+/*
+ * Copy pages [page_from, page_to) of the extent (len bytes starting at block
+ * first) into the same offsets of dst.
+ */
 extern void storage_read_extent(Relation rel, BlockNumber first, Size len,
-								char *dst, BufferAccessStrategy strategy);
+								Size page_from, Size page_to, char *dst,
+								BufferAccessStrategy strategy);
 
 #endif							/* TIMESERIES_STORAGE_H */

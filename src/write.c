@@ -83,8 +83,8 @@ static HTAB *rowid_ranges = NULL;
 #define FIRST_ROWID_GRANT	1024
 #define MAX_ROWID_GRANT		(1024 * 1024)
 
-static uint64
-next_rowid(Relation rel, uint64 storage_id)
+static RowIdRange *
+rowid_range(uint64 storage_id)
 {
 	RowIdRange *range;
 	bool		found;
@@ -105,6 +105,12 @@ next_rowid(Relation rel, uint64 storage_id)
 		range->next = range->end = 0;
 		range->grant = 0;
 	}
+	return range;
+}
+
+static inline uint64
+next_rowid(Relation rel, RowIdRange *range)
+{
 	if (range->next == range->end)
 	{
 		/* grow the grant so bulk loads reserve rarely, trickle wastes little */
@@ -350,6 +356,7 @@ write_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid)
 	uint64		storage_id = storage_get_or_create_id(rel);
 	TupleDesc	desc = RelationGetDescr(rel);
 	WriteBuffer *buf = current_buffer(rel, storage_id);
+	RowIdRange *range = rowid_range(storage_id);
 
 	for (int s = 0; s < nslots; s++)
 	{
@@ -364,7 +371,7 @@ write_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid)
 			grow_buffer(buf);
 
 		slot_getallattrs(slot);
-		rowid = next_rowid(rel, storage_id);
+		rowid = next_rowid(rel, range);
 		row = buf->nrows;
 
 		old = MemoryContextSwitchTo(buf->cxt);

@@ -1,0 +1,1370 @@
+#!/usr/bin/perl
+#
+# diff.pl -- differential tester: heap table vs timeseries table.
+#
+# For each seed it creates twin_heap (heap) and twin_ts (USING timeseries)
+# with the same schema, loads the same pseudo-random rows into both through
+# varied paths (multi-row INSERT, INSERT ... SELECT, COPY text/csv, single-row
+# transactions, rolled back transactions and savepoints, self-inserts) with
+# randomized timeseries.chunk_rows / vector_rows / inline_max_bytes /
+# compression per phase, then runs generated queries on both and compares
+# the results.  Any difference is reported with the seed, the query and a
+# diff, and makes the script exit 1.
+#
+# Usage (needs only psql and IPC::Run, no DBI):
+#   perl test/diff/diff.pl [--dbname CONNSTR] [--seeds N] [--first-seed S]
+#        [--seed S]... [--queries N] [--log-dir DIR] [--keep] [--verbose]
+#        [--stop-after N] [--psql PATH]
+# Defaults come from the environment: TS_DIFF_SEEDS (number of seeds, 1),
+# TS_DIFF_FIRST_SEED (1), TS_DIFF_QUERIES (200 per seed), PGDATABASE etc.
+# The database must allow CREATE EXTENSION timeseries (or already have it).
+#
+# Extending it:
+# - a new column: add it to @COLUMNS (type, kind, value generators); the
+#   predicate and projection generators pick it up from its kind.
+# - a new query shape: write a gen_q_* sub returning a query (see gen_query)
+#   and add it to the @SHAPES table with a weight.
+# - a new load path: add a method to load_phase().
+# Query text uses %A% for "the table under test" and %B% for "the other side
+# of a join" (twin_heap/twin_heap for the reference run, twin_ts/(twin_ts or
+# twin_heap) for the tested run).
+#
+# Determinism rules the generators follow (so that any difference is a bug):
+# - rows are compared as sorted multisets unless the query's ORDER BY fixes
+#   the order completely (ORDER BY keys, then id; ties then only between
+#   identical rows);
+# - values that compare equal but print differently (numeric 1.5 / 1.50,
+#   float -0 / 0, interval 1 day / 24 hours) are never grouped/DISTINCTed on
+#   directly, and min/max results over them are normalized before comparing;
+# - float sums/averages depend on the accumulation order, so they are
+#   compared with a small relative tolerance;
+# - string_agg/array_agg always carry an ORDER BY.
+#
+use strict;
+use warnings;
+use Getopt::Long;
+use IPC::Run qw(start pump finish timeout);
+use POSIX qw(floor strftime);
+use File::Path qw(make_path);
+
+my %opt = (
+	dbname => undef,
+	seeds => $ENV{TS_DIFF_SEEDS} // 1,
+	first_seed => $ENV{TS_DIFF_FIRST_SEED} // 1,
+	queries => $ENV{TS_DIFF_QUERIES} // 200,
+	psql => $ENV{TS_DIFF_PSQL} // 'psql',
+	log_dir => $ENV{TS_DIFF_LOG_DIR},
+	keep => 0,
+	verbose => 0,
+	stop_after => 5,
+	scale => $ENV{TS_DIFF_SCALE} // 1.0,
+);
+my @seed_list;
+GetOptions(
+	'dbname|d=s' => \$opt{dbname},
+	'seeds=i' => \$opt{seeds},
+	'first-seed=i' => \$opt{first_seed},
+	'seed=i' => \@seed_list,
+	'queries=i' => \$opt{queries},
+	'psql=s' => \$opt{psql},
+	'log-dir=s' => \$opt{log_dir},
+	'keep!' => \$opt{keep},
+	'verbose|v+' => \$opt{verbose},
+	'stop-after=i' => \$opt{stop_after},
+	'scale=f' => \$opt{scale},
+) or die "bad options\n";
+@seed_list = map { $opt{first_seed} + $_ } 0 .. $opt{seeds} - 1
+  unless @seed_list;
+
+binmode STDOUT;
+binmode STDERR;
+$| = 1;
+
+###########################################################################
+# psql session
+###########################################################################
+
+my ($ps_in, $ps_out, $ps_err, $ps_h, $ps_timer, $ps_n) = ('', '', '', undef, undef, 0);
+my $LOG;    # load/query log of the current seed (replayable with psql)
+
+sub ps_start
+{
+	my @cmd = ($opt{psql}, '-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=0');
+	push @cmd, '-d', $opt{dbname} if defined $opt{dbname};
+	$ps_timer = timeout(600);
+	$ps_h = start(\@cmd, '<', \$ps_in, '>', \$ps_out, '2>', \$ps_err, $ps_timer);
+	ps_run("\\pset fieldsep '\\x1f'\n\\pset recordsep '\\x1e'\n\\pset null '<NULL>'\n"
+		  . "SET client_min_messages = warning;\n");
+}
+
+sub ps_stop
+{
+	return unless $ps_h;
+	$ps_in .= "\\q\n";
+	finish $ps_h;
+	$ps_h = undef;
+}
+
+# Run a chunk of psql input; returns (stdout, stderr).  Every statement in
+# $sql must be complete (end with ;).
+sub ps_run
+{
+	my ($sql) = @_;
+	$ps_n++;
+	my $mark = "__diff_mark_${ps_n}__";
+	$ps_out = '';
+	$ps_err = '';
+	$sql .= "\n" unless $sql =~ /\n\z/;
+	print $LOG $sql if $LOG;
+	$ps_in .= $sql . "\\echo $mark\n\\warn $mark\n";
+	$ps_timer->start(600);
+	pump $ps_h until $ps_out =~ /(?:^|\n)\Q$mark\E\n\z/ && $ps_err =~ /(?:^|\n)\Q$mark\E\n\z/;
+	(my $out = $ps_out) =~ s/\Q$mark\E\n\z//;
+	(my $err = $ps_err) =~ s/\Q$mark\E\n\z//;
+	return ($out, $err);
+}
+
+# Run statements that must succeed.
+sub ps_do
+{
+	my ($sql) = @_;
+	my ($out, $err) = ps_run($sql);
+	die "unexpected error running:\n$sql\n--\n$err" if $err ne '';
+	return $out;
+}
+
+sub parse_rows
+{
+	my ($out) = @_;
+	return [] if $out eq '';
+	$out =~ s/\n\z//;
+	return [ map { [ split /\x1f/, $_, -1 ] } split /\x1e/, $out, -1 ];
+}
+
+###########################################################################
+# random helpers (Perl's rand is drand48: same sequence everywhere)
+###########################################################################
+
+sub rnd { int(rand($_[0])) }
+sub pick { $_[ rnd(scalar @_) ] }
+sub chance { rand() < $_[0] }
+sub between { my ($lo, $hi) = @_; $lo + rnd($hi - $lo + 1) }
+
+sub wpick
+{
+	my @pairs = @_;
+	my $tot = 0;
+	for (my $i = 1; $i < @pairs; $i += 2) { $tot += $pairs[$i] }
+	my $r = rand($tot);
+	for (my $i = 0; $i < @pairs; $i += 2)
+	{
+		return $pairs[$i] if ($r -= $pairs[ $i + 1 ]) < 0;
+	}
+	return $pairs[-2];
+}
+
+sub q_lit { my ($v) = @_; $v =~ s/'/''/g; "'$v'" }
+
+###########################################################################
+# columns
+###########################################################################
+
+my $T0 = 1704067200;    # 2024-01-01 00:00:00 UTC
+
+sub fmt_ts
+{
+	my ($us) = @_;
+	my $s = floor($us / 1e6);
+	my $f = $us - $s * 1e6;
+	return strftime('%Y-%m-%d %H:%M:%S', gmtime($s)) . sprintf('.%06d+00', $f);
+}
+
+sub fmt_date { strftime('%Y-%m-%d', gmtime($_[0] * 86400)) }
+
+my @ALPHA = ('a' .. 'z', 'A', 'B', 'Z', '0' .. '9', ' ', ' ', "'", '"', '\\',
+	',', ';', "\t", "\n", "\r", '%', '_', '.', '|', '{', '}',
+	"\xc3\xa9", "\xe2\x82\xac", "\xe6\x97\xa5", "\xf0\x9f\x98\x80");
+
+sub rand_str
+{
+	my ($len, @alpha) = @_;
+	@alpha = @ALPHA unless @alpha;
+	my $s = join '', map { $alpha[ rnd(scalar @alpha) ] } 1 .. $len;
+	$s =~ s/\\\./\\_/g;    # never a "\." (end of COPY data)
+	return $s;
+}
+
+my @LOWCARD = ('alpha', 'beta', 'gamma', 'delta', 'epsilon', '', 'x',
+	"\xc3\x9cmlaut", 'a%b', 'under_score', 'Alpha');
+
+sub rand_float
+{
+	my $r = rand();
+	return pick('NaN', 'Infinity', '-Infinity', '-0', '0', '5e-324',
+		'2.2250738585072014e-308', '1e-300', '1e300', '1.7976931348623157e308',
+		'123456789012345680', '0.1', '-0.5') if $r < 0.08;
+	return sprintf('%.17g', (rand() - 0.5) * 2e4) if $r < 0.45;
+	return sprintf('%.6g', (rand() - 0.5) * 200) if $r < 0.6;
+	return (rnd(200001) - 100000) / 16;
+}
+
+sub rand_float4
+{
+	my $r = rand();
+	return pick('NaN', 'Infinity', '-Infinity', '-0', '0', '1.17549435e-38',
+		'3.4028235e+38', '1e-45') if $r < 0.06;
+	return sprintf('%.7g', (rand() - 0.5) * 2000) if $r < 0.35;
+	return (rnd(401) - 200) / 2;
+}
+
+sub rand_numeric
+{
+	my $r = rand();
+	return pick('NaN', 'Infinity', '-Infinity', '0', '-0.00', '0.000',
+		'123456789012345678901234567890.123456789',
+		'-0.000000000000000000000000000001', '1e100', '99999999999999999999')
+	  if $r < 0.07;
+	my $scale = rnd(7);
+	my $mag = pick(1, 10, 1000, 1e6, 1e12);
+	return sprintf('%.*f', $scale, (rand() - 0.5) * 2 * $mag);
+}
+
+sub rand_json
+{
+	my $k = rnd(12);
+	my $s = rand_str(rnd(6), 'a' .. 'f', ' ', "\xc3\xa9");
+	return pick(
+		qq({"k": $k, "s": "$s"}),
+		qq({"k": $k, "s": "$s", "a": [1, 2, "x", null]}),
+		qq({"k": null, "o": {"p": [{"q": $k}], "r": true}}),
+		qq({"s": "$s", "n": 1.5, "m": -20000000000}),
+		qq([$k, 2, 3]), qq("$s"), qq($k), '1.25', 'true', 'null', '{}', '[]',
+		qq({"k": $k}));
+}
+
+sub rand_intarr
+{
+	my $r = rand();
+	return pick('{}', '{NULL}', '{1,NULL,3}', '{{1,2},{3,4}}', '{-2147483648,2147483647}')
+	  if $r < 0.15;
+	return '{' . join(',', map { rnd(10) } 1 .. between(1, 5)) . '}';
+}
+
+sub rand_uuid
+{
+	return sprintf('%08x-%04x-%04x-%04x-%04x%08x', rnd(2**32), rnd(65536),
+		rnd(65536), rnd(65536), rnd(65536), rnd(2**32));
+}
+
+sub rand_bytea
+{
+	return '\\x' . join('', map { sprintf '%02x', rnd(256) } 1 .. rnd(12)) if chance(0.9);
+	return '\\x' . ('00ff' x between(100, 2000));
+}
+
+sub rand_interval
+{
+	return pick('0', '00:00:00.000001', '1 day', '24:00:00', '1 mon', '30 days',
+		'-1 year -2 mons', '10000 hours', '-00:00:01')
+	  if chance(0.15);
+	return sprintf('%d days %02d:%02d:%02d.%03d', rnd(100) - 50, rnd(24), rnd(60),
+		rnd(60), rnd(1000)) if chance(0.5);
+	return sprintf('%d mons %d:%02d:00', rnd(30), rnd(48), rnd(60));
+}
+
+# Per-seed generator state (time cursor etc.)
+my %GS;
+
+# kind: int, float, num, ts, date, text, bool, json, intarr, uuid, bytea, interval
+# canon: equal values always print the same (may be grouped on directly);
+# gkey: canonical expression to group on otherwise.
+# mm: normalization of min()/max() results over the column.
+my @COLUMNS = (
+	{ name => 'id', type => 'int8', kind => 'int', canon => 1, mm => 'x' },
+	{ name => 't', type => 'timestamptz', kind => 'ts', canon => 1, mm => 'x',
+	  rand => sub {
+		  return pick('infinity', '-infinity', '1900-01-01 00:00:00+00',
+			  '2200-12-31 23:59:59.999999+00', '2000-02-29 12:00:00+00') if chance(0.01);
+		  my $r = rand();
+		  if ($r < 0.15) { }                                          # duplicate
+		  elsif ($r < 0.25) { $GS{t} -= rnd(3600e6) }               # out of order
+		  elsif ($r < 0.27) { $GS{t} += rnd(86400e6) * 30 }        # big gap
+		  else { $GS{t} += rnd(10e6) }
+		  return fmt_ts($GS{t});
+	  },
+	  seq => sub { $GS{t} += 1e6; fmt_ts($GS{t}) } },
+	{ name => 'i2', type => 'int2', kind => 'int', canon => 1, mm => 'x',
+	  rand => sub { chance(0.05) ? pick(-32768, 32767, 0, -1) : rnd(200) - 100 },
+	  seq => sub { $GS{i2} = ($GS{i2} // -32768) + 1; $GS{i2} = -32768 if $GS{i2} > 32767; $GS{i2} } },
+	{ name => 'i4', type => 'int4', kind => 'int', canon => 1, mm => 'x',
+	  rand => sub {
+		  chance(0.04) ? pick(-2147483648, 2147483647, 0, -1, 1)
+			: chance(0.1) ? rnd(2**32) - 2**31 : rnd(2001) - 1000;
+	  },
+	  seq => sub { $GS{i4} += pick(1, 1, 1, 2, 0, -1); $GS{i4} } },
+	{ name => 'i8', type => 'int8', kind => 'int', canon => 1, mm => 'x',
+	  rand => sub {
+		  chance(0.03) ? pick('-9223372036854775808', '9223372036854775807', '0', '-1', '4294967296')
+			: chance(0.3) ? rnd(2**52) * pick(1, -1) : rnd(100000);
+	  },
+	  seq => sub { $GS{i8} += pick(1000, 1000, 1000, 999, 1001); $GS{i8} } },
+	{ name => 'f4', type => 'float4', kind => 'float', canon => 0, mm => 'fz',
+	  gkey => '(f4 + 0)', rand => \&rand_float4,
+	  seq => sub { $GS{f4} += 0.5; $GS{f4} } },
+	{ name => 'f8', type => 'float8', kind => 'float', canon => 0, mm => 'fz',
+	  gkey => '(f8 + 0)', rand => \&rand_float,
+	  seq => sub { $GS{f8} += 0.25; $GS{f8} } },
+	{ name => 'n', type => 'numeric', kind => 'num', canon => 0, mm => 'num',
+	  gkey => 'round(n, 2)', rand => \&rand_numeric,
+	  seq => sub { $GS{n} += 1; sprintf('%d.%02d', $GS{n}, $GS{n} % 100) } },
+	{ name => 'tl', type => 'text', kind => 'text', canon => 1, mm => 'x',
+	  rand => sub { pick(@LOWCARD) } },
+	{ name => 'th', type => 'text', kind => 'text', canon => 1, mm => 'x',
+	  rand => sub {
+		  my $r = rand();
+		  return rand_str(between(500, 3000)) if $r < 0.01;    # incompressible-ish
+		  return ('long text ' . rnd(5) . ' ') x between(100, 800) if $r < 0.02;
+		  return rand_str(rnd(30));
+	  },
+	  seq => sub { $GS{th}++; sprintf('item-%06d', $GS{th}) } },
+	{ name => 'b', type => 'bool', kind => 'bool', canon => 1, mm => 'x',
+	  rand => sub { pick('t', 'f') } },
+	{ name => 'd', type => 'date', kind => 'date', canon => 1, mm => 'x',
+	  rand => sub {
+		  chance(0.02) ? pick('infinity', '-infinity', '0001-01-01', '1000-06-15', '2999-12-31')
+			: fmt_date(18262 + rnd(2000));
+	  },
+	  seq => sub { $GS{d}++; fmt_date($GS{d}) } },
+	{ name => 'j', type => 'jsonb', kind => 'json', canon => 1, mm => 'x',
+	  rand => \&rand_json },
+	{ name => 'ia', type => 'int4[]', kind => 'intarr', canon => 1, mm => 'x',
+	  rand => \&rand_intarr },
+	{ name => 'u', type => 'uuid', kind => 'uuid', canon => 1, mm => 'x',
+	  rand => sub { chance(0.5) ? $GS{uuids}[ rnd(8) ] : rand_uuid() } },
+	{ name => 'bt', type => 'bytea', kind => 'bytea', canon => 1, mm => 'x',
+	  rand => \&rand_bytea },
+	{ name => 'iv', type => 'interval', kind => 'interval', canon => 0, mm => 'iv',
+	  gkey => 'extract(epoch from iv)', rand => \&rand_interval },
+);
+my %COL = map { $_->{name} => $_ } @COLUMNS;
+my @COLNAMES = map { $_->{name} } @COLUMNS;
+my @DATACOLS = grep { $_->{name} ne 'id' } @COLUMNS;
+
+# literal pools: values seen in generated rows, per column
+my %POOL;
+
+sub pool_add
+{
+	my ($c, $v) = @_;
+	return if !defined $v || length($v) > 200;
+	my $p = ($POOL{$c} //= []);
+	if (@$p < 300) { push @$p, $v }
+	elsif (chance(0.05)) { $p->[ rnd(300) ] = $v }
+}
+
+###########################################################################
+# data generation
+###########################################################################
+
+# Per phase each column gets a mode: random, const, null, runs, seq, special.
+sub phase_modes
+{
+	my %m;
+	for my $c (@DATACOLS)
+	{
+		my $mode = wpick(random => 10, const => 1, null => 0.7, runs => 1.5,
+			seq => ($c->{seq} ? 2 : 0));
+		$m{ $c->{name} } = {
+			mode => $mode,
+			nullp => pick(0, 0, 0.02, 0.1, 0.5),
+			cur => $c->{rand}->(),
+		};
+	}
+	return \%m;
+}
+
+sub gen_row
+{
+	my ($modes) = @_;
+	my %row = (id => ++$GS{id});
+	for my $c (@DATACOLS)
+	{
+		my $n = $c->{name};
+		my $m = $modes->{$n};
+		my $v;
+		if ($m->{mode} eq 'null') { $v = undef }
+		elsif ($m->{mode} eq 'const') { $v = $m->{cur} }
+		elsif ($m->{mode} eq 'runs')
+		{
+			$m->{cur} = $c->{rand}->() if chance(0.08);
+			$v = chance($m->{nullp} / 3) ? undef : $m->{cur};
+		}
+		elsif ($m->{mode} eq 'seq') { $v = $c->{seq}->() }
+		else { $v = chance($m->{nullp}) ? undef : $c->{rand}->() }
+		$row{$n} = $v;
+		pool_add($n, $v);
+	}
+	return \%row;
+}
+
+sub sql_values
+{
+	my ($row) = @_;
+	return '(' . join(', ', map {
+		defined $row->{ $_->{name} } ? q_lit($row->{ $_->{name} }) . "::$_->{type}" : 'NULL'
+	} @COLUMNS) . ')';
+}
+
+sub copy_text_line
+{
+	my ($row) = @_;
+	return join("\t", map {
+		my $v = $row->{$_};
+		if (defined $v) { $v =~ s/\\/\\\\/g; $v =~ s/\t/\\t/g; $v =~ s/\n/\\n/g; $v =~ s/\r/\\r/g }
+		defined $v ? $v : '\\N'
+	} @COLNAMES) . "\n";
+}
+
+sub copy_csv_line
+{
+	my ($row) = @_;
+	return join(',', map {
+		my $v = $row->{$_};
+		if (defined $v) { $v =~ s/"/""/g; $v = qq("$v") }
+		defined $v ? $v : ''
+	} @COLNAMES) . "\n";
+}
+
+my $COLLIST = join(', ', @COLNAMES);
+
+# SQL expressions used by the server-side bulk generator (setseed + random()).
+sub bulk_select
+{
+	my ($n) = @_;
+	my $idbase = $GS{id};
+	$GS{id} += $n;
+	my $tbase = fmt_ts($GS{t});
+	$GS{t} += $n * 1e6;
+	my $nul = sub { my ($p, $e) = @_; "CASE WHEN random() < $p THEN NULL ELSE $e END" };
+	my %e = (
+		id => "$idbase + g",
+		t => pick("'$tbase'::timestamptz + g * interval '1 second'",
+			"'$tbase'::timestamptz + (g + floor(random() * 5)) * interval '1 second'",
+			"'$tbase'::timestamptz + random() * interval '3 hours'"),
+		i2 => pick('(random() * 200 - 100)::int2', '(g % 3)::int2'),
+		i4 => $nul->(0.05, pick('(random() * 2000 - 1000)::int4', 'g::int4', '(g / 7)::int4')),
+		i8 => pick("$idbase * 1000 + g * 1000 + (random() * 3)::int8", '(random() * 1e15)::int8'),
+		f4 => pick('(random() * 100)::float4', '(floor(random() * 400) / 2 - 100)::float4'),
+		f8 => $nul->(0.02, pick('random() * 1000 - 500', 'floor(random() * 4000) / 16', 'g * 0.25')),
+		n => $nul->(0.02, pick('round((random() * 1000)::numeric, (random() * 4)::int)',
+				'(g % 100)::numeric / 4', "g::numeric * 1000000007")),
+		tl => "(ARRAY['alpha','beta','gamma','delta',''])[1 + (random() * 4)::int]",
+		th => pick('md5(random()::text)', "substr(md5(g::text), 1, (random() * 20)::int)",
+			"'item-' || lpad(g::text, 6, '0')"),
+		b => $nul->(0.1, 'random() < 0.5'),
+		d => "'2020-01-01'::date + (random() * 1000)::int",
+		j => pick("jsonb_build_object('k', (random() * 10)::int, 's', substr(md5(g::text), 1, 3))",
+			"to_jsonb(g % 10)"),
+		ia => "ARRAY[(random() * 10)::int, (random() * 10)::int]",
+		u => 'md5(random()::text)::uuid',
+		bt => pick("decode(md5(g::text), 'hex')", "'\\x0102'::bytea"),
+		iv => "make_interval(hours => (random() * 100)::int)",
+	);
+	return "SELECT " . join(', ', map { $e{$_} } @COLNAMES) . " FROM generate_series(1, $n) g";
+}
+
+# Returns a list of (table -> SQL) generator closures for one load phase.
+my ($TS_ROWS, $HEAP_ONLY_SQL) = (0, 0);
+
+sub guc_settings
+{
+	my ($small) = @_;
+	my $cr = $small ? pick(1, 2, 3, 7, 10, 33, 64, 100, 257, 1000, 4096, 65536)
+	  : pick(10, 64, 100, 257, 1000, 4096, 65536);
+	my $vr = pick(1, 2, 3, 8, 10, 64, 100, 1024, 1024);
+	$vr = pick(8, 10, 64, 100, 1024) if !$small && $vr < 8;
+	my $inl = pick(0, 100, 1000, 4096, 4096, 65536, 1048576);
+	my $comp = pick('none', 'lz4', 'zstd', 'zstd');
+	my $lvl = $comp eq 'zstd' ? pick(1, 1, 3, 19) : pick(1, 5);
+	return { chunk_rows => $cr, vector_rows => $vr, inline_max_bytes => $inl,
+		compression => $comp, compression_level => $lvl };
+}
+
+sub guc_sql
+{
+	my ($g, $local) = @_;
+	my $set = $local ? 'SET LOCAL' : 'SET';
+	return join('', map { "$set timeseries.$_ = " . q_lit($g->{$_}) . ";\n" } sort keys %$g);
+}
+
+# A load phase: returns statements per table (a sub taking the table name),
+# whether it is run once per table or once for both (interleaved).
+sub load_phase
+{
+	my ($phase, $force) = @_;
+	my $method = $force // wpick(values => 4, copy_text => 2, copy_csv => 2, single => 1.5,
+		stage => 1.5, bulk => 1.5, self => 1, dup => 0.5);
+	my $wrap = wpick(auto => 4, tx => 3, rollback => 1, savepoint => 1.5, interleave => 1);
+	my $nrows = int(between(1, 400) * $opt{scale}) || 1;
+	$nrows = between(1, 40) if $method eq 'single';
+	$nrows = int(between(2000, 12000) * $opt{scale}) || 1 if $method eq 'bulk';
+	my $gucs = guc_settings($nrows < 1000);
+	my $modes = phase_modes();
+	my $rollback_all = $wrap eq 'rollback';
+
+	# Generate the rows first: the parts are lists of statement generators.
+	my @parts;    # each: { gen => sub($tab) -> sql, keep => 0/1 }
+	my $nparts = $wrap eq 'savepoint' ? between(2, 4) : between(1, 3);
+	for my $p (1 .. $nparts)
+	{
+		my $part_rows = int($nrows / $nparts) || 1;
+		my $keep = 1;
+		$keep = 0 if $rollback_all;
+		$keep = 0 if $wrap eq 'savepoint' && $p % 2 == 0;
+		my $gen;
+		if ($method eq 'values' || $method eq 'single')
+		{
+			my @rows = map { gen_row($modes) } 1 .. $part_rows;
+			my $per = $method eq 'single' ? 1 : between(1, 200);
+			my @stmts;
+			while (my @b = splice(@rows, 0, $per))
+			{
+				push @stmts, join(",\n  ", map { sql_values($_) } @b);
+			}
+			$gen = sub { my $t = shift; join('', map { "INSERT INTO $t VALUES $_;\n" } @stmts) };
+		}
+		elsif ($method eq 'copy_text' || $method eq 'copy_csv')
+		{
+			my @rows = map { gen_row($modes) } 1 .. $part_rows;
+			my $csv = $method eq 'copy_csv';
+			my $data = join('', map { $csv ? copy_csv_line($_) : copy_text_line($_) } @rows);
+			my $o = $csv ? ' (FORMAT csv)' : '';
+			$gen = sub { "COPY $_[0] ($COLLIST) FROM STDIN$o;\n$data\\.\n" };
+		}
+		elsif ($method eq 'stage')
+		{
+			my @rows = map { gen_row($modes) } 1 .. $part_rows;
+			my $vals = join(",\n  ", map { sql_values($_) } @rows);
+			my $ord = pick('', ' ORDER BY t', ' ORDER BY random()', ' ORDER BY id DESC');
+			$ord = '' if $ord =~ /random/;    # must be the same on both sides
+			$gen = sub {
+				"CREATE TEMP TABLE IF NOT EXISTS stage (LIKE twin_heap);\nTRUNCATE stage;\n"
+				  . "INSERT INTO stage VALUES $vals;\n"
+				  . "INSERT INTO $_[0] SELECT * FROM stage$ord;\n";
+			};
+		}
+		elsif ($method eq 'bulk')
+		{
+			my $sel = bulk_select($part_rows);
+			my $seed = sprintf('%.6f', rand() * 2 - 1);
+			$gen = sub { "SELECT setseed($seed);\nINSERT INTO $_[0] ($COLLIST) $sel;\n" };
+		}
+		elsif ($method eq 'self' || $method eq 'dup')
+		{
+			# copy some rows of the table into itself (reads what it writes)
+			my $m = between(2, 9);
+			my $r = rnd($m);
+			my $off = $method eq 'dup' ? 0 : ($GS{selfoff} += 1_000_000_000);
+			my $cols = join(', ', map { $_ eq 'id' ? "id + $off" : $_ } @COLNAMES);
+			my $lim = chance(0.3) ? ' ORDER BY id LIMIT ' . between(1, 500) : '';
+			$gen = sub { "INSERT INTO $_[0] SELECT $cols FROM $_[0] WHERE id % $m = $r$lim;\n" };
+		}
+		push @parts, { gen => $gen, keep => $keep };
+	}
+
+	my $midguc = ($wrap eq 'tx' && chance(0.5)) ? guc_sql(guc_settings($nrows < 1000), 1) : '';
+	my $body = sub {
+		my ($t) = @_;
+		my $s = '';
+		my $sp = 0;
+		for my $p (@parts)
+		{
+			if ($wrap eq 'savepoint')
+			{
+				$sp++;
+				if (!$p->{keep}) { $s .= "SAVEPOINT s$sp;\n" . $p->{gen}->($t) . "ROLLBACK TO SAVEPOINT s$sp;\n" }
+				elsif (chance(0.5)) { $s .= "SAVEPOINT s$sp;\n" . $p->{gen}->($t) . "RELEASE SAVEPOINT s$sp;\n" }
+				else { $s .= $p->{gen}->($t) }
+			}
+			else
+			{
+				$s .= $p->{gen}->($t);
+				$s .= $midguc if $midguc && $p == $parts[0];
+			}
+		}
+		return $s;
+	};
+	# random choices inside $body must be the same for both tables
+	my $st = rand();
+	my $body_for = sub { srand(int($st * 2**31)); $body->(@_) };
+
+	my $sql = guc_sql($gucs, 0);
+	if ($wrap eq 'auto')
+	{
+		$sql .= $body_for->($_) for qw(twin_heap twin_ts);
+	}
+	elsif ($wrap eq 'interleave')
+	{
+		$sql .= "BEGIN;\n" . $body_for->('twin_ts') . $body_for->('twin_heap') . "COMMIT;\n";
+	}
+	else
+	{
+		my $end = $wrap eq 'rollback' ? "ROLLBACK;\n" : "COMMIT;\n";
+		$sql .= "BEGIN;\n" . $body_for->($_) . $end for qw(twin_heap twin_ts);
+	}
+	srand(int($st * 2**31) + 1);
+	return ("$method/$wrap rows=$nrows chunk_rows=$gucs->{chunk_rows} vector_rows=$gucs->{vector_rows}"
+		  . " inline_max_bytes=$gucs->{inline_max_bytes} $gucs->{compression}", $sql);
+}
+
+sub maintenance
+{
+	my $op = wpick(none => 10, vacuum => 1, vacuum_full => 0.7, analyze => 1,
+		truncate_rb => 0.5, truncate => 0.15);
+	return ('', '') if $op eq 'none';
+	my %sql = (
+		vacuum => "VACUUM twin_heap;\nVACUUM twin_ts;\n",
+		vacuum_full => "VACUUM FULL twin_heap;\nVACUUM FULL twin_ts;\n",
+		analyze => "ANALYZE twin_heap;\nANALYZE twin_ts;\n",
+		truncate_rb => "BEGIN;\nTRUNCATE twin_ts;\nINSERT INTO twin_ts SELECT * FROM twin_heap;\n"
+		  . "TRUNCATE twin_heap;\nROLLBACK;\n",
+		truncate => "TRUNCATE twin_heap, twin_ts;\n",
+	);
+	return ($op, $sql{$op});
+}
+
+sub create_tables
+{
+	my $cols = join(",\n  ", map { "$_->{name} $_->{type}" } @COLUMNS);
+	ps_do("CREATE EXTENSION IF NOT EXISTS timeseries;\n"
+		  . "DROP TABLE IF EXISTS twin_heap, twin_ts;\n"
+		  . "CREATE TABLE twin_heap (\n  $cols\n) USING heap;\n"
+		  . "CREATE TABLE twin_ts (\n  $cols\n) USING timeseries;\n");
+}
+
+###########################################################################
+# query generation
+###########################################################################
+
+my @PARAMS;        # [type, value] of $n parameters of the query being built
+my $USE_PARAMS;    # build with $n parameters instead of literals
+
+sub lit
+{
+	my ($type, $v) = @_;
+	return 'NULL' unless defined $v;
+	if ($USE_PARAMS)
+	{
+		push @PARAMS, [ $type, $v ];
+		return '$' . scalar(@PARAMS);
+	}
+	return q_lit($v) . "::$type";
+}
+
+# a value for column $c: mostly from the data, sometimes a fresh/special one
+sub value_for
+{
+	my ($c) = @_;
+	my $p = $POOL{ $c->{name} };
+	if ($c->{name} eq 'id') { return rnd($GS{id} + 2) }
+	return $p->[ rnd(scalar @$p) ] if $p && @$p && chance(0.7);
+	return $c->{rand} ? $c->{rand}->() : rnd(100);
+}
+
+# literal of a type comparable with column $c (sometimes cross-type)
+sub lit_for
+{
+	my ($c) = @_;
+	my $v = value_for($c);
+	my $type = $c->{type};
+	if ($c->{kind} eq 'int' && chance(0.3))
+	{
+		$type = pick('int8', 'numeric', 'float8');
+		$type = 'int4' if $c->{type} eq 'int2' && chance(0.5);
+	}
+	elsif ($c->{kind} eq 'float' && chance(0.2)) { $type = $c->{type} eq 'float4' ? 'float8' : 'float4';
+		$type = 'float8' if $type eq 'float4' && $v =~ /e3\d\d|e-3\d\d|308/; }
+	elsif ($c->{kind} eq 'ts' && chance(0.2) && $v !~ /infinity/) { $type = 'date'; $v = substr($v, 0, 10) }
+	elsif ($c->{kind} eq 'date' && chance(0.2)) { $type = 'timestamp' }
+	elsif ($c->{kind} eq 'text' && chance(0.2)) { $type = pick('varchar', 'name', 'bpchar') }
+	$type = 'text' if $type eq 'name' && length($v) > 60;
+	return lit($type, $v);
+}
+
+sub lit_list
+{
+	my ($c, $n) = @_;
+	return join(', ', map { chance(0.05) ? 'NULL' : lit_for($c) } 1 .. $n);
+}
+
+sub array_lit
+{
+	my ($c, $n) = @_;
+	my @v = map { value_for($c) } 1 .. $n;
+	my $arr = '{' . join(',', map { my $x = $_; $x =~ s/(["\\])/\\$1/g; qq("$x") } @v) . '}';
+	return lit("$c->{type}\[]", $arr);
+}
+
+sub pick_col
+{
+	my (%o) = @_;
+	my @c = @COLUMNS;
+	@c = grep { $_->{canon} } @c if $o{canon};
+	@c = grep { $o{kinds}{ $_->{kind} } } @c if $o{kinds};
+	return pick(@c);
+}
+
+my %ORDERED = map { $_ => 1 } qw(int float num ts date text uuid bytea interval);
+
+sub gen_atom
+{
+	my ($a) = @_;
+	my $pre = defined $a ? "$a." : '';
+	my $c = pick_col();
+	my $col = $pre . $c->{name};
+	my $k = $c->{kind};
+	my $r = rand();
+	return "$col IS " . pick('NULL', 'NOT NULL') if $r < 0.08;
+	if ($ORDERED{$k})
+	{
+		if ($k eq 'text' && chance(0.35))
+		{
+			my $v = value_for($c) // '';
+			my $pfx = substr($v, 0, between(0, 3));
+			my $pat = pick("$pfx%", "%" . substr($v, 1, 1) . "%", '%a%', '_%', 'a%b', '%\\%%', '%');
+			my $op = pick('LIKE', 'NOT LIKE', 'ILIKE', 'NOT ILIKE');
+			return pick("$col $op " . lit('text', $pat), "length($col) > " . rnd(20),
+				"$col ~ " . lit('text', pick('^a', 'a$', '[0-9]', '^$', 'e.a')),
+				"lower($col) = " . lit('text', lc $v), "$col COLLATE \"C\" < " . lit('text', $v),
+				"$col || 'x' = " . lit('text', $v . 'x'));
+		}
+		if ($k eq 'bytea' && chance(0.3)) { return "length($col) " . pick('<', '>', '=') . ' ' . rnd(10) }
+		if ($k eq 'ts' && chance(0.2))
+		{
+			my $v = value_for($c);
+			return "date_trunc('day', $col) = " . lit('timestamptz', substr($v, 0, 10) . ' 00:00:00+00')
+			  if $v !~ /infinity/;
+		}
+		my $op = wpick(cmp => 6, between => 1.5, in => 1.5, distinct => 0.7, any => 0.7);
+		if ($op eq 'cmp') { return "$col " . pick('=', '<>', '<', '<=', '>', '>=') . ' ' . lit_for($c) }
+		if ($op eq 'between')
+		{
+			return "$col " . pick('BETWEEN', 'NOT BETWEEN', 'BETWEEN SYMMETRIC') . ' '
+			  . lit_for($c) . ' AND ' . lit_for($c);
+		}
+		if ($op eq 'in') { return "$col " . pick('IN', 'NOT IN') . ' (' . lit_list($c, between(1, 5)) . ')' }
+		if ($op eq 'distinct') { return "$col IS " . pick('', 'NOT ') . 'DISTINCT FROM ' . lit_for($c) }
+		return "$col " . pick('=', '<>', '<', '>') . ' ' . pick('ANY', 'ALL') . ' (' . array_lit($c, between(0, 4)) . ')';
+	}
+	if ($k eq 'bool')
+	{
+		return pick($col, "NOT $col", "$col IS TRUE", "$col IS NOT FALSE", "$col IS UNKNOWN",
+			"$col = " . lit('bool', pick('t', 'f')), "$col <> " . lit('bool', pick('t', 'f')));
+	}
+	if ($k eq 'json')
+	{
+		my $kk = rnd(12);
+		return pick("$col ? " . lit('text', pick('k', 's', 'a', 'o', 'zz')),
+			"$col \@> " . lit('jsonb', qq({"k": $kk})),
+			"$col \@> " . lit('jsonb', '[2]'),
+			"($col ->> 'k')::int " . pick('<', '>', '=') . " $kk",
+			"$col ->> 's' LIKE " . lit('text', pick('a%', '%b%', '')),
+			"jsonb_typeof($col) = " . lit('text', pick('object', 'array', 'number', 'string', 'null')),
+			"$col = " . lit('jsonb', value_for($c)),
+			"$col -> 'o' IS NOT NULL");
+	}
+	if ($k eq 'intarr')
+	{
+		my ($x, $y) = (rnd(10), rnd(10));
+		return pick("$col \@> " . lit('int4[]', "{$x}"), "$col && " . lit('int4[]', "{$x,$y}"),
+			"$col <\@ " . lit('int4[]', "{$x,$y,1,2,3}"), "$x = ANY ($col)",
+			"cardinality($col) > " . rnd(4), "$col = " . lit('int4[]', value_for($c)),
+			"$col\[1] " . pick('<', '>', '=') . " $x", "$col < " . lit('int4[]', value_for($c)));
+	}
+	die "no predicate for kind $k";
+}
+
+sub gen_pred
+{
+	my ($depth, $a) = @_;
+	my $r = rand();
+	if ($depth < 3)
+	{
+		return '(' . gen_pred($depth + 1, $a) . ' AND ' . gen_pred($depth + 1, $a) . ')' if $r < 0.2;
+		return '(' . gen_pred($depth + 1, $a) . ' OR ' . gen_pred($depth + 1, $a) . ')' if $r < 0.32;
+		return 'NOT (' . gen_pred($depth + 1, $a) . ')' if $r < 0.37;
+	}
+	return gen_atom($a);
+}
+
+sub where_clause
+{
+	my ($a) = @_;
+	return chance(0.1) ? '' : ' WHERE ' . gen_pred(0, $a);
+}
+
+# projections computed per row (exact)
+sub row_exprs
+{
+	my ($a) = @_;
+	my $p = defined $a ? "$a." : '';
+	return (
+		"${p}i4::int8 * 2", "upper(${p}tl)", "${p}th || '|'", "${p}t + interval '1 day 1 hour'",
+		"date_trunc('hour', ${p}t)", "extract(dow from ${p}d)", "${p}j -> 'k'", "${p}j ->> 's'",
+		"${p}ia[1]", "array_length(${p}ia, 1)", "coalesce(${p}i4, -1)",
+		"CASE WHEN ${p}b THEN 'yes' WHEN NOT ${p}b THEN 'no' END", "length(${p}bt)",
+		"${p}n * 2", "-${p}f8", "${p}f8 + 1", "${p}f4::float8", "${p}i2::int4 + 1",
+		"CASE WHEN isfinite(${p}d) THEN ${p}d - date '2020-01-01' END",
+		"abs(${p}i8 % 1000)", "${p}u::text", "${p}iv * 2", "md5(${p}th)",
+		"${p}i4 > ${p}i2 OR ${p}b", "greatest(${p}i2, ${p}i4)", "${p}tl = ${p}th",
+	);
+}
+
+sub pick_n
+{
+	my ($n, @l) = @_;
+	my @r;
+	for (1 .. $n) { push @r, splice(@l, rnd(scalar @l), 1) if @l }
+	return @r;
+}
+
+# ORDER BY keys over base columns followed by id: total order up to identical rows
+sub order_keys
+{
+	my ($a) = @_;
+	my $p = defined $a ? "$a." : '';
+	my @k = map { "$p$_->{name}" . pick('', ' DESC') . pick('', '', ' NULLS FIRST', ' NULLS LAST') }
+	  pick_n(between(0, 3), grep { $_->{kind} ne 'json' || 1 } @COLUMNS);
+	return join(', ', @k, "${p}id" . pick('', ' DESC'));
+}
+
+sub limit_clause
+{
+	my $s = ' LIMIT ' . pick(0, 1, 5, 10, 33, 100, 1000);
+	$s .= ' OFFSET ' . pick(1, 7, 50) if chance(0.3);
+	return $s;
+}
+
+# Each generator returns { sql, norm => [per column], ordered => 0/1 }.
+# norm: x exact, num numeric trailing zeros, fz float -0, approx float
+# tolerance, iv interval (only row-identical) ...
+
+sub gen_q_rows
+{
+	my @cols = chance(0.4) ? ('*') : (pick_n(between(1, 6), @COLNAMES), pick_n(rnd(3), row_exprs()));
+	@cols = ('*') unless @cols;
+	my $sql = "SELECT " . join(', ', @cols) . " FROM %A%" . where_clause();
+	return { sql => $sql, ordered => 0, norm => 'x' };
+}
+
+sub gen_q_topn
+{
+	my @cols = chance(0.4) ? ('*') : (pick_n(between(1, 6), @COLNAMES), pick_n(rnd(2), row_exprs()));
+	my $sql = "SELECT " . join(', ', @cols) . " FROM %A%" . where_clause()
+	  . " ORDER BY " . order_keys() . limit_clause();
+	return { sql => $sql, ordered => 1, norm => 'x' };
+}
+
+sub gen_q_count
+{
+	my @e = ('count(*)');
+	push @e, "count($_)" for pick_n(rnd(3), @COLNAMES);
+	return { sql => "SELECT " . join(', ', @e) . " FROM %A%" . where_clause(), ordered => 0, norm => 'x' };
+}
+
+# aggregate expressions with their normalization
+sub agg_exprs
+{
+	my ($p) = @_;
+	$p //= '';
+	my @a = (
+		[ 'count(*)', 'x' ], [ "count(${p}tl)", 'x' ], [ "count(DISTINCT ${p}tl)", 'x' ],
+		[ "sum(${p}i4)", 'x' ], [ "sum(${p}i8)", 'x' ], [ "sum(${p}i2)", 'x' ], [ "avg(${p}i4)", 'x' ],
+		[ "avg(${p}i8)", 'x' ], [ "sum(${p}n)", 'x' ], [ "avg(${p}n)", 'x' ],
+		[ "sum(${p}f8)", 'approx' ], [ "avg(${p}f8)", 'approx' ], [ "sum(${p}f4::float8)", 'approx' ],
+		[ "avg(${p}f4)", 'approx' ], [ "sum(${p}f8 ORDER BY ${p}f8)", 'fz' ],
+		[ "min(${p}f8)", 'fz' ], [ "max(${p}f4)", 'fz' ], [ "min(${p}n)", 'num' ], [ "max(${p}n)", 'num' ],
+		[ "min(${p}i4)", 'x' ], [ "max(${p}i8)", 'x' ], [ "min(${p}t)", 'x' ], [ "max(${p}t)", 'x' ],
+		[ "min(${p}d)", 'x' ], [ "max(${p}th)", 'x' ], [ "min(${p}tl)", 'x' ], [ "max(${p}u::text)", 'x' ],
+		[ "min(encode(${p}bt, 'hex'))", 'x' ], [ "max(${p}ia)", 'x' ], [ "bool_and(${p}b)", 'x' ], [ "bool_or(${p}b)", 'x' ],
+		[ "string_agg(${p}tl, ',' ORDER BY ${p}tl)", 'x' ],
+		[ "array_agg(${p}i4 ORDER BY ${p}i4 NULLS FIRST)", 'x' ],
+		[ "sum(DISTINCT ${p}i2)", 'x' ], [ "stddev_samp(${p}i4)", 'x' ], [ "var_pop(${p}i8)", 'x' ],
+		[ "bit_or(${p}i4)", 'x' ], [ "sum(${p}iv)", 'x' ],
+		[ "count(*) FILTER (WHERE " . gen_pred(2, $p eq '' ? undef : substr($p, 0, -1)) . ")", 'x' ],
+		[ "max(length(${p}th))", 'x' ], [ "sum(${p}i4) FILTER (WHERE ${p}b)", 'x' ],
+		[ "count(DISTINCT ${p}j)", 'x' ], [ "min(${p}j ->> 's')", 'x' ],
+	);
+	return pick_n(between(1, 5), @a);
+}
+
+# canonical group keys
+sub group_keys
+{
+	my @g = ('tl', 'b', 'd', 'i2', 'i4 % 10', "date_trunc('day', t)", 'round(n, 2)', '(f8 + 0)',
+		'(f4 + 0)', 'j', 'ia', "j ->> 's'", 'u', 'length(th)', 'i8 / 1000000', 'extract(epoch from iv)',
+		"extract(year from d)", 'i4 IS NULL', 'th');
+	return pick_n(between(1, 3), @g);
+}
+
+sub gen_q_agg
+{
+	my @g = chance(0.15) ? () : group_keys();
+	my @a = agg_exprs();
+	my $sql = "SELECT " . join(', ', @g, map { $_->[0] } @a) . " FROM %A%" . where_clause();
+	my @norm = ((map { 'x' } @g), map { $_->[1] } @a);
+	my $ordered = 0;
+	if (@g)
+	{
+		my $r = rand();
+		if ($r < 0.15 && @g >= 2)
+		{
+			my $kind = pick('ROLLUP', 'CUBE', 'GROUPING SETS');
+			my $list = join(', ', @g);
+			$list = join(', ', map { "($_)" } @g) . ', ()' if $kind eq 'GROUPING SETS';
+			$sql .= " GROUP BY $kind ($list)";
+			$sql =~ s/^SELECT /SELECT grouping($list), / if $kind ne 'GROUPING SETS';
+			$sql =~ s/^SELECT /SELECT grouping(${\ join(', ', @g)}), / if $kind eq 'GROUPING SETS';
+			unshift @norm, 'x';
+		}
+		else
+		{
+			$sql .= " GROUP BY " . join(', ', @g);
+		}
+		$sql .= " HAVING count(*) > " . pick(1, 2, 5) if chance(0.2);
+		if (chance(0.25) && $sql !~ /GROUP BY (ROLLUP|CUBE|GROUPING)/)
+		{
+			$sql .= " ORDER BY " . join(', ', map { $_ . pick('', ' DESC') . pick('', ' NULLS FIRST') } @g)
+			  . limit_clause();
+			$ordered = 1;
+		}
+	}
+	return { sql => $sql, ordered => $ordered, norm => \@norm };
+}
+
+sub gen_q_distinct
+{
+	if (chance(0.3))
+	{
+		my $on = pick(qw(tl b d i2 u));
+		my @o = pick_n(between(1, 4), @COLNAMES);
+		my $sql = "SELECT DISTINCT ON ($on) $on, " . join(', ', @o) . " FROM %A%" . where_clause()
+		  . " ORDER BY $on, " . order_keys();
+		return { sql => $sql, ordered => 1, norm => 'x' };
+	}
+	my @g = group_keys();
+	my $sql = "SELECT DISTINCT " . join(', ', @g) . " FROM %A%" . where_clause();
+	return { sql => $sql, ordered => 0, norm => 'x' };
+}
+
+# a restricted side of a join, to keep joins cheap
+sub join_side
+{
+	my ($tab, $a, $must) = @_;
+	my $m = pick(29, 50, 97);
+	return "$tab $a" unless $must || chance(0.5);
+	return "(SELECT * FROM $tab WHERE id % $m = " . rnd($m) . ") $a";
+}
+
+sub gen_q_join
+{
+	my $key = pick(qw(id i4 t u i8 d th));
+	my $jt = pick('JOIN', 'JOIN', 'LEFT JOIN', 'RIGHT JOIN', 'FULL JOIN');
+	my $from = "FROM " . join_side('%A%', 'a', 1) . " $jt " . join_side('%B%', 'b') . " ON a.$key = b.$key";
+	$from .= " AND " . gen_pred(2, 'b') if chance(0.3) && $jt !~ /FULL/;
+	my $where = chance(0.7) ? ' WHERE ' . gen_pred(1, pick('a', 'b')) : '';
+	if ($key eq 'd' || $key eq 'th')    # could be large: always restrict
+	{
+		$where .= ($where ? ' AND ' : ' WHERE ') . 'a.id % 97 = ' . rnd(97);
+	}
+	if (chance(0.4))
+	{
+		my @a = agg_exprs(pick('a.', 'b.'));
+		return { sql => "SELECT count(*), " . join(', ', map { $_->[0] } @a) . " $from$where",
+			ordered => 0, norm => [ 'x', map { $_->[1] } @a ] };
+	}
+	my @cols = ('a.id', 'b.id', map { pick('a.', 'b.') . $_ } pick_n(between(1, 4), @COLNAMES));
+	return { sql => "SELECT " . join(', ', @cols) . " $from$where", ordered => 0, norm => 'x' };
+}
+
+sub gen_q_window
+{
+	my @w = (
+		'count(*) OVER (PARTITION BY tl)', 'rank() OVER (PARTITION BY b ORDER BY i4)',
+		'dense_rank() OVER (ORDER BY d DESC NULLS LAST)', 'row_number() OVER (ORDER BY t, id)',
+		'sum(i4) OVER (PARTITION BY tl ORDER BY id)', 'lag(i8) OVER (ORDER BY t, id)',
+		'lead(th, 2) OVER (PARTITION BY d ORDER BY id)',
+		'first_value(n) OVER (PARTITION BY tl ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)',
+		'ntile(4) OVER (ORDER BY id)', 'max(t) OVER (PARTITION BY i2)',
+		'sum(n) OVER (PARTITION BY b)', 'count(f8) OVER (ORDER BY i2 RANGE BETWEEN 5 PRECEDING AND 5 FOLLOWING)',
+		'last_value(u) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND 3 FOLLOWING)',
+		'percent_rank() OVER (PARTITION BY tl ORDER BY i8)',
+	);
+	my @sel = ('id', pick_n(rnd(3), @COLNAMES), pick_n(between(1, 3), @w));
+	my $sql = "SELECT " . join(', ', @sel) . " FROM %A%" . where_clause();
+	return { sql => $sql, ordered => 0, norm => 'x' };
+}
+
+sub gen_q_subquery
+{
+	my $m = pick(200, 500, 1000);
+	my $outer = "a.id % $m = " . rnd($m);
+	my $r = rand();
+	my $sub;
+	if ($r < 0.3)
+	{
+		my $c = pick(qw(i4 tl d i2 u));
+		$sub = "a.$c " . pick('IN', 'NOT IN') . " (SELECT b.$c FROM %B% b" . where_clause('b') . ")";
+		$outer = '';    # hashed subplan: cheap
+	}
+	elsif ($r < 0.6)
+	{
+		my $c = pick(qw(tl i2 d b));
+		$sub = pick('EXISTS', 'NOT EXISTS') . " (SELECT 1 FROM %B% b WHERE b.$c = a.$c AND "
+		  . gen_pred(1, 'b') . ")";
+	}
+	else
+	{
+		my $c = pick(qw(tl i2 b));
+		my $agg = pick('max(b.i4)', 'count(*)', 'min(b.th)', 'sum(b.i8)');
+		return { sql => "SELECT a.id, (SELECT $agg FROM %B% b WHERE b.$c = a.$c) FROM %A% a WHERE $outer",
+			ordered => 0, norm => 'x' };
+	}
+	my $w = join(' AND ', grep { $_ ne '' } $outer, $sub);
+	my @cols = ('a.id', map { "a.$_" } pick_n(between(1, 3), @COLNAMES));
+	return { sql => "SELECT " . join(', ', @cols) . " FROM %A% a WHERE $w", ordered => 0, norm => 'x' };
+}
+
+sub gen_q_setop
+{
+	my @g = group_keys();
+	my $op = pick('UNION', 'UNION ALL', 'INTERSECT', 'INTERSECT ALL', 'EXCEPT', 'EXCEPT ALL');
+	my $list = join(', ', @g);
+	return { sql => "SELECT $list FROM %A%" . where_clause() . " $op SELECT $list FROM %B%" . where_clause(),
+		ordered => 0, norm => 'x' };
+}
+
+my @SHAPES = (
+	rows => 5, topn => 3, count => 4, agg => 5, distinct => 1.5, join => 2.5,
+	window => 1.5, subquery => 1.5, setop => 1,
+);
+my %SHAPE_GEN = (
+	rows => \&gen_q_rows, topn => \&gen_q_topn, count => \&gen_q_count, agg => \&gen_q_agg,
+	distinct => \&gen_q_distinct, join => \&gen_q_join, window => \&gen_q_window,
+	subquery => \&gen_q_subquery, setop => \&gen_q_setop,
+);
+
+# planner settings tried for some queries (identical for both sides)
+my @PLAN_GUCS = (
+	'enable_hashagg = off', 'enable_sort = off', 'enable_hashjoin = off', 'enable_mergejoin = off',
+	'enable_nestloop = off', 'enable_material = off', "work_mem = '64kB'", 'enable_seqscan = off',
+	'jit = off', 'enable_memoize = off', 'enable_incremental_sort = off',
+);
+
+sub gen_query
+{
+	my $shape = wpick(@SHAPES);
+	@PARAMS = ();
+	$USE_PARAMS = chance(0.25);
+	my $q = $SHAPE_GEN{$shape}->();
+	$q->{shape} = $shape;
+	$q->{params} = [@PARAMS];
+	$q->{gucs} = chance(0.3) ? [ pick_n(between(1, 2), @PLAN_GUCS) ] : [];
+	$q->{cursor} = (!@PARAMS && chance(0.12)) ? [ between(1, 5), between(1, 200) ] : undef;
+	$q->{side_b} = chance(0.5) ? 'twin_heap' : 'twin_ts';
+	$USE_PARAMS = 0;
+	return $q;
+}
+
+###########################################################################
+# running and comparing
+###########################################################################
+
+sub inst
+{
+	my ($q, $a, $b) = @_;
+	(my $s = $q->{sql}) =~ s/%A%/$a/g;
+	$s =~ s/%B%/$b/g;
+	return $s;
+}
+
+# Runs query $q against tables ($a, $b); returns list of results, each
+# { rows => [...] } or { error => msg }.
+sub run_query
+{
+	my ($q, $a, $b) = @_;
+	my $sql = inst($q, $a, $b);
+	my @res;
+	my $pre = join('', map { "SET $_;\n" } @{ $q->{gucs} });
+	my $post = join('', map { my ($n) = split / = /; "RESET $n;\n" } @{ $q->{gucs} });
+	ps_do($pre) if $pre;
+	my $one = sub {
+		my ($s) = @_;
+		my ($out, $err) = ps_run($s);
+		if ($err ne '') { $err =~ s/^(ERROR:[^\n]*).*/$1/s; return { error => $err } }
+		return { rows => parse_rows($out) };
+	};
+	if (@{ $q->{params} })
+	{
+		my $types = join(', ', map { $_->[0] } @{ $q->{params} });
+		my $args = join(', ', map { q_lit($_->[1]) . "::$_->[0]" } @{ $q->{params} });
+		my ($out, $err) = ps_run("SET plan_cache_mode = force_generic_plan;\nPREPARE dq($types) AS $sql;\n");
+		if ($err ne '') { push @res, { error => $err } }
+		else
+		{
+			push @res, $one->("EXECUTE dq($args);") for 1 .. 2;
+		}
+		ps_run("DEALLOCATE ALL;\nRESET plan_cache_mode;\n");
+	}
+	elsif ($q->{cursor})
+	{
+		my ($f1, $f2) = @{ $q->{cursor} };
+		my ($out, $err) = ps_run("BEGIN;\nDECLARE dc NO SCROLL CURSOR FOR $sql;\n");
+		if ($err ne '') { push @res, { error => $err } }
+		else
+		{
+			my @rows;
+			my $e;
+			for my $f ("FETCH $f1 FROM dc;", "FETCH $f2 FROM dc;", "FETCH ALL FROM dc;")
+			{
+				my $r = $one->($f);
+				if ($r->{error}) { $e = $r; last }
+				push @rows, @{ $r->{rows} };
+			}
+			push @res, $e // { rows => \@rows };
+		}
+		ps_run("ROLLBACK;\n");
+	}
+	else
+	{
+		push @res, $one->("$sql;");
+	}
+	ps_do($post) if $post;
+	return \@res;
+}
+
+sub norm_val
+{
+	my ($k, $v) = @_;
+	return $v if !defined $v || $k eq 'x' || $v eq '<NULL>';
+	if ($k eq 'num')
+	{
+		$v =~ s/^(-?\d+)\.(\d*?)0+$/$2 eq '' ? $1 : "$1.$2"/e;
+		$v =~ s/^(-?\d+)\.$/$1/;
+		return $v;
+	}
+	if ($k eq 'fz' || $k eq 'approx') { return $v eq '-0' ? '0' : $v }
+	return $v;
+}
+
+sub approx_eq
+{
+	my ($x, $y) = @_;
+	return 1 if $x eq $y;
+	my $num = qr/^-?(?:\d+\.?\d*(?:e[-+]?\d+)?)$/i;
+	return 0 unless $x =~ $num && $y =~ $num;
+	my $d = abs($x - $y);
+	my $m = abs($x) > abs($y) ? abs($x) : abs($y);
+	return $d <= 1e-9 * $m + 1e-6;
+}
+
+# normalize result rows of query $q; returns list of [key, row]
+sub norm_rows
+{
+	my ($q, $rows) = @_;
+	my @out;
+	for my $r (@$rows)
+	{
+		my @n;
+		for my $i (0 .. $#$r)
+		{
+			my $k = ref $q->{norm} ? ($q->{norm}[$i] // 'x') : 'x';
+			push @n, norm_val($k, $r->[$i]);
+		}
+		my $key = join("\x1f", map {
+			my $k = ref $q->{norm} ? ($q->{norm}[$_] // 'x') : 'x';
+			$k eq 'approx' ? '' : $n[$_]
+		} 0 .. $#n);
+		push @out, [ $key, \@n ];
+	}
+	@out = sort { $a->[0] cmp $b->[0] || join("\x1f", @{ $a->[1] }) cmp join("\x1f", @{ $b->[1] }) } @out
+	  unless $q->{ordered};
+	return \@out;
+}
+
+# returns '' if equal, else a description of the difference
+sub compare
+{
+	my ($q, $h, $t) = @_;
+	if ($h->{error} || $t->{error})
+	{
+		return '' if ($h->{error} // '') eq ($t->{error} // '');
+		return "heap: " . ($h->{error} // scalar(@{ $h->{rows} }) . " rows") . "\n"
+		  . "ts:   " . ($t->{error} // scalar(@{ $t->{rows} }) . " rows") . "\n";
+	}
+	my $hn = norm_rows($q, $h->{rows});
+	my $tn = norm_rows($q, $t->{rows});
+	my $same = @$hn == @$tn;
+	if ($same)
+	{
+		for my $i (0 .. $#$hn)
+		{
+			my ($hr, $tr) = ($hn->[$i][1], $tn->[$i][1]);
+			if ($hn->[$i][0] ne $tn->[$i][0] || @$hr != @$tr) { $same = 0; last }
+			for my $j (0 .. $#$hr)
+			{
+				my $k = ref $q->{norm} ? ($q->{norm}[$j] // 'x') : 'x';
+				next if $hr->[$j] eq $tr->[$j];
+				if ($k eq 'approx' && approx_eq($hr->[$j], $tr->[$j])) { next }
+				$same = 0;
+				last;
+			}
+			last unless $same;
+		}
+	}
+	return '' if $same;
+	# describe: rows only in one side (as multisets), or order difference
+	my (%hc, %tc);
+	$hc{ join('|', @{ $_->[1] }) }++ for @$hn;
+	$tc{ join('|', @{ $_->[1] }) }++ for @$tn;
+	my (@oh, @ot);
+	for my $k (sort keys %hc) { push @oh, ("- $k") x ($hc{$k} - ($tc{$k} // 0)) if $hc{$k} > ($tc{$k} // 0) }
+	for my $k (sort keys %tc) { push @ot, ("+ $k") x ($tc{$k} - ($hc{$k} // 0)) if $tc{$k} > ($hc{$k} // 0) }
+	my $d = sprintf("heap %d rows, ts %d rows; %d only in heap (-), %d only in ts (+)\n",
+		scalar @$hn, scalar @$tn, scalar @oh, scalar @ot);
+	$d .= "same multiset, different order (or approx values differ)\n" if !@oh && !@ot;
+	my @lines = (@oh[ 0 .. ($#oh < 9 ? $#oh : 9) ], @ot[ 0 .. ($#ot < 9 ? $#ot : 9) ]);
+	$d .= join('', map { my $l = $_; $l =~ s/\x1f/|/g; substr($l, 0, 300) . "\n" } @lines);
+	return $d;
+}
+
+###########################################################################
+# main
+###########################################################################
+
+my $total_fail = 0;
+my %stats;
+
+sub report_mismatch
+{
+	my ($seed, $q, $what, $diff) = @_;
+	$total_fail++;
+	print "MISMATCH seed=$seed shape=$q->{shape} $what\n";
+	print "  settings: @{ $q->{gucs} }\n" if @{ $q->{gucs} };
+	print "  params: " . join(', ', map { q_lit($_->[1]) . "::$_->[0]" } @{ $q->{params} }) . "\n"
+	  if @{ $q->{params} };
+	print "  cursor fetches: @{ $q->{cursor} }\n" if $q->{cursor};
+	print "  query (ts):   " . inst($q, 'twin_ts', $q->{side_b}) . "\n";
+	print "  query (heap): " . inst($q, 'twin_heap', 'twin_heap') . "\n";
+	$diff =~ s/^/  /mg;
+	print $diff;
+}
+
+sub run_seed
+{
+	my ($seed) = @_;
+	%GS = (id => 0, t => $T0 * 1e6, i2 => 0, i4 => 0, i8 => 0, f4 => 0, f8 => 0, n => 0, th => 0,
+		d => 19000, selfoff => 0);
+	%POOL = ();
+	srand($seed);
+	$GS{uuids} = [ map { rand_uuid() } 1 .. 8 ];
+	if (defined $opt{log_dir})
+	{
+		make_path($opt{log_dir});
+		open($LOG, '>', "$opt{log_dir}/diff_seed_$seed.sql") or die "$opt{log_dir}: $!";
+		binmode $LOG;
+		print $LOG "-- diff.pl seed $seed: load script and queries (replay with psql -X -f)\n";
+	}
+	ps_do("SET extra_float_digits = 3;\nSET timezone = 'America/Los_Angeles';\nSET DateStyle = 'ISO, YMD';\n"
+		  . "SET IntervalStyle = 'postgres';\nSET max_parallel_workers_per_gather = 0;\n"
+		  . "RESET ALL;\nSET client_min_messages = warning;\nSET extra_float_digits = 3;\n"
+		  . "SET timezone = 'America/Los_Angeles';\n");
+	create_tables();
+
+	my $nphases = between(8, 16);
+	my $bulk_at = between(1, $nphases);
+	for my $ph (1 .. $nphases)
+	{
+		my ($desc, $sql) = load_phase($ph, $ph == $bulk_at ? 'bulk' : undef);
+		print "seed $seed phase $ph: $desc\n" if $opt{verbose};
+		ps_do($sql);
+		my ($mop, $msql) = maintenance();
+		if ($mop)
+		{
+			print "seed $seed maintenance: $mop\n" if $opt{verbose};
+			ps_do($msql);
+		}
+	}
+	ps_do("RESET timeseries.chunk_rows;\nRESET timeseries.vector_rows;\nRESET timeseries.inline_max_bytes;\n"
+		  . "RESET timeseries.compression;\nRESET timeseries.compression_level;\n");
+	ps_do("ANALYZE twin_heap;\nANALYZE twin_ts;\n") if chance(0.7);
+
+	my $fails_before = $total_fail;
+	# basic checks first: whole table, row count vs metadata
+	my $whole = { sql => 'SELECT * FROM %A%', ordered => 0, norm => 'x', shape => 'whole',
+		params => [], gucs => [], side_b => 'twin_ts' };
+	my $h = run_query($whole, 'twin_heap', 'twin_heap');
+	my $t = run_query($whole, 'twin_ts', 'twin_ts');
+	my $d = compare($whole, $h->[0], $t->[0]);
+	report_mismatch($seed, $whole, 'whole table', $d) if $d;
+	my $nrows = $h->[0]{rows} ? scalar @{ $h->[0]{rows} } : -1;
+	my $st = ps_do("SELECT row_count, chunk_count, inline_chunk_count FROM timeseries.table_stats('twin_ts');");
+	chomp $st;
+	my ($rc, $cc, $ic) = split /\x1f/, $st;
+	if (($rc // -1) != $nrows)
+	{
+		$total_fail++;
+		print "MISMATCH seed=$seed table_stats row_count $rc, heap has $nrows rows\n";
+	}
+	print "seed $seed: $nrows rows, $cc chunks ($ic inline)\n";
+
+	srand($seed * 7919 + 17);
+	my $nq = 0;
+	for my $i (1 .. $opt{queries})
+	{
+		last if $total_fail >= $opt{stop_after};
+		my $q = gen_query();
+		my $hr = run_query($q, 'twin_heap', 'twin_heap');
+		my $tr = run_query($q, 'twin_ts', $q->{side_b});
+		$stats{shape}{ $q->{shape} }++;
+		$stats{params}++ if @{ $q->{params} };
+		$stats{cursor}++ if $q->{cursor};
+		if (grep { $_->{error} } @$hr)
+		{
+			$stats{heap_error}++;
+			print "note: seed $seed query $i fails on heap: "
+			  . (grep { $_->{error} } @$hr)[0]{error} . "  " . inst($q, 'twin_heap', 'twin_heap') . "\n"
+			  if $opt{verbose};
+		}
+		else { $stats{rows} += scalar @{ $hr->[0]{rows} } }
+		for my $k (0 .. $#$hr)
+		{
+			my $d = compare($q, $hr->[$k], $tr->[$k] // { error => 'missing' });
+			if ($d)
+			{
+				report_mismatch($seed, $q, "query $i" . (@$hr > 1 ? " execution " . ($k + 1) : ''), $d);
+				last;
+			}
+		}
+		$nq++;
+	}
+	$stats{queries} += $nq;
+	print "seed $seed: $nq queries, " . ($total_fail - $fails_before) . " mismatches\n";
+	ps_do("DROP TABLE twin_heap, twin_ts;\n") unless $opt{keep} || $total_fail > $fails_before;
+	close $LOG if $LOG;
+	$LOG = undef;
+}
+
+ps_start();
+for my $seed (@seed_list)
+{
+	last if $total_fail >= $opt{stop_after};
+	run_seed($seed);
+}
+ps_stop();
+printf "summary: seeds %s, %d queries (%d with generic-plan parameters, %d via cursor), %d failed on both"
+  . " sides alike (skipped), %d rows compared, %d mismatches\n",
+  join(',', @seed_list), $stats{queries} // 0, $stats{params} // 0, $stats{cursor} // 0,
+  $stats{heap_error} // 0, $stats{rows} // 0, $total_fail;
+print "shapes: " . join(', ', map { "$_=$stats{shape}{$_}" } sort keys %{ $stats{shape} }) . "\n";
+exit($total_fail ? 1 : 0);

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs the whole timeseries test suite on this machine: installs the Debian
+# build dependencies if missing, builds and installs the extension, starts a
+# throwaway cluster as an unprivileged user and runs the regression, isolation
+# and TAP tests (crash recovery, standby, wal_level=minimal, pg_dump,
+# differential).  Prints one "N passed, N failed" line at the end and exits
+# non-zero on any failure.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+. "$src/test/lib.sh"
+
+install_deps
+build_install "$src"
+
+# Work in a copy that the cluster's user can write (results, tmp_check).
+work=$(mktemp -d /tmp/timeseries-test.XXXXXX)
+tar -C "$src" --exclude=.git -cf - . | tar -C "$work" -xf -
+[ "$(id -u)" -eq 0 ] && chown -R postgres "$work"
+port=$(free_port 55432)
+sock=$work/sock
+as_pg mkdir -p "$sock"
+
+cleanup() {
+	as_pg "$PG_BIN/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+as_pg "$PG_BIN/initdb" -D "$work/data" -A trust --no-sync >/dev/null
+cat >> "$work/data/postgresql.conf" <<CONF
+port = $port
+unix_socket_directories = '$sock'
+listen_addresses = ''
+max_prepared_transactions = 10
+fsync = off
+CONF
+as_pg "$PG_BIN/pg_ctl" -D "$work/data" -l "$work/server.log" -w start >/dev/null
+
+passed=0
+failed=0
+run_part() {
+	local name=$1
+	shift
+	echo "=== $name"
+	local out
+	set +e
+	out=$(cd "$work" && as_pg env PATH="$PG_BIN:$PATH" PGHOST="$sock" PGPORT="$port" PGUSER="$(pg_user)" \
+		make -s installcheck "$@" 2>&1)
+	local rc=$?
+	set -e
+	echo "$out"
+	# pg_regress prints one line per test ending in "ok" or "FAILED";
+	# prove prints "file.pl .. ok" or "file.pl .. Failed ..." / "Dubious"
+	local ok bad
+	ok=$(echo "$out" | grep -cE '\.\.\. ok|\.pl \.+ ok' || true)
+	bad=$(echo "$out" | grep -cE '\.\.\. FAILED|\.pl \.+ (Failed|Dubious)' || true)
+	if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if [ $rc -ne 0 ]; then
+		for f in "$work"/regression.diffs "$work"/output_iso/regression.diffs; do
+			[ -f "$f" ] && { echo "--- $f"; head -200 "$f"; }
+		done
+		for f in "$work"/tmp_check/log/regress_log_*; do
+			[ -f "$f" ] && grep -q "not ok" "$f" && { echo "--- $f"; tail -60 "$f"; }
+		done
+	fi
+	return 0
+}
+
+run_part regression ISOLATION= TAP_TESTS=
+run_part isolation REGRESS= TAP_TESTS=
+run_part tap REGRESS= ISOLATION=
+
+echo
+echo "summary: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

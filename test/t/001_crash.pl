@@ -1,0 +1,217 @@
+
+# Crash recovery of timeseries tables: after an immediate shutdown exactly
+# the committed rows are there, uncommitted ones (buffered or already written
+# as chunks) are not, prepared transactions survive, and the table keeps
+# working.  shared_preload_libraries is not set.
+
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('crash');
+$node->init;
+$node->append_conf(
+	'postgresql.conf', qq(
+wal_level = replica
+max_prepared_transactions = 5
+autovacuum = off
+));
+$node->start;
+
+$node->safe_psql('postgres', 'CREATE EXTENSION timeseries');
+$node->safe_psql('postgres',
+	'CREATE TABLE t (id bigint, grp int, payload text, at timestamptz) USING timeseries'
+);
+
+# COPY data for ids [$from, $to]
+sub copy_data
+{
+	my ($from, $to) = @_;
+	my $s = '';
+	for my $i ($from .. $to)
+	{
+		$s .= sprintf("%d\t%d\tp%d\t2024-01-01 00:00:00+00\n",
+			$i, $i % 7, $i * 3);
+	}
+	return $s . "\\.\n";
+}
+
+# committed rows, tracked here
+my ($count, $sum) = (0, 0);
+
+sub committed
+{
+	my ($from, $to) = @_;
+	$count += $to - $from + 1;
+	$sum += ($from + $to) * ($to - $from + 1) / 2;
+}
+
+# COPY t FROM STDIN in a background psql.  psql ignores a lone ";" line after
+# COPY data and the \echo after it, which BackgroundPsql relies on, so the
+# data is followed by a query of our own.
+sub bg_copy
+{
+	my ($session, $data) = @_;
+	my $out = $session->query_safe("COPY t FROM STDIN;\n" . $data . "SELECT 'copied'");
+	is($out, 'copied', 'background COPY done');
+}
+
+my $small = "SET timeseries.chunk_rows = 97;\n";
+
+# page chunks from COPY
+$node->safe_psql('postgres',
+	$small
+	  . "SET timeseries.inline_max_bytes = 0;\nCOPY t FROM STDIN;\n"
+	  . copy_data(1, 3000));
+committed(1, 3000);
+
+# inline chunks from many small transactions
+for my $i (0 .. 19)
+{
+	my $from = 10001 + $i * 5;
+	$node->safe_psql('postgres',
+		"INSERT INTO t SELECT g, g % 7, 'p' || g * 3, '2024-01-01 00:00:00+00' FROM generate_series($from, $from + 4) g"
+	);
+	committed($from, $from + 4);
+}
+
+$node->safe_psql('postgres', 'CHECKPOINT');
+
+# after the checkpoint: mixed inline and page chunks, savepoints
+$node->safe_psql(
+	'postgres', $small . qq(
+BEGIN;
+INSERT INTO t SELECT g, g % 7, 'p' || g * 3, '2024-01-01 00:00:00+00' FROM generate_series(20001, 21000) g;
+SAVEPOINT s;
+INSERT INTO t SELECT g, 0, 'gone', now() FROM generate_series(900001, 900500) g;
+ROLLBACK TO SAVEPOINT s;
+INSERT INTO t SELECT g, g % 7, 'p' || g * 3, '2024-01-01 00:00:00+00' FROM generate_series(21001, 21010) g;
+COMMIT;
+));
+committed(20001, 21010);
+
+# an aborted transaction that flushed chunks
+$node->psql('postgres',
+	$small
+	  . "BEGIN; INSERT INTO t SELECT g, 0, 'gone', now() FROM generate_series(800001, 801000) g; ROLLBACK;"
+);
+
+# prepared transactions survive the crash: one is committed, one rolled back
+$node->safe_psql('postgres',
+	$small
+	  . "BEGIN; INSERT INTO t SELECT g, g % 7, 'p' || g * 3, '2024-01-01 00:00:00+00' FROM generate_series(30001, 30500) g; PREPARE TRANSACTION 'keep';"
+);
+$node->safe_psql('postgres',
+	$small
+	  . "BEGIN; INSERT INTO t SELECT g, 0, 'gone', now() FROM generate_series(700001, 700300) g; PREPARE TRANSACTION 'drop';"
+);
+
+# open transactions with uncommitted rows: some written as chunks already
+# (page extents and inline), some still buffered
+my $open1 = $node->background_psql('postgres');
+$open1->query_safe($small . 'SET timeseries.inline_max_bytes = 0');
+$open1->query_safe('BEGIN');
+bg_copy($open1, copy_data(600001, 602000));
+$open1->query_safe(
+	"INSERT INTO t SELECT g, 0, 'gone', now() FROM generate_series(602001, 602050) g"
+);
+
+my $open2 = $node->background_psql('postgres');
+$open2->query_safe('BEGIN');
+$open2->query_safe(
+	"INSERT INTO t SELECT g, 0, 'gone', now() FROM generate_series(500001, 500010) g"
+);
+
+# a writer commits while the others are open
+my $w = $node->background_psql('postgres');
+$w->query_safe($small);
+bg_copy($w, copy_data(40001, 41000));
+committed(40001, 41000);
+
+is( $node->safe_psql('postgres', 'SELECT count(*), sum(id) FROM t'),
+	"$count|$sum", 'committed rows before crash');
+
+$node->stop('immediate');
+# the sessions died with the server
+for my $s ($open1, $open2, $w)
+{
+	eval { $s->{run}->kill_kill; };
+}
+$node->start;
+
+is( $node->safe_psql('postgres',
+		"SELECT count(*), sum(id), count(*) FILTER (WHERE payload = 'p' || id * 3 AND grp = id % 7) FROM t"
+	),
+	"$count|$sum|$count",
+	'exactly the committed rows after crash');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM t WHERE id > 500000'),
+	'0', 'no uncommitted or aborted rows after crash');
+
+is( $node->safe_psql('postgres',
+		'SELECT gid FROM pg_prepared_xacts ORDER BY gid'),
+	"drop\nkeep",
+	'prepared transactions survived');
+$node->safe_psql('postgres', "COMMIT PREPARED 'keep'");
+$node->safe_psql('postgres', "ROLLBACK PREPARED 'drop'");
+committed(30001, 30500);
+
+is($node->safe_psql('postgres', 'SELECT count(*), sum(id) FROM t'),
+	"$count|$sum", 'prepared transactions resolved');
+
+# the table keeps working: new rows get new row ids (no ctid collisions)
+$node->safe_psql('postgres',
+	$small
+	  . "INSERT INTO t SELECT g, g % 7, 'p' || g * 3, now() FROM generate_series(50001, 50300) g"
+);
+committed(50001, 50300);
+$node->safe_psql('postgres',
+	"COPY t FROM STDIN;\n" . copy_data(51001, 51010));
+committed(51001, 51010);
+is( $node->safe_psql('postgres',
+		'SELECT count(*), sum(id), count(DISTINCT ctid) FROM t'),
+	"$count|$sum|$count",
+	'table usable after crash, row ids unique');
+is( $node->safe_psql('postgres',
+		'SELECT row_count, chunk_count - inline_chunk_count >= 30, inline_chunk_count > 20 FROM timeseries.table_stats(\'t\')'
+	),
+	"$count|t|t",
+	'table_stats agrees, both page and inline chunks exist');
+$node->safe_psql('postgres', 'VACUUM t');
+is($node->safe_psql('postgres', 'SELECT count(*), sum(id) FROM t'),
+	"$count|$sum", 'count after VACUUM');
+
+# a large committed COPY right before the crash, no checkpoint in between
+$node->safe_psql('postgres', 'CHECKPOINT');
+$node->safe_psql('postgres',
+	'CREATE TABLE big (id bigint, grp int, payload text, at timestamptz) USING timeseries'
+);
+$node->safe_psql('postgres', "COPY big FROM STDIN;\n" . copy_data(1, 150000));
+$node->stop('immediate');
+$node->start;
+
+is( $node->safe_psql('postgres',
+		'SELECT count(*), sum(id), count(DISTINCT ctid), max(payload) FROM big'),
+	'150000|11250075000|150000|p99999',
+	'large committed COPY survives crash');
+$node->safe_psql('postgres', "INSERT INTO big VALUES (150001, 1, 'x', now())");
+is( $node->safe_psql('postgres',
+		'SELECT count(*), count(DISTINCT ctid) FROM big'),
+	'150001|150001', 'big table usable after crash');
+
+# a crash during recovery's aftermath: crash again right away, then check
+$node->stop('immediate');
+$node->start;
+is($node->safe_psql('postgres', 'SELECT count(*), sum(id) FROM t'),
+	"$count|$sum", 'second crash: t intact');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM big'),
+	'150001', 'second crash: big intact');
+
+my $log = slurp_file($node->logfile);
+unlike($log, qr/PANIC|TRAP|server process .* was terminated by signal/,
+	'no PANIC or backend crash in the log');
+
+$node->stop;
+done_testing();
