@@ -188,8 +188,8 @@ COPY wr_meas FROM STDIN;
 7	5
 \.
 SELECT dev, count(*) FROM wr_meas GROUP BY dev ORDER BY dev;
--- deleting a referenced heap row needs a row lock on the timeseries table,
--- which is not supported: refused with a clear error, also for unreferenced rows
+-- deleting a referenced heap row takes FOR KEY SHARE on the referencing
+-- timeseries rows: a referenced row is protected, an unreferenced one goes
 DELETE FROM wr_dev WHERE id = 2;
 INSERT INTO wr_dev VALUES (3, 'dev3');
 DELETE FROM wr_dev WHERE id = 3;

@@ -187,6 +187,24 @@ FETCH ALL FROM c1;
 SELECT count(*) FROM tx_t;
 CLOSE c1;
 COMMIT;
+-- the same with small chunks: rows of this transaction are flushed as chunks
+-- before and while the cursor is open, some in a rolled back savepoint
+TRUNCATE tx_t;
+INSERT INTO tx_t SELECT g, 'c' FROM generate_series(1, 10) g;
+SET timeseries.chunk_rows = 5;
+BEGIN;
+INSERT INTO tx_t SELECT g, 'before cursor' FROM generate_series(11, 20) g;
+DECLARE c1b CURSOR FOR SELECT a FROM tx_t;
+FETCH 12 FROM c1b;
+INSERT INTO tx_t SELECT g, 'during cursor' FROM generate_series(21, 40) g;
+SAVEPOINT s;
+INSERT INTO tx_t SELECT g, 'rolled back' FROM generate_series(41, 60) g;
+ROLLBACK TO s;
+FETCH ALL FROM c1b;
+SELECT count(*), sum(a) FROM tx_t;
+COMMIT;
+RESET timeseries.chunk_rows;
+SELECT count(*), sum(a) FROM tx_t;
 -- a cursor declared after inserts of the same transaction sees them
 BEGIN;
 INSERT INTO tx_t VALUES (-5, 'own');

@@ -4,15 +4,15 @@
 SELECT pg_postmaster_start_time() AS start_time \gset
 
 -- co_try(query): runs the query and returns 'ok: <first column of the first
--- row>' or '<SQLSTATE>: <message>' with run-dependent numbers hidden
+-- row>' or '<SQLSTATE>: <message>' with ids, positions and sizes hidden
 CREATE FUNCTION co_try(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE r text;
 BEGIN
   EXECUTE q INTO r;
   RETURN 'ok: ' || coalesce(r, 'NULL');
 EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || regexp_replace(regexp_replace(SQLERRM,
-           'storage \d+ row \d+', 'storage N row N'), 'block \d+', 'block N');
+  RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM,
+           '(storage|row|block|page|expected) \d+|\d+ (bytes)', '\1\2 N', 'g');
 END $$;
 -- the storage id of a table (from its metadata rows)
 CREATE FUNCTION co_storage(tbl text) RETURNS bigint LANGUAGE plpgsql AS $$

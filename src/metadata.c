@@ -293,6 +293,13 @@ metadata_delete_storage(uint64 storage_id)
 
 	if (storage_id == 0 || !lookup_oids())
 		return;
+
+	/*
+	 * Chunks written by this very command (ON COMMIT DELETE ROWS right after
+	 * the commit-time flush) are only deletable once the command counter has
+	 * moved past them.
+	 */
+	CommandCounterIncrement();
 	heap = table_open(chunk_relid, RowExclusiveLock);
 	index = index_open(chunk_indexid, RowExclusiveLock);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,

@@ -6,9 +6,11 @@
  *
  * - Scans of timeseries tables are not parallel-safe: a worker could not see
  *   the rows the leader's transaction still holds in its write buffer.
- * - UPDATE, DELETE, MERGE and row locks are refused while planning, with a
- *   clear error, rather than failing (or not) depending on whether a row
- *   happens to match.
+ * - UPDATE, DELETE, MERGE and exclusive row locks are refused while
+ *   planning, with a clear error, rather than failing (or not) depending on
+ *   whether a row happens to match.
+ * - CREATE INDEX CONCURRENTLY is refused before it commits its catalog
+ *   entry; other index builds fail in the access method and roll back.
  *
  *-------------------------------------------------------------------------
  */
@@ -19,12 +21,15 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
 #include "optimizer/planner.h"
+#include "catalog/namespace.h"
 #include "parser/parsetree.h"
+#include "tcop/utility.h"
 #include "utils/lsyscache.h"
 
 #include "timeseries.h"
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+static ProcessUtility_hook_type prev_process_utility_hook = NULL;
 static planner_hook_type prev_planner_hook = NULL;
 
 static void
@@ -82,9 +87,20 @@ check_query_walker(Node *node, void *context)
 				refuse_on_timeseries(query, query->resultRelation,
 									 "INSERT ... ON CONFLICT");
 		}
+		/*
+		 * Rows are never updated or deleted yet, so FOR SHARE and FOR KEY
+		 * SHARE (what foreign key checks of a referenced table take on the
+		 * referencing rows) can be granted without a row lock; the exclusive
+		 * modes cannot.
+		 */
 		foreach(lc, query->rowMarks)
-			refuse_on_timeseries(query, ((RowMarkClause *) lfirst(lc))->rti,
-								 "SELECT ... FOR UPDATE/SHARE");
+		{
+			RowMarkClause *rc = (RowMarkClause *) lfirst(lc);
+
+			if (rc->strength == LCS_FORUPDATE || rc->strength == LCS_FORNOKEYUPDATE)
+				refuse_on_timeseries(query, rc->rti,
+									 "SELECT ... FOR UPDATE / FOR NO KEY UPDATE");
+		}
 		return query_tree_walker(query, check_query_walker, context, 0);
 	}
 	return expression_tree_walker(node, check_query_walker, context);
@@ -101,9 +117,41 @@ ts_planner(Query *parse, const char *query_string, int cursorOptions,
 	return standard_planner(parse, query_string, cursorOptions, boundParams);
 }
 
+static void
+ts_process_utility(PlannedStmt *pstmt, const char *queryString,
+				   bool readOnlyTree, ProcessUtilityContext context,
+				   ParamListInfo params, QueryEnvironment *queryEnv,
+				   DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+
+	if (IsA(parsetree, IndexStmt) && ((IndexStmt *) parsetree)->concurrent)
+	{
+		IndexStmt  *stmt = (IndexStmt *) parsetree;
+		Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+
+		if (OidIsValid(relid) && ts_is_timeseries_relid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("indexes on timeseries tables are not supported yet"),
+					 errdetail("Table \"%s\" uses the timeseries access method.",
+							   get_rel_name(relid)),
+					 errhint("Leave out PRIMARY KEY, UNIQUE and CREATE INDEX for now.")));
+	}
+
+	if (prev_process_utility_hook)
+		prev_process_utility_hook(pstmt, queryString, readOnlyTree, context,
+								  params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+}
+
 void
 ts_planner_init(void)
 {
+	prev_process_utility_hook = ProcessUtility_hook;
+	ProcessUtility_hook = ts_process_utility;
 	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
 	set_rel_pathlist_hook = ts_set_rel_pathlist;
 	prev_planner_hook = planner_hook;

@@ -101,8 +101,6 @@ ts_scan_begin(Relation rel, Snapshot snapshot, int nkeys,
 	TsScanDesc	scan;
 	MemoryContext cxt;
 	MemoryContext old;
-	int			natts = RelationGetDescr(rel)->natts;
-
 	if (pscan != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -123,8 +121,6 @@ ts_scan_begin(Relation rel, Snapshot snapshot, int nkeys,
 											ALLOCSET_DEFAULT_SIZES);
 	scan->vector_cxt = AllocSetContextCreate(cxt, "timeseries scan vector",
 											 ALLOCSET_DEFAULT_SIZES);
-	scan->vec_values = palloc0(sizeof(Datum *) * Max(natts, 1));
-	scan->vec_isnull = palloc0(sizeof(bool *) * Max(natts, 1));
 	scan->vector = -1;
 	scan->an_cur_chunk = -1;
 	scan->storage_id = storage_get_id(rel);
@@ -253,15 +249,21 @@ open_chunk(TsScanDesc scan, ChunkMeta *meta, BufferAccessStrategy strategy,
 						meta->row_count)));
 }
 
+/*
+ * Decode one vector of every column with the slot's descriptor: during a
+ * table rewrite (ALTER COLUMN TYPE) the relation's descriptor already shows
+ * the new types while the data still has the old ones.
+ */
 static void
-decode_vector(TsScanDesc scan, uint32 vector)
+decode_vector(TsScanDesc scan, uint32 vector, TupleDesc desc)
 {
-	TupleDesc	desc = RelationGetDescr(scan->base.rs_rd);
 	int			n = chunk_vector_nrows(&scan->reader, vector);
 	MemoryContext old;
 
 	MemoryContextReset(scan->vector_cxt);
 	old = MemoryContextSwitchTo(scan->vector_cxt);
+	scan->vec_values = palloc(sizeof(Datum *) * Max(desc->natts, 1));
+	scan->vec_isnull = palloc(sizeof(bool *) * Max(desc->natts, 1));
 	for (int a = 0; a < desc->natts; a++)
 	{
 		scan->vec_values[a] = palloc(sizeof(Datum) * n);
@@ -277,14 +279,14 @@ decode_vector(TsScanDesc scan, uint32 vector)
 
 /* Take the scan's view of its own transaction's unwritten rows. */
 static void
-start_scan(TsScanDesc scan)
+start_scan(TsScanDesc scan, TupleDesc desc)
 {
 	MemoryContext old = MemoryContextSwitchTo(scan->scan_cxt);
 
 	scan->flush_seq_start = write_next_flush_seq();
 	if (scan->storage_id != 0)
 		scan->buffered = write_buffered_rows(scan->base.rs_rd, scan->storage_id,
-											 scan->base.rs_snapshot);
+											 scan->base.rs_snapshot, desc);
 	MemoryContextSwitchTo(old);
 	scan->started = true;
 }
@@ -370,7 +372,7 @@ ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 				 errhint("Declare the cursor without SCROLL, or materialize the rows first.")));
 
 	if (!scan->started)
-		start_scan(scan);
+		start_scan(scan, slot->tts_tupleDescriptor);
 
 	for (;;)
 	{
@@ -388,7 +390,8 @@ ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 		}
 		if (scan->have_chunk && scan->vector + 1 < scan->reader.nvectors)
 		{
-			decode_vector(scan, (uint32) (scan->vector + 1));
+			decode_vector(scan, (uint32) (scan->vector + 1),
+						  slot->tts_tupleDescriptor);
 			continue;
 		}
 		if (next_chunk(scan))
@@ -441,7 +444,7 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 			  (CommandId) meta.cids[r] >= snapshot->curcid))
 		{
 			TsScanDescData tmp;
-			TupleDesc	desc = RelationGetDescr(rel);
+			TupleDesc	desc = slot->tts_tupleDescriptor;
 			uint32		vector;
 			int			i;
 
@@ -580,15 +583,6 @@ analyze_prepare(TsScanDesc scan)
 	scan->started = true;
 }
 
-static int
-compare_int64(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a;
-	int64		y = *(const int64 *) b;
-
-	return x < y ? -1 : x > y ? 1 : 0;
-}
-
 bool
 ts_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
 						   BufferAccessStrategy bstrategy)
@@ -611,16 +605,24 @@ ts_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
 	else
 		scan->an_to_emit = 0;
 
-	/* random rows of the slice, in row order so vectors decode once */
+	/*
+	 * Distinct random rows of the slice, in row order so that each vector is
+	 * decoded once (selection sampling, Knuth's algorithm S).
+	 */
 	if (scan->an_to_emit > 0)
 	{
+		int64		need = scan->an_to_emit;
+		int			k = 0;
+
 		if (scan->an_positions == NULL)
 			scan->an_positions = MemoryContextAlloc(scan->scan_cxt,
 													sizeof(int64) * scan->an_per_block);
-		for (int i = 0; i < scan->an_to_emit; i++)
-			scan->an_positions[i] = scan->an_slice_lo + (int64)
-				pg_prng_uint64_range(&pg_global_prng_state, 0, (uint64) slice - 1);
-		qsort(scan->an_positions, scan->an_to_emit, sizeof(int64), compare_int64);
+		for (int64 i = 0; i < slice && k < need; i++)
+		{
+			if (pg_prng_double(&pg_global_prng_state) * (slice - i) < need - k)
+				scan->an_positions[k++] = scan->an_slice_lo + i;
+		}
+		scan->an_to_emit = k;
 	}
 	return true;
 }
@@ -691,7 +693,7 @@ ts_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 	vector = (uint32) (r / scan->reader.vector_rows);
 	if (scan->an_cur_vector != vector)
 	{
-		decode_vector(scan, vector);
+		decode_vector(scan, vector, slot->tts_tupleDescriptor);
 		scan->an_cur_vector = vector;
 	}
 	store_row(slot, scan->base.rs_rd, scan->vec_values, scan->vec_isnull,

@@ -210,13 +210,21 @@ ts_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
 	return TM_Invisible;
 }
 
+/*
+ * Rows are immutable until UPDATE and DELETE exist, so a shared row lock
+ * (FOR SHARE, FOR KEY SHARE: what a foreign key check takes on referencing
+ * rows) has nothing to conflict with: it only has to find the row.
+ */
 static TM_Result
 ts_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot,
 			  TupleTableSlot *slot, CommandId cid, LockTupleMode mode,
 			  LockWaitPolicy wait_policy, uint8 flags, TM_FailureData *tmfd)
 {
-	not_supported("SELECT ... FOR UPDATE/SHARE");
-	return TM_Invisible;
+	if (mode != LockTupleKeyShare && mode != LockTupleShare)
+		not_supported("SELECT ... FOR UPDATE / FOR NO KEY UPDATE");
+	if (!ts_fetch_row_version(rel, tid, SnapshotAny, slot))
+		return TM_Invisible;
+	return TM_Ok;
 }
 
 static void

@@ -53,6 +53,8 @@ typedef struct WriteBuffer
 	Oid			relid;
 	uint64		storage_id;
 	SubTransactionId subid;
+	TupleDesc	desc;			/* the rows' descriptor (a copy) */
+	TupleDesc	rel_desc;		/* rd_att it was copied from, to notice changes */
 	int			natts;
 	int			nrows;
 	int			maxrows;
@@ -69,10 +71,20 @@ static WriteBuffer *buffers = NULL;
 
 static int64 next_flush_seq = 1;
 
-/* Row ids reserved from a metapage by this backend, per storage id. */
+/*
+ * Row ids reserved from a metapage by this backend.  Keyed by relfilenode as
+ * well as storage id: storage ids start over when the extension is dropped
+ * and created again.
+ */
+typedef struct RowIdKey
+{
+	RelFileNode node;
+	uint64		storage_id;
+} RowIdKey;
+
 typedef struct RowIdRange
 {
-	uint64		storage_id;		/* hash key */
+	RowIdKey	key;			/* hash key */
 	uint64		next;
 	uint64		end;
 	uint64		grant;
@@ -84,22 +96,26 @@ static HTAB *rowid_ranges = NULL;
 #define MAX_ROWID_GRANT		(1024 * 1024)
 
 static RowIdRange *
-rowid_range(uint64 storage_id)
+rowid_range(Relation rel, uint64 storage_id)
 {
 	RowIdRange *range;
+	RowIdKey	key;
 	bool		found;
 
 	if (rowid_ranges == NULL)
 	{
 		HASHCTL		ctl;
 
-		ctl.keysize = sizeof(uint64);
+		ctl.keysize = sizeof(RowIdKey);
 		ctl.entrysize = sizeof(RowIdRange);
 		ctl.hcxt = TopMemoryContext;
 		rowid_ranges = hash_create("timeseries row id ranges", 16, &ctl,
 								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
-	range = hash_search(rowid_ranges, &storage_id, HASH_ENTER, &found);
+	memset(&key, 0, sizeof(key));
+	key.node = rel->rd_node;
+	key.storage_id = storage_id;
+	range = hash_search(rowid_ranges, &key, HASH_ENTER, &found);
 	if (!found)
 	{
 		range->next = range->end = 0;
@@ -147,16 +163,22 @@ new_buffer(Relation rel, uint64 storage_id)
 	WriteBuffer *buf;
 	int			natts = RelationGetDescr(rel)->natts;
 
+	MemoryContext old;
+
 	cxt = AllocSetContextCreate(TopTransactionContext, "timeseries write buffer",
 								ALLOCSET_DEFAULT_MINSIZE,
 								ALLOCSET_DEFAULT_INITSIZE,
 								8 * 1024 * 1024);
-	buf = MemoryContextAllocZero(TopTransactionContext, sizeof(WriteBuffer));
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	buf = palloc0(sizeof(WriteBuffer));
 	buf->cxt = cxt;
 	buf->relid = RelationGetRelid(rel);
 	buf->storage_id = storage_id;
 	buf->subid = GetCurrentSubTransactionId();
+	buf->desc = CreateTupleDescCopyConstr(RelationGetDescr(rel));
+	buf->rel_desc = RelationGetDescr(rel);
 	buf->natts = natts;
+	MemoryContextSwitchTo(old);
 	alloc_arrays(buf);
 	buf->next = buffers;
 	buffers = buf;
@@ -209,6 +231,7 @@ unlink_buffer(WriteBuffer *buf)
 		}
 	}
 	MemoryContextDelete(buf->cxt);
+	FreeTupleDesc(buf->desc);
 	pfree(buf);
 }
 
@@ -226,7 +249,7 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 	uint64		raw_bytes;
 	CommandId	mincid = buf->cids[start];
 	CommandId	maxcid = buf->cids[start];
-	TupleDesc	desc = RelationGetDescr(rel);
+	TupleDesc	desc = buf->desc;
 
 	for (int i = start + 1; i < end; i++)
 	{
@@ -313,12 +336,16 @@ current_buffer(Relation rel, uint64 storage_id)
 		if (buf->relid == relid && buf->storage_id == storage_id &&
 			buf->subid == subid)
 		{
-			/* a column was added since: write what we have first */
-			if (buf->natts != RelationGetDescr(rel)->natts)
+			/* the table's columns changed since: write what we have first */
+			if (buf->rel_desc != RelationGetDescr(rel))
 			{
-				flush_buffer(rel, buf, false);
-				unlink_buffer(buf);
-				break;
+				if (!equalTupleDescs(buf->desc, RelationGetDescr(rel)))
+				{
+					flush_buffer(rel, buf, false);
+					unlink_buffer(buf);
+					break;
+				}
+				buf->rel_desc = RelationGetDescr(rel);
 			}
 			return buf;
 		}
@@ -356,7 +383,7 @@ write_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid)
 	uint64		storage_id = storage_get_or_create_id(rel);
 	TupleDesc	desc = RelationGetDescr(rel);
 	WriteBuffer *buf = current_buffer(rel, storage_id);
-	RowIdRange *range = rowid_range(storage_id);
+	RowIdRange *range = rowid_range(rel, storage_id);
 
 	for (int s = 0; s < nslots; s++)
 	{
@@ -454,11 +481,34 @@ row_visible(WriteBuffer *buf, int row, Snapshot snapshot)
 	return !IsMVCCSnapshot(snapshot) || buf->cids[row] < snapshot->curcid;
 }
 
+/*
+ * Value of attribute a (of the reader's descriptor) for buffered row i: the
+ * buffered value, or the attribute's missing value for a column added since.
+ */
+static inline Datum
+buffered_value(WriteBuffer *buf, TupleDesc target, int a, int i, bool *isnull)
+{
+	if (TupleDescAttr(target, a)->attisdropped)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	if (a >= buf->natts)
+		return getmissingattr(target, a + 1, isnull);
+	*isnull = buf->isnull[a][i];
+	return buf->values[a][i];
+}
+
+/*
+ * Copy the buffered rows of a relation that the snapshot sees, for a scan
+ * whose slots use descriptor target (during a table rewrite, that is the
+ * descriptor the rows were written with, not the relation's new one).
+ */
 BufferedRows *
-write_buffered_rows(Relation rel, uint64 storage_id, Snapshot snapshot)
+write_buffered_rows(Relation rel, uint64 storage_id, Snapshot snapshot,
+					TupleDesc target)
 {
 	Oid			relid = RelationGetRelid(rel);
-	TupleDesc	desc = RelationGetDescr(rel);
 	BufferedRows *rows;
 	int			total = 0;
 	int			n = 0;
@@ -475,10 +525,10 @@ write_buffered_rows(Relation rel, uint64 storage_id, Snapshot snapshot)
 		return NULL;
 
 	rows = palloc0(sizeof(BufferedRows));
-	rows->natts = desc->natts;
-	rows->values = palloc(sizeof(Datum *) * desc->natts);
-	rows->isnull = palloc(sizeof(bool *) * desc->natts);
-	for (int a = 0; a < desc->natts; a++)
+	rows->natts = target->natts;
+	rows->values = palloc(sizeof(Datum *) * Max(target->natts, 1));
+	rows->isnull = palloc(sizeof(bool *) * Max(target->natts, 1));
+	for (int a = 0; a < target->natts; a++)
 	{
 		rows->values[a] = palloc_extended(sizeof(Datum) * total, MCXT_ALLOC_HUGE);
 		rows->isnull[a] = palloc_extended(sizeof(bool) * total, MCXT_ALLOC_HUGE);
@@ -493,24 +543,22 @@ write_buffered_rows(Relation rel, uint64 storage_id, Snapshot snapshot)
 		{
 			if (!row_visible(buf, i, snapshot))
 				continue;
-			for (int a = 0; a < desc->natts; a++)
+			for (int a = 0; a < target->natts; a++)
 			{
-				Form_pg_attribute att = TupleDescAttr(desc, a);
+				bool		isnull;
+				Datum		value = buffered_value(buf, target, a, i, &isnull);
 
-				if (a >= buf->natts || buf->isnull[a][i])
+				rows->isnull[a][n] = isnull;
+				if (isnull)
+					rows->values[a][n] = (Datum) 0;
+				else if (a < buf->natts)
 				{
-					/* a column added after the row was buffered */
-					if (a >= buf->natts && !att->attisdropped)
-						rows->values[a][n] = getmissingattr(desc, a + 1, &rows->isnull[a][n]);
-					else
-					{
-						rows->values[a][n] = (Datum) 0;
-						rows->isnull[a][n] = true;
-					}
-					continue;
+					Form_pg_attribute att = TupleDescAttr(buf->desc, a);
+
+					rows->values[a][n] = datumCopy(value, att->attbyval, att->attlen);
 				}
-				rows->isnull[a][n] = false;
-				rows->values[a][n] = datumCopy(buf->values[a][i], att->attbyval, att->attlen);
+				else
+					rows->values[a][n] = value;
 			}
 			rows->rowids[n] = buf->rowids[i];
 			n++;
@@ -525,7 +573,7 @@ write_fetch_row(Relation rel, uint64 storage_id, uint64 rowid,
 				Snapshot snapshot, TupleTableSlot *slot)
 {
 	Oid			relid = RelationGetRelid(rel);
-	TupleDesc	desc = RelationGetDescr(rel);
+	TupleDesc	target = slot->tts_tupleDescriptor;
 
 	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
 	{
@@ -553,22 +601,9 @@ write_fetch_row(Relation rel, uint64 storage_id, uint64 rowid,
 			return false;
 
 		ExecClearTuple(slot);
-		for (int a = 0; a < desc->natts; a++)
-		{
-			if (a >= buf->natts)
-			{
-				if (TupleDescAttr(desc, a)->attisdropped)
-				{
-					slot->tts_values[a] = (Datum) 0;
-					slot->tts_isnull[a] = true;
-				}
-				else
-					slot->tts_values[a] = getmissingattr(desc, a + 1, &slot->tts_isnull[a]);
-				continue;
-			}
-			slot->tts_values[a] = buf->values[a][lo];
-			slot->tts_isnull[a] = buf->isnull[a][lo];
-		}
+		for (int a = 0; a < target->natts; a++)
+			slot->tts_values[a] = buffered_value(buf, target, a, lo,
+												 &slot->tts_isnull[a]);
 		ExecStoreVirtualTuple(slot);
 		/* the buffer may be flushed while the caller still holds the slot */
 		ExecMaterializeSlot(slot);

@@ -125,6 +125,19 @@ $open2->query_safe(
 	"INSERT INTO t SELECT g, 0, 'gone', now() FROM generate_series(500001, 500010) g"
 );
 
+# uncommitted TRUNCATE + load and DROP TABLE of other tables at crash time
+$node->safe_psql('postgres',
+	$small . qq(
+CREATE TABLE tr (id bigint, grp int, payload text, at timestamptz) USING timeseries;
+CREATE TABLE dr (id bigint, grp int, payload text, at timestamptz) USING timeseries;
+COPY tr FROM STDIN;
+) . copy_data(1, 1000) . "COPY dr FROM STDIN;\n" . copy_data(1, 300));
+my $open3 = $node->background_psql('postgres');
+$open3->query_safe($small . 'BEGIN; TRUNCATE tr; DROP TABLE dr');
+$open3->query_safe(
+	"INSERT INTO tr SELECT g, 0, 'gone', now() FROM generate_series(400001, 400500) g"
+);
+
 # a writer commits while the others are open
 my $w = $node->background_psql('postgres');
 $w->query_safe($small);
@@ -136,7 +149,7 @@ is( $node->safe_psql('postgres', 'SELECT count(*), sum(id) FROM t'),
 
 $node->stop('immediate');
 # the sessions died with the server
-for my $s ($open1, $open2, $w)
+for my $s ($open1, $open2, $open3, $w)
 {
 	eval { $s->{run}->kill_kill; };
 }
@@ -149,6 +162,14 @@ is( $node->safe_psql('postgres',
 	'exactly the committed rows after crash');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM t WHERE id > 500000'),
 	'0', 'no uncommitted or aborted rows after crash');
+
+is( $node->safe_psql('postgres',
+		'SELECT (SELECT count(*) || \',\' || sum(id) FROM tr), (SELECT count(*) || \',\' || sum(id) FROM dr)'),
+	'1000,500500|300,45150',
+	'uncommitted TRUNCATE and DROP TABLE undone by the crash');
+$node->safe_psql('postgres', 'INSERT INTO tr VALUES (1001, 0, \'x\', NULL)');
+is($node->safe_psql('postgres', 'SELECT count(*), count(DISTINCT ctid) FROM tr'),
+	'1001|1001', 'table usable after crash undid its TRUNCATE');
 
 is( $node->safe_psql('postgres',
 		'SELECT gid FROM pg_prepared_xacts ORDER BY gid'),

@@ -18,6 +18,7 @@ $primary->init(allows_streaming => 1);
 $primary->append_conf(
 	'postgresql.conf', qq(
 wal_consistency_checking = 'all'
+max_prepared_transactions = 5
 autovacuum = off
 shared_buffers = 4MB
 ));
@@ -159,6 +160,11 @@ $primary->safe_psql('postgres', 'TRUNCATE big');
 $primary->safe_psql('postgres',
 	"INSERT INTO big SELECT g, repeat('x', g * 1000) FROM generate_series(1, 5) g");
 $primary->safe_psql('postgres', 'VACUUM FULL inl');
+# prepared transactions with page and inline chunks, resolved after promotion
+$primary->safe_psql('postgres',
+	$pages . "BEGIN; COPY pg FROM STDIN;\n" . copy_data(9001, 9400) . "PREPARE TRANSACTION 'p_commit';");
+$primary->safe_psql('postgres',
+	"BEGIN; INSERT INTO newer VALUES (-7, 0, 'prepared, rolled back', NULL); PREPARE TRANSACTION 'p_abort';");
 $primary->wait_for_catchup($standby);
 compare_all('after second round');
 
@@ -166,12 +172,16 @@ compare_all('after second round');
 $standby->promote;
 $standby->poll_query_until('postgres', 'SELECT NOT pg_is_in_recovery()')
   or die 'standby did not promote';
+is($standby->safe_psql('postgres', 'SELECT gid FROM pg_prepared_xacts ORDER BY gid'),
+	"p_abort\np_commit", 'promoted standby has the prepared transactions');
+$standby->safe_psql('postgres', "COMMIT PREPARED 'p_commit'");
+$standby->safe_psql('postgres', "ROLLBACK PREPARED 'p_abort'");
 $standby->safe_psql('postgres', $small . "COPY pg FROM STDIN;\n" . copy_data(8001, 8500));
 $standby->safe_psql('postgres', "INSERT INTO newer VALUES (-5, 0, 'promoted', NULL)");
 is( $standby->safe_psql('postgres',
 		'SELECT count(*), count(DISTINCT ctid), sum(id) FROM pg'),
 	$primary->safe_psql('postgres',
-		'SELECT count(*) + 500, count(DISTINCT ctid) + 500, sum(id) + 4125250 FROM pg'),
+		'SELECT count(*) + 900, count(DISTINCT ctid) + 900, sum(id) + 4125250 + 3680200 FROM pg'),
 	'promoted standby: writes work, row ids stay unique');
 is($standby->safe_psql('postgres', 'SELECT count(*) FROM newer'),
 	'1403', 'promoted standby: newer');
@@ -185,6 +195,7 @@ for my $node ($primary, $standby)
 		$node->name . ': no inconsistent page, PANIC or crash in the log');
 }
 
+$primary->safe_psql('postgres', "ROLLBACK PREPARED 'p_commit'; ROLLBACK PREPARED 'p_abort';");
 $standby->stop;
 $primary->stop;
 done_testing();
