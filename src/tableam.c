@@ -33,6 +33,7 @@
 #include "storage/smgr.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -301,6 +302,39 @@ ts_relation_copy_data(Relation rel, const RelFileNode *newrnode)
 	smgrclose(dstrel);
 }
 
+/*
+ * Storage ids whose metadata moved to a new relfilenode in this transaction
+ * (VACUUM FULL): dropping the old relfilenode must not delete their rows.
+ */
+static List *handed_over_storage = NIL;
+
+static bool
+storage_handed_over(uint64 storage_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, handed_over_storage)
+		if (*(uint64 *) lfirst(lc) == storage_id)
+			return true;
+	return false;
+}
+
+static void
+forget_handed_over(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT)
+		handed_over_storage = NIL;	/* allocated in TopTransactionContext */
+}
+
+/*
+ * VACUUM FULL.  Rows are never deleted yet, so there is nothing to reclaim
+ * but pages of aborted chunks; the fork is copied verbatim, storage id
+ * included, so the chunks' metadata rows stay valid with their original
+ * xmins and older snapshots still see every row, as they would on heap.
+ * Compaction (a later version) will make this a real rewrite.
+ */
 static void
 ts_relation_copy_for_cluster(Relation OldTable, Relation NewTable,
 							 Relation OldIndex, bool use_sort,
@@ -310,34 +344,37 @@ ts_relation_copy_for_cluster(Relation OldTable, Relation NewTable,
 							 double *num_tuples, double *tups_vacuumed,
 							 double *tups_recently_dead)
 {
+	uint64		storage_id;
+	TableTotals totals;
 	Snapshot	snapshot;
-	TableScanDesc scan;
-	TupleTableSlot *slot;
-	CommandId	cid = GetCurrentCommandId(true);
+	MemoryContext old;
 
 	if (OldIndex != NULL)
 		not_supported("CLUSTER");
 
-	*num_tuples = 0;
 	*tups_vacuumed = 0;
 	*tups_recently_dead = 0;
 	*xid_cutoff = InvalidTransactionId;
 	*multi_cutoff = InvalidMultiXactId;
 
-	/* the table is locked exclusively: the latest snapshot sees every live row */
+	storage_id = storage_get_id(OldTable);
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	scan = table_beginscan(OldTable, snapshot, 0, NULL);
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(OldTable), &TTSOpsVirtual);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
-	{
-		CHECK_FOR_INTERRUPTS();
-		write_insert(NewTable, &slot, 1, cid);
-		*num_tuples += 1;
-	}
-	ExecDropSingleTupleTableSlot(slot);
-	table_endscan(scan);
+	ts_table_totals(OldTable, snapshot, &totals);
 	UnregisterSnapshot(snapshot);
-	write_flush_relation(NewTable);
+	*num_tuples = (double) totals.rows;
+	if (storage_id == 0)
+		return;
+
+	FlushRelationBuffers(OldTable);
+	RelationCopyStorage(RelationGetSmgr(OldTable), RelationGetSmgr(NewTable),
+						MAIN_FORKNUM, OldTable->rd_rel->relpersistence);
+	forget_storage_id(NewTable);
+
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	handed_over_storage = lappend(handed_over_storage,
+								  memcpy(palloc(sizeof(uint64)), &storage_id,
+										 sizeof(uint64)));
+	MemoryContextSwitchTo(old);
 }
 
 static void
@@ -517,7 +554,12 @@ ts_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 
 		if (metadata_available() &&
 			smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
-			metadata_delete_storage(storage_get_id(rel));
+		{
+			uint64		storage_id = storage_get_id(rel);
+
+			if (!storage_handed_over(storage_id))
+				metadata_delete_storage(storage_id);
+		}
 		write_discard_relation(objectId);
 		relation_close(rel, NoLock);
 	}
@@ -528,4 +570,5 @@ ts_tableam_init(void)
 {
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = ts_object_access;
+	RegisterXactCallback(forget_handed_over, NULL);
 }
