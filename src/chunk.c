@@ -46,7 +46,7 @@ buffer_reserve(ByteBuffer *buf, Size extra)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("timeseries chunk would exceed %zu bytes", MAX_CHUNK_BYTES),
-				 errhint("Rows this large are not supported; lower timeseries.chunk_bytes or store fewer large values per row.")));
+				 errhint("Store fewer large values per row.")));
 	while (buf->cap < need)
 		buf->cap = Min(buf->cap * 2, MAX_CHUNK_BYTES);
 	buf->data = repalloc_huge(buf->data, buf->cap);
@@ -344,7 +344,7 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 		chunk_corrupted("unknown format version");
 	if (hdr.natts > MaxHeapAttributeNumber || hdr.vector_rows == 0 ||
 		hdr.nrows == 0 ||
-		hdr.nvectors != (hdr.nrows + hdr.vector_rows - 1) / hdr.vector_rows)
+		hdr.nvectors != ((uint64) hdr.nrows + hdr.vector_rows - 1) / hdr.vector_rows)
 		chunk_corrupted("inconsistent header");
 	dir_len = sizeof(ChunkColumn) * (hdr.natts + 1);
 	if (len < sizeof(ChunkHeader) + dir_len)

@@ -22,6 +22,7 @@
 #include "optimizer/paths.h"
 #include "optimizer/planner.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_inherits.h"
 #include "parser/parsetree.h"
 #include "tcop/utility.h"
 #include "utils/lsyscache.h"
@@ -39,7 +40,8 @@ ts_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	if (prev_set_rel_pathlist_hook)
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
 
-	if (rte->rtekind == RTE_RELATION && rte->relkind == RELKIND_RELATION &&
+	if (rte->rtekind == RTE_RELATION &&
+		(rte->relkind == RELKIND_RELATION || rte->relkind == RELKIND_MATVIEW) &&
 		ts_is_timeseries_relid(rte->relid))
 	{
 		ListCell   *lc;
@@ -51,18 +53,34 @@ ts_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	}
 }
 
+/*
+ * Refuse what on the relation of range table entry rti when it, or (for a
+ * partitioned or inheritance parent) any relation below it, is a timeseries
+ * table.
+ */
 static void
 refuse_on_timeseries(Query *query, Index rti, const char *what)
 {
 	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
+	List	   *relids;
+	ListCell   *lc;
 
-	if (rte->rtekind == RTE_RELATION && ts_is_timeseries_relid(rte->relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s is not supported on timeseries tables yet", what),
-				 errdetail("Table \"%s\" uses the timeseries access method.",
-						   get_rel_name(rte->relid)),
-				 errhint("Copy the rows into a heap table for this operation.")));
+	if (rte->rtekind != RTE_RELATION)
+		return;
+	relids = rte->inh ? find_all_inheritors(rte->relid, NoLock, NULL) :
+		list_make1_oid(rte->relid);
+	foreach(lc, relids)
+	{
+		Oid			relid = lfirst_oid(lc);
+
+		if (ts_is_timeseries_relid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s is not supported on timeseries tables yet", what),
+					 errdetail("Table \"%s\" uses the timeseries access method.",
+							   get_rel_name(relid)),
+					 errhint("Copy the rows into a heap table for this operation.")));
+	}
 }
 
 static bool

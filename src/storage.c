@@ -76,10 +76,20 @@ cache_id(Relation rel, uint64 id)
 	cache->storage_id = id;
 }
 
+/*
+ * Storage id from the metapage, or 0 when there is none yet.  Block 0 can
+ * exist as an all-zero page: the first write extends the fork before its WAL
+ * record is flushed, and a crash in between leaves the extension but not the
+ * page.  That is a table with no storage yet, like a zero page in a heap.
+ * With quiet, a corrupted metapage also yields 0 (with a WARNING), for the
+ * drop hook: a broken table must still be droppable.
+ */
 uint64
-storage_get_id(Relation rel)
+storage_get_id_extended(Relation rel, bool quiet)
 {
 	Buffer		buf;
+	Page		page;
+	MetaPageData *meta;
 	uint64		id;
 
 	if (rel->rd_amcache != NULL)
@@ -90,12 +100,31 @@ storage_get_id(Relation rel)
 
 	buf = ReadBufferExtended(rel, MAIN_FORKNUM, 0, RBM_NORMAL, NULL);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	check_meta(rel, meta_of(BufferGetPage(buf)));
-	id = meta_of(BufferGetPage(buf))->storage_id;
+	page = BufferGetPage(buf);
+	meta = meta_of(page);
+	if (PageIsNew(page) ||
+		(quiet && (meta->magic != META_MAGIC || meta->version != META_VERSION)))
+	{
+		if (!PageIsNew(page))
+			ereport(WARNING,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("metapage of timeseries table \"%s\" is corrupted",
+							RelationGetRelationName(rel))));
+		UnlockReleaseBuffer(buf);
+		return 0;
+	}
+	check_meta(rel, meta);
+	id = meta->storage_id;
 	UnlockReleaseBuffer(buf);
 
 	cache_id(rel, id);
 	return id;
+}
+
+uint64
+storage_get_id(Relation rel)
+{
+	return storage_get_id_extended(rel, false);
 }
 
 static Oid
@@ -117,6 +146,9 @@ storage_get_or_create_id(Relation rel)
 {
 	uint64		id = storage_get_id(rel);
 	bool		local = RELATION_IS_LOCAL(rel);
+	uint64		new_id;
+	Buffer		buf;
+	Page		page;
 
 	if (id != 0)
 		return id;
@@ -126,19 +158,31 @@ storage_get_or_create_id(Relation rel)
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 				 errmsg("cannot write to a timeseries table during recovery")));
 
+	/*
+	 * Take the id before the extension lock: nextval() takes heavyweight
+	 * locks, which must not be acquired while holding it.  A backend that
+	 * loses the race below wastes an id, which is harmless.
+	 */
+	new_id = (uint64) nextval_internal(storage_id_sequence(), false);
+
 	if (!local)
 		LockRelationForExtension(rel, ExclusiveLock);
 	if (RelationGetNumberOfBlocks(rel) == 0)
 	{
-		Buffer		buf;
-		Page		page;
-		MetaPageData *meta;
-		uint64		new_id = (uint64) nextval_internal(storage_id_sequence(), false);
-
 		buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_ZERO_AND_LOCK, NULL);
 		if (BufferGetBlockNumber(buf) != 0)
 			elog(ERROR, "timeseries metapage was not allocated as block 0");
-		page = BufferGetPage(buf);
+	}
+	else
+	{
+		/* block 0 may be a zero page left by a crash (see above) */
+		buf = ReadBufferExtended(rel, MAIN_FORKNUM, 0, RBM_NORMAL, NULL);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	}
+	page = BufferGetPage(buf);
+	if (PageIsNew(page))
+	{
+		MetaPageData *meta;
 
 		START_CRIT_SECTION();
 		PageInit(page, BLCKSZ, 0);
@@ -153,8 +197,8 @@ storage_get_or_create_id(Relation rel)
 		if (RelationNeedsWAL(rel))
 			log_newpage_buffer(buf, true);
 		END_CRIT_SECTION();
-		UnlockReleaseBuffer(buf);
 	}
+	UnlockReleaseBuffer(buf);
 	if (!local)
 		UnlockRelationForExtension(rel, ExclusiveLock);
 

@@ -48,6 +48,7 @@ tid_is_row(ItemPointer tid)
 
 /* Storage id of the relation's current relfilenode, or 0 when it has no metapage yet. */
 extern uint64 storage_get_id(Relation rel);
+extern uint64 storage_get_id_extended(Relation rel, bool quiet);
 
 /* Storage id, creating the metapage on the first write. */
 extern uint64 storage_get_or_create_id(Relation rel);

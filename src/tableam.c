@@ -66,7 +66,8 @@ ts_is_timeseries_relid(Oid relid)
 		return false;
 	amoid = ((Form_pg_class) GETSTRUCT(tuple))->relam;
 	if (OidIsValid(amoid) &&
-		((Form_pg_class) GETSTRUCT(tuple))->relkind == RELKIND_RELATION)
+		(((Form_pg_class) GETSTRUCT(tuple))->relkind == RELKIND_RELATION ||
+		 ((Form_pg_class) GETSTRUCT(tuple))->relkind == RELKIND_MATVIEW))
 		result = (amoid == ts_am_oid());
 	ReleaseSysCache(tuple);
 	return result;
@@ -281,8 +282,10 @@ ts_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
 static void
 ts_relation_nontransactional_truncate(Relation rel)
 {
-	metadata_delete_storage(storage_get_id(rel));
-	write_discard_relation(RelationGetRelid(rel));
+	uint64		storage_id = storage_get_id(rel);
+
+	metadata_delete_storage(storage_id);
+	write_discard_storage(RelationGetRelid(rel), storage_id);
 	forget_storage_id(rel);
 	RelationTruncate(rel, 0);
 }
@@ -530,6 +533,12 @@ static const TableAmRoutine timeseries_methods = {
 	.scan_sample_next_tuple = ts_scan_sample_next_tuple,
 };
 
+bool
+ts_is_timeseries_rel(Relation rel)
+{
+	return rel->rd_tableam == &timeseries_methods;
+}
+
 Datum
 timeseries_tam_handler(PG_FUNCTION_ARGS)
 {
@@ -547,20 +556,25 @@ ts_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 	if (prev_object_access_hook)
 		prev_object_access_hook(access, classId, objectId, subId, arg);
 
+	/*
+	 * Buffered rows are left alone: a rollback to a savepoint may bring the
+	 * table back, and the commit-time flush skips relations that are gone.
+	 * Another session's temporary table cannot be read (its metapage is in
+	 * that session's local buffers); its metadata rows are left behind.
+	 */
 	if (access == OAT_DROP && classId == RelationRelationId && subId == 0 &&
 		ts_is_timeseries_relid(objectId))
 	{
 		Relation	rel = relation_open(objectId, AccessExclusiveLock);
 
-		if (metadata_available() &&
+		if (metadata_available() && !RELATION_IS_OTHER_TEMP(rel) &&
 			smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
 		{
-			uint64		storage_id = storage_get_id(rel);
+			uint64		storage_id = storage_get_id_extended(rel, true);
 
-			if (!storage_handed_over(storage_id))
+			if (storage_id != 0 && !storage_handed_over(storage_id))
 				metadata_delete_storage(storage_id);
 		}
-		write_discard_relation(objectId);
 		relation_close(rel, NoLock);
 	}
 }

@@ -9,6 +9,7 @@
 #define TIMESERIES_H
 
 #include "fmgr.h"
+#include "utils/rel.h"
 
 /* GUCs, defined in timeseries.c */
 extern int	ts_chunk_rows;
@@ -22,6 +23,7 @@ extern int	ts_compression_level;
 
 /* tableam.c */
 extern bool ts_is_timeseries_relid(Oid relid);
+extern bool ts_is_timeseries_rel(Relation rel);
 extern Oid	ts_am_oid(void);
 
 /* planner.c */

@@ -167,7 +167,7 @@ new_buffer(Relation rel, uint64 storage_id)
 
 	cxt = AllocSetContextCreate(TopTransactionContext, "timeseries write buffer",
 								ALLOCSET_DEFAULT_MINSIZE,
-								ALLOCSET_DEFAULT_INITSIZE,
+								ALLOCSET_SMALL_INITSIZE,
 								8 * 1024 * 1024);
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	buf = palloc0(sizeof(WriteBuffer));
@@ -186,11 +186,8 @@ new_buffer(Relation rel, uint64 storage_id)
 }
 
 static void
-grow_buffer(WriteBuffer *buf)
+resize_arrays(WriteBuffer *buf, int newmax)
 {
-	int			newmax = buf->maxrows == 0 ? 64 : buf->maxrows * 2;
-
-	newmax = Min(newmax, Max(ts_chunk_rows, 1));
 	for (int a = 0; a < buf->natts; a++)
 	{
 		if (buf->maxrows == 0)
@@ -215,6 +212,14 @@ grow_buffer(WriteBuffer *buf)
 		buf->cids = repalloc(buf->cids, sizeof(CommandId) * newmax);
 	}
 	buf->maxrows = newmax;
+}
+
+static void
+grow_buffer(WriteBuffer *buf)
+{
+	int			newmax = buf->maxrows == 0 ? 64 : buf->maxrows * 2;
+
+	resize_arrays(buf, Max(Min(newmax, ts_chunk_rows), buf->nrows + 1));
 }
 
 static void
@@ -451,8 +456,13 @@ write_flush_relation(Relation rel)
 	}
 }
 
+/*
+ * Throw away the buffered rows of one storage of a relation (a TRUNCATE of a
+ * relfilenode created in this subtransaction).  Buffers of other storage ids
+ * belong to relfilenodes a rollback may bring back.
+ */
 void
-write_discard_relation(Oid relid)
+write_discard_storage(Oid relid, uint64 storage_id)
 {
 	WriteBuffer *buf = buffers;
 
@@ -460,7 +470,7 @@ write_discard_relation(Oid relid)
 	{
 		WriteBuffer *next = buf->next;
 
-		if (buf->relid == relid)
+		if (buf->relid == relid && buf->storage_id == storage_id)
 			unlink_buffer(buf);
 		buf = next;
 	}
@@ -623,11 +633,15 @@ flush_all(void)
 		WriteBuffer *buf = buffers;
 		Relation	rel;
 
+		/*
+		 * Skip rows of a relation dropped since, changed to another access
+		 * method, or whose relfilenode a TRUNCATE replaced.
+		 */
 		rel = try_relation_open(buf->relid, NoLock);
 		if (rel != NULL)
 		{
-			/* skip rows of a relfilenode replaced by TRUNCATE since */
-			if (storage_get_id(rel) == buf->storage_id && buf->nrows > 0)
+			if (ts_is_timeseries_rel(rel) && buf->nrows > 0 &&
+				storage_get_id(rel) == buf->storage_id)
 				flush_buffer(rel, buf, true);
 			relation_close(rel, NoLock);
 		}
@@ -657,6 +671,72 @@ write_xact_callback(XactEvent event, void *arg)
 	}
 }
 
+/*
+ * A committed subtransaction's buffer goes to its parent: appended to the
+ * parent's buffer of the same relation and storage when there is one (the
+ * child's rows have the larger row ids, so the order stays ascending), so
+ * that loops of subtransactions do not pile up buffers and one-row chunks.
+ */
+static void
+hand_to_parent(WriteBuffer *child, SubTransactionId parentSubid)
+{
+	WriteBuffer *parent = NULL;
+
+	for (WriteBuffer *b = buffers; b != NULL; b = b->next)
+	{
+		if (b != child && b->subid == parentSubid && b->relid == child->relid &&
+			b->storage_id == child->storage_id &&
+			equalTupleDescs(b->desc, child->desc))
+		{
+			parent = b;
+			break;
+		}
+	}
+	if (parent == NULL || child->nrows == 0)
+	{
+		if (child->nrows == 0)
+			unlink_buffer(child);
+		else
+			child->subid = parentSubid;
+		return;
+	}
+
+	if (parent->maxrows < parent->nrows + child->nrows)
+	{
+		/* may exceed chunk_rows: flush_buffer cuts chunks of chunk_rows */
+		int			newmax = Max(parent->nrows + child->nrows, parent->maxrows * 2);
+
+		resize_arrays(parent, newmax);
+	}
+	for (int a = 0; a < parent->natts; a++)
+	{
+		memcpy(parent->values[a] + parent->nrows, child->values[a],
+			   sizeof(Datum) * child->nrows);
+		memcpy(parent->isnull[a] + parent->nrows, child->isnull[a],
+			   sizeof(bool) * child->nrows);
+	}
+	memcpy(parent->rowids + parent->nrows, child->rowids, sizeof(uint64) * child->nrows);
+	memcpy(parent->cids + parent->nrows, child->cids, sizeof(CommandId) * child->nrows);
+
+	/* copy the pass-by-reference values: the child's memory goes away */
+	for (int a = 0; a < parent->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(parent->desc, a);
+		MemoryContext old;
+
+		if (att->attbyval)
+			continue;
+		old = MemoryContextSwitchTo(parent->cxt);
+		for (int i = parent->nrows; i < parent->nrows + child->nrows; i++)
+			if (!parent->isnull[a][i])
+				parent->values[a][i] = datumCopy(parent->values[a][i], false, att->attlen);
+		MemoryContextSwitchTo(old);
+	}
+	parent->nrows += child->nrows;
+	parent->bytes += child->bytes;
+	unlink_buffer(child);
+}
+
 static void
 write_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 					   SubTransactionId parentSubid, void *arg)
@@ -666,9 +746,14 @@ write_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	switch (event)
 	{
 		case SUBXACT_EVENT_COMMIT_SUB:
-			for (; buf != NULL; buf = buf->next)
+			while (buf != NULL)
+			{
+				WriteBuffer *next = buf->next;
+
 				if (buf->subid == mySubid)
-					buf->subid = parentSubid;
+					hand_to_parent(buf, parentSubid);
+				buf = next;
+			}
 			break;
 		case SUBXACT_EVENT_ABORT_SUB:
 			while (buf != NULL)

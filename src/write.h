@@ -15,7 +15,7 @@
 extern void write_insert(Relation rel, TupleTableSlot **slots, int nslots,
 						 CommandId cid);
 extern void write_flush_relation(Relation rel);
-extern void write_discard_relation(Oid relid);
+extern void write_discard_storage(Oid relid, uint64 storage_id);
 extern int64 write_next_flush_seq(void);
 
 /* Rows of the current transaction not yet written, as a scan must see them. */

@@ -1,0 +1,87 @@
+# Differential test: the same random data in a heap table and a timeseries
+# table must give the same query results (test/diff/diff.pl does the work).
+#
+# Environment (for longer runs by hand):
+#   TS_DIFF_SEEDS       number of seeds (default 3)
+#   TS_DIFF_FIRST_SEED  first seed (default 1)
+#   TS_DIFF_QUERIES     generated queries per seed (default 150)
+#   TS_DIFF_SCALE       multiplier for the number of loaded rows (default 0.5)
+# On a failure the load script and queries of the failing seed are kept in
+# tmp_check/diff_logs/diff_seed_<seed>.sql (replayable with psql -f).
+use strict;
+use warnings;
+
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $diff = abs_path(dirname(__FILE__) . '/../diff/diff.pl');
+my $nseeds = $ENV{TS_DIFF_SEEDS} // 3;
+my $first = $ENV{TS_DIFF_FIRST_SEED} // 1;
+my $nqueries = $ENV{TS_DIFF_QUERIES} // 150;
+my $scale = $ENV{TS_DIFF_SCALE} // 0.5;
+my $logdir = "$PostgreSQL::Test::Utils::tmp_check/diff_logs";
+
+my $node = PostgreSQL::Test::Cluster->new('diff');
+$node->init(extra => [ '--encoding=UTF8', '--locale=C' ]);
+# Frequent autovacuum/autoanalyze: concurrent relcache invalidations of the
+# metadata tables while the tester loads data are part of what is tested.
+$node->append_conf('postgresql.conf', qq(
+log_statement = none
+autovacuum_naptime = 1s
+autovacuum_analyze_threshold = 50
+autovacuum_vacuum_threshold = 50
+));
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION timeseries');
+
+# A relcache invalidation of timeseries_internal.chunk arriving from another
+# session while a transaction has rows buffered must not break its commit
+# (the diff runs hit this through autoanalyze of the metadata table).
+$node->safe_psql('postgres',
+	'CREATE TABLE inval_t (a int) USING timeseries; INSERT INTO inval_t VALUES (0);');
+my $bg = $node->background_psql('postgres', on_error_stop => 0);
+# a first statement makes the session cache the metadata table's OIDs
+$bg->query_safe('SELECT count(*) FROM inval_t');
+$bg->query_safe('BEGIN');
+$bg->query_safe('INSERT INTO inval_t VALUES (1)');
+$node->safe_psql('postgres', 'ANALYZE timeseries_internal.chunk');
+my ($out, $err) = $bg->query('COMMIT');
+is($bg->{stderr}, '', 'commit after concurrent invalidation of the metadata table succeeds');
+$bg->{stderr} = '';
+$bg->query_safe('BEGIN');
+$bg->query_safe('SELECT count(*) FROM inval_t');
+$bg->query_safe('INSERT INTO inval_t VALUES (2)');
+$node->safe_psql('postgres', 'ANALYZE timeseries_internal.chunk');
+($out, $err) = $bg->query('SELECT count(*) FROM inval_t');
+is($bg->{stderr}, '', 'scan after concurrent invalidation of the metadata table succeeds');
+$bg->{stderr} = '';
+$bg->query('COMMIT');
+$bg->{stderr} = '';
+$bg->quit;
+is($node->safe_psql('postgres', 'SELECT array_agg(a ORDER BY a) FROM inval_t'),
+	'{0,1,2}', 'rows committed around concurrent invalidations are all there');
+
+# The differential runs, one per seed.
+for my $seed ($first .. $first + $nseeds - 1)
+{
+	my ($stdout, $stderr) = ('', '');
+	my @cmd = ($^X, $diff, '--dbname', $node->connstr('postgres'), '--seed', $seed,
+		'--queries', $nqueries, '--scale', $scale, '--log-dir', $logdir);
+	my $ok = IPC::Run::run(\@cmd, '>', \$stdout, '2>', \$stderr);
+	my $res = $ok ? 0 : $? >> 8;
+	note $stdout;
+	my ($nq, $skipped) = $stdout =~ /summary: seeds \S+, (\d+) queries .*?, (\d+) failed on both/;
+	ok($res == 0 && $stderr eq '', "seed $seed: heap and timeseries results are identical")
+	  or diag("diff.pl exit code $res\n$stdout\n$stderr\nload script and queries: $logdir/diff_seed_$seed.sql");
+	# the generator must really run the queries, not skip them as errors
+	ok(defined $nq && $nq == $nqueries && $skipped <= $nqueries / 10,
+		"seed $seed: all $nqueries queries ran, few skipped as failing on both sides ("
+		  . ($skipped // '?') . ")");
+}
+
+$node->stop;
+done_testing();
