@@ -86,14 +86,20 @@ metadata_available(void)
 	return lookup_oids();
 }
 
+/*
+ * The metadata table's and index's OIDs.  Callers keep them in locals: opening
+ * a relation processes invalidations, which may reset the cached values.
+ */
 static void
-require_oids(void)
+require_oids(Oid *heapoid, Oid *indexoid)
 {
 	if (!lookup_oids())
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("extension \"timeseries\" is not installed in this database"),
 				 errhint("Run CREATE EXTENSION timeseries.")));
+	*heapoid = chunk_relid;
+	*indexoid = chunk_indexid;
 }
 
 void
@@ -107,10 +113,12 @@ metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid)
 	HeapTuple	tuple;
 	Datum		ivalues[2];
 	bool		inulls[2] = {false, false};
+	Oid			heapoid;
+	Oid			indexoid;
 
-	require_oids();
-	heap = table_open(chunk_relid, RowExclusiveLock);
-	index = index_open(chunk_indexid, RowExclusiveLock);
+	require_oids(&heapoid, &indexoid);
+	heap = table_open(heapoid, RowExclusiveLock);
+	index = index_open(indexoid, RowExclusiveLock);
 
 	memset(nulls, 0, sizeof(nulls));
 	values[Anum_chunk_storage_id - 1] = Int64GetDatum((int64) chunk->storage_id);
@@ -162,10 +170,12 @@ metadata_begin_scan(uint64 storage_id, Snapshot snapshot)
 {
 	ChunkMetaScan *scan = palloc0(sizeof(ChunkMetaScan));
 	ScanKeyData key;
+	Oid			heapoid;
+	Oid			indexoid;
 
-	require_oids();
-	scan->heap = table_open(chunk_relid, AccessShareLock);
-	scan->index = index_open(chunk_indexid, AccessShareLock);
+	require_oids(&heapoid, &indexoid);
+	scan->heap = table_open(heapoid, AccessShareLock);
+	scan->index = index_open(indexoid, AccessShareLock);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum((int64) storage_id));
 	scan->scan = systable_beginscan_ordered(scan->heap, scan->index, snapshot,
@@ -261,10 +271,12 @@ metadata_find_chunk(uint64 storage_id, uint64 rowid, Snapshot snapshot,
 	ScanKeyData keys[2];
 	HeapTuple	tuple;
 	bool		found = false;
+	Oid			heapoid;
+	Oid			indexoid;
 
-	require_oids();
-	heap = table_open(chunk_relid, AccessShareLock);
-	index = index_open(chunk_indexid, AccessShareLock);
+	require_oids(&heapoid, &indexoid);
+	heap = table_open(heapoid, AccessShareLock);
+	index = index_open(indexoid, AccessShareLock);
 	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum((int64) storage_id));
 	ScanKeyInit(&keys[1], 2, BTLessEqualStrategyNumber, F_INT8LE,
@@ -290,9 +302,13 @@ metadata_delete_storage(uint64 storage_id)
 	SysScanDesc scan;
 	ScanKeyData key;
 	HeapTuple	tuple;
+	Oid			heapoid;
+	Oid			indexoid;
 
 	if (storage_id == 0 || !lookup_oids())
 		return;
+	heapoid = chunk_relid;
+	indexoid = chunk_indexid;
 
 	/*
 	 * Chunks written by this very command (ON COMMIT DELETE ROWS right after
@@ -300,8 +316,8 @@ metadata_delete_storage(uint64 storage_id)
 	 * moved past them.
 	 */
 	CommandCounterIncrement();
-	heap = table_open(chunk_relid, RowExclusiveLock);
-	index = index_open(chunk_indexid, RowExclusiveLock);
+	heap = table_open(heapoid, RowExclusiveLock);
+	index = index_open(indexoid, RowExclusiveLock);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum((int64) storage_id));
 	scan = systable_beginscan_ordered(heap, index, SnapshotSelf, 1, &key);

@@ -158,7 +158,7 @@ CREATE EXTENSION timeseries;
 CREATE TABLE tags (id serial PRIMARY KEY, hostname text, region text, datacenter text, rack text,
 	os text, arch text, team text, service text, service_version text, service_environment text);
 COPY tags FROM '$DIR/tags.csv' WITH (FORMAT csv);
-SELECT setval('tags_id_seq', (SELECT max(id) FROM tags));
+ALTER SEQUENCE tags_id_seq RESTART WITH 1;
 ANALYZE tags;
 CREATE SCHEMA heap;
 CREATE SCHEMA heap_noidx;

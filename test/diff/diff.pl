@@ -853,6 +853,22 @@ sub row_exprs
 	);
 }
 
+# output expressions get names that cannot clash with column names in ORDER BY
+sub aliased
+{
+	my $i = 0;
+	return map { $i++; "$_ AS x$i" } @_;
+}
+
+# first line of an error, table names unified (they appear in messages)
+sub err_norm
+{
+	my ($e) = @_;
+	$e =~ s/^.*?(ERROR:[^\n]*).*/$1/s;
+	$e =~ s/twin_ts/twin_heap/g;
+	return $e;
+}
+
 sub pick_n
 {
 	my ($n, @l) = @_;
@@ -884,7 +900,7 @@ sub limit_clause
 
 sub gen_q_rows
 {
-	my @cols = chance(0.4) ? ('*') : (pick_n(between(1, 6), @COLNAMES), pick_n(rnd(3), row_exprs()));
+	my @cols = chance(0.4) ? ('*') : (pick_n(between(1, 6), @COLNAMES), aliased(pick_n(rnd(3), row_exprs())));
 	@cols = ('*') unless @cols;
 	my $sql = "SELECT " . join(', ', @cols) . " FROM %A%" . where_clause();
 	return { sql => $sql, ordered => 0, norm => 'x' };
@@ -892,7 +908,7 @@ sub gen_q_rows
 
 sub gen_q_topn
 {
-	my @cols = chance(0.4) ? ('*') : (pick_n(between(1, 6), @COLNAMES), pick_n(rnd(2), row_exprs()));
+	my @cols = chance(0.4) ? ('*') : (pick_n(between(1, 6), @COLNAMES), aliased(pick_n(rnd(2), row_exprs())));
 	my $sql = "SELECT " . join(', ', @cols) . " FROM %A%" . where_clause()
 	  . " ORDER BY " . order_keys() . limit_clause();
 	return { sql => $sql, ordered => 1, norm => 'x' };
@@ -1134,7 +1150,7 @@ sub run_query
 	my $one = sub {
 		my ($s) = @_;
 		my ($out, $err) = ps_run($s);
-		if ($err ne '') { $err =~ s/^(ERROR:[^\n]*).*/$1/s; return { error => $err } }
+		return { error => err_norm($err) } if $err ne '';
 		return { rows => parse_rows($out) };
 	};
 	if (@{ $q->{params} })
@@ -1142,7 +1158,7 @@ sub run_query
 		my $types = join(', ', map { $_->[0] } @{ $q->{params} });
 		my $args = join(', ', map { q_lit($_->[1]) . "::$_->[0]" } @{ $q->{params} });
 		my ($out, $err) = ps_run("SET plan_cache_mode = force_generic_plan;\nPREPARE dq($types) AS $sql;\n");
-		if ($err ne '') { push @res, { error => $err } }
+		if ($err ne '') { push @res, { error => err_norm($err) } }
 		else
 		{
 			push @res, $one->("EXECUTE dq($args);") for 1 .. 2;
@@ -1153,7 +1169,7 @@ sub run_query
 	{
 		my ($f1, $f2) = @{ $q->{cursor} };
 		my ($out, $err) = ps_run("BEGIN;\nDECLARE dc NO SCROLL CURSOR FOR $sql;\n");
-		if ($err ne '') { push @res, { error => $err } }
+		if ($err ne '') { push @res, { error => err_norm($err) } }
 		else
 		{
 			my @rows;
