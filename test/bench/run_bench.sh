@@ -3,7 +3,7 @@
 # and on a timeseries table (no indexes), in a private PostgreSQL cluster with fixed settings.
 #
 #   run_bench.sh [--scale S|M|L] [--port PORT] [--dir DIR] [--runs N] [--seed N]
-#                [--insert-secs N] [--keep]
+#                [--insert-secs N] [--results DIR] [--keep]
 #
 #   --scale  S = 100 hosts x 1 day, M = 400 hosts x 3 days, L = 4000 hosts x 3 days (default S)
 #   --port   port of the private cluster (default 5440)
@@ -11,6 +11,7 @@
 #   --runs   timed runs per query (default 10, at least 10 unless --allow-few-runs)
 #   --seed   seed of the data and of the query parameters (default 123)
 #   --insert-secs  duration of each pgbench single-row INSERT run (default 15)
+#   --results DIR  where the result table is saved (default test/bench/results, else $TMPDIR)
 #   --keep   leave the cluster running and the work directory in place
 #
 # Run as root, the cluster runs as the `postgres` OS user; run as another user, that user must be
@@ -25,6 +26,7 @@ SEED=123
 INSERT_SECS=15
 KEEP=0
 ALLOW_FEW=0
+RESULTS_DIR=
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -34,9 +36,10 @@ while [ $# -gt 0 ]; do
 		--runs) RUNS=$2; shift 2 ;;
 		--seed) SEED=$2; shift 2 ;;
 		--insert-secs) INSERT_SECS=$2; shift 2 ;;
+		--results) RESULTS_DIR=$2; shift 2 ;;
 		--keep) KEEP=1; shift ;;
 		--allow-few-runs) ALLOW_FEW=1; shift ;;
-		-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+		-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
 		*) echo "run_bench.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -60,7 +63,10 @@ DIR=${DIR:-/tmp/ts_bench_$PORT}
 BINDIR=$(pg_config --bindir)
 PGDATA=$DIR/data
 ROWS=$((HOSTS * DAYS * 8640))
-RESULTS_DIR=$HERE/results
+RESULTS_DIR=${RESULTS_DIR:-$HERE/results}
+if ! mkdir -p "$RESULTS_DIR" 2>/dev/null || [ ! -w "$RESULTS_DIR" ]; then
+	RESULTS_DIR=${TMPDIR:-/tmp}
+fi
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 
 # ---------- who runs the server ----------
@@ -158,7 +164,7 @@ CREATE EXTENSION timeseries;
 CREATE TABLE tags (id serial PRIMARY KEY, hostname text, region text, datacenter text, rack text,
 	os text, arch text, team text, service text, service_version text, service_environment text);
 COPY tags FROM '$DIR/tags.csv' WITH (FORMAT csv);
-ALTER SEQUENCE tags_id_seq RESTART WITH 1;
+ALTER SEQUENCE tags_id_seq RESTART WITH $((HOSTS + 1));
 ANALYZE tags;
 CREATE SCHEMA heap;
 CREATE SCHEMA heap_noidx;
@@ -334,7 +340,6 @@ done
 ratio() { awk -v t="$1" -v h="$2" 'BEGIN { if (h + 0 > 0 && t != "-") printf "%.2f", t / h; else printf "-" }'; }
 num() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
 
-mkdir -p "$RESULTS_DIR"
 OUT=$RESULTS_DIR/$SCALE-$STAMP.txt
 {
 	echo "TSBS devops cpu-only, scale $SCALE: $HOSTS hosts x $DAYS days = $ROWS rows, seed $SEED"

@@ -14,7 +14,9 @@
 # Usage (needs only psql and IPC::Run, no DBI):
 #   perl test/diff/diff.pl [--dbname CONNSTR] [--seeds N] [--first-seed S]
 #        [--seed S]... [--queries N] [--log-dir DIR] [--keep] [--verbose]
-#        [--stop-after N] [--psql PATH]
+#        [--stop-after N] [--psql PATH] [--scale F] [--self-test]
+# --self-test changes the heap table after loading, so the run must report
+# mismatches (checks that the tester can fail).
 # Defaults come from the environment: TS_DIFF_SEEDS (number of seeds, 1),
 # TS_DIFF_FIRST_SEED (1), TS_DIFF_QUERIES (200 per seed), PGDATABASE etc.
 # The database must allow CREATE EXTENSION timeseries (or already have it).
@@ -72,6 +74,7 @@ GetOptions(
 	'keep!' => \$opt{keep},
 	'verbose|v+' => \$opt{verbose},
 	'stop-after=i' => \$opt{stop_after},
+	'self-test' => \$opt{self_test},
 	'scale=f' => \$opt{scale},
 ) or die "bad options\n";
 @seed_list = map { $opt{first_seed} + $_ } 0 .. $opt{seeds} - 1
@@ -648,8 +651,9 @@ sub load_phase
 
 sub maintenance
 {
+	my ($early) = @_;
 	my $op = wpick(none => 10, vacuum => 1, vacuum_full => 0.7, analyze => 1,
-		truncate_rb => 0.5, truncate => 0.15);
+		truncate_rb => 0.5, truncate => ($early ? 0.3 : 0));
 	return ('', '') if $op eq 'none';
 	my %sql = (
 		vacuum => "VACUUM twin_heap;\nVACUUM twin_ts;\n",
@@ -1354,7 +1358,7 @@ sub run_seed
 		$CONTEXT = "load phase $ph: $desc";
 		ps_do($sql);
 		printf "seed %d phase %d: %s (%.1fs)\n", $seed, $ph, $desc, time - $t0 if $opt{verbose};
-		my ($mop, $msql) = maintenance();
+		my ($mop, $msql) = maintenance($ph <= $nphases / 2);
 		if ($mop)
 		{
 			print "seed $seed maintenance: $mop\n" if $opt{verbose};
@@ -1366,6 +1370,12 @@ sub run_seed
 		  . "RESET timeseries.compression;\nRESET timeseries.compression_level;\n");
 	ps_do("ANALYZE twin_heap;\nANALYZE twin_ts;\n") if chance(0.7);
 
+	if ($opt{self_test})
+	{
+		# make the heap table differ: the run must then report mismatches
+		ps_do("UPDATE twin_heap SET i4 = coalesce(i4, 0) + 1 WHERE id % 3 = 0;\n"
+			  . "DELETE FROM twin_heap WHERE id % 7 = 0;\n");
+	}
 	my $fails_before = $total_fail;
 	# basic checks first: whole table, row count vs metadata
 	my $whole = { sql => 'SELECT * FROM %A%', ordered => 0, norm => 'x', shape => 'whole',

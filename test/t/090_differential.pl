@@ -4,7 +4,7 @@
 # Environment (for longer runs by hand):
 #   TS_DIFF_SEEDS       number of seeds (default 3)
 #   TS_DIFF_FIRST_SEED  first seed (default 1)
-#   TS_DIFF_QUERIES     generated queries per seed (default 150)
+#   TS_DIFF_QUERIES     generated queries per seed (default 200)
 #   TS_DIFF_SCALE       multiplier for the number of loaded rows (default 0.5)
 # On a failure the load script and queries of the failing seed are kept in
 # tmp_check/diff_logs/diff_seed_<seed>.sql (replayable with psql -f).
@@ -21,7 +21,7 @@ use Test::More;
 my $diff = abs_path(dirname(__FILE__) . '/../diff/diff.pl');
 my $nseeds = $ENV{TS_DIFF_SEEDS} // 3;
 my $first = $ENV{TS_DIFF_FIRST_SEED} // 1;
-my $nqueries = $ENV{TS_DIFF_QUERIES} // 150;
+my $nqueries = $ENV{TS_DIFF_QUERIES} // 200;
 my $scale = $ENV{TS_DIFF_SCALE} // 0.5;
 my $logdir = "$PostgreSQL::Test::Utils::tmp_check/diff_logs";
 
@@ -64,6 +64,17 @@ $bg->{stderr} = '';
 $bg->quit;
 is($node->safe_psql('postgres', 'SELECT array_agg(a ORDER BY a) FROM inval_t'),
 	'{0,1,2}', 'rows committed around concurrent invalidations are all there');
+
+# The tester must be able to fail: with the heap table altered after loading
+# it has to report mismatches.
+{
+	my ($stdout, $stderr) = ('', '');
+	my $ok = IPC::Run::run([ $^X, $diff, '--dbname', $node->connstr('postgres'), '--seed', 1,
+		'--queries', 10, '--scale', 0.2, '--self-test' ], '>', \$stdout, '2>', \$stderr);
+	ok(!$ok && $? >> 8 == 1 && $stdout =~ /^MISMATCH seed=1 /m,
+		'diff.pl reports mismatches when the tables differ')
+	  or diag("exit code " . ($? >> 8) . "\n$stdout\n$stderr");
+}
 
 # The differential runs, one per seed.
 for my $seed ($first .. $first + $nseeds - 1)
