@@ -5,6 +5,8 @@
 MODULE_big = timeseries
 OBJS = \
 	src/codec.o \
+	src/codec_int.o \
+	src/codec_float.o \
 	src/chunk.o \
 	src/storage.o \
 	src/metadata.o \

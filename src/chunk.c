@@ -15,6 +15,7 @@
 
 #include "access/htup_details.h"
 #include "access/tupmacs.h"
+#include "catalog/pg_type_d.h"
 #include "miscadmin.h"
 #include "port/pg_crc32c.h"
 #include "utils/memutils.h"
@@ -81,10 +82,53 @@ value_payload_size(Form_pg_attribute att, Datum value)
  * Build the decoded stream of one vector into raw (grown as needed).
  * Returns the stream length and sets *nnulls and *shuffled.
  */
+static inline bool
+is_float_type(Form_pg_attribute att)
+{
+	return att->atttypid == FLOAT8OID || att->atttypid == FLOAT4OID;
+}
+
+/*
+ * Type-aware encoding of the non-NULL values of a 2/4/8-byte pass-by-value
+ * column at p (room for the codec's bound must have been reserved): ALP for
+ * floats, the integer codec for everything else (integers, dates,
+ * timestamps; other types' bits are just integers to it, still exact).
+ * Returns the encoded size and the vector flag, or 0.
+ */
+static Size
+encode_typed(Form_pg_attribute att, Datum *values, bool *isnull, int n,
+			 int nn, char *p, uint8 *flag)
+{
+	bool		is_float = is_float_type(att);
+	uint64	   *tmp = palloc(sizeof(uint64) * 5 * (Size) nn);
+	int			k = 0;
+	Size		size;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (isnull[i])
+			continue;
+		if (is_float)
+			((double *) tmp)[k++] = att->attlen == 8 ? DatumGetFloat8(values[i]) :
+				(double) DatumGetFloat4(values[i]);
+		else
+			((int64 *) tmp)[k++] = att->attlen == 8 ? DatumGetInt64(values[i]) :
+				att->attlen == 4 ? (int64) DatumGetInt32(values[i]) :
+				(int64) DatumGetInt16(values[i]);
+	}
+	if (is_float)
+		size = codec_alp_encode((double *) tmp, nn, att->attlen == 4, p, tmp + nn);
+	else
+		size = codec_int_encode((int64 *) tmp, nn, p, tmp + nn);
+	pfree(tmp);
+	*flag = is_float ? CHUNK_VECTOR_ALP : CHUNK_VECTOR_INT;
+	return size;
+}
+
 static Size
 build_vector_stream(Form_pg_attribute att, Datum *values, bool *isnull,
 					int n, ByteBuffer *raw, ByteBuffer *scratch,
-					uint32 *nnulls, bool *shuffled)
+					uint32 *nnulls, uint8 *flags, Size *plain)
 {
 	int			nulls = 0;
 	int			nn;
@@ -100,13 +144,15 @@ build_vector_stream(Form_pg_attribute att, Datum *values, bool *isnull,
 			payload += value_payload_size(att, values[i]);
 	}
 	*nnulls = nulls;
-	*shuffled = false;
+	*flags = 0;
 	nn = n - nulls;
 	raw->len = 0;
+	*plain = 0;
 	if (nn == 0)
 		return 0;
 
 	bitmap_len = nulls > 0 ? (n + 7) / 8 : 0;
+	*plain = bitmap_len + payload + (att->attlen < 0 ? sizeof(uint32) * nn : 0);
 	buffer_reserve(raw, bitmap_len + (att->attlen < 0 ? sizeof(uint32) * nn : 0) + payload);
 	p = raw->data;
 
@@ -117,6 +163,24 @@ build_vector_stream(Form_pg_attribute att, Datum *values, bool *isnull,
 			if (!isnull[i])
 				p[i >> 3] |= (1 << (i & 7));
 		p += bitmap_len;
+	}
+
+	if (att->attbyval && shuffle_width(att->attlen))
+	{
+		Size		bound = is_float_type(att) ? codec_alp_bound(nn) : codec_int_bound(nn);
+		Size		size;
+		uint8		flag;
+
+		buffer_reserve(raw, bitmap_len + bound);
+		p = raw->data + bitmap_len;
+		size = encode_typed(att, values, isnull, n, nn, p, &flag);
+		/* keep it unless it is poor; then byte shuffling and zstd/lz4 do better */
+		if (size > 0 && size <= payload / 2)
+		{
+			*flags = flag;
+			raw->len = bitmap_len + size;
+			return raw->len;
+		}
 	}
 
 	if (att->attlen > 0)
@@ -143,7 +207,7 @@ build_vector_stream(Form_pg_attribute att, Datum *values, bool *isnull,
 		if (shuffle)
 		{
 			codec_shuffle(scratch->data, p, nn, att->attlen);
-			*shuffled = true;
+			*flags = CHUNK_VECTOR_SHUFFLED;
 		}
 		p += payload;
 	}
@@ -174,7 +238,8 @@ build_vector_stream(Form_pg_attribute att, Datum *values, bool *isnull,
 }
 
 char *
-chunk_encode(TupleDesc tupdesc, int natts, Datum **values, bool **isnull,
+chunk_encode(uint64 storage_id, int64 first_row,
+			 TupleDesc tupdesc, int natts, Datum **values, bool **isnull,
 			 int first, int nrows, const ChunkEncodeOptions *opts,
 			 Size *len, uint64 *raw_bytes)
 {
@@ -216,7 +281,8 @@ chunk_encode(TupleDesc tupdesc, int natts, Datum **values, bool **isnull,
 			int			vn = Min(vector_rows, (uint32) (nrows - v * vector_rows));
 			ChunkVector entry;
 			Size		rawlen;
-			bool		shuffled;
+			Size		plain;
+			uint8		vflags;
 
 			CHECK_FOR_INTERRUPTS();
 
@@ -226,17 +292,18 @@ chunk_encode(TupleDesc tupdesc, int natts, Datum **values, bool **isnull,
 				/* dropped columns are stored as all-NULL */
 				rawlen = 0;
 				entry.nnulls = vn;
-				shuffled = false;
+				vflags = 0;
+				plain = 0;
 			}
 			else
 				rawlen = build_vector_stream(att, values[a] + vstart,
 											 isnull[a] + vstart, vn,
 											 &raw, &scratch,
-											 &entry.nnulls, &shuffled);
-			total_raw += rawlen;
+											 &entry.nnulls, &vflags, &plain);
+			total_raw += plain;
 			entry.offset = (uint32) (out.len - col_start);
 			entry.raw_length = (uint32) rawlen;
-			entry.flags = shuffled ? CHUNK_VECTOR_SHUFFLED : 0;
+			entry.flags = vflags;
 			entry.codec = CODEC_NONE;
 
 			if (rawlen >= MIN_COMPRESS_BYTES && opts->codec != CODEC_NONE)
@@ -289,6 +356,8 @@ chunk_encode(TupleDesc tupdesc, int natts, Datum **values, bool **isnull,
 	hdr->magic = CHUNK_MAGIC;
 	hdr->version = CHUNK_VERSION;
 	hdr->natts = natts;
+	hdr->storage_id = storage_id;
+	hdr->first_row = first_row;
 	hdr->nrows = nrows;
 	hdr->vector_rows = vector_rows;
 	hdr->nvectors = nvectors;
@@ -382,6 +451,8 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 	reader->data = data;
 	reader->len = len;
 	reader->natts = hdr.natts;
+	reader->storage_id = hdr.storage_id;
+	reader->first_row = hdr.first_row;
 	reader->nrows = hdr.nrows;
 	reader->vector_rows = hdr.vector_rows;
 	reader->nvectors = hdr.nvectors;
@@ -489,7 +560,45 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 		p += bitmap_len;
 	}
 
-	if (att->attlen > 0)
+	if (entry.flags & (CHUNK_VECTOR_INT | CHUNK_VECTOR_ALP))
+	{
+		bool		alp = (entry.flags & CHUNK_VECTOR_ALP) != 0;
+		uint64	   *tmp;
+		int			k = 0;
+
+		if (!att->attbyval || !shuffle_width(att->attlen) ||
+			(entry.flags & CHUNK_VECTOR_SHUFFLED) ||
+			(alp && !is_float_type(att)) || (alp && (entry.flags & CHUNK_VECTOR_INT)))
+			chunk_corrupted("vector encoding does not fit the column type");
+		tmp = palloc(sizeof(uint64) * 3 * (Size) nn);
+		if (alp ? !codec_alp_decode(p, end - p, (double *) tmp, nn,
+									att->attlen == 4, tmp + nn) :
+			!codec_int_decode(p, end - p, (int64 *) tmp, nn, tmp + nn))
+			chunk_corrupted("malformed encoded vector");
+		for (int i = 0; i < n; i++)
+		{
+			if (bitmap && !(bitmap[i >> 3] & (1 << (i & 7))))
+			{
+				values[i] = (Datum) 0;
+				isnull[i] = true;
+				continue;
+			}
+			isnull[i] = false;
+			if (alp)
+				values[i] = att->attlen == 8 ? Float8GetDatum(((double *) tmp)[k]) :
+					Float4GetDatum((float4) ((double *) tmp)[k]);
+			else
+			{
+				int64		v = ((int64 *) tmp)[k];
+
+				values[i] = att->attlen == 8 ? Int64GetDatum(v) :
+					att->attlen == 4 ? Int32GetDatum((int32) v) :
+					Int16GetDatum((int16) v);
+			}
+			k++;
+		}
+	}
+	else if (att->attlen > 0)
 	{
 		Size		payload = (Size) nn * att->attlen;
 		const char *src = p;

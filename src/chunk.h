@@ -15,9 +15,13 @@
  *		encoded vectors
  *
  * A vector's decoded stream is: a validity bitmap (only when the vector has
- * both NULLs and non-NULLs), then the non-NULL values: fixed-width values
- * back to back (byte-shuffled when CHUNK_VECTOR_SHUFFLED), or for variable
- * width types a uint32 length per value followed by the payloads.
+ * both NULLs and non-NULLs), then the non-NULL values: for 2/4/8-byte
+ * pass-by-value types a block of the integer codec (CHUNK_VECTOR_INT) or,
+ * for floats, of ALP (CHUNK_VECTOR_ALP) when that is at most half their
+ * size; otherwise fixed-width values back to back (byte-shuffled when
+ * CHUNK_VECTOR_SHUFFLED), or for variable width types a uint32 length per
+ * value followed by the payloads.  The stream is then compressed with the
+ * vector's general-purpose codec when that shrinks it.
  *
  * The chunk is self-describing, so readers need nothing but its bytes and
  * the relation's tuple descriptor; decoding reads only the vectors asked for,
@@ -38,6 +42,8 @@ typedef struct ChunkHeader
 	uint32		magic;
 	uint16		version;
 	uint16		natts;
+	uint64		storage_id;		/* whose chunk this is: readers check both, */
+	int64		first_row;		/* so a misdirected extent is detected */
 	uint32		nrows;
 	uint32		vector_rows;
 	uint32		nvectors;
@@ -51,7 +57,9 @@ typedef struct ChunkColumn
 	uint16		flags;
 } ChunkColumn;
 
-#define CHUNK_VECTOR_SHUFFLED	0x01
+#define CHUNK_VECTOR_SHUFFLED	0x01	/* fixed-width values byte-shuffled */
+#define CHUNK_VECTOR_INT		0x02	/* values in the integer codec */
+#define CHUNK_VECTOR_ALP		0x04	/* values in the ALP float codec */
 
 typedef struct ChunkVector
 {
@@ -77,9 +85,10 @@ typedef struct ChunkEncodeOptions
  * Encode rows [first, first + nrows) of the first natts column arrays values[att][row] and
  * isnull[att][row].  Variable-length values must already be detoasted.
  * Returns the chunk's bytes (palloc'd) and sets *len and *raw_bytes (the
- * size of the decoded streams, for compression ratios).
+ * plain size of the values and NULL bitmaps, for compression ratios).
  */
-extern char *chunk_encode(TupleDesc tupdesc, int natts, Datum **values, bool **isnull,
+extern char *chunk_encode(uint64 storage_id, int64 first_row,
+						  TupleDesc tupdesc, int natts, Datum **values, bool **isnull,
 						  int first, int nrows, const ChunkEncodeOptions *opts,
 						  Size *len, uint64 *raw_bytes);
 
@@ -97,6 +106,8 @@ typedef struct ChunkReader
 	const char *data;
 	Size		len;
 	int			natts;
+	uint64		storage_id;
+	int64		first_row;
 	uint32		nrows;
 	uint32		vector_rows;
 	uint32		nvectors;

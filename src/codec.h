@@ -55,4 +55,30 @@ extern void codec_unshuffle(const char *src, char *dst, size_t nvalues, int widt
 
 extern uint32 codec_checksum(const char *data, size_t len);
 
+/*
+ * Integer vectors (codec_int.c): the smallest of frame-of-reference,
+ * delta, delta-of-delta bit-packing and run-length encoding.
+ * codec_int_encode needs out of codec_int_bound(n) bytes and scratch of
+ * 3 * n values; codec_int_decode needs scratch of 2 * n values and fails on
+ * malformed input (never reading outside in[0 .. len)).
+ */
+extern size_t codec_int_bound(size_t n);
+extern size_t codec_int_encode(const int64 *values, size_t n, char *out,
+							   uint64 *scratch);
+extern bool codec_int_decode(const char *in, size_t len, int64 *values,
+							 size_t n, uint64 *scratch);
+
+/*
+ * Floats (codec_float.c): ALP, decimal floats as integers scaled by a power
+ * of ten, then the integer codec; values that do not round-trip are stored
+ * as exceptions.  codec_alp_encode returns 0 when too many values are not
+ * decimals (the caller then falls back to general-purpose compression).
+ * Scratch: 4 * n values for encode, 2 * n for decode.
+ */
+extern size_t codec_alp_bound(size_t n);
+extern size_t codec_alp_encode(const double *values, size_t n, bool single,
+							   char *out, uint64 *scratch);
+extern bool codec_alp_decode(const char *in, size_t len, double *values,
+							 size_t n, bool single, uint64 *scratch);
+
 #endif							/* TIMESERIES_CODEC_H */

@@ -241,6 +241,12 @@ open_chunk(TsScanDesc scan, ChunkMeta *meta, BufferAccessStrategy strategy,
 			chunk_open(&scan->reader, buf, meta->byte_count);
 		}
 	}
+	if (scan->reader.storage_id != meta->storage_id ||
+		scan->reader.first_row != meta->first_row)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("timeseries chunk at row %lld holds the data of another chunk",
+						(long long) meta->first_row)));
 	if (scan->reader.nrows != (uint32) meta->row_count)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),

@@ -265,7 +265,8 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 	opts.codec = ts_compression;
 	opts.level = ts_compression_level;
 	opts.vector_rows = ts_vector_rows;
-	data = chunk_encode(desc, buf->natts, buf->values, buf->isnull, start,
+	data = chunk_encode(buf->storage_id, (int64) buf->rowids[start],
+						desc, buf->natts, buf->values, buf->isnull, start,
 						end - start, &opts, &len, &raw_bytes);
 
 	memset(&meta, 0, sizeof(meta));

@@ -2,7 +2,7 @@
 # and running commands as an unprivileged user (initdb refuses root).
 
 PG_BIN=/usr/lib/postgresql/15/bin
-DEB_PACKAGES="postgresql-15 postgresql-server-dev-15 libzstd-dev liblz4-dev libipc-run-perl make gcc"
+DEB_PACKAGES="postgresql-15 postgresql-server-dev-15 libzstd-dev liblz4-dev libipc-run-perl make gcc clang"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

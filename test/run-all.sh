@@ -67,6 +67,24 @@ run_part() {
 	return 0
 }
 
+# The codec library alone: unit tests under ASan/UBSan, then a bounded
+# libFuzzer run over every decoder.
+echo "=== codec"
+set +e
+codec_out=$(cd "$work" && as_pg make -s -C test/codec check 2>&1)
+codec_rc=$?
+fuzz_out=$(cd "$work" && as_pg make -s -C test/codec fuzz FUZZ_SECONDS=${TS_FUZZ_SECONDS:-20} 2>&1)
+fuzz_rc=$?
+set -e
+echo "$codec_out"
+echo "$fuzz_out" | tail -3
+if [ $codec_rc -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+if [ $fuzz_rc -eq 0 ]; then
+	echo "test codec_fuzz ... ok"; passed=$((passed + 1))
+else
+	echo "test codec_fuzz ... FAILED"; echo "$fuzz_out" | tail -40; failed=$((failed + 1))
+fi
+
 run_part regression ISOLATION= TAP_TESTS=
 run_part isolation REGRESS= TAP_TESTS=
 run_part tap REGRESS= ISOLATION=

@@ -1,0 +1,212 @@
+/*-------------------------------------------------------------------------
+ *
+ * codec_float.c
+ *	  ALP (adaptive lossless floating point) for float4 and float8 vectors.
+ *
+ * Most floats people store are decimals: a reading of 23.5, a price of
+ * 10.99, a percentage of 42.  Such a value v is k / 10^e for a small integer
+ * k, and the integer codec stores k in a few bits.  The encoder picks the
+ * exponent e that makes the most values of the vector round-trip bit for bit
+ * through (double) k / 10^e, the same expression the decoder uses; values
+ * that do not (NaN, infinities, -0, non-decimals) are kept as exceptions,
+ * their exact bits stored beside their positions.  A vector with more than a
+ * quarter of exceptions is left to the general-purpose compressors.
+ *
+ * Layout: e uint8, nexc uint32, int block length uint32, int block (see
+ * codec_int.c), nexc uint32 positions, nexc uint64 raw bits (of the double;
+ * for float4 the double the float widens to).
+ *
+ * Part of the codec library: no executor dependencies.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include <math.h>
+
+#include "codec.h"
+
+#define ALP_MAX_E 18
+#define ALP_SAMPLE 64
+
+static const double pow10tab[ALP_MAX_E + 1] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+	1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18
+};
+
+static inline bool
+same_bits(double a, double b, bool single)
+{
+	if (single)
+	{
+		float		fa = (float) a;
+		float		fb = (float) b;
+
+		return memcmp(&fa, &fb, sizeof(float)) == 0;
+	}
+	return memcmp(&a, &b, sizeof(double)) == 0;
+}
+
+/* Does v round-trip as k / 10^e?  Sets *k. */
+static inline bool
+alp_fits(double v, int e, bool single, int64 *k)
+{
+	double		scaled = v * pow10tab[e];
+	int64		r;
+
+	/* also false for NaN */
+	if (!(scaled > -9.0e18 && scaled < 9.0e18))
+		return false;
+	r = (int64) llround(scaled);
+	if (!same_bits((double) r / pow10tab[e], v, single))
+		return false;
+	*k = r;
+	return true;
+}
+
+static int
+choose_exponent(const double *values, size_t n, bool single, size_t step)
+{
+	int			best_e = 0;
+	size_t		best_hits = 0;
+
+	for (int e = 0; e <= ALP_MAX_E; e++)
+	{
+		size_t		hits = 0;
+		size_t		tried = 0;
+		int64		k;
+
+		for (size_t i = 0; i < n; i += step, tried++)
+			if (alp_fits(values[i], e, single, &k))
+				hits++;
+		if (hits > best_hits)
+		{
+			best_hits = hits;
+			best_e = e;
+		}
+		if (hits == tried)
+			break;				/* smallest exponent that fits all */
+	}
+	return best_e;
+}
+
+size_t
+codec_alp_bound(size_t n)
+{
+	return 1 + 4 + 4 + codec_int_bound(n) + n * (4 + 8);
+}
+
+size_t
+codec_alp_encode(const double *values, size_t n, bool single, char *out,
+				 uint64 *scratch)
+{
+	int64	   *ints = (int64 *) scratch;	/* n */
+	uint32	   *positions;
+	size_t		nexc = 0;
+	int			e;
+	int64		last = 0;
+	char	   *p = out;
+	uint32		u32;
+	size_t		intlen;
+
+	if (n == 0)
+		return 0;
+
+	/*
+	 * Choose the exponent on a sample; if the sample misled us (a regular
+	 * stride can hit only the round values), choose again on every value.
+	 */
+	e = choose_exponent(values, n, single, n > ALP_SAMPLE ? n / ALP_SAMPLE : 1);
+	for (int attempt = 0;; attempt++)
+	{
+		nexc = 0;
+		last = 0;
+		/* integers, with exceptions replaced by their neighbour's value */
+		for (size_t i = 0; i < n; i++)
+		{
+			int64		k;
+
+			if (alp_fits(values[i], e, single, &k))
+				last = ints[i] = k;
+			else
+			{
+				ints[i] = last;
+				nexc++;
+			}
+		}
+		if (nexc <= n / 4)
+			break;
+		if (attempt > 0 || n <= ALP_SAMPLE)
+			return 0;
+		e = choose_exponent(values, n, single, 1);
+	}
+
+	*p++ = (char) e;
+	u32 = (uint32) nexc;
+	memcpy(p, &u32, 4);
+	p += 4;
+	intlen = codec_int_encode(ints, n, p + 4, scratch + n);
+	u32 = (uint32) intlen;
+	memcpy(p, &u32, 4);
+	p += 4 + intlen;
+
+	positions = (uint32 *) p;
+	p += 4 * nexc;
+	nexc = 0;
+	for (size_t i = 0; i < n; i++)
+	{
+		int64		k;
+
+		if (!alp_fits(values[i], e, single, &k))
+		{
+			uint32		pos = (uint32) i;
+
+			memcpy((char *) positions + 4 * nexc, &pos, 4);
+			memcpy(p, &values[i], 8);
+			p += 8;
+			nexc++;
+		}
+	}
+	return p - out;
+}
+
+bool
+codec_alp_decode(const char *in, size_t len, double *values, size_t n,
+				 bool single, uint64 *scratch)
+{
+	int			e;
+	uint32		nexc;
+	uint32		intlen;
+	int64	   *ints = (int64 *) values;	/* decoded in place */
+	const char *positions;
+	const char *bits;
+	uint32		prev = 0;
+
+	if (len < 9)
+		return false;
+	e = (uint8) in[0];
+	memcpy(&nexc, in + 1, 4);
+	memcpy(&intlen, in + 5, 4);
+	if (e > ALP_MAX_E || nexc > n || intlen > len - 9 ||
+		len - 9 - intlen != (size_t) nexc * 12)
+		return false;
+	if (!codec_int_decode(in + 9, intlen, ints, n, scratch))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		values[i] = (double) ints[i] / pow10tab[e];
+
+	positions = in + 9 + intlen;
+	bits = positions + 4 * (size_t) nexc;
+	for (uint32 x = 0; x < nexc; x++)
+	{
+		uint32		pos;
+
+		memcpy(&pos, positions + 4 * (size_t) x, 4);
+		if (pos >= n || (x > 0 && pos <= prev))
+			return false;
+		memcpy(&values[pos], bits + 8 * (size_t) x, 8);
+		prev = pos;
+	}
+	(void) single;
+	return true;
+}

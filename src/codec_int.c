@@ -1,0 +1,416 @@
+/*-------------------------------------------------------------------------
+ *
+ * codec_int.c
+ *	  Integer vector codecs: frame-of-reference bit-packing of the values,
+ *	  of their deltas or of their deltas-of-deltas, and run-length encoding;
+ *	  the encoder sizes every scheme and writes the smallest.
+ *
+ * Timestamps at a fixed interval become deltas-of-deltas of zero (no bits),
+ * time-major data with repeated timestamps becomes a few runs, counters
+ * become small deltas.  All arithmetic is done on uint64 with wrap-around,
+ * so any int64 input round-trips exactly and nothing overflows.
+ *
+ * Block layouts (little-endian):
+ *	FOR:	scheme, base int64, width uint8, n packed offsets
+ *	DELTA:	scheme, first int64, base int64, width uint8, n-1 packed deltas
+ *	DOD:	scheme, first int64, delta int64, base int64, width uint8,
+ *			n-2 packed deltas-of-deltas
+ *	RLE:	scheme, nruns uint32, FOR block of run values, FOR block of
+ *			run lengths - 1
+ *
+ * Part of the codec library: no executor dependencies.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include "codec.h"
+
+enum
+{
+	SCHEME_FOR = 1,
+	SCHEME_DELTA = 2,
+	SCHEME_DOD = 3,
+	SCHEME_RLE = 4
+};
+
+static inline int
+bit_width(uint64 range)
+{
+	return range == 0 ? 0 : 64 - __builtin_clzll(range);
+}
+
+static inline size_t
+packed_bytes(size_t n, int width)
+{
+	return (n * (size_t) width + 7) / 8;
+}
+
+static inline size_t
+for_bytes(size_t n, int width)
+{
+	return 8 + 1 + packed_bytes(n, width);
+}
+
+static inline void
+put64(char **p, uint64 v)
+{
+	memcpy(*p, &v, 8);
+	*p += 8;
+}
+
+static inline uint64
+get64(const char *p)
+{
+	uint64		v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* Pack the low width bits of each value, LSB first. */
+static char *
+bitpack(const uint64 *in, size_t n, int width, char *out)
+{
+	uint64		acc = 0;
+	int			filled = 0;
+	uint64		mask = width == 64 ? ~UINT64CONST(0) : ((UINT64CONST(1) << width) - 1);
+	size_t		nbytes = packed_bytes(n, width);
+	char	   *start = out;
+
+	if (width == 0)
+		return out;
+	for (size_t i = 0; i < n; i++)
+	{
+		uint64		v = in[i] & mask;
+
+		acc |= v << filled;
+		if (filled + width >= 64)
+		{
+			int			used = 64 - filled;
+
+			memcpy(out, &acc, 8);
+			out += 8;
+			acc = used < 64 ? v >> used : 0;
+			filled = filled + width - 64;
+		}
+		else
+			filled += width;
+	}
+	if (filled > 0)
+	{
+		memcpy(out, &acc, (filled + 7) / 8);
+		out += (filled + 7) / 8;
+	}
+	Assert((size_t) (out - start) == nbytes);
+	(void) start;
+	(void) nbytes;
+	return out;
+}
+
+/* Read 8 bytes at p, zero-filling past end. */
+static inline uint64
+load_le64(const uint8 *p, const uint8 *end)
+{
+	uint64		v = 0;
+
+	if (end - p >= 8)
+		memcpy(&v, p, 8);
+	else if (end > p)
+		memcpy(&v, p, end - p);
+	return v;
+}
+
+static void
+bitunpack(const char *in, size_t n, int width, uint64 base, uint64 *out)
+{
+	const uint8 *p = (const uint8 *) in;
+	const uint8 *end = p + packed_bytes(n, width);
+	uint64		mask = width == 64 ? ~UINT64CONST(0) : ((UINT64CONST(1) << width) - 1);
+
+	if (width == 0)
+	{
+		for (size_t i = 0; i < n; i++)
+			out[i] = base;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+	{
+		size_t		bit = i * (size_t) width;
+		const uint8 *q = p + (bit >> 3);
+		int			shift = bit & 7;
+		uint64		v = load_le64(q, end) >> shift;
+
+		if (shift + width > 64)
+			v |= load_le64(q + 8, end) << (64 - shift);
+		out[i] = (v & mask) + base;
+	}
+}
+
+/* Frame of reference over n values: smallest value and bit width. */
+static int
+for_params(const uint64 *v, size_t n, uint64 *base)
+{
+	int64		lo;
+	int64		hi;
+
+	if (n == 0)
+	{
+		*base = 0;
+		return 0;
+	}
+	lo = hi = (int64) v[0];
+	for (size_t i = 1; i < n; i++)
+	{
+		int64		x = (int64) v[i];
+
+		if (x < lo)
+			lo = x;
+		if (x > hi)
+			hi = x;
+	}
+	*base = (uint64) lo;
+	return bit_width((uint64) hi - (uint64) lo);
+}
+
+static char *
+write_for(const uint64 *v, size_t n, uint64 *tmp, char *out)
+{
+	uint64		base;
+	int			width = for_params(v, n, &base);
+
+	put64(&out, base);
+	*out++ = (char) width;
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = v[i] - base;
+	return bitpack(tmp, n, width, out);
+}
+
+/* Parse a FOR block of n values at *p (len bytes left); false if malformed. */
+static bool
+read_for(const char **p, size_t *left, size_t n, uint64 *out)
+{
+	uint64		base;
+	int			width;
+	size_t		need;
+
+	if (*left < 9)
+		return false;
+	base = get64(*p);
+	width = (uint8) (*p)[8];
+	if (width > 64)
+		return false;
+	need = for_bytes(n, width);
+	if (*left < need)
+		return false;
+	bitunpack(*p + 9, n, width, base, out);
+	*p += need;
+	*left -= need;
+	return true;
+}
+
+size_t
+codec_int_bound(size_t n)
+{
+	/* RLE worst case: header, two FOR blocks of n 64-bit values */
+	return 1 + 4 + 2 * for_bytes(n, 64) + 3 * 8 + 1;
+}
+
+size_t
+codec_int_encode(const int64 *values, size_t n, char *out, uint64 *scratch)
+{
+	const uint64 *v = (const uint64 *) values;
+	uint64	   *tmp = scratch;		/* n entries */
+	uint64	   *tmp2 = scratch + n; /* n entries */
+	size_t		best_size;
+	int			best;
+	uint64		base;
+	size_t		size;
+	size_t		nruns = n > 0 ? 1 : 0;
+	char	   *p = out;
+
+	/* FOR */
+	best = SCHEME_FOR;
+	best_size = 1 + for_bytes(n, for_params(v, n, &base));
+
+	/* DELTA */
+	if (n >= 2)
+	{
+		for (size_t i = 1; i < n; i++)
+			tmp[i - 1] = v[i] - v[i - 1];
+		size = 1 + 8 + for_bytes(n - 1, for_params(tmp, n - 1, &base));
+		if (size < best_size)
+		{
+			best = SCHEME_DELTA;
+			best_size = size;
+		}
+	}
+	/* DOD */
+	if (n >= 3)
+	{
+		for (size_t i = 2; i < n; i++)
+			tmp2[i - 2] = (v[i] - v[i - 1]) - (v[i - 1] - v[i - 2]);
+		size = 1 + 16 + for_bytes(n - 2, for_params(tmp2, n - 2, &base));
+		if (size < best_size)
+		{
+			best = SCHEME_DOD;
+			best_size = size;
+		}
+	}
+	/* RLE */
+	for (size_t i = 1; i < n; i++)
+		if (v[i] != v[i - 1])
+			nruns++;
+	if (nruns < n / 2)
+	{
+		size_t		r = 0;
+		size_t		start = 0;
+		uint64		vb;
+		uint64		lb;
+		int			vw;
+		int			lw;
+
+		for (size_t i = 1; i <= n; i++)
+		{
+			if (i == n || v[i] != v[i - 1])
+			{
+				tmp[r] = v[start];
+				tmp2[r] = i - start - 1;
+				r++;
+				start = i;
+			}
+		}
+		vw = for_params(tmp, nruns, &vb);
+		lw = for_params(tmp2, nruns, &lb);
+		size = 1 + 4 + for_bytes(nruns, vw) + for_bytes(nruns, lw);
+		if (size < best_size)
+		{
+			uint32		nr = (uint32) nruns;
+			uint64	   *packtmp = scratch + 2 * n;	/* n entries */
+
+			*p++ = SCHEME_RLE;
+			memcpy(p, &nr, 4);
+			p += 4;
+			p = write_for(tmp, nruns, packtmp, p);
+			p = write_for(tmp2, nruns, packtmp, p);
+			Assert((size_t) (p - out) == size);
+			return p - out;
+		}
+	}
+
+	*p++ = (char) best;
+	switch (best)
+	{
+		case SCHEME_FOR:
+			p = write_for(v, n, tmp, p);
+			break;
+		case SCHEME_DELTA:
+			put64(&p, v[0]);
+			for (size_t i = 1; i < n; i++)
+				tmp2[i - 1] = v[i] - v[i - 1];
+			p = write_for(tmp2, n - 1, tmp, p);
+			break;
+		case SCHEME_DOD:
+			put64(&p, v[0]);
+			put64(&p, v[1] - v[0]);
+			for (size_t i = 2; i < n; i++)
+				tmp[i - 2] = (v[i] - v[i - 1]) - (v[i - 1] - v[i - 2]);
+			p = write_for(tmp, n - 2, tmp2, p);
+			break;
+	}
+	Assert((size_t) (p - out) == best_size);
+	return p - out;
+}
+
+bool
+codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
+				 uint64 *scratch)
+{
+	uint64	   *v = (uint64 *) values;
+	const char *p = in;
+	size_t		left = len;
+	int			scheme;
+
+	if (left < 1)
+		return false;
+	scheme = (uint8) *p++;
+	left--;
+	switch (scheme)
+	{
+		case SCHEME_FOR:
+			if (!read_for(&p, &left, n, v))
+				return false;
+			break;
+		case SCHEME_DELTA:
+			{
+				uint64		first;
+
+				if (n < 2 || left < 8)
+					return false;
+				first = get64(p);
+				p += 8;
+				left -= 8;
+				if (!read_for(&p, &left, n - 1, v + 1))
+					return false;
+				v[0] = first;
+				for (size_t i = 1; i < n; i++)
+					v[i] += v[i - 1];
+				break;
+			}
+		case SCHEME_DOD:
+			{
+				uint64		first;
+				uint64		delta;
+
+				if (n < 3 || left < 16)
+					return false;
+				first = get64(p);
+				delta = get64(p + 8);
+				p += 16;
+				left -= 16;
+				if (!read_for(&p, &left, n - 2, v + 2))
+					return false;
+				v[0] = first;
+				v[1] = first + delta;
+				for (size_t i = 2; i < n; i++)
+				{
+					delta += v[i];
+					v[i] = v[i - 1] + delta;
+				}
+				break;
+			}
+		case SCHEME_RLE:
+			{
+				uint32		nruns;
+				uint64	   *lens = scratch;
+				size_t		pos = 0;
+
+				if (left < 4)
+					return false;
+				memcpy(&nruns, p, 4);
+				p += 4;
+				left -= 4;
+				if (nruns == 0 || nruns > n)
+					return false;
+				if (!read_for(&p, &left, nruns, scratch + n) ||
+					!read_for(&p, &left, nruns, lens))
+					return false;
+				for (uint32 r = 0; r < nruns; r++)
+				{
+					uint64		val = scratch[n + r];
+					uint64		cnt = lens[r] + 1;
+
+					if (lens[r] >= n - pos)
+						return false;
+					for (uint64 k = 0; k < cnt; k++)
+						v[pos++] = val;
+				}
+				if (pos != n)
+					return false;
+				break;
+			}
+		default:
+			return false;
+	}
+	return left == 0;
+}
