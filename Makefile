@@ -7,6 +7,7 @@ OBJS = \
 	src/codec.o \
 	src/codec_int.o \
 	src/codec_float.o \
+	src/codec_dict.o \
 	src/chunk.o \
 	src/storage.o \
 	src/metadata.o \

@@ -125,6 +125,38 @@ encode_typed(Form_pg_attribute att, Datum *values, bool *isnull, int n,
 	return size;
 }
 
+/*
+ * Dictionary encoding of the non-NULL values of a variable-length column,
+ * written after the bitmap in raw; kept when it takes at most three
+ * quarters of the plain layout.  Returns its size, or 0.
+ */
+static Size
+encode_dict(Datum *values, bool *isnull, int n, int nn, Size payload,
+			Size bitmap_len, ByteBuffer *raw)
+{
+	const char **ptrs = palloc(sizeof(char *) * nn);
+	uint32	   *lens = palloc(sizeof(uint32) * nn);
+	uint64	   *scratch = palloc(sizeof(uint64) * codec_dict_scratch(nn));
+	Size		plain = sizeof(uint32) * nn + payload;
+	Size		size;
+	int			k = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (isnull[i])
+			continue;
+		ptrs[k] = VARDATA_ANY(DatumGetPointer(values[i]));
+		lens[k] = VARSIZE_ANY_EXHDR(DatumGetPointer(values[i]));
+		k++;
+	}
+	buffer_reserve(raw, bitmap_len + codec_dict_bound(nn, payload));
+	size = codec_dict_encode(ptrs, lens, nn, nn / 2, raw->data + bitmap_len, scratch);
+	pfree(ptrs);
+	pfree(lens);
+	pfree(scratch);
+	return size > 0 && size <= plain * 3 / 4 ? size : 0;
+}
+
 static Size
 build_vector_stream(Form_pg_attribute att, Datum *values, bool *isnull,
 					int n, ByteBuffer *raw, ByteBuffer *scratch,
@@ -181,6 +213,20 @@ build_vector_stream(Form_pg_attribute att, Datum *values, bool *isnull,
 			raw->len = bitmap_len + size;
 			return raw->len;
 		}
+	}
+
+	if (att->attlen == -1 && nn >= 8)
+	{
+		Size		size = encode_dict(values, isnull, n, nn, payload,
+									   bitmap_len, raw);
+
+		if (size > 0)
+		{
+			*flags = CHUNK_VECTOR_DICT;
+			raw->len = bitmap_len + size;
+			return raw->len;
+		}
+		p = raw->data + bitmap_len;
 	}
 
 	if (att->attlen > 0)
@@ -597,6 +643,48 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 			}
 			k++;
 		}
+	}
+	else if (entry.flags & CHUNK_VECTOR_DICT)
+	{
+		const char **ptrs;
+		uint32	   *lens;
+		uint64	   *tmp;
+		Size		alloc = 0;
+		char	   *store;
+		int			k = 0;
+
+		if (att->attlen != -1 || (entry.flags & ~CHUNK_VECTOR_DICT))
+			chunk_corrupted("vector encoding does not fit the column type");
+		ptrs = palloc(sizeof(char *) * nn);
+		lens = palloc(sizeof(uint32) * nn);
+		tmp = palloc(sizeof(uint64) * 3 * (Size) nn);
+		if (!codec_dict_decode(p, end - p, nn, ptrs, lens, tmp))
+			chunk_corrupted("malformed dictionary vector");
+		for (int j = 0; j < nn; j++)
+		{
+			if (lens[j] > MaxAllocSize - VARHDRSZ)
+				chunk_corrupted("value length out of range");
+			alloc += INTALIGN(lens[j] + VARHDRSZ);
+		}
+		store = palloc_extended(Max(alloc, 1), MCXT_ALLOC_HUGE);
+		for (int i = 0; i < n; i++)
+		{
+			if (bitmap && !(bitmap[i >> 3] & (1 << (i & 7))))
+			{
+				values[i] = (Datum) 0;
+				isnull[i] = true;
+				continue;
+			}
+			isnull[i] = false;
+			SET_VARSIZE(store, lens[k] + VARHDRSZ);
+			memcpy(VARDATA(store), ptrs[k], lens[k]);
+			values[i] = PointerGetDatum(store);
+			store += INTALIGN(lens[k] + VARHDRSZ);
+			k++;
+		}
+		pfree(tmp);
+		pfree(ptrs);
+		pfree(lens);
 	}
 	else if (att->attlen > 0)
 	{

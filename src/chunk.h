@@ -19,8 +19,9 @@
  * pass-by-value types a block of the integer codec (CHUNK_VECTOR_INT) or,
  * for floats, of ALP (CHUNK_VECTOR_ALP) when that is at most half their
  * size; otherwise fixed-width values back to back (byte-shuffled when
- * CHUNK_VECTOR_SHUFFLED), or for variable width types a uint32 length per
- * value followed by the payloads.  The stream is then compressed with the
+ * CHUNK_VECTOR_SHUFFLED); for variable-length types a dictionary
+ * (CHUNK_VECTOR_DICT) when that takes at most three quarters of the plain
+ * layout, otherwise a uint32 length per value followed by the payloads.  The stream is then compressed with the
  * vector's general-purpose codec when that shrinks it.
  *
  * The chunk is self-describing, so readers need nothing but its bytes and
@@ -60,6 +61,7 @@ typedef struct ChunkColumn
 #define CHUNK_VECTOR_SHUFFLED	0x01	/* fixed-width values byte-shuffled */
 #define CHUNK_VECTOR_INT		0x02	/* values in the integer codec */
 #define CHUNK_VECTOR_ALP		0x04	/* values in the ALP float codec */
+#define CHUNK_VECTOR_DICT		0x08	/* variable-width values in a dictionary */
 
 typedef struct ChunkVector
 {

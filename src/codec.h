@@ -81,4 +81,18 @@ extern size_t codec_alp_encode(const double *values, size_t n, bool single,
 extern bool codec_alp_decode(const char *in, size_t len, double *values,
 							 size_t n, bool single, uint64 *scratch);
 
+/*
+ * Byte strings (codec_dict.c): a dictionary of the distinct values plus
+ * integer-coded codes; 0 when there are more than max_distinct of them.
+ * Decoding yields pointers into the encoded bytes.  Scratch:
+ * codec_dict_scratch(n) values to encode, 3 * n to decode.
+ */
+extern size_t codec_dict_bound(size_t n, size_t total_bytes);
+extern size_t codec_dict_scratch(size_t n);
+extern size_t codec_dict_encode(const char *const *ptrs, const uint32 *lens,
+								size_t n, size_t max_distinct, char *out,
+								uint64 *scratch);
+extern bool codec_dict_decode(const char *in, size_t len, size_t n,
+							  const char **ptrs, uint32 *lens, uint64 *scratch);
+
 #endif							/* TIMESERIES_CODEC_H */

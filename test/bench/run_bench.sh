@@ -146,6 +146,22 @@ printf '%s\n' "$SETTINGS" | "${RUNAS[@]}" tee -a "$PGDATA/postgresql.conf" >/dev
 
 PGVERSION=$(psql_c "SHOW server_version")
 
+# The extension's library must not change under a running benchmark (another `make install`
+# would make backends load a different build, possibly with another chunk format).
+TS_LIB=$(pg_config --pkglibdir)/timeseries.so
+lib_id() { md5sum <"$TS_LIB" | cut -c1-12; }
+TS_LIB_ID=$(lib_id)
+check_lib() {
+	if [ "$(lib_id)" != "$TS_LIB_ID" ]; then
+		echo "run_bench.sh: $TS_LIB changed during the run (reinstalled?); results are void, run again" >&2
+		exit 1
+	fi
+}
+GIT_REV=$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$GIT_REV" != unknown ] && [ -n "$(git -C "$HERE/../.." status --porcelain -- src sql 2>/dev/null)" ]; then
+	GIT_REV="$GIT_REV+local changes"
+fi
+
 # ---------- data ----------
 log "generating $HOSTS hosts x $DAYS days = $ROWS rows (seed $SEED)"
 "$GEN" --hosts "$HOSTS" --days "$DAYS" --seed "$SEED" --tags >"$DIR/tags.csv"
@@ -198,6 +214,7 @@ read -r COPY_TS COPY_TS_S < <(timed_copy ts.cpu)
 log "  $COPY_TS rows/s ($COPY_TS_S s)"
 rm -f "$DIR/cpu.csv"
 
+check_lib
 log "VACUUM ANALYZE"
 psql_c "VACUUM ANALYZE heap.cpu" >/dev/null
 psql_c "VACUUM ANALYZE ts.cpu" >/dev/null
@@ -277,6 +294,7 @@ declare -A MED P95 NRUN
 CHECK_FAILED=0
 CHECKED_ROWS=0
 for q in $QTYPES; do
+	check_lib
 	f=$QDIR/$q.sql
 	# line 1: the check and warm-up query; lines 2..RUNS+1: the timed queries
 	"$GEN" --hosts "$HOSTS" --days "$DAYS" --seed "$SEED" --queries "$q" --count "$NQ" >"$f"
@@ -336,6 +354,8 @@ for s in heap ts; do
 	log "  ${TPS[$s]} tx/s, $((after - before)) rows inserted, ${failed:-0} failed"
 done
 
+check_lib
+
 # ---------- report ----------
 ratio() { awk -v t="$1" -v h="$2" 'BEGIN { if (h + 0 > 0 && t != "-") printf "%.2f", t / h; else printf "-" }'; }
 num() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
@@ -344,6 +364,7 @@ OUT=$RESULTS_DIR/$SCALE-$STAMP.txt
 {
 	echo "TSBS devops cpu-only, scale $SCALE: $HOSTS hosts x $DAYS days = $ROWS rows, seed $SEED"
 	echo "PostgreSQL $PGVERSION, $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "timeseries: source $GIT_REV, timeseries.so md5 $TS_LIB_ID"
 	echo "heap: indexes (hostname, time DESC) and (time DESC); timeseries: no indexes"
 	echo
 	printf '%-38s %16s %16s %9s\n' "" heap timeseries "ts/heap"

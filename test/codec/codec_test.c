@@ -95,6 +95,51 @@ alp_roundtrip(const double *v, size_t n, bool single, const char *what)
 	return len;
 }
 
+static size_t
+dict_roundtrip(const char *const *ptrs, const uint32 *lens, size_t n,
+			   size_t max_distinct, const char *what)
+{
+	size_t		total = 0;
+	char	   *enc;
+	uint64	   *scratch = malloc(sizeof(uint64) * codec_dict_scratch(n));
+	const char **optrs = malloc(sizeof(char *) * n);
+	uint32	   *olens = malloc(sizeof(uint32) * n);
+	size_t		len;
+
+	for (size_t i = 0; i < n; i++)
+		total += lens[i];
+	enc = malloc(codec_dict_bound(n, total));
+	len = codec_dict_encode(ptrs, lens, n, max_distinct, enc, scratch);
+	if (len > 0)
+	{
+		bool		ok = codec_dict_decode(enc, len, n, optrs, olens, scratch);
+
+		CHECK(ok, "%s: decode failed", what);
+		for (size_t i = 0; ok && i < n; i++)
+			if (olens[i] != lens[i] || memcmp(optrs[i], ptrs[i], lens[i]) != 0)
+			{
+				CHECK(false, "%s: value %zu differs", what, i);
+				break;
+			}
+		CHECK(!codec_dict_decode(enc, len - 1, n, optrs, olens, scratch), "%s: truncated decoded", what);
+		/* mutations must not crash */
+		for (int round = 0; round < 2000; round++)
+		{
+			char	   *buf = malloc(len);
+
+			memcpy(buf, enc, len);
+			buf[next_rand() % len] = (char) next_rand();
+			(void) codec_dict_decode(buf, len - next_rand() % 2, n, optrs, olens, scratch);
+			free(buf);
+		}
+	}
+	free(enc);
+	free(scratch);
+	free(optrs);
+	free(olens);
+	return len;
+}
+
 /* Flip random bytes of valid encodings: decoding must not crash. */
 static void
 mutate_decode(const char *enc, size_t len, size_t n, bool alp)
@@ -205,6 +250,38 @@ main(void)
 		dv[i] = -123.456;
 	alp_roundtrip(dv, 1, false, "one negative decimal");
 	alp_roundtrip(dv, N, false, "constant decimal");
+
+	/* dictionaries */
+	{
+		static char names[N][16];
+		const char *ptrs[N];
+		uint32		lens[N];
+
+		for (int i = 0; i < N; i++)
+		{
+			snprintf(names[i], sizeof(names[i]), "host_%d", i % 400);
+			ptrs[i] = names[i];
+			lens[i] = strlen(names[i]);
+		}
+		len = dict_roundtrip(ptrs, lens, N, N / 2, "hostnames");
+		CHECK(len > 0, "hostnames: not encoded");
+		for (int i = 0; i < N; i++)
+		{
+			ptrs[i] = (i % 3) ? "" : "x";
+			lens[i] = (i % 3) ? 0 : 1;
+		}
+		len = dict_roundtrip(ptrs, lens, N, N / 2, "empty strings");
+		CHECK(len > 0 && len < 200, "empty strings: %zu bytes", len);
+		for (int i = 0; i < N; i++)
+		{
+			snprintf(names[i], sizeof(names[i]), "%llu", (unsigned long long) next_rand());
+			ptrs[i] = names[i];
+			lens[i] = strlen(names[i]);
+		}
+		len = dict_roundtrip(ptrs, lens, N, N / 2, "high cardinality");
+		CHECK(len == 0, "high cardinality should not be dictionary encoded");
+		dict_roundtrip(ptrs, lens, 1, 1, "one value");
+	}
 
 	/* corrupted encodings */
 	{

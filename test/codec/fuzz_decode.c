@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 3)
 		return 0;
-	mode = data[0] % 6;
+	mode = data[0] % 7;
 	n = 1 + ((data[1] | (data[2] << 8)) % MAXN);
 	rest = (const char *) data + 3;
 	restlen = size - 3;
@@ -44,6 +44,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 2:
 			(void) codec_alp_decode(rest, restlen, dbls, n, mode == 2, scratch);
 			break;
+		case 6:
+			{
+				static const char *ptrs[MAXN];
+				static uint32 lens[MAXN];
+
+				(void) codec_dict_decode(rest, restlen, n, ptrs, lens, scratch);
+				break;
+			}
 		case 3:
 			{
 				/* round trip of integers */
