@@ -60,7 +60,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 GEN=$HERE/tsbs_gen
 [ -x "$GEN" ] || make -s -C "$HERE" tsbs_gen
 DIR=${DIR:-/tmp/ts_bench_$PORT}
-BINDIR=$(pg_config --bindir)
+BINDIR=$(pg_config --bindir)		# the frozen copy's, once it is made
+CLIENTS=$BINDIR
 PGDATA=$DIR/data
 ROWS=$((HOSTS * DAYS * 8640))
 RESULTS_DIR=${RESULTS_DIR:-$HERE/results}
@@ -107,7 +108,7 @@ log_min_messages = warning
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
-PSQL=("$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d bench)
+PSQL=("$CLIENTS/psql" -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d bench)
 psql_c() { "${PSQL[@]}" -At -c "$1"; }
 
 now_ns() { date +%s%N; }
@@ -127,28 +128,58 @@ cleanup() {
 
 # ---------- cluster ----------
 if [ -e "$DIR" ]; then
+	# only ever remove a work directory this runner made
+	if [ ! -e "$DIR/.ts_bench" ] && [ -n "$(ls -A "$DIR" 2>/dev/null)" ]; then
+		echo "run_bench.sh: $DIR exists and is not a benchmark work directory; not touching it" >&2
+		exit 2
+	fi
 	if [ -f "$PGDATA/postmaster.pid" ]; then
 		"${RUNAS[@]}" "$BINDIR/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
 	fi
 	rm -rf "$DIR"
 fi
 mkdir -p "$DIR"
+touch "$DIR/.ts_bench"
 chmod 755 "$DIR"
 [ "$OWNER" = "$(id -un)" ] || chown "$OWNER" "$DIR"
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Freeze the server installation: copy its bin, lib and share directories (under their own
+# paths, so the relocatable server finds them) into the work directory.  A `make install` by
+# somebody else during the run then cannot swap the extension's library or SQL under the
+# benchmark.  The copy is taken under the project's build lock, so it is never half-installed.
+FROZEN=$DIR/pg
+copy_install() {
+	local d
+	for d in "$BINDIR" "$(pg_config --pkglibdir)" "$(pg_config --sharedir)"; do
+		if [ ! -e "$FROZEN$d" ]; then
+			mkdir -p "$FROZEN$(dirname "$d")"
+			cp -a "$d" "$FROZEN$d"
+		fi
+	done
+}
+if { exec 9>>/tmp/ts-build.lock; } 2>/dev/null; then
+	flock 9
+	copy_install
+	exec 9>&-
+else
+	copy_install
+fi
+BINDIR=$FROZEN$(pg_config --bindir)
+TS_LIB=$FROZEN$(pg_config --pkglibdir)/timeseries.so
+[ -f "$TS_LIB" ] || { echo "run_bench.sh: timeseries is not installed (make install)" >&2; exit 1; }
+
 log "initdb in $PGDATA (port $PORT, server user $OWNER)"
 "${RUNAS[@]}" "$BINDIR/initdb" -D "$PGDATA" -U postgres --auth=trust --no-locale -E UTF8 >"$DIR/initdb.log" 2>&1
 printf '%s\n' "$SETTINGS" | "${RUNAS[@]}" tee -a "$PGDATA/postgresql.conf" >/dev/null
 "${RUNAS[@]}" "$BINDIR/pg_ctl" -D "$PGDATA" -l "$DIR/server.log" -w start >/dev/null
-"$BINDIR/createdb" -h "$DIR" -p "$PORT" -U postgres bench
+"$CLIENTS/createdb" -h "$DIR" -p "$PORT" -U postgres bench
 
 PGVERSION=$(psql_c "SHOW server_version")
 
-# The extension's library must not change under a running benchmark (another `make install`
-# would make backends load a different build, possibly with another chunk format).
-TS_LIB=$(pg_config --pkglibdir)/timeseries.so
+# The extension's library must not change under a running benchmark (backends loading another
+# build could even meet another chunk format); the frozen copy makes sure of that, this checks.
 lib_id() { md5sum <"$TS_LIB" | cut -c1-12; }
 TS_LIB_ID=$(lib_id)
 check_lib() {
@@ -345,7 +376,7 @@ for s in heap ts; do
 	log "pgbench single-row INSERT into $s.cpu: 4 clients, ${INSERT_SECS} s"
 	psql_c "CHECKPOINT" >/dev/null
 	before=$(psql_c "SELECT count(*) FROM $s.cpu")
-	out=$(PGOPTIONS="-c search_path=$s,public" "$BINDIR/pgbench" -n -h "$DIR" -p "$PORT" -U postgres \
+	out=$(PGOPTIONS="-c search_path=$s,public" "$CLIENTS/pgbench" -n -h "$DIR" -p "$PORT" -U postgres \
 		-c 4 -j 2 -T "$INSERT_SECS" --random-seed="$SEED" -f "$DIR/insert.sql" bench 2>&1) || {
 		echo "$out" >&2; exit 1; }
 	TPS[$s]=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p')
