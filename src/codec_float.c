@@ -57,7 +57,8 @@ alp_fits(double v, int e, bool single, int64 *k)
 	/* also false for NaN */
 	if (!(scaled > -9.0e18 && scaled < 9.0e18))
 		return false;
-	r = (int64) llround(scaled);
+	/* round half away from zero; the check below makes any rounding exact */
+	r = (int64) (scaled < 0 ? scaled - 0.5 : scaled + 0.5);
 	if (!same_bits((double) r / pow10tab[e], v, single))
 		return false;
 	*k = r;
@@ -101,7 +102,7 @@ codec_alp_encode(const double *values, size_t n, bool single, char *out,
 				 uint64 *scratch)
 {
 	int64	   *ints = (int64 *) scratch;	/* n */
-	uint32	   *positions;
+	uint32	   *exc = (uint32 *) (scratch + n); /* n, until the int codec runs */
 	size_t		nexc = 0;
 	int			e;
 	int64		last = 0;
@@ -131,7 +132,7 @@ codec_alp_encode(const double *values, size_t n, bool single, char *out,
 			else
 			{
 				ints[i] = last;
-				nexc++;
+				exc[nexc++] = (uint32) i;
 			}
 		}
 		if (nexc <= n / 4)
@@ -141,31 +142,27 @@ codec_alp_encode(const double *values, size_t n, bool single, char *out,
 		e = choose_exponent(values, n, single, 1);
 	}
 
+	/* header and exceptions first: the int codec reuses the scratch */
 	*p++ = (char) e;
 	u32 = (uint32) nexc;
 	memcpy(p, &u32, 4);
 	p += 4;
-	intlen = codec_int_encode(ints, n, p + 4, scratch + n);
-	u32 = (uint32) intlen;
-	memcpy(p, &u32, 4);
-	p += 4 + intlen;
-
-	positions = (uint32 *) p;
-	p += 4 * nexc;
-	nexc = 0;
-	for (size_t i = 0; i < n; i++)
 	{
-		int64		k;
+		char	   *intlen_at = p;
+		char	   *excp = out + codec_alp_bound(n) - nexc * 12;
 
-		if (!alp_fits(values[i], e, single, &k))
+		/* park the exceptions at the end of out while the ints are encoded */
+		for (size_t x = 0; x < nexc; x++)
 		{
-			uint32		pos = (uint32) i;
-
-			memcpy((char *) positions + 4 * nexc, &pos, 4);
-			memcpy(p, &values[i], 8);
-			p += 8;
-			nexc++;
+			memcpy(excp + 4 * x, &exc[x], 4);
+			memcpy(excp + 4 * nexc + 8 * x, &values[exc[x]], 8);
 		}
+		intlen = codec_int_encode(ints, n, p + 4, scratch + n);
+		u32 = (uint32) intlen;
+		memcpy(intlen_at, &u32, 4);
+		p += 4 + intlen;
+		memmove(p, excp, nexc * 12);
+		p += nexc * 12;
 	}
 	return p - out;
 }
