@@ -417,6 +417,13 @@ chunk_encode(uint64 storage_id, int64 first_row,
 	return out.data;
 }
 
+/* NULL in a vector with a validity bitmap (bit set = value present)? */
+static inline bool
+row_is_null(const uint8 *bitmap, int i)
+{
+	return bitmap != NULL && !(bitmap[i >> 3] & (1 << (i & 7)));
+}
+
 static void
 chunk_corrupted(const char *what)
 {
@@ -623,7 +630,7 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 			chunk_corrupted("malformed encoded vector");
 		for (int i = 0; i < n; i++)
 		{
-			if (bitmap && !(bitmap[i >> 3] & (1 << (i & 7))))
+			if (row_is_null(bitmap, i))
 			{
 				values[i] = (Datum) 0;
 				isnull[i] = true;
@@ -669,7 +676,7 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 		store = palloc_extended(Max(alloc, 1), MCXT_ALLOC_HUGE);
 		for (int i = 0; i < n; i++)
 		{
-			if (bitmap && !(bitmap[i >> 3] & (1 << (i & 7))))
+			if (row_is_null(bitmap, i))
 			{
 				values[i] = (Datum) 0;
 				isnull[i] = true;
@@ -711,7 +718,7 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 			fixed_store = palloc_extended(stride * nn, MCXT_ALLOC_HUGE);
 		for (int i = 0; i < n; i++)
 		{
-			if (bitmap && !(bitmap[i >> 3] & (1 << (i & 7))))
+			if (row_is_null(bitmap, i))
 			{
 				values[i] = (Datum) 0;
 				isnull[i] = true;
@@ -795,7 +802,7 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 		{
 			uint32		len;
 
-			if (bitmap && !(bitmap[i >> 3] & (1 << (i & 7))))
+			if (row_is_null(bitmap, i))
 			{
 				values[i] = (Datum) 0;
 				isnull[i] = true;
