@@ -484,9 +484,16 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 	return found;
 }
 
-void
-ts_table_totals(Relation rel, Snapshot snapshot, TableTotals *totals)
+/*
+ * Totals over the visible chunks; with max_chunks > 0 stop after that many
+ * chunks and return false (the totals then cover only those).
+ */
+bool
+ts_table_totals_limited(Relation rel, Snapshot snapshot, TableTotals *totals,
+						int64 max_chunks)
 {
+	bool		complete = true;
+
 	uint64		storage_id = storage_get_id(rel);
 	ChunkMetaScan *ms;
 	ChunkMeta	meta;
@@ -495,7 +502,7 @@ ts_table_totals(Relation rel, Snapshot snapshot, TableTotals *totals)
 
 	memset(totals, 0, sizeof(TableTotals));
 	if (storage_id == 0)
-		return;
+		return true;
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries totals",
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
@@ -503,6 +510,11 @@ ts_table_totals(Relation rel, Snapshot snapshot, TableTotals *totals)
 	while (metadata_next(ms, &meta, false))
 	{
 		CHECK_FOR_INTERRUPTS();
+		if (max_chunks > 0 && totals->chunks >= max_chunks)
+		{
+			complete = false;
+			break;
+		}
 		totals->rows += meta.row_count;
 		totals->chunks++;
 		if (meta.first_block == INLINE_BLOCK)
@@ -515,6 +527,13 @@ ts_table_totals(Relation rel, Snapshot snapshot, TableTotals *totals)
 	metadata_end_scan(ms);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
+	return complete;
+}
+
+void
+ts_table_totals(Relation rel, Snapshot snapshot, TableTotals *totals)
+{
+	(void) ts_table_totals_limited(rel, snapshot, totals, 0);
 }
 
 /* ---------- ANALYZE ---------- */

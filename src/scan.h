@@ -43,5 +43,7 @@ typedef struct TableTotals
 } TableTotals;
 
 extern void ts_table_totals(Relation rel, Snapshot snapshot, TableTotals *totals);
+extern bool ts_table_totals_limited(Relation rel, Snapshot snapshot,
+									TableTotals *totals, int64 max_chunks);
 
 #endif							/* TIMESERIES_SCAN_H */

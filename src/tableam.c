@@ -447,6 +447,8 @@ ts_relation_needs_toast_table(Relation rel)
 	return false;
 }
 
+#define ESTIMATE_MAX_CHUNKS 10000
+
 static void
 ts_relation_estimate_size(Relation rel, int32 *attr_widths,
 						  BlockNumber *pages, double *tuples,
@@ -454,12 +456,27 @@ ts_relation_estimate_size(Relation rel, int32 *attr_widths,
 {
 	TableTotals totals;
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	bool		complete;
 
-	/* the metadata knows the exact row count; inline chunks have no pages */
-	ts_table_totals(rel, snapshot, &totals);
+	/*
+	 * The metadata knows the exact row count (inline chunks have no pages to
+	 * extrapolate from).  Planning must not read a metadata row per chunk
+	 * of a table of many small chunks, though: past a limit, take the
+	 * cumulative statistics' live row count (a second or so behind) or the
+	 * last VACUUM/ANALYZE's, whichever is larger.
+	 */
+	complete = ts_table_totals_limited(rel, snapshot, &totals, ESTIMATE_MAX_CHUNKS);
 	UnregisterSnapshot(snapshot);
 	*pages = RelationGetNumberOfBlocks(rel);
 	*tuples = (double) totals.rows;
+	if (!complete)
+	{
+		PgStat_StatTabEntry *tab = pgstat_fetch_stat_tabentry(RelationGetRelid(rel));
+
+		if (tab != NULL)
+			*tuples = Max(*tuples, (double) tab->n_live_tuples);
+		*tuples = Max(*tuples, (double) rel->rd_rel->reltuples);
+	}
 	*allvisfrac = 0;
 }
 
