@@ -36,7 +36,7 @@
 #include "access/tupdesc.h"
 
 #define CHUNK_MAGIC		0x54534331	/* "TSC1" */
-#define CHUNK_VERSION	2
+#define CHUNK_VERSION	3
 
 typedef struct ChunkHeader
 {

@@ -11,12 +11,16 @@
  * so any int64 input round-trips exactly and nothing overflows.
  *
  * Block layouts (little-endian):
- *	FOR:	scheme, base int64, width uint8, n packed offsets
- *	DELTA:	scheme, first int64, base int64, width uint8, n-1 packed deltas
- *	DOD:	scheme, first int64, delta int64, base int64, width uint8,
- *			n-2 packed deltas-of-deltas
- *	RLE:	scheme, nruns uint32, FOR block of run values, FOR block of
+ *	FOR:	scheme, block of the n values
+ *	DELTA:	scheme, first int64, block of the n-1 deltas
+ *	DOD:	scheme, first int64, delta int64, block of the n-2
+ *			deltas-of-deltas
+ *	RLE:	scheme, nruns uint32, block of run values, block of
  *			run lengths - 1
+ * A block is the smaller of frame of reference (kind 0, base int64, width
+ * uint8, packed offsets) and patched frame of reference (kind 1, reference
+ * int64, width uint8, nexc uint32, packed zigzag distances, nexc uint32
+ * positions, nexc int64 values).
  *
  * Part of the codec library: no executor dependencies.
  *
@@ -46,11 +50,6 @@ packed_bytes(size_t n, int width)
 	return (n * (size_t) width + 7) / 8;
 }
 
-static inline size_t
-for_bytes(size_t n, int width)
-{
-	return 8 + 1 + packed_bytes(n, width);
-}
 
 static inline void
 put64(char **p, uint64 v)
@@ -201,37 +200,205 @@ for_params(const uint64 *v, size_t n, uint64 *base)
 	return bit_width((uint64) hi - (uint64) lo);
 }
 
+static inline uint64
+zigzag(uint64 x)
+{
+	return (x << 1) ^ (0 - (x >> 63));
+}
+
+static inline uint64
+unzigzag(uint64 u)
+{
+	return (u >> 1) ^ (0 - (u & 1));
+}
+
+/*
+ * Patched frame of reference: values are stored as the zigzag of their
+ * distance from a reference (the median of a sample) in w bits, except the
+ * few that do not fit, which are stored whole with their positions.  One
+ * outlier (a series boundary in a vector of timestamps) then costs 12 bytes
+ * instead of widening every value.
+ */
+typedef struct PforPlan
+{
+	uint64		ref;
+	int			width;
+	size_t		nexc;
+	size_t		size;
+} PforPlan;
+
+static void
+pfor_plan(const uint64 *v, size_t n, PforPlan *plan)
+{
+	int64		sample[33];
+	size_t		k = Min(n, 33);
+	size_t		hist[65] = {0};
+	size_t		above = 0;
+
+	for (size_t i = 0; i < k; i++)
+	{
+		int64		x = (int64) v[i * n / k];
+		size_t		j = i;
+
+		while (j > 0 && sample[j - 1] > x)
+		{
+			sample[j] = sample[j - 1];
+			j--;
+		}
+		sample[j] = x;
+	}
+	plan->ref = k > 0 ? (uint64) sample[k / 2] : 0;
+	for (size_t i = 0; i < n; i++)
+		hist[bit_width(zigzag(v[i] - plan->ref))]++;
+
+	plan->size = SIZE_MAX;
+	for (int w = 64; w >= 0; w--)
+	{
+		size_t		size = 1 + 8 + 1 + 4 + packed_bytes(n, w) + above * 12;
+
+		if (size < plan->size)
+		{
+			plan->size = size;
+			plan->width = w;
+			plan->nexc = above;
+		}
+		above += hist[w];
+	}
+}
+
+/* Size of the block write_block would write for n values. */
+static size_t
+block_size(const uint64 *v, size_t n)
+{
+	uint64		base;
+	size_t		for_size = 1 + 8 + 1 + packed_bytes(n, for_params(v, n, &base));
+	PforPlan	plan;
+
+	if (for_size <= 1 + 8 + 1 + packed_bytes(n, 4))
+		return for_size;		/* already narrow: not worth a plan */
+	pfor_plan(v, n, &plan);
+	return Min(for_size, plan.size);
+}
+
+#define BLOCK_FOR	0
+#define BLOCK_PFOR	1
+
+/* Write n values as the smaller of a FOR and a PFOR block. */
 static char *
-write_for(const uint64 *v, size_t n, uint64 *tmp, char *out)
+write_block(const uint64 *v, size_t n, uint64 *tmp, char *out)
 {
 	uint64		base;
 	int			width = for_params(v, n, &base);
+	size_t		for_size = 1 + 8 + 1 + packed_bytes(n, width);
+	PforPlan	plan;
 
-	put64(&out, base);
-	*out++ = (char) width;
-	for (size_t i = 0; i < n; i++)
-		tmp[i] = v[i] - base;
-	return bitpack(tmp, n, width, out);
+	plan.size = SIZE_MAX;
+	if (for_size > 1 + 8 + 1 + packed_bytes(n, 4))
+		pfor_plan(v, n, &plan);
+
+	if (for_size <= plan.size)
+	{
+		*out++ = BLOCK_FOR;
+		put64(&out, base);
+		*out++ = (char) width;
+		for (size_t i = 0; i < n; i++)
+			tmp[i] = v[i] - base;
+		return bitpack(tmp, n, width, out);
+	}
+	else
+	{
+		uint64		limit = plan.width == 64 ? ~UINT64CONST(0) :
+			(UINT64CONST(1) << plan.width) - 1;
+		uint32		nexc = (uint32) plan.nexc;
+		char	   *excp;
+		size_t		x = 0;
+
+		*out++ = BLOCK_PFOR;
+		put64(&out, plan.ref);
+		*out++ = (char) plan.width;
+		memcpy(out, &nexc, 4);
+		out += 4;
+		for (size_t i = 0; i < n; i++)
+		{
+			uint64		z = zigzag(v[i] - plan.ref);
+
+			tmp[i] = z <= limit ? z : 0;
+		}
+		out = bitpack(tmp, n, plan.width, out);
+		excp = out;
+		out += (size_t) nexc * 4;
+		for (size_t i = 0; i < n; i++)
+		{
+			if (zigzag(v[i] - plan.ref) > limit)
+			{
+				uint32		pos = (uint32) i;
+
+				memcpy(excp + 4 * x, &pos, 4);
+				put64(&out, v[i]);
+				x++;
+			}
+		}
+		Assert(x == nexc);
+		return out;
+	}
 }
 
-/* Parse a FOR block of n values at *p (len bytes left); false if malformed. */
+/* Parse a block of n values at *p (*left bytes left); false if malformed. */
 static bool
-read_for(const char **p, size_t *left, size_t n, uint64 *out)
+read_block(const char **p, size_t *left, size_t n, uint64 *out)
 {
+	int			kind;
 	uint64		base;
 	int			width;
 	size_t		need;
 
-	if (*left < 9)
+	if (*left < 10)
 		return false;
-	base = get64(*p);
-	width = (uint8) (*p)[8];
+	kind = (uint8) (*p)[0];
+	base = get64(*p + 1);
+	width = (uint8) (*p)[9];
 	if (width > 64)
 		return false;
-	need = for_bytes(n, width);
-	if (*left < need)
+	if (kind == BLOCK_FOR)
+	{
+		need = 10 + packed_bytes(n, width);
+		if (*left < need)
+			return false;
+		bitunpack(*p + 10, n, width, base, out);
+	}
+	else if (kind == BLOCK_PFOR)
+	{
+		uint32		nexc;
+		const char *excp;
+		const char *vals;
+		uint32		prev = 0;
+
+		if (*left < 14)
+			return false;
+		memcpy(&nexc, *p + 10, 4);
+		if (nexc > n)
+			return false;
+		need = 14 + packed_bytes(n, width) + (size_t) nexc * 12;
+		if (*left < need)
+			return false;
+		bitunpack(*p + 14, n, width, 0, out);
+		for (size_t i = 0; i < n; i++)
+			out[i] = unzigzag(out[i]) + base;
+		excp = *p + 14 + packed_bytes(n, width);
+		vals = excp + (size_t) nexc * 4;
+		for (uint32 x = 0; x < nexc; x++)
+		{
+			uint32		pos;
+
+			memcpy(&pos, excp + 4 * (size_t) x, 4);
+			if (pos >= n || (x > 0 && pos <= prev))
+				return false;
+			out[pos] = get64(vals + 8 * (size_t) x);
+			prev = pos;
+		}
+	}
+	else
 		return false;
-	bitunpack(*p + 9, n, width, base, out);
 	*p += need;
 	*left -= need;
 	return true;
@@ -241,7 +408,8 @@ size_t
 codec_int_bound(size_t n)
 {
 	/* RLE worst case: header, two FOR blocks of n 64-bit values */
-	return 1 + 4 + 2 * for_bytes(n, 64) + 3 * 8 + 1;
+	/* RLE: header, two blocks; a block is never larger than FOR at 64 bits */
+	return 1 + 4 + 2 * (10 + 8 * n) + 3 * 8 + 16;
 }
 
 size_t
@@ -252,21 +420,20 @@ codec_int_encode(const int64 *values, size_t n, char *out, uint64 *scratch)
 	uint64	   *tmp2 = scratch + n; /* n entries */
 	size_t		best_size;
 	int			best;
-	uint64		base;
 	size_t		size;
 	size_t		nruns = n > 0 ? 1 : 0;
 	char	   *p = out;
 
 	/* FOR */
 	best = SCHEME_FOR;
-	best_size = 1 + for_bytes(n, for_params(v, n, &base));
+	best_size = 1 + block_size(v, n);
 
 	/* DELTA */
 	if (n >= 2)
 	{
 		for (size_t i = 1; i < n; i++)
 			tmp[i - 1] = v[i] - v[i - 1];
-		size = 1 + 8 + for_bytes(n - 1, for_params(tmp, n - 1, &base));
+		size = 1 + 8 + block_size(tmp, n - 1);
 		if (size < best_size)
 		{
 			best = SCHEME_DELTA;
@@ -278,7 +445,7 @@ codec_int_encode(const int64 *values, size_t n, char *out, uint64 *scratch)
 	{
 		for (size_t i = 2; i < n; i++)
 			tmp2[i - 2] = (v[i] - v[i - 1]) - (v[i - 1] - v[i - 2]);
-		size = 1 + 16 + for_bytes(n - 2, for_params(tmp2, n - 2, &base));
+		size = 1 + 16 + block_size(tmp2, n - 2);
 		if (size < best_size)
 		{
 			best = SCHEME_DOD;
@@ -293,10 +460,6 @@ codec_int_encode(const int64 *values, size_t n, char *out, uint64 *scratch)
 	{
 		size_t		r = 0;
 		size_t		start = 0;
-		uint64		vb;
-		uint64		lb;
-		int			vw;
-		int			lw;
 
 		for (size_t i = 1; i <= n; i++)
 		{
@@ -308,9 +471,7 @@ codec_int_encode(const int64 *values, size_t n, char *out, uint64 *scratch)
 				start = i;
 			}
 		}
-		vw = for_params(tmp, nruns, &vb);
-		lw = for_params(tmp2, nruns, &lb);
-		size = 1 + 4 + for_bytes(nruns, vw) + for_bytes(nruns, lw);
+		size = 1 + 4 + block_size(tmp, nruns) + block_size(tmp2, nruns);
 		if (size < best_size)
 		{
 			uint32		nr = (uint32) nruns;
@@ -319,8 +480,8 @@ codec_int_encode(const int64 *values, size_t n, char *out, uint64 *scratch)
 			*p++ = SCHEME_RLE;
 			memcpy(p, &nr, 4);
 			p += 4;
-			p = write_for(tmp, nruns, packtmp, p);
-			p = write_for(tmp2, nruns, packtmp, p);
+			p = write_block(tmp, nruns, packtmp, p);
+			p = write_block(tmp2, nruns, packtmp, p);
 			Assert((size_t) (p - out) == size);
 			return p - out;
 		}
@@ -330,20 +491,20 @@ codec_int_encode(const int64 *values, size_t n, char *out, uint64 *scratch)
 	switch (best)
 	{
 		case SCHEME_FOR:
-			p = write_for(v, n, tmp, p);
+			p = write_block(v, n, tmp, p);
 			break;
 		case SCHEME_DELTA:
 			put64(&p, v[0]);
 			for (size_t i = 1; i < n; i++)
 				tmp2[i - 1] = v[i] - v[i - 1];
-			p = write_for(tmp2, n - 1, tmp, p);
+			p = write_block(tmp2, n - 1, tmp, p);
 			break;
 		case SCHEME_DOD:
 			put64(&p, v[0]);
 			put64(&p, v[1] - v[0]);
 			for (size_t i = 2; i < n; i++)
 				tmp[i - 2] = (v[i] - v[i - 1]) - (v[i - 1] - v[i - 2]);
-			p = write_for(tmp, n - 2, tmp2, p);
+			p = write_block(tmp, n - 2, tmp2, p);
 			break;
 	}
 	Assert((size_t) (p - out) == best_size);
@@ -366,7 +527,7 @@ codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 	switch (scheme)
 	{
 		case SCHEME_FOR:
-			if (!read_for(&p, &left, n, v))
+			if (!read_block(&p, &left, n, v))
 				return false;
 			break;
 		case SCHEME_DELTA:
@@ -378,7 +539,7 @@ codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 				first = get64(p);
 				p += 8;
 				left -= 8;
-				if (!read_for(&p, &left, n - 1, v + 1))
+				if (!read_block(&p, &left, n - 1, v + 1))
 					return false;
 				v[0] = first;
 				for (size_t i = 1; i < n; i++)
@@ -396,7 +557,7 @@ codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 				delta = get64(p + 8);
 				p += 16;
 				left -= 16;
-				if (!read_for(&p, &left, n - 2, v + 2))
+				if (!read_block(&p, &left, n - 2, v + 2))
 					return false;
 				v[0] = first;
 				v[1] = first + delta;
@@ -420,8 +581,8 @@ codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 				left -= 4;
 				if (nruns == 0 || nruns > n)
 					return false;
-				if (!read_for(&p, &left, nruns, scratch + n) ||
-					!read_for(&p, &left, nruns, lens))
+				if (!read_block(&p, &left, nruns, scratch + n) ||
+					!read_block(&p, &left, nruns, lens))
 					return false;
 				for (uint32 r = 0; r < nruns; r++)
 				{

@@ -200,6 +200,15 @@ main(void)
 	for (int i = 0; i < N; i++)
 		iv[i] = 1000 + i + (int64) (next_rand() % 3);
 	int_roundtrip(iv, N, "noisy counter");
+	/* two series in one vector: the jump back in time is one exception */
+	for (int i = 0; i < N; i++)
+		iv[i] = 1451606400000000LL + (int64) (i < 700 ? i : i - 700) * 10000000LL;
+	len = int_roundtrip(iv, N, "series boundary");
+	CHECK(len * 8 <= (size_t) N / 2, "series boundary: %zu bytes", len);
+	for (int i = 0; i < N; i++)
+		iv[i] = (i % 97 == 0) ? (int64) next_rand() : 1000 + (int64) (next_rand() % 16);
+	len = int_roundtrip(iv, N, "outliers among small values");
+	CHECK(len <= 20 + N * 5 / 8 + 11 * 12 + 16, "outliers among small values: %zu bytes", len);
 	for (int i = 0; i < N; i++)
 		iv[i] = (int64) (next_rand() % 1000) - 500;
 	len = int_roundtrip(iv, N, "small signed");
