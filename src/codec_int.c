@@ -266,6 +266,12 @@ pfor_plan(const uint64 *v, size_t n, PforPlan *plan)
 	}
 }
 
+/*
+ * Blocks no wider than this are not worth planning exceptions for: the plan
+ * costs a pass over the values, and narrow blocks have little to gain.
+ */
+#define PFOR_MIN_WIDTH 8
+
 /* Size of the block write_block would write for n values. */
 static size_t
 block_size(const uint64 *v, size_t n)
@@ -274,8 +280,8 @@ block_size(const uint64 *v, size_t n)
 	size_t		for_size = 1 + 8 + 1 + packed_bytes(n, for_params(v, n, &base));
 	PforPlan	plan;
 
-	if (for_size <= 1 + 8 + 1 + packed_bytes(n, 4))
-		return for_size;		/* already narrow: not worth a plan */
+	if (for_size <= 1 + 8 + 1 + packed_bytes(n, PFOR_MIN_WIDTH))
+		return for_size;
 	pfor_plan(v, n, &plan);
 	return Min(for_size, plan.size);
 }
@@ -293,7 +299,7 @@ write_block(const uint64 *v, size_t n, uint64 *tmp, char *out)
 	PforPlan	plan;
 
 	plan.size = SIZE_MAX;
-	if (for_size > 1 + 8 + 1 + packed_bytes(n, 4))
+	if (for_size > 1 + 8 + 1 + packed_bytes(n, PFOR_MIN_WIDTH))
 		pfor_plan(v, n, &plan);
 
 	if (for_size <= plan.size)
