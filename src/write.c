@@ -678,21 +678,25 @@ write_xact_callback(XactEvent event, void *arg)
  * child's rows have the larger row ids, so the order stays ascending), so
  * that loops of subtransactions do not pile up buffers and one-row chunks.
  */
-static void
-hand_to_parent(WriteBuffer *child, SubTransactionId parentSubid)
+/* The parent's buffer a committing child's buffer merges into, if any. */
+static WriteBuffer *
+parent_buffer(WriteBuffer *child, SubTransactionId parentSubid)
 {
-	WriteBuffer *parent = NULL;
-
 	for (WriteBuffer *b = buffers; b != NULL; b = b->next)
 	{
 		if (b != child && b->subid == parentSubid && b->relid == child->relid &&
 			b->storage_id == child->storage_id &&
 			equalTupleDescs(b->desc, child->desc))
-		{
-			parent = b;
-			break;
-		}
+			return b;
 	}
+	return NULL;
+}
+
+static void
+hand_to_parent(WriteBuffer *child, SubTransactionId parentSubid)
+{
+	WriteBuffer *parent = parent_buffer(child, parentSubid);
+
 	if (parent == NULL || child->nrows == 0)
 	{
 		if (child->nrows == 0)
@@ -746,6 +750,36 @@ write_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 
 	switch (event)
 	{
+		case SUBXACT_EVENT_PRE_COMMIT_SUB:
+
+			/*
+			 * A parent never flushes while a child runs, so a loop of
+			 * subtransactions (PL/pgSQL exception blocks) would pile rows up
+			 * in the parent's buffer.  Once the parent's buffer would pass a
+			 * chunk, the child writes its own rows now, under its own xid,
+			 * which commits exactly when the parent does.
+			 */
+			for (; buf != NULL; buf = buf->next)
+			{
+				WriteBuffer *parent;
+
+				if (buf->subid != mySubid || buf->nrows == 0)
+					continue;
+				parent = parent_buffer(buf, parentSubid);
+				if (parent != NULL && parent->nrows + buf->nrows > ts_chunk_rows)
+				{
+					Relation	rel = try_relation_open(buf->relid, NoLock);
+
+					if (rel != NULL)
+					{
+						if (ts_is_timeseries_rel(rel) &&
+							storage_get_id(rel) == buf->storage_id)
+							flush_buffer(rel, buf, false);
+						relation_close(rel, NoLock);
+					}
+				}
+			}
+			break;
 		case SUBXACT_EVENT_COMMIT_SUB:
 			while (buf != NULL)
 			{
