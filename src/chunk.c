@@ -82,6 +82,17 @@ value_payload_size(Form_pg_attribute att, Datum value)
  * Build the decoded stream of one vector into raw (grown as needed).
  * Returns the stream length and sets *nnulls and *shuffled.
  */
+/*
+ * Pass-by-value widths that go through the type-aware codecs: 2, 4 and 8
+ * bytes, and 1 (bool, "char"), which the integer codec packs into one bit
+ * per value or runs.
+ */
+static inline bool
+typed_width(Form_pg_attribute att)
+{
+	return att->attbyval && (att->attlen == 1 || shuffle_width(att->attlen));
+}
+
 static inline bool
 is_float_type(Form_pg_attribute att)
 {
@@ -114,7 +125,8 @@ encode_typed(Form_pg_attribute att, Datum *values, bool *isnull, int n,
 		else
 			((int64 *) tmp)[k++] = att->attlen == 8 ? DatumGetInt64(values[i]) :
 				att->attlen == 4 ? (int64) DatumGetInt32(values[i]) :
-				(int64) DatumGetInt16(values[i]);
+				att->attlen == 2 ? (int64) DatumGetInt16(values[i]) :
+				(int64) (int8) DatumGetChar(values[i]);
 	}
 	if (is_float)
 		size = codec_alp_encode((double *) tmp, nn, att->attlen == 4, p, tmp + nn);
@@ -197,7 +209,7 @@ build_vector_stream(Form_pg_attribute att, Datum *values, bool *isnull,
 		p += bitmap_len;
 	}
 
-	if (att->attbyval && shuffle_width(att->attlen))
+	if (typed_width(att))
 	{
 		Size		bound = is_float_type(att) ? codec_alp_bound(nn) : codec_int_bound(nn);
 		Size		size;
@@ -619,7 +631,7 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 		uint64	   *tmp;
 		int			k = 0;
 
-		if (!att->attbyval || !shuffle_width(att->attlen) ||
+		if (!typed_width(att) ||
 			(entry.flags & CHUNK_VECTOR_SHUFFLED) ||
 			(alp && !is_float_type(att)) || (alp && (entry.flags & CHUNK_VECTOR_INT)))
 			chunk_corrupted("vector encoding does not fit the column type");
@@ -646,7 +658,8 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 
 				values[i] = att->attlen == 8 ? Int64GetDatum(v) :
 					att->attlen == 4 ? Int32GetDatum((int32) v) :
-					Int16GetDatum((int16) v);
+					att->attlen == 2 ? Int16GetDatum((int16) v) :
+					CharGetDatum((char) v);
 			}
 			k++;
 		}
