@@ -15,7 +15,7 @@
  *		encoded vectors
  *
  * A vector's decoded stream is: a validity bitmap (only when the vector has
- * both NULLs and non-NULLs), then the non-NULL values: for 2/4/8-byte
+ * both NULLs and non-NULLs), then the non-NULL values: for 1/2/4/8-byte
  * pass-by-value types a block of the integer codec (CHUNK_VECTOR_INT) or,
  * for floats, of ALP (CHUNK_VECTOR_ALP) when that is at most half their
  * size; otherwise fixed-width values back to back (byte-shuffled when
