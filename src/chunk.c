@@ -624,6 +624,12 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 			chunk_corrupted("validity bitmap does not match NULL count");
 		p += bitmap_len;
 	}
+	/* NULLs from the bitmap; each layout below fills in the other positions */
+	for (int i = 0; i < n; i++)
+	{
+		isnull[i] = row_is_null(bitmap, i);
+		values[i] = (Datum) 0;
+	}
 
 	if (entry.flags & (CHUNK_VECTOR_INT | CHUNK_VECTOR_ALP))
 	{
@@ -642,13 +648,8 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 			chunk_corrupted("malformed encoded vector");
 		for (int i = 0; i < n; i++)
 		{
-			if (row_is_null(bitmap, i))
-			{
-				values[i] = (Datum) 0;
-				isnull[i] = true;
+			if (isnull[i])
 				continue;
-			}
-			isnull[i] = false;
 			if (alp)
 				values[i] = att->attlen == 8 ? Float8GetDatum(((double *) tmp)[k]) :
 					Float4GetDatum((float4) ((double *) tmp)[k]);
@@ -689,13 +690,8 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 		store = palloc_extended(Max(alloc, 1), MCXT_ALLOC_HUGE);
 		for (int i = 0; i < n; i++)
 		{
-			if (row_is_null(bitmap, i))
-			{
-				values[i] = (Datum) 0;
-				isnull[i] = true;
+			if (isnull[i])
 				continue;
-			}
-			isnull[i] = false;
 			SET_VARSIZE(store, lens[k] + VARHDRSZ);
 			memcpy(VARDATA(store), ptrs[k], lens[k]);
 			values[i] = PointerGetDatum(store);
@@ -731,13 +727,8 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 			fixed_store = palloc_extended(stride * nn, MCXT_ALLOC_HUGE);
 		for (int i = 0; i < n; i++)
 		{
-			if (row_is_null(bitmap, i))
-			{
-				values[i] = (Datum) 0;
-				isnull[i] = true;
+			if (isnull[i])
 				continue;
-			}
-			isnull[i] = false;
 			if (att->attbyval)
 			{
 				switch (att->attlen)
@@ -815,14 +806,9 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 		{
 			uint32		len;
 
-			if (row_is_null(bitmap, i))
-			{
-				values[i] = (Datum) 0;
-				isnull[i] = true;
+			if (isnull[i])
 				continue;
-			}
 			memcpy(&len, lens_p + sizeof(uint32) * k, sizeof(uint32));
-			isnull[i] = false;
 			if (att->attlen == -1)
 			{
 				SET_VARSIZE(store, len + VARHDRSZ);
