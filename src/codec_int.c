@@ -120,6 +120,36 @@ load_le64(const uint8 *p, const uint8 *end)
 	return v;
 }
 
+/*
+ * Unpack values [0, n) whose loads all stay inside the buffer.  Inlined into
+ * a switch on the width, so each common width gets its own unrolled loop.
+ */
+static inline __attribute__((always_inline)) void
+unpack_fast(const uint8 *p, size_t n, int width, uint64 base, uint64 *out)
+{
+	uint64		mask = width == 64 ? ~UINT64CONST(0) : ((UINT64CONST(1) << width) - 1);
+
+	for (size_t i = 0; i < n; i++)
+	{
+		size_t		bit = i * (size_t) width;
+		const uint8 *q = p + (bit >> 3);
+		int			shift = bit & 7;
+		uint64		lo;
+		uint64		v;
+
+		memcpy(&lo, q, 8);
+		v = lo >> shift;
+		if (shift + width > 64)
+		{
+			uint64		hi;
+
+			memcpy(&hi, q + 8, 8);
+			v |= hi << (64 - shift);
+		}
+		out[i] = (v & mask) + base;
+	}
+}
+
 static void
 bitunpack(const char *in, size_t n, int width, uint64 base, uint64 *out)
 {
@@ -139,28 +169,25 @@ bitunpack(const char *in, size_t n, int width, uint64 base, uint64 *out)
 
 	/*
 	 * Values whose two 8-byte loads stay inside the buffer are read with
-	 * plain unaligned loads; only the last few need the careful loader.
+	 * plain unaligned loads, in a loop specialised for each width so that the
+	 * compiler can unroll it; only the last few need the careful loader.
 	 */
 	fast = len >= 16 ? Min(n, (len - 16) * 8 / (size_t) width) : 0;
-	for (; i < fast; i++)
+	switch (width)
 	{
-		size_t		bit = i * (size_t) width;
-		const uint8 *q = p + (bit >> 3);
-		int			shift = bit & 7;
-		uint64		lo;
-		uint64		v;
-
-		memcpy(&lo, q, 8);
-		v = lo >> shift;
-		if (shift + width > 64)
-		{
-			uint64		hi;
-
-			memcpy(&hi, q + 8, 8);
-			v |= hi << (64 - shift);
-		}
-		out[i] = (v & mask) + base;
+#define UNPACK_WIDTH(w) case w: unpack_fast(p, fast, w, base, out); break;
+			UNPACK_WIDTH(1) UNPACK_WIDTH(2) UNPACK_WIDTH(3) UNPACK_WIDTH(4)
+			UNPACK_WIDTH(5) UNPACK_WIDTH(6) UNPACK_WIDTH(7) UNPACK_WIDTH(8)
+			UNPACK_WIDTH(9) UNPACK_WIDTH(10) UNPACK_WIDTH(11) UNPACK_WIDTH(12)
+			UNPACK_WIDTH(13) UNPACK_WIDTH(14) UNPACK_WIDTH(15) UNPACK_WIDTH(16)
+			UNPACK_WIDTH(17) UNPACK_WIDTH(18) UNPACK_WIDTH(19) UNPACK_WIDTH(20)
+			UNPACK_WIDTH(24) UNPACK_WIDTH(32)
+#undef UNPACK_WIDTH
+		default:
+			unpack_fast(p, fast, width, base, out);
+			break;
 	}
+	i = fast;
 	for (; i < n; i++)
 	{
 		size_t		bit = i * (size_t) width;
