@@ -20,33 +20,6 @@
 static ZSTD_CCtx *zstd_cctx = NULL;
 static ZSTD_DCtx *zstd_dctx = NULL;
 
-const char *
-codec_name(int codec)
-{
-	switch (codec)
-	{
-		case CODEC_NONE:
-			return "none";
-		case CODEC_LZ4:
-			return "lz4";
-		case CODEC_ZSTD:
-			return "zstd";
-	}
-	return "unknown";
-}
-
-int
-codec_from_name(const char *name)
-{
-	if (strcmp(name, "none") == 0)
-		return CODEC_NONE;
-	if (strcmp(name, "lz4") == 0)
-		return CODEC_LZ4;
-	if (strcmp(name, "zstd") == 0)
-		return CODEC_ZSTD;
-	return -1;
-}
-
 size_t
 codec_bound(int codec, size_t srclen)
 {

@@ -26,9 +26,6 @@ typedef enum CodecId
 
 #define CODEC_MAX_ID CODEC_ZSTD
 
-extern const char *codec_name(int codec);
-extern int	codec_from_name(const char *name);
-
 /* Worst-case compressed size of srclen bytes for the codec. */
 extern size_t codec_bound(int codec, size_t srclen);
 

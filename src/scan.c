@@ -91,8 +91,6 @@ typedef struct TsScanDescData
 
 typedef TsScanDescData *TsScanDesc;
 
-static bool snapshot_hides_row(TsScanDesc scan, int64 row_in_chunk);
-
 TableScanDesc
 ts_scan_begin(Relation rel, Snapshot snapshot, int nkeys,
 			  struct ScanKeyData *key, ParallelTableScanDesc pscan,
@@ -339,13 +337,15 @@ next_chunk(TsScanDesc scan)
 	return true;
 }
 
-static bool
-snapshot_hides_row(TsScanDesc scan, int64 row_in_chunk)
+/*
+ * Row r of a chunk written by our own transaction but by a command the
+ * snapshot must not see yet (see write.c)?
+ */
+static inline bool
+chunk_row_hidden(const ChunkMeta *chunk, Snapshot snapshot, int64 r)
 {
-	Snapshot	snapshot = scan->base.rs_snapshot;
-
-	return scan->chunk.cids != NULL && IsMVCCSnapshot(snapshot) &&
-		(CommandId) scan->chunk.cids[row_in_chunk] >= snapshot->curcid;
+	return chunk->cids != NULL && IsMVCCSnapshot(snapshot) &&
+		(CommandId) chunk->cids[r] >= snapshot->curcid;
 }
 
 static void
@@ -387,7 +387,7 @@ ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 			int			i = scan->vec_pos++;
 			int64		r = scan->vector * scan->reader.vector_rows + i;
 
-			if (snapshot_hides_row(scan, r))
+			if (chunk_row_hidden(&scan->chunk, scan->base.rs_snapshot, r))
 				continue;
 			store_row(slot, scan->base.rs_rd, scan->vec_values, scan->vec_isnull,
 					  i, (uint64) scan->chunk.first_row + r);
@@ -446,8 +446,7 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 	{
 		int64		r = (int64) rowid - meta.first_row;
 
-		if (!(meta.cids != NULL && IsMVCCSnapshot(snapshot) &&
-			  (CommandId) meta.cids[r] >= snapshot->curcid))
+		if (!chunk_row_hidden(&meta, snapshot, r))
 		{
 			TsScanDescData tmp;
 			TupleDesc	desc = slot->tts_tupleDescriptor;

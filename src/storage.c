@@ -235,22 +235,6 @@ storage_reserve_rows(Relation rel, uint64 count)
 	return first;
 }
 
-uint64
-storage_next_row_id(Relation rel)
-{
-	Buffer		buf;
-	uint64		next;
-
-	if (RelationGetNumberOfBlocks(rel) == 0)
-		return 0;
-	buf = ReadBufferExtended(rel, MAIN_FORKNUM, 0, RBM_NORMAL, NULL);
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	check_meta(rel, meta_of(BufferGetPage(buf)));
-	next = meta_of(BufferGetPage(buf))->next_row_id;
-	UnlockReleaseBuffer(buf);
-	return next;
-}
-
 /* WAL records hold at most this many block references. */
 #define EXTENT_WAL_BATCH 32
 

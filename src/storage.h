@@ -56,9 +56,6 @@ extern uint64 storage_get_or_create_id(Relation rel);
 /* Reserve count consecutive row ids; returns the first. */
 extern uint64 storage_reserve_rows(Relation rel, uint64 count);
 
-/* Next row id the metapage would hand out (for tid validity checks). */
-extern uint64 storage_next_row_id(Relation rel);
-
 /* Write bytes into newly allocated contiguous pages; returns the first block. */
 extern BlockNumber storage_write_extent(Relation rel, const char *data, Size len);
 

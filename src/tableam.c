@@ -48,7 +48,7 @@ PG_FUNCTION_INFO_V1(timeseries_tam_handler);
 
 static object_access_hook_type prev_object_access_hook = NULL;
 
-Oid
+static Oid
 ts_am_oid(void)
 {
 	return get_am_oid("timeseries", true);

@@ -24,7 +24,6 @@ extern int	ts_compression_level;
 /* tableam.c */
 extern bool ts_is_timeseries_relid(Oid relid);
 extern bool ts_is_timeseries_rel(Relation rel);
-extern Oid	ts_am_oid(void);
 
 /* planner.c */
 extern void ts_planner_init(void);

@@ -477,15 +477,6 @@ write_discard_storage(Oid relid, uint64 storage_id)
 	}
 }
 
-bool
-write_has_buffered_rows(Oid relid)
-{
-	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
-		if (buf->relid == relid && buf->nrows > 0)
-			return true;
-	return false;
-}
-
 static inline bool
 row_visible(WriteBuffer *buf, int row, Snapshot snapshot)
 {

@@ -32,7 +32,6 @@ extern BufferedRows *write_buffered_rows(Relation rel, uint64 storage_id,
 										 Snapshot snapshot, TupleDesc target);
 extern bool write_fetch_row(Relation rel, uint64 storage_id, uint64 rowid,
 							Snapshot snapshot, TupleTableSlot *slot);
-extern bool write_has_buffered_rows(Oid relid);
 
 extern void write_init(void);
 
