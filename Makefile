@@ -9,10 +9,13 @@ OBJS = \
 	src/codec_float.o \
 	src/codec_dict.o \
 	src/chunk.o \
+	src/summary.o \
 	src/storage.o \
 	src/metadata.o \
 	src/write.o \
 	src/scan.o \
+	src/vector_qual.o \
+	src/custom_scan.o \
 	src/tableam.o \
 	src/planner.o \
 	src/stats.o \

@@ -43,8 +43,16 @@ CREATE TABLE un_pk2 (id int, v float8, PRIMARY KEY (id)) USING timeseries;
 SELECT count(*) FROM pg_class WHERE relname IN ('un_pk', 'un_uq', 'un_pk2');
 SELECT count(*) FROM un_t TABLESAMPLE SYSTEM (50);
 SELECT count(*) FROM un_t TABLESAMPLE BERNOULLI (50);
--- a SCROLL cursor works forward, but moving backward is refused
+-- TimeseriesScan cannot move backward, so the planner materializes SCROLL
+-- cursors over it; a plain sequential scan (custom scan off) refuses to
+-- move backward
 BEGIN;
+DECLARE un_c SCROLL CURSOR FOR SELECT id FROM un_t;
+FETCH 2 FROM un_c;
+FETCH BACKWARD 1 FROM un_c;
+ROLLBACK;
+BEGIN;
+SET LOCAL timeseries.enable_custom_scan = off;
 DECLARE un_c SCROLL CURSOR FOR SELECT id FROM un_t;
 FETCH 2 FROM un_c;
 FETCH BACKWARD 1 FROM un_c;

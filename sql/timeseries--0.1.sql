@@ -15,6 +15,7 @@ CREATE SEQUENCE timeseries_internal.storage_id_seq MINVALUE 1 NO CYCLE;
 --   first_block first block of the chunk's page extent, or -1 for an inline chunk
 --   cids        per-row command ids while the writing transaction is open (NULL: all equal)
 --   data        the chunk's bytes for an inline chunk
+--   summary     per-column min, max and NULL flags (src/summary.c), for skipping chunks
 CREATE TABLE timeseries_internal.chunk (
 	storage_id bigint NOT NULL,
 	first_row bigint NOT NULL,
@@ -24,7 +25,8 @@ CREATE TABLE timeseries_internal.chunk (
 	byte_count integer NOT NULL,
 	raw_bytes bigint NOT NULL,
 	cids bytea,
-	data bytea
+	data bytea,
+	summary bytea
 );
 CREATE UNIQUE INDEX chunk_storage_row_idx
 	ON timeseries_internal.chunk (storage_id, first_row);

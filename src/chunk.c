@@ -375,7 +375,13 @@ chunk_encode(uint64 storage_id, int64 first_row,
 					buffer_reserve(&out, bound);
 					clen = codec_compress(opts->codec, opts->level, raw.data, rawlen,
 										  out.data + out.len, bound);
-					if (clen > 0 && clen < rawlen)
+					/*
+					 * Keep the compressed form only where it saves at
+					 * least an eighth: decompressing costs more than the
+					 * type-aware decoders, which already did most of the
+					 * work.
+					 */
+					if (clen > 0 && clen <= rawlen - rawlen / 8)
 					{
 						entry.codec = opts->codec;
 						entry.length = (uint32) clen;

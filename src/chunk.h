@@ -22,7 +22,7 @@
  * CHUNK_VECTOR_SHUFFLED); for variable-length types a dictionary
  * (CHUNK_VECTOR_DICT) when that takes at most three quarters of the plain
  * layout, otherwise a uint32 length per value followed by the payloads.  The stream is then compressed with the
- * vector's general-purpose codec when that shrinks it.
+ * vector's general-purpose codec when that saves at least an eighth.
  *
  * The chunk is self-describing, so readers need nothing but its bytes and
  * the relation's tuple descriptor; decoding reads only the vectors asked for,

@@ -43,7 +43,8 @@ enum
 	Anum_chunk_raw_bytes,
 	Anum_chunk_cids,
 	Anum_chunk_data,
-	Natts_chunk = Anum_chunk_data
+	Anum_chunk_summary,
+	Natts_chunk = Anum_chunk_summary
 };
 
 static Oid	chunk_relid = InvalidOid;
@@ -149,6 +150,10 @@ metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid)
 	}
 	else
 		nulls[Anum_chunk_data - 1] = true;
+	if (chunk->summary)
+		values[Anum_chunk_summary - 1] = PointerGetDatum(chunk->summary);
+	else
+		nulls[Anum_chunk_summary - 1] = true;
 
 	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
 	heap_insert(heap, tuple, cid, 0, NULL);
@@ -201,6 +206,7 @@ tuple_to_chunk(Relation heap, HeapTuple tuple, ChunkMeta *chunk, bool with_data)
 		TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data));
 	chunk->cids = NULL;
 	chunk->data = NULL;
+	chunk->summary = NULL;
 
 	if (chunk->row_count <= 0 || chunk->byte_count <= 0 ||
 		(chunk->first_block != INLINE_BLOCK && chunk->first_block <= 0))
@@ -239,6 +245,8 @@ tuple_to_chunk(Relation heap, HeapTuple tuple, ChunkMeta *chunk, bool with_data)
 		chunk->data = palloc(chunk->byte_count);
 		memcpy(chunk->data, VARDATA_ANY(b), chunk->byte_count);
 	}
+	if (!nulls[Anum_chunk_summary - 1])
+		chunk->summary = DatumGetByteaPCopy(values[Anum_chunk_summary - 1]);
 }
 
 bool

@@ -24,6 +24,7 @@ typedef struct ChunkMeta
 	int64		raw_bytes;
 	int32	   *cids;			/* per-row command ids, or NULL */
 	char	   *data;			/* inline chunk bytes (copied), or NULL */
+	bytea	   *summary;		/* column summaries (see summary.c), or NULL */
 	bool		own_xact;		/* written by the current transaction */
 } ChunkMeta;
 

@@ -27,6 +27,7 @@
 #include "tcop/utility.h"
 #include "utils/lsyscache.h"
 
+#include "custom_scan.h"
 #include "timeseries.h"
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
@@ -50,6 +51,7 @@ ts_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		rel->consider_parallel = false;
 		foreach(lc, rel->pathlist)
 			((Path *) lfirst(lc))->parallel_safe = false;
+		ts_custom_scan_add_path(root, rel, rte);
 	}
 }
 

@@ -32,6 +32,7 @@
 #include "utils/snapmgr.h"
 
 #include "chunk.h"
+#include "custom_scan.h"
 #include "metadata.h"
 #include "scan.h"
 #include "storage.h"
@@ -57,7 +58,6 @@ typedef struct TsScanDescData
 	bool		started;
 	int64		flush_seq_start;
 	BufferedRows *buffered;
-	int			buffered_pos;
 
 	/* chunk walk */
 	ChunkMetaScan *meta_scan;
@@ -70,6 +70,17 @@ typedef struct TsScanDescData
 	int			vec_pos;
 	Datum	  **vec_values;		/* [att][row in vector] */
 	bool	  **vec_isnull;
+	bool	   *vec_decoded;	/* per att: vec_values/vec_isnull are set */
+	bool		in_buffered;	/* the batch is the write buffer's rows */
+	TupleDesc	desc;			/* descriptor the batch is decoded with */
+
+	/* column selection and filters of the custom scan (scan.h) */
+	bool	   *read_att;		/* per att: decode it; NULL: all */
+	TsChunkFilter chunk_filter;
+	TsRowFilter row_filter;
+	void	   *filter_arg;
+	bool	   *sel;			/* rows of the batch the row filter kept */
+	TsScanCounters counters;
 
 	/* ANALYZE */
 	AnalyzeChunk *an_chunks;
@@ -91,14 +102,15 @@ typedef struct TsScanDescData
 
 typedef TsScanDescData *TsScanDesc;
 
-TableScanDesc
-ts_scan_begin(Relation rel, Snapshot snapshot, int nkeys,
-			  struct ScanKeyData *key, ParallelTableScanDesc pscan,
-			  uint32 flags)
+static TableScanDesc
+scan_begin(Relation rel, Snapshot snapshot, int nkeys,
+		   struct ScanKeyData *key, ParallelTableScanDesc pscan,
+		   uint32 flags)
 {
 	TsScanDesc	scan;
 	MemoryContext cxt;
 	MemoryContext old;
+
 	if (pscan != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -128,6 +140,30 @@ ts_scan_begin(Relation rel, Snapshot snapshot, int nkeys,
 		Assert(snapshot != NULL);
 
 	return (TableScanDesc) scan;
+}
+
+/* The access method's scan_begin: sequential scans, COPY TO, ANALYZE. */
+TableScanDesc
+ts_scan_begin(Relation rel, Snapshot snapshot, int nkeys,
+			  struct ScanKeyData *key, ParallelTableScanDesc pscan,
+			  uint32 flags)
+{
+	if (ts_debug_require_vectorized && (flags & SO_TYPE_SEQSCAN))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("timeseries: table \"%s\" is read by a sequential scan, not by TimeseriesScan",
+						RelationGetRelationName(rel)),
+				 errdetail("timeseries.debug_require_vectorized is on.")));
+	return scan_begin(rel, snapshot, nkeys, key, pscan, flags);
+}
+
+/* A scan for the custom scan node, which then sets its filters. */
+TableScanDesc
+ts_scan_begin_custom(Relation rel, Snapshot snapshot)
+{
+	return scan_begin(rel, snapshot, 0, NULL, NULL,
+					  SO_TYPE_SEQSCAN | SO_ALLOW_STRAT | SO_ALLOW_SYNC |
+					  SO_ALLOW_PAGEMODE);
 }
 
 static void
@@ -167,7 +203,8 @@ ts_scan_rescan(TableScanDesc sscan, struct ScanKeyData *key, bool set_params,
 	scan->have_chunk = false;
 	scan->vector = -1;
 	scan->vec_nrows = scan->vec_pos = 0;
-	scan->buffered_pos = 0;
+	scan->in_buffered = false;
+	scan->sel = NULL;
 }
 
 /* A chunk in a page extent whose pages are read as the decoder needs them. */
@@ -268,17 +305,80 @@ decode_vector(TsScanDesc scan, uint32 vector, TupleDesc desc)
 	old = MemoryContextSwitchTo(scan->vector_cxt);
 	scan->vec_values = palloc(sizeof(Datum *) * Max(desc->natts, 1));
 	scan->vec_isnull = palloc(sizeof(bool *) * Max(desc->natts, 1));
-	for (int a = 0; a < desc->natts; a++)
-	{
-		scan->vec_values[a] = palloc(sizeof(Datum) * n);
-		scan->vec_isnull[a] = palloc(sizeof(bool) * n);
-		chunk_decode_vector(&scan->reader, desc, a, vector,
-							scan->vec_values[a], scan->vec_isnull[a]);
-	}
+	scan->vec_decoded = palloc0(sizeof(bool) * Max(desc->natts, 1));
 	MemoryContextSwitchTo(old);
+	scan->desc = desc;
+	scan->in_buffered = false;
 	scan->vector = vector;
 	scan->vec_nrows = n;
 	scan->vec_pos = 0;
+}
+
+/*
+ * The values of attribute attidx in the current batch, decoding them on
+ * first use: a row filter decodes the columns it tests, and the other
+ * columns are decoded only when some row passes.
+ */
+void
+ts_scan_batch_column(TableScanDesc sscan, int attidx, Datum **values,
+					 bool **isnull)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	if (!scan->vec_decoded[attidx])
+	{
+		MemoryContext old = MemoryContextSwitchTo(scan->vector_cxt);
+		int			n = scan->vec_nrows;
+
+		Assert(!scan->in_buffered);
+		scan->vec_values[attidx] = palloc(sizeof(Datum) * Max(n, 1));
+		scan->vec_isnull[attidx] = palloc(sizeof(bool) * Max(n, 1));
+		chunk_decode_vector(&scan->reader, scan->desc, attidx,
+							(uint32) scan->vector,
+							scan->vec_values[attidx], scan->vec_isnull[attidx]);
+		scan->vec_decoded[attidx] = true;
+		MemoryContextSwitchTo(old);
+	}
+	*values = scan->vec_values[attidx];
+	*isnull = scan->vec_isnull[attidx];
+}
+
+/*
+ * Run the row filter over the batch just set up, then decode the columns
+ * the scan returns.  An empty result skips the batch.
+ */
+static void
+filter_batch(TsScanDesc scan)
+{
+	int			n = scan->vec_nrows;
+
+	if (scan->row_filter && n > 0)
+	{
+		int			kept;
+
+		scan->sel = MemoryContextAlloc(scan->vector_cxt, sizeof(bool) * n);
+		kept = scan->row_filter(scan->filter_arg, (TableScanDesc) scan, n,
+								scan->sel);
+		scan->counters.rows_filtered += n - kept;
+		if (kept == 0)
+		{
+			scan->vec_nrows = 0;
+			return;
+		}
+	}
+	else
+		scan->sel = NULL;
+
+	for (int a = 0; a < scan->desc->natts; a++)
+	{
+		if (scan->read_att == NULL || scan->read_att[a])
+		{
+			Datum	   *values;
+			bool	   *isnull;
+
+			ts_scan_batch_column((TableScanDesc) scan, a, &values, &isnull);
+		}
+	}
 }
 
 /* Take the scan's view of its own transaction's unwritten rows. */
@@ -327,9 +427,21 @@ next_chunk(TsScanDesc scan)
 		/* our own chunks written after the scan started are not for it */
 		if (scan->chunk.own_xact && scan->chunk.flush_seq >= scan->flush_seq_start)
 			continue;
+		if (scan->chunk_filter &&
+			!scan->chunk_filter(scan->filter_arg, &scan->chunk))
+		{
+			scan->counters.chunks_pruned++;
+			MemoryContextReset(scan->chunk_cxt);
+			continue;
+		}
 		break;
 	}
-	open_chunk(scan, &scan->chunk, NULL, false);
+	scan->counters.chunks_read++;
+
+	/*
+	 * Reading only some columns, read only the pages that hold them.
+	 */
+	open_chunk(scan, &scan->chunk, NULL, scan->read_att != NULL);
 	MemoryContextSwitchTo(old);
 	scan->have_chunk = true;
 	scan->vector = -1;
@@ -350,13 +462,19 @@ chunk_row_hidden(const ChunkMeta *chunk, Snapshot snapshot, int64 r)
 
 static void
 store_row(TupleTableSlot *slot, Relation rel, Datum **values, bool **isnull,
-		  int i, uint64 rowid)
+		  const bool *read_att, int i, uint64 rowid)
 {
 	int			natts = slot->tts_tupleDescriptor->natts;
 
 	ExecClearTuple(slot);
 	for (int a = 0; a < natts; a++)
 	{
+		if (read_att && !read_att[a])
+		{
+			slot->tts_values[a] = (Datum) 0;
+			slot->tts_isnull[a] = true;
+			continue;
+		}
 		slot->tts_values[a] = values[a][i];
 		slot->tts_isnull[a] = isnull[a][i];
 	}
@@ -385,37 +503,84 @@ ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 		if (scan->vec_pos < scan->vec_nrows)
 		{
 			int			i = scan->vec_pos++;
-			int64		r = scan->vector * scan->reader.vector_rows + i;
+			uint64		rowid;
 
-			if (chunk_row_hidden(&scan->chunk, scan->base.rs_snapshot, r))
+			if (scan->sel && !scan->sel[i])
 				continue;
+			if (scan->in_buffered)
+				rowid = scan->buffered->rowids[i];
+			else
+			{
+				int64		r = scan->vector * scan->reader.vector_rows + i;
+
+				if (chunk_row_hidden(&scan->chunk, scan->base.rs_snapshot, r))
+					continue;
+				rowid = (uint64) scan->chunk.first_row + r;
+			}
 			store_row(slot, scan->base.rs_rd, scan->vec_values, scan->vec_isnull,
-					  i, (uint64) scan->chunk.first_row + r);
+					  scan->read_att, i, rowid);
 			pgstat_count_heap_getnext(scan->base.rs_rd);
 			return true;
 		}
+		if (scan->in_buffered)
+			break;
 		if (scan->have_chunk && scan->vector + 1 < scan->reader.nvectors)
 		{
 			decode_vector(scan, (uint32) (scan->vector + 1),
 						  slot->tts_tupleDescriptor);
+			filter_batch(scan);
 			continue;
 		}
 		if (next_chunk(scan))
 			continue;
 
-		/* chunks done: rows still in our write buffer */
-		if (scan->buffered && scan->buffered_pos < scan->buffered->nrows)
+		/* chunks done: the rows still in our write buffer are the last batch */
+		if (scan->buffered && scan->buffered->nrows > 0)
 		{
-			int			i = scan->buffered_pos++;
+			TupleDesc	desc = slot->tts_tupleDescriptor;
 
-			store_row(slot, scan->base.rs_rd, scan->buffered->values,
-					  scan->buffered->isnull, i, scan->buffered->rowids[i]);
-			pgstat_count_heap_getnext(scan->base.rs_rd);
-			return true;
+			MemoryContextReset(scan->vector_cxt);
+			scan->vec_values = scan->buffered->values;
+			scan->vec_isnull = scan->buffered->isnull;
+			scan->vec_decoded = MemoryContextAlloc(scan->vector_cxt,
+												   sizeof(bool) * Max(desc->natts, 1));
+			memset(scan->vec_decoded, true, sizeof(bool) * Max(desc->natts, 1));
+			scan->desc = desc;
+			scan->in_buffered = true;
+			scan->vec_nrows = scan->buffered->nrows;
+			scan->vec_pos = 0;
+			filter_batch(scan);
+			continue;
 		}
-		ExecClearTuple(slot);
-		return false;
+		break;
 	}
+	ExecClearTuple(slot);
+	return false;
+}
+
+void
+ts_scan_set_filters(TableScanDesc sscan, const bool *read_att,
+					TsChunkFilter chunk_filter, TsRowFilter row_filter,
+					void *arg)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+	int			natts = RelationGetDescr(scan->base.rs_rd)->natts;
+
+	if (read_att)
+	{
+		scan->read_att = MemoryContextAlloc(scan->scan_cxt,
+											sizeof(bool) * Max(natts, 1));
+		memcpy(scan->read_att, read_att, sizeof(bool) * natts);
+	}
+	scan->chunk_filter = chunk_filter;
+	scan->row_filter = row_filter;
+	scan->filter_arg = arg;
+}
+
+const TsScanCounters *
+ts_scan_counters(TableScanDesc sscan)
+{
+	return &((TsScanDesc) sscan)->counters;
 }
 
 bool
@@ -718,10 +883,11 @@ ts_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 	if (scan->an_cur_vector != vector)
 	{
 		decode_vector(scan, vector, slot->tts_tupleDescriptor);
+		filter_batch(scan);
 		scan->an_cur_vector = vector;
 	}
 	store_row(slot, scan->base.rs_rd, scan->vec_values, scan->vec_isnull,
-			  (int) (r % scan->reader.vector_rows),
+			  NULL, (int) (r % scan->reader.vector_rows),
 			  (uint64) scan->chunk.first_row + r);
 	return true;
 }

@@ -15,6 +15,7 @@
 extern TableScanDesc ts_scan_begin(Relation rel, Snapshot snapshot, int nkeys,
 								   struct ScanKeyData *key,
 								   ParallelTableScanDesc pscan, uint32 flags);
+extern TableScanDesc ts_scan_begin_custom(Relation rel, Snapshot snapshot);
 extern void ts_scan_end(TableScanDesc scan);
 extern void ts_scan_rescan(TableScanDesc scan, struct ScanKeyData *key,
 						   bool set_params, bool allow_strat,
@@ -31,6 +32,33 @@ extern bool ts_scan_analyze_next_tuple(TableScanDesc scan,
 									   TransactionId OldestXmin,
 									   double *liverows, double *deadrows,
 									   TupleTableSlot *slot);
+
+/*
+ * Column selection and filters, set by the custom scan right after
+ * ts_scan_begin.  A chunk filter sees a chunk's metadata before any of its
+ * bytes are read and returns false to skip it.  A row filter sees each batch
+ * of rows (a vector of a chunk, or the transaction's unwritten rows), reads
+ * the columns it tests through ts_scan_batch_column, sets sel[i] for the rows
+ * to keep and returns how many it kept; the other columns are decoded only
+ * when it kept some.
+ */
+struct ChunkMeta;
+typedef bool (*TsChunkFilter) (void *arg, const struct ChunkMeta *meta);
+typedef int (*TsRowFilter) (void *arg, TableScanDesc scan, int nrows, bool *sel);
+
+typedef struct TsScanCounters
+{
+	int64		chunks_read;
+	int64		chunks_pruned;
+	int64		rows_filtered;
+} TsScanCounters;
+
+extern void ts_scan_set_filters(TableScanDesc scan, const bool *read_att,
+								TsChunkFilter chunk_filter,
+								TsRowFilter row_filter, void *arg);
+extern void ts_scan_batch_column(TableScanDesc scan, int attidx,
+								 Datum **values, bool **isnull);
+extern const TsScanCounters *ts_scan_counters(TableScanDesc scan);
 
 /* Visible rows and chunk totals of a relation (planner estimates, VACUUM, stats). */
 typedef struct TableTotals

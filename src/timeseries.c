@@ -16,6 +16,7 @@
 #include "utils/guc.h"
 
 #include "codec.h"
+#include "custom_scan.h"
 #include "timeseries.h"
 #include "write.h"
 
@@ -66,10 +67,21 @@ _PG_init(void)
 							NULL,
 							&ts_compression_level, 1, 1, 19,
 							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("timeseries.enable_custom_scan",
+							 "Read timeseries tables with TimeseriesScan (column projection, chunk pruning, vectorized filters).",
+							 NULL,
+							 &ts_enable_custom_scan, true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("timeseries.debug_require_vectorized",
+							 "Fail queries whose quals on timeseries tables are not all evaluated over vectors.",
+							 "For tests: proves that the vectorized path was taken.",
+							 &ts_debug_require_vectorized, false,
+							 PGC_USERSET, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("timeseries");
 
 	write_init();
 	ts_planner_init();
+	ts_custom_scan_init();
 	ts_tableam_init();
 }
 

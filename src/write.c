@@ -44,6 +44,7 @@
 #include "chunk.h"
 #include "metadata.h"
 #include "storage.h"
+#include "summary.h"
 #include "timeseries.h"
 #include "write.h"
 
@@ -282,6 +283,8 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 		for (int i = start; i < end; i++)
 			meta.cids[i - start] = (int32) buf->cids[i];
 	}
+	meta.summary = summary_build(desc, buf->natts, buf->values, buf->isnull,
+								 start, end - start);
 	if (len <= (Size) ts_inline_max_bytes)
 	{
 		meta.first_block = INLINE_BLOCK;

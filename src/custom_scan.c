@@ -1,0 +1,437 @@
+/*-------------------------------------------------------------------------
+ *
+ * custom_scan.c
+ *	  TimeseriesScan: the custom scan node that reads timeseries tables.
+ *
+ * PostgreSQL 15's table AM API tells a scan neither which columns the query
+ * needs nor its quals, so a sequential scan decodes every column of every
+ * row.  This node, offered by the set_rel_pathlist hook (planner.c) for
+ * every timeseries table, does better:
+ *
+ * - it decodes only the columns the query references (and reads only the
+ *   pages of a chunk that hold them);
+ * - it skips chunks whose summary (min/max, NULLs) shows that no row can
+ *   pass the pushed-down quals, before reading any of their bytes;
+ * - it evaluates the pushed-down quals over decoded vectors (vector_qual.c),
+ *   decoding the columns the quals test first and the rest only for vectors
+ *   with surviving rows.
+ *
+ * Which quals are pushed down is decided when the plan is made: the ones
+ * vector_qual_supported() accepts, in an order that respects security
+ * barriers (a leaky clause is never evaluated before a clause of a lower
+ * security level that stays behind, e.g. a row-level security policy).
+ * Pushed-down quals go to custom_exprs (so setrefs fixes their Vars and
+ * Params); the others stay in the plan's qual, evaluated by the executor on
+ * the rows the vectorized filter kept.  Comparison values are computed at
+ * the start of each scan and on every rescan.
+ *
+ * The node produces rows in the relation's own row format (no custom scan
+ * target list); columns it did not read are NULL.  It does not support
+ * backward scans or mark/restore: the planner adds a Material node where
+ * those are needed (SCROLL cursors, merge joins).  EvalPlanQual rechecks
+ * evaluate the pushed-down quals on the row being rechecked.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relscan.h"
+#include "access/sysattr.h"
+#include "access/tableam.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "nodes/extensible.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/restrictinfo.h"
+#include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+
+#include "custom_scan.h"
+#include "metadata.h"
+#include "scan.h"
+#include "timeseries.h"
+#include "vector_qual.h"
+
+bool		ts_enable_custom_scan = true;
+bool		ts_debug_require_vectorized = false;
+
+#define SCAN_NAME "TimeseriesScan"
+
+typedef struct TsScanState
+{
+	CustomScanState css;
+	List	   *pushed;			/* pushed-down clauses (custom_exprs) */
+	VectorQual *vq;
+	ExprState  *recheck;		/* the pushed-down clauses, for EvalPlanQual */
+	bool	   *read_att;		/* per attribute: decode it */
+	TableScanDesc scan;
+	bool		values_set;		/* comparison values computed for this scan */
+} TsScanState;
+
+static Plan *plan_scan(PlannerInfo *root, RelOptInfo *rel,
+					   struct CustomPath *best_path, List *tlist,
+					   List *clauses, List *custom_plans);
+static Node *create_scan_state(CustomScan *cscan);
+static void begin_scan(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *exec_scan(CustomScanState *node);
+static void end_scan(CustomScanState *node);
+static void rescan_scan(CustomScanState *node);
+static void explain_scan(CustomScanState *node, List *ancestors,
+						 ExplainState *es);
+
+static const CustomPathMethods path_methods = {
+	.CustomName = SCAN_NAME,
+	.PlanCustomPath = plan_scan,
+};
+
+static const CustomScanMethods plan_methods = {
+	.CustomName = SCAN_NAME,
+	.CreateCustomScanState = create_scan_state,
+};
+
+static const CustomExecMethods exec_methods = {
+	.CustomName = SCAN_NAME,
+	.BeginCustomScan = begin_scan,
+	.ExecCustomScan = exec_scan,
+	.EndCustomScan = end_scan,
+	.ReScanCustomScan = rescan_scan,
+	.ExplainCustomScan = explain_scan,
+};
+
+void
+ts_custom_scan_init(void)
+{
+	RegisterCustomScanMethods(&plan_methods);
+}
+
+/* ---------- planning ---------- */
+
+/*
+ * Split a scan's restriction clauses into those evaluated over vectors and
+ * the rest.  A clause that could leak values (a non-leakproof function) is
+ * pushed down only when no clause of a lower security level stays behind:
+ * pushed-down clauses run first.
+ */
+static void
+split_clauses(List *rinfos, Index relid, List **pushed, List **rest)
+{
+	Index		min_rest_level = UINT_MAX;
+	ListCell   *lc;
+	List	   *candidates = NIL;
+
+	*pushed = NIL;
+	*rest = NIL;
+	foreach(lc, rinfos)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+
+		if (!ri->pseudoconstant &&
+			vector_qual_supported((Node *) ri->clause, relid))
+			candidates = lappend(candidates, ri);
+		else
+		{
+			*rest = lappend(*rest, ri);
+			min_rest_level = Min(min_rest_level, ri->security_level);
+		}
+	}
+	foreach(lc, candidates)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+
+		if (ri->security_level <= min_rest_level ||
+			!contain_leaked_vars((Node *) ri->clause))
+			*pushed = lappend(*pushed, ri);
+		else
+			*rest = lappend(*rest, ri);
+	}
+}
+
+/* Attribute numbers (1-based) of relid referenced by node; 0 means all. */
+static Bitmapset *
+referenced_attnums(Node *node, Index relid, int natts, bool *all)
+{
+	Bitmapset  *raw = NULL;
+	Bitmapset  *result = NULL;
+	int			x = -1;
+
+	pull_varattnos(node, relid, &raw);
+	while ((x = bms_next_member(raw, x)) >= 0)
+	{
+		AttrNumber	attno = x + FirstLowInvalidHeapAttributeNumber;
+
+		if (attno == InvalidAttrNumber)
+			*all = true;
+		else if (attno > 0 && attno <= natts)
+			result = bms_add_member(result, attno);
+	}
+	return result;
+}
+
+void
+ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+{
+	CustomPath *cp;
+	Path	   *seq = NULL;
+	ListCell   *lc;
+	bool		all = false;
+	Bitmapset  *attnums;
+	int			ncols;
+	int			natts = rel->max_attr;
+	double		fraction;
+
+	if (!ts_enable_custom_scan || rte->tablesample != NULL)
+		return;
+	foreach(lc, rel->pathlist)
+	{
+		Path	   *p = (Path *) lfirst(lc);
+
+		if (p->pathtype == T_SeqScan && p->param_info == NULL)
+			seq = p;
+	}
+	if (seq == NULL)
+		return;
+
+	attnums = referenced_attnums((Node *) rel->reltarget->exprs, rel->relid,
+								 natts, &all);
+	ncols = all ? natts : bms_num_members(attnums);
+
+	/*
+	 * Cost: the sequential scan's, scaled by the share of columns decoded,
+	 * and halved for decoding in vectors; always below the sequential scan,
+	 * which is never better.  Pruning is not costed: the planner's row
+	 * estimate already reflects the quals.
+	 */
+	fraction = 0.5 * (0.2 + 0.8 * (double) Max(ncols, 1) / Max(natts, 1));
+
+	cp = makeNode(CustomPath);
+	cp->path.pathtype = T_CustomScan;
+	cp->path.parent = rel;
+	cp->path.pathtarget = rel->reltarget;
+	cp->path.param_info = NULL;
+	cp->path.parallel_aware = false;
+	cp->path.parallel_safe = false;
+	cp->path.parallel_workers = 0;
+	cp->path.rows = seq->rows;
+	cp->path.startup_cost = seq->startup_cost;
+	cp->path.total_cost = seq->startup_cost +
+		(seq->total_cost - seq->startup_cost) * fraction;
+	cp->path.pathkeys = NIL;
+	cp->flags = 0;
+	cp->custom_paths = NIL;
+	cp->custom_private = NIL;
+	cp->methods = &path_methods;
+	add_path(rel, &cp->path);
+}
+
+static Plan *
+plan_scan(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
+		  List *tlist, List *clauses, List *custom_plans)
+{
+	CustomScan *cs = makeNode(CustomScan);
+	List	   *pushed;
+	List	   *rest;
+	List	   *rest_clauses;
+	bool		all = false;
+	Bitmapset  *attnums;
+	List	   *read = NIL;
+	int			x = -1;
+
+	split_clauses(clauses, rel->relid, &pushed, &rest);
+	if (ts_debug_require_vectorized && rest != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("timeseries: a qual on table \"%s\" is not evaluated over vectors",
+						get_rel_name(planner_rt_fetch(rel->relid, root)->relid)),
+				 errdetail("timeseries.debug_require_vectorized is on.")));
+	rest_clauses = extract_actual_clauses(rest, false);
+
+	/* columns returned: the target list and the quals left to the executor */
+	attnums = referenced_attnums((Node *) tlist, rel->relid, rel->max_attr, &all);
+	attnums = bms_union(attnums,
+						referenced_attnums((Node *) rest_clauses, rel->relid,
+										   rel->max_attr, &all));
+	if (all)
+		read = list_make1_int(0);
+	else
+		while ((x = bms_next_member(attnums, x)) >= 0)
+			read = lappend_int(read, x);
+
+	cs->scan.plan.targetlist = tlist;
+	cs->scan.plan.qual = rest_clauses;
+	cs->scan.scanrelid = rel->relid;
+	cs->flags = best_path->flags;
+	cs->custom_plans = NIL;
+	cs->custom_exprs = extract_actual_clauses(pushed, false);
+	cs->custom_private = list_make1(read);
+	cs->custom_scan_tlist = NIL;
+	cs->methods = &plan_methods;
+	return &cs->scan.plan;
+}
+
+/* ---------- execution ---------- */
+
+static Node *
+create_scan_state(CustomScan *cscan)
+{
+	TsScanState *state = (TsScanState *) newNode(sizeof(TsScanState),
+												 T_CustomScanState);
+
+	state->css.methods = &exec_methods;
+	state->pushed = cscan->custom_exprs;
+	return (Node *) state;
+}
+
+static void
+begin_scan(CustomScanState *node, EState *estate, int eflags)
+{
+	TsScanState *state = (TsScanState *) node;
+	CustomScan *cs = (CustomScan *) node->ss.ps.plan;
+	Relation	rel = node->ss.ss_currentRelation;
+	int			natts = RelationGetDescr(rel)->natts;
+	List	   *read = linitial(cs->custom_private);
+	ListCell   *lc;
+
+	state->read_att = palloc0(sizeof(bool) * Max(natts, 1));
+	foreach(lc, read)
+	{
+		int			attno = lfirst_int(lc);
+
+		if (attno == 0)
+			memset(state->read_att, true, sizeof(bool) * natts);
+		else if (attno <= natts)
+			state->read_att[attno - 1] = true;
+	}
+	state->vq = vector_qual_compile(state->pushed, cs->scan.scanrelid,
+									&node->ss.ps);
+	state->recheck = ExecInitQual(state->pushed, &node->ss.ps);
+}
+
+static bool
+chunk_filter(void *arg, const ChunkMeta *meta)
+{
+	return vector_qual_chunk_may_match((VectorQual *) arg, meta);
+}
+
+static int
+row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
+{
+	return vector_qual_filter((VectorQual *) arg, scan, nrows, sel);
+}
+
+static TupleTableSlot *
+next_row(ScanState *ss)
+{
+	TsScanState *state = (TsScanState *) ss;
+	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
+
+	if (state->scan == NULL)
+	{
+		state->scan = ts_scan_begin_custom(ss->ss_currentRelation,
+										   ss->ps.state->es_snapshot);
+		ts_scan_set_filters(state->scan, state->read_att,
+							state->pushed ? chunk_filter : NULL,
+							state->pushed ? row_filter : NULL,
+							state->vq);
+	}
+	if (!state->values_set)
+	{
+		vector_qual_set_values(state->vq, ss->ps.ps_ExprContext);
+		state->values_set = true;
+	}
+	if (ts_scan_getnextslot(state->scan, ForwardScanDirection, slot))
+		return slot;
+	return NULL;
+}
+
+static bool
+recheck_row(ScanState *ss, TupleTableSlot *slot)
+{
+	TsScanState *state = (TsScanState *) ss;
+	ExprContext *econtext = ss->ps.ps_ExprContext;
+
+	if (state->recheck == NULL)
+		return true;
+	econtext->ecxt_scantuple = slot;
+	return ExecQual(state->recheck, econtext);
+}
+
+static TupleTableSlot *
+exec_scan(CustomScanState *node)
+{
+	return ExecScan(&node->ss, (ExecScanAccessMtd) next_row,
+					(ExecScanRecheckMtd) recheck_row);
+}
+
+static void
+end_scan(CustomScanState *node)
+{
+	TsScanState *state = (TsScanState *) node;
+
+	if (state->scan)
+		ts_scan_end(state->scan);
+	state->scan = NULL;
+}
+
+static void
+rescan_scan(CustomScanState *node)
+{
+	TsScanState *state = (TsScanState *) node;
+
+	state->values_set = false;
+	if (state->scan)
+		ts_scan_rescan(state->scan, NULL, false, false, false, false);
+}
+
+/* ---------- EXPLAIN ---------- */
+
+static void
+explain_scan(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	TsScanState *state = (TsScanState *) node;
+	Relation	rel = node->ss.ss_currentRelation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData cols;
+	bool		any = false;
+
+	initStringInfo(&cols);
+	for (int a = 0; a < desc->natts; a++)
+	{
+		if (!state->read_att[a] || TupleDescAttr(desc, a)->attisdropped)
+			continue;
+		appendStringInfo(&cols, "%s%s", any ? ", " : "",
+						 quote_identifier(NameStr(TupleDescAttr(desc, a)->attname)));
+		any = true;
+	}
+	ExplainPropertyText("Columns", any ? cols.data : "(none)", es);
+
+	if (state->pushed)
+	{
+		List	   *context;
+		bool		useprefix = list_length(es->rtable) > 1 || es->verbose;
+		Node	   *expr = (Node *) make_ands_explicit(state->pushed);
+
+		context = set_deparse_context_plan(es->deparse_cxt,
+										   node->ss.ps.plan, ancestors);
+		ExplainPropertyText("Vectorized Filter",
+							deparse_expression(expr, context, useprefix, false),
+							es);
+	}
+	if (es->analyze && state->scan)
+	{
+		const TsScanCounters *c = ts_scan_counters(state->scan);
+
+		ExplainPropertyInteger("Chunks Read", NULL, c->chunks_read, es);
+		ExplainPropertyInteger("Chunks Pruned", NULL, c->chunks_pruned, es);
+		if (state->pushed)
+			ExplainPropertyInteger("Rows Removed by Vectorized Filter", NULL,
+								   c->rows_filtered, es);
+	}
+}

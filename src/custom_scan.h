@@ -1,0 +1,21 @@
+/*-------------------------------------------------------------------------
+ *
+ * custom_scan.h
+ *	  TimeseriesScan, the custom scan node over timeseries tables.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMESERIES_CUSTOM_SCAN_H
+#define TIMESERIES_CUSTOM_SCAN_H
+
+#include "nodes/pathnodes.h"
+
+/* GUCs */
+extern bool ts_enable_custom_scan;
+extern bool ts_debug_require_vectorized;
+
+extern void ts_custom_scan_init(void);
+extern void ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel,
+									RangeTblEntry *rte);
+
+#endif							/* TIMESERIES_CUSTOM_SCAN_H */

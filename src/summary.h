@@ -1,0 +1,42 @@
+/*-------------------------------------------------------------------------
+ *
+ * summary.h
+ *	  Per-chunk column summaries (min, max, NULLs) kept in chunk metadata,
+ *	  so that scans can skip chunks without reading their bytes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMESERIES_SUMMARY_H
+#define TIMESERIES_SUMMARY_H
+
+#include "access/tupdesc.h"
+
+/* What a summary knows about one column of one chunk. */
+typedef struct ColumnSummary
+{
+	bool		known;			/* false: nothing is known, never prune */
+	bool		has_values;		/* some row is not NULL: min and max are set */
+	bool		has_nulls;		/* some row is NULL */
+	Datum		min;
+	Datum		max;
+} ColumnSummary;
+
+/* Can this type be summarized (a by-value type with a fixed total order)? */
+extern bool summary_type_supported(Oid typid);
+
+/*
+ * Build the summary of rows [first, first + nrows) of the column arrays
+ * values[att][row] / isnull[att][row] as a bytea (palloc'd), or NULL when
+ * no column can be summarized.
+ */
+extern bytea *summary_build(TupleDesc desc, int natts, Datum **values,
+							bool **isnull, int first, int nrows);
+
+/*
+ * What summary (a detoasted bytea, or NULL) says about attribute attnum
+ * (1-based) of type typid.  Malformed summaries raise ERRCODE_DATA_CORRUPTED.
+ */
+extern void summary_get(const bytea *summary, AttrNumber attnum, Oid typid,
+						ColumnSummary *out);
+
+#endif							/* TIMESERIES_SUMMARY_H */

@@ -1,0 +1,883 @@
+/*-------------------------------------------------------------------------
+ *
+ * vector_qual.c
+ *	  Quals evaluated over decoded column vectors, and chunk pruning.
+ *
+ * The custom scan (custom_scan.c) hands clauses of these shapes here:
+ *
+ *	column op value					op a btree comparison (=, <>, <, <=, >, >=)
+ *									in the default operator family of its
+ *									left input type; BETWEEN arrives as two
+ *	column op ANY/ALL (array)		IN lists and = ANY($1)
+ *	column IS [NOT] NULL
+ *	boolean column
+ *	AND, OR, NOT of those
+ *
+ * where "value" is any expression without Vars, volatile functions or
+ * subplans: a constant, a parameter of a prepared statement, now() - '1
+ * hour'.  Values are computed when the scan starts and again on every
+ * rescan, so generic plans and correlated subqueries get fresh values.
+ *
+ * Evaluation follows SQL's three-valued logic row by row (true, false,
+ * NULL) and keeps the rows that come out true, as a WHERE clause does.
+ * Comparisons of integers, floats and date/time types of matching families
+ * run as plain C loops (floats with PostgreSQL's ordering: NaN equals NaN
+ * and sorts above everything, -0 equals 0); text equality under a
+ * deterministic collation compares bytes; everything else calls the
+ * operator's function with the clause's collation, so results are always
+ * those of the operator itself.
+ *
+ * Pruning uses the chunk summaries (summary.c): a chunk is skipped when no
+ * row in [min, max] could make the clauses true.  Only columns whose type
+ * the summary orders the same way as the operator's family are used, with
+ * that family's comparison function.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/nbtree.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
+#include "utils/array.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "metadata.h"
+#include "scan.h"
+#include "summary.h"
+#include "vector_qual.h"
+
+/* results of a clause for one row */
+#define VQ_FALSE	0
+#define VQ_TRUE		1
+#define VQ_NULL		2
+
+#define STRATEGY_NE	6			/* <>, the negator of a btree equality */
+
+typedef enum VQKind
+{
+	VQ_AND,
+	VQ_OR,
+	VQ_NOT,
+	VQ_CMP,						/* column op value */
+	VQ_ARRAY,					/* column op ANY/ALL (array) */
+	VQ_NULLTEST,
+	VQ_BOOLCOL
+} VQKind;
+
+typedef enum VQFast
+{
+	FAST_NONE,					/* call the operator's function */
+	FAST_INT,					/* integers and date/time types as int64 */
+	FAST_FLOAT,					/* float4/float8 as double */
+	FAST_TEXT_EQ				/* text = / <> under a deterministic collation */
+} VQFast;
+
+typedef struct VQNode
+{
+	VQKind		kind;
+	struct VQNode **args;		/* AND, OR, NOT */
+	int			nargs;
+
+	int			attidx;			/* 0-based column */
+	Oid			coltype;		/* the column's type (before any relabeling) */
+	int			strategy;		/* BT*StrategyNumber or STRATEGY_NE */
+	bool		use_or;			/* ANY (true) or ALL */
+	bool		is_null;		/* IS NULL (true) or IS NOT NULL */
+	Oid			collation;
+	FmgrInfo	opfn;
+	VQFast		fast;
+
+	/* the value (CMP) or array (ARRAY), computed per scan */
+	Expr	   *value_expr;
+	ExprState  *value_state;
+	Oid			valtype;		/* of the value, or of the array's elements */
+	int16		vallen;
+	bool		valbyval;
+	char		valalign;
+	bool		value_isnull;
+	int			nvalues;		/* 1 for CMP */
+	Datum	   *values;
+	bool	   *value_nulls;
+	int64	   *ivalues;		/* FAST_INT */
+	double	   *fvalues;		/* FAST_FLOAT */
+
+	/* pruning by chunk summaries */
+	bool		can_prune;
+	FmgrInfo	cmpfn;			/* btree order proc (column type, value type) */
+} VQNode;
+
+struct VectorQual
+{
+	int			nclauses;
+	VQNode	  **clauses;
+	MemoryContext value_cxt;	/* values of the current scan */
+	MemoryContext batch_cxt;	/* scratch, reset per batch */
+};
+
+/* ---------- recognizing clauses ---------- */
+
+static bool
+column_ref(Node *node, Index relid, AttrNumber *attno, Oid *coltype)
+{
+	while (node && IsA(node, RelabelType))
+		node = (Node *) ((RelabelType *) node)->arg;
+	if (node && IsA(node, Var))
+	{
+		Var		   *var = (Var *) node;
+
+		if (var->varno == relid && var->varlevelsup == 0 && var->varattno > 0)
+		{
+			*attno = var->varattno;
+			*coltype = var->vartype;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+value_expr_ok(Node *node)
+{
+	return !contain_var_clause(node) &&
+		!contain_volatile_functions(node) &&
+		!contain_subplans(node) &&
+		!expression_returns_set(node);
+}
+
+/*
+ * The strategy of comparison operator opno in the default btree family of
+ * its left input type (STRATEGY_NE for the negator of its equality), or 0.
+ */
+static int
+operator_strategy(Oid opno, Oid *opfamily, Oid *lefttype, Oid *righttype)
+{
+	Oid			opclass;
+	int			strategy;
+
+	if (!OidIsValid(opno) || !func_strict(get_opcode(opno)))
+		return 0;
+	op_input_types(opno, lefttype, righttype);
+	opclass = GetDefaultOpClass(*lefttype, BTREE_AM_OID);
+	if (!OidIsValid(opclass))
+		return 0;
+	*opfamily = get_opclass_family(opclass);
+	strategy = get_op_opfamily_strategy(opno, *opfamily);
+	if (strategy == 0)
+	{
+		Oid			negator = get_negator(opno);
+
+		if (OidIsValid(negator) &&
+			get_op_opfamily_strategy(negator, *opfamily) == BTEqualStrategyNumber)
+			strategy = STRATEGY_NE;
+	}
+	return strategy;
+}
+
+static bool
+is_int_type(Oid typid)
+{
+	return typid == INT2OID || typid == INT4OID || typid == INT8OID;
+}
+
+/* Comparisons that may run as C loops; see the file header. */
+static VQFast
+fast_kind(Oid coltype, Oid lefttype, Oid valtype, Oid opfuncid, Oid collation)
+{
+	if (is_int_type(coltype) && is_int_type(valtype))
+		return FAST_INT;
+	if (coltype == valtype && coltype == lefttype &&
+		(coltype == DATEOID || coltype == TIMEOID || coltype == TIMESTAMPOID ||
+		 coltype == TIMESTAMPTZOID || coltype == BOOLOID))
+		return FAST_INT;
+	if ((coltype == FLOAT4OID || coltype == FLOAT8OID) &&
+		(valtype == FLOAT4OID || valtype == FLOAT8OID))
+		return FAST_FLOAT;
+	if ((opfuncid == F_TEXTEQ || opfuncid == F_TEXTNE) &&
+		OidIsValid(collation) && get_collation_isdeterministic(collation))
+		return FAST_TEXT_EQ;
+	return FAST_NONE;
+}
+
+/*
+ * Set up a comparison node for column (attno, coltype) op value.  With
+ * parent == NULL only check that it is supported.
+ */
+static bool
+setup_comparison(VQNode *n, Oid opno, Oid opfuncid, Oid collation,
+				 AttrNumber attno, Oid coltype, Expr *value, bool is_array,
+				 PlanState *parent, bool build)
+{
+	Oid			opfamily;
+	Oid			lefttype;
+	Oid			righttype;
+	int			strategy = operator_strategy(opno, &opfamily, &lefttype, &righttype);
+
+	if (strategy == 0)
+		return false;
+	if (is_array && get_element_type(exprType((Node *) value)) != righttype)
+		return false;
+	if (!build)
+		return true;
+
+	n->attidx = attno - 1;
+	n->coltype = coltype;
+	n->strategy = strategy;
+	n->collation = collation;
+	fmgr_info(opfuncid, &n->opfn);
+	n->value_expr = value;
+	n->value_state = ExecInitExpr(value, parent);
+	n->valtype = righttype;
+	get_typlenbyvalalign(righttype, &n->vallen, &n->valbyval, &n->valalign);
+	n->fast = fast_kind(coltype, lefttype, righttype, opfuncid, collation);
+
+	if (coltype == lefttype && summary_type_supported(coltype))
+	{
+		Oid			proc = get_opfamily_proc(opfamily, lefttype, righttype,
+											 BTORDER_PROC);
+
+		if (OidIsValid(proc))
+		{
+			fmgr_info(proc, &n->cmpfn);
+			n->can_prune = true;
+		}
+	}
+	return true;
+}
+
+/*
+ * Recognize a clause; build its node when build is set (parent may then be
+ * NULL only for a check).  Returns NULL when the clause is not supported.
+ */
+static VQNode *
+build_node(Node *clause, Index relid, PlanState *parent, bool build)
+{
+	VQNode	   *n = palloc0(sizeof(VQNode));
+	AttrNumber	attno;
+	Oid			coltype;
+
+	if (IsA(clause, BoolExpr))
+	{
+		BoolExpr   *b = (BoolExpr *) clause;
+		ListCell   *lc;
+		int			i = 0;
+
+		n->kind = b->boolop == AND_EXPR ? VQ_AND :
+			b->boolop == OR_EXPR ? VQ_OR : VQ_NOT;
+		n->nargs = list_length(b->args);
+		n->args = palloc(sizeof(VQNode *) * n->nargs);
+		foreach(lc, b->args)
+		{
+			n->args[i] = build_node(lfirst(lc), relid, parent, build);
+			if (n->args[i] == NULL)
+				return NULL;
+			i++;
+		}
+		return n;
+	}
+	if (IsA(clause, OpExpr))
+	{
+		OpExpr	   *op = (OpExpr *) clause;
+		Node	   *left;
+		Node	   *right;
+		Oid			opno = op->opno;
+
+		if (list_length(op->args) != 2 || op->opresulttype != BOOLOID)
+			return NULL;
+		left = linitial(op->args);
+		right = lsecond(op->args);
+		if (!column_ref(left, relid, &attno, &coltype))
+		{
+			Node	   *tmp = left;
+
+			/* value op column: use the commutator */
+			left = right;
+			right = tmp;
+			opno = get_commutator(opno);
+			if (!OidIsValid(opno) || !column_ref(left, relid, &attno, &coltype))
+				return NULL;
+		}
+		if (!value_expr_ok(right))
+			return NULL;
+		n->kind = VQ_CMP;
+		if (!setup_comparison(n, opno, get_opcode(opno), op->inputcollid,
+							  attno, coltype, (Expr *) right, false, parent, build))
+			return NULL;
+		return n;
+	}
+	if (IsA(clause, ScalarArrayOpExpr))
+	{
+		ScalarArrayOpExpr *sa = (ScalarArrayOpExpr *) clause;
+
+		if (list_length(sa->args) != 2 ||
+			!column_ref(linitial(sa->args), relid, &attno, &coltype) ||
+			!value_expr_ok(lsecond(sa->args)))
+			return NULL;
+		n->kind = VQ_ARRAY;
+		n->use_or = sa->useOr;
+		if (!setup_comparison(n, sa->opno, get_opcode(sa->opno), sa->inputcollid,
+							  attno, coltype, (Expr *) lsecond(sa->args), true,
+							  parent, build))
+			return NULL;
+		return n;
+	}
+	if (IsA(clause, NullTest))
+	{
+		NullTest   *nt = (NullTest *) clause;
+
+		if (nt->argisrow || !column_ref((Node *) nt->arg, relid, &attno, &coltype))
+			return NULL;
+		n->kind = VQ_NULLTEST;
+		n->attidx = attno - 1;
+		n->coltype = coltype;
+		n->is_null = nt->nulltesttype == IS_NULL;
+		return n;
+	}
+	if (IsA(clause, Var) && ((Var *) clause)->vartype == BOOLOID &&
+		column_ref(clause, relid, &attno, &coltype))
+	{
+		n->kind = VQ_BOOLCOL;
+		n->attidx = attno - 1;
+		n->coltype = coltype;
+		return n;
+	}
+	return NULL;
+}
+
+bool
+vector_qual_supported(Node *clause, Index relid)
+{
+	return build_node(clause, relid, NULL, false) != NULL;
+}
+
+VectorQual *
+vector_qual_compile(List *clauses, Index relid, PlanState *parent)
+{
+	VectorQual *vq = palloc0(sizeof(VectorQual));
+	ListCell   *lc;
+
+	vq->nclauses = list_length(clauses);
+	vq->clauses = palloc(sizeof(VQNode *) * Max(vq->nclauses, 1));
+	vq->nclauses = 0;
+	foreach(lc, clauses)
+	{
+		VQNode	   *n = build_node(lfirst(lc), relid, parent, true);
+
+		/* the planner only pushes down clauses that passed the same test */
+		if (n == NULL)
+			elog(ERROR, "timeseries: clause cannot be evaluated over vectors");
+		vq->clauses[vq->nclauses++] = n;
+	}
+	vq->value_cxt = AllocSetContextCreate(CurrentMemoryContext,
+										  "timeseries qual values",
+										  ALLOCSET_SMALL_SIZES);
+	vq->batch_cxt = AllocSetContextCreate(CurrentMemoryContext,
+										  "timeseries qual batch",
+										  ALLOCSET_DEFAULT_SIZES);
+	return vq;
+}
+
+/* ---------- values ---------- */
+
+static int64
+datum_int64(Datum d, Oid typid)
+{
+	switch (typid)
+	{
+		case INT2OID:
+			return DatumGetInt16(d);
+		case INT4OID:
+		case DATEOID:
+			return DatumGetInt32(d);
+		case BOOLOID:
+			return DatumGetBool(d) ? 1 : 0;
+		default:
+			return DatumGetInt64(d);
+	}
+}
+
+static double
+datum_double(Datum d, Oid typid)
+{
+	return typid == FLOAT4OID ? (double) DatumGetFloat4(d) : DatumGetFloat8(d);
+}
+
+static void
+set_node_values(VQNode *n, ExprContext *econtext)
+{
+	Datum		d;
+	bool		isnull;
+
+	for (int i = 0; i < n->nargs; i++)
+		set_node_values(n->args[i], econtext);
+	if (n->kind != VQ_CMP && n->kind != VQ_ARRAY)
+		return;
+
+	d = ExecEvalExprSwitchContext(n->value_state, econtext, &isnull);
+	n->value_isnull = isnull;
+	n->nvalues = 0;
+	if (isnull)
+		return;
+	if (n->kind == VQ_CMP)
+	{
+		n->nvalues = 1;
+		n->values = palloc(sizeof(Datum));
+		n->value_nulls = palloc0(sizeof(bool));
+		if (n->valbyval)
+			n->values[0] = d;
+		else if (n->vallen == -1)
+			n->values[0] = PointerGetDatum(PG_DETOAST_DATUM_COPY(d));
+		else
+			n->values[0] = datumCopy(d, false, n->vallen);
+	}
+	else
+	{
+		ArrayType  *arr = DatumGetArrayTypePCopy(d);
+
+		deconstruct_array(arr, n->valtype, n->vallen, n->valbyval, n->valalign,
+						  &n->values, &n->value_nulls, &n->nvalues);
+	}
+	if (n->fast == FAST_INT)
+	{
+		n->ivalues = palloc(sizeof(int64) * Max(n->nvalues, 1));
+		for (int i = 0; i < n->nvalues; i++)
+			n->ivalues[i] = n->value_nulls[i] ? 0 : datum_int64(n->values[i], n->valtype);
+	}
+	else if (n->fast == FAST_FLOAT)
+	{
+		n->fvalues = palloc(sizeof(double) * Max(n->nvalues, 1));
+		for (int i = 0; i < n->nvalues; i++)
+			n->fvalues[i] = n->value_nulls[i] ? 0 : datum_double(n->values[i], n->valtype);
+	}
+}
+
+void
+vector_qual_set_values(VectorQual *vq, ExprContext *econtext)
+{
+	MemoryContext old;
+
+	MemoryContextReset(vq->value_cxt);
+	old = MemoryContextSwitchTo(vq->value_cxt);
+	for (int i = 0; i < vq->nclauses; i++)
+		set_node_values(vq->clauses[i], econtext);
+	MemoryContextSwitchTo(old);
+}
+
+/* ---------- comparing ---------- */
+
+static inline bool
+strategy_holds(int strategy, int c)
+{
+	switch (strategy)
+	{
+		case BTLessStrategyNumber:
+			return c < 0;
+		case BTLessEqualStrategyNumber:
+			return c <= 0;
+		case BTEqualStrategyNumber:
+			return c == 0;
+		case BTGreaterEqualStrategyNumber:
+			return c >= 0;
+		case BTGreaterStrategyNumber:
+			return c > 0;
+		default:
+			return c != 0;
+	}
+}
+
+/* PostgreSQL's float ordering: NaN equals NaN and is above everything. */
+static inline int
+float_cmp(double a, double b)
+{
+	if (isnan(a))
+		return isnan(b) ? 0 : 1;
+	if (isnan(b))
+		return -1;
+	return (a > b) - (a < b);
+}
+
+static inline bool
+text_equal(Datum a, Datum b)
+{
+	Size		la = VARSIZE_ANY_EXHDR(DatumGetPointer(a));
+	Size		lb = VARSIZE_ANY_EXHDR(DatumGetPointer(b));
+
+	return la == lb &&
+		memcmp(VARDATA_ANY(DatumGetPointer(a)), VARDATA_ANY(DatumGetPointer(b)), la) == 0;
+}
+
+/* Does row value x satisfy "x op values[k]" (values[k] not NULL)? */
+static inline bool
+compare_one(VQNode *n, Datum x, int64 ix, double fx, int k)
+{
+	switch (n->fast)
+	{
+		case FAST_INT:
+			{
+				int64		v = n->ivalues[k];
+
+				return strategy_holds(n->strategy, (ix > v) - (ix < v));
+			}
+		case FAST_FLOAT:
+			return strategy_holds(n->strategy, float_cmp(fx, n->fvalues[k]));
+		case FAST_TEXT_EQ:
+			return text_equal(x, n->values[k]) == (n->strategy == BTEqualStrategyNumber);
+		default:
+			return DatumGetBool(FunctionCall2Coll(&n->opfn, n->collation,
+												  x, n->values[k]));
+	}
+}
+
+/* column op value, over a batch: C loops per strategy for the fast kinds */
+static void
+eval_cmp_int(VQNode *n, const Datum *values, const bool *isnull, int nrows,
+			 uint8 *out)
+{
+	int64	   *x = palloc(sizeof(int64) * nrows);
+	int64		v = n->ivalues[0];
+
+	for (int i = 0; i < nrows; i++)
+		x[i] = isnull[i] ? 0 : datum_int64(values[i], n->coltype);
+
+#define CMP_LOOP(test) \
+	for (int i = 0; i < nrows; i++) \
+		out[i] = isnull[i] ? VQ_NULL : (uint8) (test)
+
+	switch (n->strategy)
+	{
+		case BTLessStrategyNumber:
+			CMP_LOOP(x[i] < v);
+			break;
+		case BTLessEqualStrategyNumber:
+			CMP_LOOP(x[i] <= v);
+			break;
+		case BTEqualStrategyNumber:
+			CMP_LOOP(x[i] == v);
+			break;
+		case BTGreaterEqualStrategyNumber:
+			CMP_LOOP(x[i] >= v);
+			break;
+		case BTGreaterStrategyNumber:
+			CMP_LOOP(x[i] > v);
+			break;
+		default:
+			CMP_LOOP(x[i] != v);
+			break;
+	}
+#undef CMP_LOOP
+}
+
+static void
+eval_cmp(VQNode *n, const Datum *values, const bool *isnull, int nrows,
+		 uint8 *out)
+{
+	if (n->value_isnull)
+	{
+		memset(out, VQ_NULL, nrows);
+		return;
+	}
+	if (n->fast == FAST_INT)
+	{
+		eval_cmp_int(n, values, isnull, nrows, out);
+		return;
+	}
+	for (int i = 0; i < nrows; i++)
+	{
+		if (isnull[i])
+			out[i] = VQ_NULL;
+		else
+		{
+			Datum		x = values[i];
+			double		fx = n->fast == FAST_FLOAT ? datum_double(x, n->coltype) : 0;
+
+			out[i] = compare_one(n, x, 0, fx, 0) ? VQ_TRUE : VQ_FALSE;
+		}
+	}
+}
+
+/* column op ANY/ALL (array) */
+static void
+eval_array(VQNode *n, const Datum *values, const bool *isnull, int nrows,
+		   uint8 *out)
+{
+	if (n->value_isnull)
+	{
+		memset(out, VQ_NULL, nrows);
+		return;
+	}
+
+	/*
+	 * As in PostgreSQL: over an empty array, ANY is false and ALL is true,
+	 * even for a NULL on the left, as the operator is never called.
+	 */
+	if (n->nvalues == 0)
+	{
+		memset(out, n->use_or ? VQ_FALSE : VQ_TRUE, nrows);
+		return;
+	}
+	for (int i = 0; i < nrows; i++)
+	{
+		Datum		x = values[i];
+		int64		ix = 0;
+		double		fx = 0;
+		bool		anynull = false;
+		bool		decided = false;
+
+		if (isnull[i])
+		{
+			out[i] = VQ_NULL;
+			continue;
+		}
+		if (n->fast == FAST_INT)
+			ix = datum_int64(x, n->coltype);
+		else if (n->fast == FAST_FLOAT)
+			fx = datum_double(x, n->coltype);
+		for (int k = 0; k < n->nvalues; k++)
+		{
+			if (n->value_nulls[k])
+			{
+				anynull = true;
+				continue;
+			}
+			if (compare_one(n, x, ix, fx, k) == n->use_or)
+			{
+				decided = true;
+				break;
+			}
+		}
+		if (decided)
+			out[i] = n->use_or ? VQ_TRUE : VQ_FALSE;
+		else if (anynull)
+			out[i] = VQ_NULL;
+		else
+			out[i] = n->use_or ? VQ_FALSE : VQ_TRUE;
+	}
+}
+
+static void
+eval_node(VQNode *n, TableScanDesc scan, int nrows, uint8 *out)
+{
+	Datum	   *values;
+	bool	   *isnull;
+
+	switch (n->kind)
+	{
+		case VQ_AND:
+		case VQ_OR:
+			{
+				uint8	   *tmp = palloc(nrows);
+				uint8		dominant = n->kind == VQ_AND ? VQ_FALSE : VQ_TRUE;
+
+				eval_node(n->args[0], scan, nrows, out);
+				for (int a = 1; a < n->nargs; a++)
+				{
+					eval_node(n->args[a], scan, nrows, tmp);
+					for (int i = 0; i < nrows; i++)
+					{
+						if (out[i] == dominant || tmp[i] == dominant)
+							out[i] = dominant;
+						else if (out[i] == VQ_NULL || tmp[i] == VQ_NULL)
+							out[i] = VQ_NULL;
+					}
+				}
+				break;
+			}
+		case VQ_NOT:
+			eval_node(n->args[0], scan, nrows, out);
+			for (int i = 0; i < nrows; i++)
+				if (out[i] != VQ_NULL)
+					out[i] = out[i] == VQ_TRUE ? VQ_FALSE : VQ_TRUE;
+			break;
+		case VQ_CMP:
+			ts_scan_batch_column(scan, n->attidx, &values, &isnull);
+			eval_cmp(n, values, isnull, nrows, out);
+			break;
+		case VQ_ARRAY:
+			ts_scan_batch_column(scan, n->attidx, &values, &isnull);
+			eval_array(n, values, isnull, nrows, out);
+			break;
+		case VQ_NULLTEST:
+			ts_scan_batch_column(scan, n->attidx, &values, &isnull);
+			for (int i = 0; i < nrows; i++)
+				out[i] = isnull[i] == n->is_null ? VQ_TRUE : VQ_FALSE;
+			break;
+		case VQ_BOOLCOL:
+			ts_scan_batch_column(scan, n->attidx, &values, &isnull);
+			for (int i = 0; i < nrows; i++)
+				out[i] = isnull[i] ? VQ_NULL :
+					DatumGetBool(values[i]) ? VQ_TRUE : VQ_FALSE;
+			break;
+	}
+}
+
+int
+vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows, bool *sel)
+{
+	MemoryContext old;
+	uint8	   *res;
+	int			kept = nrows;
+
+	MemoryContextReset(vq->batch_cxt);
+	old = MemoryContextSwitchTo(vq->batch_cxt);
+	res = palloc(nrows);
+	memset(sel, true, sizeof(bool) * nrows);
+	for (int c = 0; c < vq->nclauses && kept > 0; c++)
+	{
+		eval_node(vq->clauses[c], scan, nrows, res);
+		kept = 0;
+		for (int i = 0; i < nrows; i++)
+		{
+			sel[i] = sel[i] && res[i] == VQ_TRUE;
+			kept += sel[i];
+		}
+	}
+	MemoryContextSwitchTo(old);
+	return kept;
+}
+
+/* ---------- pruning ---------- */
+
+static int
+summary_cmp(VQNode *n, Datum colvalue, int k)
+{
+	return DatumGetInt32(FunctionCall2Coll(&n->cmpfn, n->collation,
+										   colvalue, n->values[k]));
+}
+
+/* Could "column op values[k]" be true for a value in [cs->min, cs->max]? */
+static bool
+range_may_match(VQNode *n, const ColumnSummary *cs, int k)
+{
+	int			cmin;
+	int			cmax;
+
+	if (n->value_nulls[k])
+		return false;
+	cmin = summary_cmp(n, cs->min, k);
+	cmax = summary_cmp(n, cs->max, k);
+	switch (n->strategy)
+	{
+		case BTLessStrategyNumber:
+			return cmin < 0;
+		case BTLessEqualStrategyNumber:
+			return cmin <= 0;
+		case BTEqualStrategyNumber:
+			return cmin <= 0 && cmax >= 0;
+		case BTGreaterEqualStrategyNumber:
+			return cmax >= 0;
+		case BTGreaterStrategyNumber:
+			return cmax > 0;
+		default:
+			return !(cmin == 0 && cmax == 0);
+	}
+}
+
+/* Could the clause be true for some row of the chunk? */
+static bool
+node_may_match(VQNode *n, const ChunkMeta *meta)
+{
+	ColumnSummary cs;
+
+	switch (n->kind)
+	{
+		case VQ_AND:
+			for (int a = 0; a < n->nargs; a++)
+				if (!node_may_match(n->args[a], meta))
+					return false;
+			return true;
+		case VQ_OR:
+			for (int a = 0; a < n->nargs; a++)
+				if (node_may_match(n->args[a], meta))
+					return true;
+			return false;
+		case VQ_NOT:
+			return true;
+		default:
+			break;
+	}
+
+	summary_get(meta->summary, (AttrNumber) (n->attidx + 1), n->coltype, &cs);
+	if (!cs.known)
+		return true;
+	switch (n->kind)
+	{
+		case VQ_NULLTEST:
+			return n->is_null ? cs.has_nulls : cs.has_values;
+		case VQ_BOOLCOL:
+			return cs.has_values && DatumGetBool(cs.max);
+		case VQ_CMP:
+			if (n->value_isnull || !cs.has_values)
+				return false;
+			return !n->can_prune || range_may_match(n, &cs, 0);
+		case VQ_ARRAY:
+			if (n->value_isnull)
+				return false;
+			if (n->nvalues == 0)
+				return !n->use_or;
+			if (!cs.has_values)
+				return false;
+			if (!n->can_prune)
+				return true;
+			for (int k = 0; k < n->nvalues; k++)
+			{
+				bool		may = range_may_match(n, &cs, k);
+
+				if (n->use_or && may)
+					return true;
+				if (!n->use_or && !may)
+					return false;
+			}
+			return !n->use_or;
+		default:
+			return true;
+	}
+}
+
+bool
+vector_qual_chunk_may_match(VectorQual *vq, const ChunkMeta *meta)
+{
+	bool		may = true;
+	MemoryContext old;
+
+	if (meta->summary == NULL)
+		return true;
+	MemoryContextReset(vq->batch_cxt);
+	old = MemoryContextSwitchTo(vq->batch_cxt);
+	for (int c = 0; c < vq->nclauses && may; c++)
+		may = node_may_match(vq->clauses[c], meta);
+	MemoryContextSwitchTo(old);
+	return may;
+}
+
+static void
+node_attnums(VQNode *n, Bitmapset **attnums)
+{
+	if (n->kind == VQ_AND || n->kind == VQ_OR || n->kind == VQ_NOT)
+	{
+		for (int a = 0; a < n->nargs; a++)
+			node_attnums(n->args[a], attnums);
+	}
+	else
+		*attnums = bms_add_member(*attnums, n->attidx + 1);
+}
+
+Bitmapset *
+vector_qual_attnums(VectorQual *vq)
+{
+	Bitmapset  *attnums = NULL;
+
+	for (int c = 0; c < vq->nclauses; c++)
+		node_attnums(vq->clauses[c], &attnums);
+	return attnums;
+}

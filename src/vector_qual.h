@@ -1,0 +1,41 @@
+/*-------------------------------------------------------------------------
+ *
+ * vector_qual.h
+ *	  Quals evaluated over decoded column vectors, and chunk pruning by
+ *	  the chunk summaries.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMESERIES_VECTOR_QUAL_H
+#define TIMESERIES_VECTOR_QUAL_H
+
+#include "access/tableam.h"
+#include "nodes/execnodes.h"
+
+struct ChunkMeta;
+typedef struct VectorQual VectorQual;
+
+/* Can the clause be evaluated over vectors of relation relid's columns? */
+extern bool vector_qual_supported(Node *clause, Index relid);
+
+/*
+ * Compile clauses (an implicitly ANDed list of supported clauses) for
+ * execution under parent.  The comparison values are computed by
+ * vector_qual_set_values, at the start of each scan.
+ */
+extern VectorQual *vector_qual_compile(List *clauses, Index relid,
+									   PlanState *parent);
+extern void vector_qual_set_values(VectorQual *vq, ExprContext *econtext);
+
+/* Could any row of the chunk satisfy every clause, as far as its summary tells? */
+extern bool vector_qual_chunk_may_match(VectorQual *vq,
+										const struct ChunkMeta *meta);
+
+/* Row filter of a scan (scan.h): keep the rows where every clause is true. */
+extern int	vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows,
+							   bool *sel);
+
+/* Attribute numbers (1-based) the clauses test. */
+extern Bitmapset *vector_qual_attnums(VectorQual *vq);
+
+#endif							/* TIMESERIES_VECTOR_QUAL_H */
