@@ -151,26 +151,50 @@ SELECT count(tag) FROM rd_t;
 -- set operations and DISTINCT
 SELECT DISTINCT tag FROM rd_t ORDER BY tag;
 SELECT count(*) FROM (SELECT dev FROM rd_t UNION SELECT dev FROM rd_h) x;
--- a plan must never be parallel over a timeseries table
+-- parallel plans: workers claim chunks from shared state; results match heap
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 SELECT count(*), sum(v) FROM rd_t;
 SELECT count(*), sum(v) FROM rd_h;
+SELECT count(*), sum(v) FROM rd_t WHERE dev < 3;
+SELECT count(*), sum(v) FROM rd_h WHERE dev < 3;
 CREATE FUNCTION rd_plan(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE l text;
 BEGIN
   FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP RETURN NEXT l; END LOOP;
 END $$;
 SELECT * FROM rd_plan('SELECT count(*), sum(v) FROM rd_t');
-SELECT * FROM rd_plan('SELECT count(*), sum(v) FROM rd_h');
 SELECT count(*) AS parallel_ts_scans FROM rd_plan('SELECT count(*) FROM rd_t JOIN rd_h USING (ts)') l
- WHERE l LIKE '%Parallel Seq Scan on rd_t%';
--- forcing a Gather on top must not run the timeseries scan in a worker
-SET force_parallel_mode = on;
+ WHERE l LIKE '%Parallel Custom Scan (TimeseriesScan) on rd_t%';
+SELECT count(*) FROM rd_t JOIN rd_h USING (ts, dev, v);
+SELECT count(*) FROM rd_h a JOIN rd_h b USING (ts, dev, v);
+-- without the leader's participation
+SET parallel_leader_participation = off;
+SELECT count(*), sum(v) FROM rd_t;
+RESET parallel_leader_participation;
+-- rows still in this transaction's write buffer are invisible to workers:
+-- such a statement runs without workers, and sees them
+BEGIN;
+INSERT INTO rd_t VALUES ('2031-01-01', -2, 1000, 'buffered');
+EXPLAIN (analyze, costs off, timing off, summary off) SELECT count(*), sum(v) FROM rd_t;
+SELECT count(*), sum(v) FROM rd_t;
+SET LOCAL parallel_leader_participation = off;
+SELECT count(*), sum(v) FROM rd_t;
+ROLLBACK;
+-- chunks this transaction has written are visible to workers, which share
+-- its snapshot and command ids
+BEGIN;
+SET LOCAL timeseries.chunk_rows = 100;
+INSERT INTO rd_t SELECT '2032-01-01', -3, g, 'flushed' FROM generate_series(1, 100) g;
 SELECT count(*), sum(v) FROM rd_t;
 SELECT * FROM rd_plan('SELECT count(*), sum(v) FROM rd_t');
+ROLLBACK;
+-- a forced Gather runs the scan in a worker
+SET force_parallel_mode = on;
+SELECT count(*), sum(v) FROM rd_t;
+SELECT count(*), sum(v) FROM rd_t WHERE tag = 'pending';
 RESET force_parallel_mode;
 DROP FUNCTION rd_plan(text);
 RESET parallel_setup_cost;

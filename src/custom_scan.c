@@ -35,6 +35,7 @@
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
 #include "access/relscan.h"
 #include "access/sysattr.h"
 #include "access/tableam.h"
@@ -47,6 +48,7 @@
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
 #include "optimizer/restrictinfo.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
@@ -65,6 +67,15 @@ bool		ts_debug_require_vectorized = false;
 
 #define SCAN_NAME "TimeseriesScan"
 
+/* Shared state of a parallel scan, in the parallel query's DSM. */
+typedef struct TsScanShared
+{
+	pg_atomic_uint64 next_claim;	/* chunks are handed out in order */
+	pg_atomic_uint64 chunks_read;	/* workers' counters, for EXPLAIN */
+	pg_atomic_uint64 chunks_pruned;
+	pg_atomic_uint64 rows_filtered;
+} TsScanShared;
+
 typedef struct TsScanState
 {
 	CustomScanState css;
@@ -74,6 +85,8 @@ typedef struct TsScanState
 	bool	   *read_att;		/* per attribute: decode it */
 	TableScanDesc scan;
 	bool		values_set;		/* comparison values computed for this scan */
+	TsScanShared *shared;		/* parallel scan, or NULL */
+	TsScanCounters workers;		/* workers' counters (leader) */
 } TsScanState;
 
 static Plan *plan_scan(PlannerInfo *root, RelOptInfo *rel,
@@ -86,6 +99,14 @@ static void end_scan(CustomScanState *node);
 static void rescan_scan(CustomScanState *node);
 static void explain_scan(CustomScanState *node, List *ancestors,
 						 ExplainState *es);
+static Size estimate_dsm(CustomScanState *node, ParallelContext *pcxt);
+static void initialize_dsm(CustomScanState *node, ParallelContext *pcxt,
+						   void *coordinate);
+static void reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt,
+							 void *coordinate);
+static void initialize_worker(CustomScanState *node, shm_toc *toc,
+							  void *coordinate);
+static void shutdown_scan(CustomScanState *node);
 
 static const CustomPathMethods path_methods = {
 	.CustomName = SCAN_NAME,
@@ -103,6 +124,11 @@ static const CustomExecMethods exec_methods = {
 	.ExecCustomScan = exec_scan,
 	.EndCustomScan = end_scan,
 	.ReScanCustomScan = rescan_scan,
+	.EstimateDSMCustomScan = estimate_dsm,
+	.InitializeDSMCustomScan = initialize_dsm,
+	.ReInitializeDSMCustomScan = reinitialize_dsm,
+	.InitializeWorkerCustomScan = initialize_worker,
+	.ShutdownCustomScan = shutdown_scan,
 	.ExplainCustomScan = explain_scan,
 };
 
@@ -175,10 +201,40 @@ referenced_attnums(Node *node, Index relid, int natts, bool *all)
 	return result;
 }
 
+static Path *
+make_path(RelOptInfo *rel, Path *seq, double fraction, int workers)
+{
+	CustomPath *cp = makeNode(CustomPath);
+	double		divisor = 1.0;
+
+	if (workers > 0)
+	{
+		double		leader = 1.0 - 0.3 * workers;
+
+		divisor = workers + (parallel_leader_participation && leader > 0 ? leader : 0);
+	}
+	cp->path.pathtype = T_CustomScan;
+	cp->path.parent = rel;
+	cp->path.pathtarget = rel->reltarget;
+	cp->path.param_info = NULL;
+	cp->path.parallel_aware = workers > 0;
+	cp->path.parallel_safe = rel->consider_parallel;
+	cp->path.parallel_workers = workers;
+	cp->path.rows = clamp_row_est(seq->rows / divisor);
+	cp->path.startup_cost = seq->startup_cost;
+	cp->path.total_cost = seq->startup_cost +
+		(seq->total_cost - seq->startup_cost) * fraction / divisor;
+	cp->path.pathkeys = NIL;
+	cp->flags = 0;
+	cp->custom_paths = NIL;
+	cp->custom_private = NIL;
+	cp->methods = &path_methods;
+	return &cp->path;
+}
+
 void
 ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 {
-	CustomPath *cp;
 	Path	   *seq = NULL;
 	ListCell   *lc;
 	bool		all = false;
@@ -211,24 +267,20 @@ ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 	 */
 	fraction = 0.5 * (0.2 + 0.8 * (double) Max(ncols, 1) / Max(natts, 1));
 
-	cp = makeNode(CustomPath);
-	cp->path.pathtype = T_CustomScan;
-	cp->path.parent = rel;
-	cp->path.pathtarget = rel->reltarget;
-	cp->path.param_info = NULL;
-	cp->path.parallel_aware = false;
-	cp->path.parallel_safe = false;
-	cp->path.parallel_workers = 0;
-	cp->path.rows = seq->rows;
-	cp->path.startup_cost = seq->startup_cost;
-	cp->path.total_cost = seq->startup_cost +
-		(seq->total_cost - seq->startup_cost) * fraction;
-	cp->path.pathkeys = NIL;
-	cp->flags = 0;
-	cp->custom_paths = NIL;
-	cp->custom_private = NIL;
-	cp->methods = &path_methods;
-	add_path(rel, &cp->path);
+	add_path(rel, make_path(rel, seq, fraction, 0));
+
+	/*
+	 * A parallel-aware path: workers claim chunks.  Its cost is divided the
+	 * way PostgreSQL divides a parallel sequential scan's.
+	 */
+	if (rel->consider_parallel && rel->lateral_relids == NULL)
+	{
+		int			workers = compute_parallel_worker(rel, rel->pages, -1,
+													  max_parallel_workers_per_gather);
+
+		if (workers > 0)
+			add_partial_path(rel, make_path(rel, seq, fraction, workers));
+	}
 }
 
 static Plan *
@@ -340,6 +392,8 @@ next_row(ScanState *ss)
 							state->pushed ? chunk_filter : NULL,
 							state->pushed ? row_filter : NULL,
 							state->vq);
+		if (state->shared)
+			ts_scan_set_parallel(state->scan, &state->shared->next_claim);
 	}
 	if (!state->values_set)
 	{
@@ -390,6 +444,81 @@ rescan_scan(CustomScanState *node)
 		ts_scan_rescan(state->scan, NULL, false, false, false, false);
 }
 
+/* ---------- parallel scans ---------- */
+
+static Size
+estimate_dsm(CustomScanState *node, ParallelContext *pcxt)
+{
+	return sizeof(TsScanShared);
+}
+
+static void
+initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	TsScanState *state = (TsScanState *) node;
+	TsScanShared *shared = (TsScanShared *) coordinate;
+
+	pg_atomic_init_u64(&shared->next_claim, 0);
+	pg_atomic_init_u64(&shared->chunks_read, 0);
+	pg_atomic_init_u64(&shared->chunks_pruned, 0);
+	pg_atomic_init_u64(&shared->rows_filtered, 0);
+	state->shared = shared;
+	if (state->scan)
+		ts_scan_set_parallel(state->scan, &shared->next_claim);
+}
+
+static void
+reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	TsScanState *state = (TsScanState *) node;
+	TsScanShared *shared = (TsScanShared *) coordinate;
+
+	pg_atomic_write_u64(&shared->next_claim, 0);
+	state->shared = shared;
+	if (state->scan)
+		ts_scan_set_parallel(state->scan, &shared->next_claim);
+}
+
+static void
+initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate)
+{
+	((TsScanState *) node)->shared = (TsScanShared *) coordinate;
+}
+
+/*
+ * Workers add their counters to the shared state when they finish, before
+ * they detach from their tuple queues; the leader copies the totals out
+ * before the shared memory goes away, for EXPLAIN ANALYZE.
+ */
+static void
+shutdown_scan(CustomScanState *node)
+{
+	TsScanState *state = (TsScanState *) node;
+
+	if (state->shared == NULL)
+		return;
+	if (IsParallelWorker())
+	{
+		if (state->scan)
+		{
+			const TsScanCounters *c = ts_scan_counters(state->scan);
+
+			pg_atomic_fetch_add_u64(&state->shared->chunks_read, c->chunks_read);
+			pg_atomic_fetch_add_u64(&state->shared->chunks_pruned, c->chunks_pruned);
+			pg_atomic_fetch_add_u64(&state->shared->rows_filtered, c->rows_filtered);
+		}
+	}
+	else
+	{
+		state->workers.chunks_read = pg_atomic_read_u64(&state->shared->chunks_read);
+		state->workers.chunks_pruned = pg_atomic_read_u64(&state->shared->chunks_pruned);
+		state->workers.rows_filtered = pg_atomic_read_u64(&state->shared->rows_filtered);
+	}
+	state->shared = NULL;
+	if (state->scan)
+		ts_scan_set_parallel(state->scan, NULL);
+}
+
 /* ---------- EXPLAIN ---------- */
 
 static void
@@ -424,14 +553,22 @@ explain_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 							deparse_expression(expr, context, useprefix, false),
 							es);
 	}
-	if (es->analyze && state->scan)
+	if (es->analyze)
 	{
-		const TsScanCounters *c = ts_scan_counters(state->scan);
+		TsScanCounters total = state->workers;
 
-		ExplainPropertyInteger("Chunks Read", NULL, c->chunks_read, es);
-		ExplainPropertyInteger("Chunks Pruned", NULL, c->chunks_pruned, es);
+		if (state->scan)
+		{
+			const TsScanCounters *c = ts_scan_counters(state->scan);
+
+			total.chunks_read += c->chunks_read;
+			total.chunks_pruned += c->chunks_pruned;
+			total.rows_filtered += c->rows_filtered;
+		}
+		ExplainPropertyInteger("Chunks Read", NULL, total.chunks_read, es);
+		ExplainPropertyInteger("Chunks Pruned", NULL, total.chunks_pruned, es);
 		if (state->pushed)
 			ExplainPropertyInteger("Rows Removed by Vectorized Filter", NULL,
-								   c->rows_filtered, es);
+								   total.rows_filtered, es);
 	}
 }

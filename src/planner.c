@@ -4,8 +4,13 @@
  *	  Planner hooks: keep plans on timeseries tables to what the access
  *	  method supports.
  *
- * - Scans of timeseries tables are not parallel-safe: a worker could not see
- *   the rows the leader's transaction still holds in its write buffer.
+ * - Scans of timeseries tables get TimeseriesScan paths (custom_scan.c),
+ *   including a parallel-aware one; the plain parallel sequential scan is
+ *   removed (the access method has no parallel scan of its own).
+ * - Parallel workers cannot see rows the leader's transaction still holds in
+ *   its write buffer, so a statement that starts while the buffer holds
+ *   rows runs without workers (its Gather nodes run their plan in the
+ *   leader alone, as when no worker can be started).
  * - UPDATE, DELETE, MERGE and exclusive row locks are refused while
  *   planning, with a clear error, rather than failing (or not) depending on
  *   whether a row happens to match.
@@ -16,7 +21,9 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_class.h"
+#include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
@@ -29,10 +36,12 @@
 
 #include "custom_scan.h"
 #include "timeseries.h"
+#include "write.h"
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 static ProcessUtility_hook_type prev_process_utility_hook = NULL;
 static planner_hook_type prev_planner_hook = NULL;
+static ExecutorStart_hook_type prev_executor_start_hook = NULL;
 
 static void
 ts_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
@@ -45,14 +54,28 @@ ts_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		(rte->relkind == RELKIND_RELATION || rte->relkind == RELKIND_MATVIEW) &&
 		ts_is_timeseries_relid(rte->relid))
 	{
-		ListCell   *lc;
-
 		rel->partial_pathlist = NIL;
-		rel->consider_parallel = false;
-		foreach(lc, rel->pathlist)
-			((Path *) lfirst(lc))->parallel_safe = false;
 		ts_custom_scan_add_path(root, rel, rte);
 	}
+}
+
+static void
+ts_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	if (queryDesc->plannedstmt->parallelModeNeeded && !IsInParallelMode() &&
+		write_has_buffered_rows())
+	{
+		PlannedStmt *stmt = palloc(sizeof(PlannedStmt));
+
+		/* a shallow copy: the plan may be cached, and the next run may use workers */
+		memcpy(stmt, queryDesc->plannedstmt, sizeof(PlannedStmt));
+		stmt->parallelModeNeeded = false;
+		queryDesc->plannedstmt = stmt;
+	}
+	if (prev_executor_start_hook)
+		prev_executor_start_hook(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
 }
 
 /*
@@ -176,4 +199,6 @@ ts_planner_init(void)
 	set_rel_pathlist_hook = ts_set_rel_pathlist;
 	prev_planner_hook = planner_hook;
 	planner_hook = ts_planner;
+	prev_executor_start_hook = ExecutorStart_hook;
+	ExecutorStart_hook = ts_executor_start;
 }

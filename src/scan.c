@@ -23,6 +23,7 @@
 
 #include "access/heapam.h"
 #include "common/pg_prng.h"
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "commands/vacuum.h"
 #include "executor/tuptable.h"
@@ -82,6 +83,11 @@ typedef struct TsScanDescData
 	bool	   *sel;			/* rows of the batch the row filter kept */
 	TsScanCounters counters;
 
+	/* parallel scans: chunks are claimed by their position in the walk */
+	pg_atomic_uint64 *next_claim;	/* shared counter, or NULL */
+	int64		position;		/* of the next metadata row in the walk */
+	int64		claimed;		/* position this participant claimed last */
+
 	/* ANALYZE */
 	AnalyzeChunk *an_chunks;
 	int			an_nchunks;
@@ -132,6 +138,7 @@ scan_begin(Relation rel, Snapshot snapshot, int nkeys,
 	scan->vector_cxt = AllocSetContextCreate(cxt, "timeseries scan vector",
 											 ALLOCSET_DEFAULT_SIZES);
 	scan->vector = -1;
+	scan->claimed = -1;
 	scan->an_cur_chunk = -1;
 	scan->storage_id = storage_get_id(rel);
 	MemoryContextSwitchTo(old);
@@ -205,6 +212,8 @@ ts_scan_rescan(TableScanDesc sscan, struct ScanKeyData *key, bool set_params,
 	scan->vec_nrows = scan->vec_pos = 0;
 	scan->in_buffered = false;
 	scan->sel = NULL;
+	scan->position = 0;
+	scan->claimed = -1;
 }
 
 /* A chunk in a page extent whose pages are read as the decoder needs them. */
@@ -387,8 +396,14 @@ start_scan(TsScanDesc scan, TupleDesc desc)
 {
 	MemoryContext old = MemoryContextSwitchTo(scan->scan_cxt);
 
-	scan->flush_seq_start = write_next_flush_seq();
-	if (scan->storage_id != 0)
+	/*
+	 * Nothing is written in parallel mode, and a parallel worker's flush
+	 * sequence is not its leader's: there, every chunk of our transaction
+	 * was written before the scan started.  Workers have no write buffer;
+	 * the leader's is empty whenever workers run (planner.c).
+	 */
+	scan->flush_seq_start = IsInParallelMode() ? PG_INT64_MAX : write_next_flush_seq();
+	if (scan->storage_id != 0 && !IsParallelWorker())
 		scan->buffered = write_buffered_rows(scan->base.rs_rd, scan->storage_id,
 											 scan->base.rs_snapshot, desc);
 	MemoryContextSwitchTo(old);
@@ -423,6 +438,23 @@ next_chunk(TsScanDesc scan)
 			close_meta_scan(scan);
 			scan->meta_done = true;
 			return false;
+		}
+		/*
+		 * In a parallel scan, every participant walks the same visible
+		 * metadata rows (they share the snapshot) and takes the ones whose
+		 * position it claims from the shared counter.
+		 */
+		if (scan->next_claim)
+		{
+			int64		position = scan->position++;
+
+			if (scan->claimed < position)
+				scan->claimed = (int64) pg_atomic_fetch_add_u64(scan->next_claim, 1);
+			if (scan->claimed != position)
+			{
+				MemoryContextReset(scan->chunk_cxt);
+				continue;
+			}
 		}
 		/* our own chunks written after the scan started are not for it */
 		if (scan->chunk.own_xact && scan->chunk.flush_seq >= scan->flush_seq_start)
@@ -467,16 +499,23 @@ store_row(TupleTableSlot *slot, Relation rel, Datum **values, bool **isnull,
 	int			natts = slot->tts_tupleDescriptor->natts;
 
 	ExecClearTuple(slot);
-	for (int a = 0; a < natts; a++)
+	if (read_att)
 	{
-		if (read_att && !read_att[a])
+		for (int a = 0; a < natts; a++)
 		{
-			slot->tts_values[a] = (Datum) 0;
-			slot->tts_isnull[a] = true;
-			continue;
+			bool		read = read_att[a];
+
+			slot->tts_values[a] = read ? values[a][i] : (Datum) 0;
+			slot->tts_isnull[a] = read ? isnull[a][i] : true;
 		}
-		slot->tts_values[a] = values[a][i];
-		slot->tts_isnull[a] = isnull[a][i];
+	}
+	else
+	{
+		for (int a = 0; a < natts; a++)
+		{
+			slot->tts_values[a] = values[a][i];
+			slot->tts_isnull[a] = isnull[a][i];
+		}
 	}
 	ExecStoreVirtualTuple(slot);
 	slot->tts_tableOid = RelationGetRelid(rel);
@@ -575,6 +614,18 @@ ts_scan_set_filters(TableScanDesc sscan, const bool *read_att,
 	scan->chunk_filter = chunk_filter;
 	scan->row_filter = row_filter;
 	scan->filter_arg = arg;
+}
+
+/*
+ * Make the scan one participant of a parallel scan: the counter (in shared
+ * memory, zero at the start of each scan) hands out chunks.
+ */
+void
+ts_scan_set_parallel(TableScanDesc sscan, pg_atomic_uint64 *next_claim)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	scan->next_claim = next_claim;
 }
 
 const TsScanCounters *

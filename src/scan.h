@@ -11,6 +11,7 @@
 
 #include "access/relscan.h"
 #include "access/tableam.h"
+#include "port/atomics.h"
 
 extern TableScanDesc ts_scan_begin(Relation rel, Snapshot snapshot, int nkeys,
 								   struct ScanKeyData *key,
@@ -59,6 +60,8 @@ extern void ts_scan_set_filters(TableScanDesc scan, const bool *read_att,
 extern void ts_scan_batch_column(TableScanDesc scan, int attidx,
 								 Datum **values, bool **isnull);
 extern const TsScanCounters *ts_scan_counters(TableScanDesc scan);
+extern void ts_scan_set_parallel(TableScanDesc scan,
+								 pg_atomic_uint64 *next_claim);
 
 /* Visible rows and chunk totals of a relation (planner estimates, VACUUM, stats). */
 typedef struct TableTotals

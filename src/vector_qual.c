@@ -578,6 +578,61 @@ eval_cmp_int(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 #undef CMP_LOOP
 }
 
+/*
+ * Floats: NaN is above every number and equal to itself.  With a number as
+ * the comparison value, C's comparisons (false for NaN) need only the NaN
+ * rows corrected for >, >= and <>.
+ */
+static void
+eval_cmp_float(VQNode *n, const Datum *values, const bool *isnull, int nrows,
+			   uint8 *out)
+{
+	double	   *x = palloc(sizeof(double) * nrows);
+	double		v = n->fvalues[0];
+
+	if (n->coltype == FLOAT4OID)
+		for (int i = 0; i < nrows; i++)
+			x[i] = isnull[i] ? 0 : (double) DatumGetFloat4(values[i]);
+	else
+		for (int i = 0; i < nrows; i++)
+			x[i] = isnull[i] ? 0 : DatumGetFloat8(values[i]);
+
+	if (isnan(v))
+	{
+		for (int i = 0; i < nrows; i++)
+			out[i] = isnull[i] ? VQ_NULL :
+				(uint8) strategy_holds(n->strategy, float_cmp(x[i], v));
+		return;
+	}
+
+#define CMP_LOOP(test) \
+	for (int i = 0; i < nrows; i++) \
+		out[i] = isnull[i] ? VQ_NULL : (uint8) (test)
+
+	switch (n->strategy)
+	{
+		case BTLessStrategyNumber:
+			CMP_LOOP(x[i] < v);
+			break;
+		case BTLessEqualStrategyNumber:
+			CMP_LOOP(x[i] <= v);
+			break;
+		case BTEqualStrategyNumber:
+			CMP_LOOP(x[i] == v);
+			break;
+		case BTGreaterEqualStrategyNumber:
+			CMP_LOOP(x[i] >= v || isnan(x[i]));
+			break;
+		case BTGreaterStrategyNumber:
+			CMP_LOOP(x[i] > v || isnan(x[i]));
+			break;
+		default:
+			CMP_LOOP(!(x[i] == v));
+			break;
+	}
+#undef CMP_LOOP
+}
+
 static void
 eval_cmp(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 		 uint8 *out)
@@ -590,6 +645,11 @@ eval_cmp(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 	if (n->fast == FAST_INT)
 	{
 		eval_cmp_int(n, values, isnull, nrows, out);
+		return;
+	}
+	if (n->fast == FAST_FLOAT)
+	{
+		eval_cmp_float(n, values, isnull, nrows, out);
 		return;
 	}
 	for (int i = 0; i < nrows; i++)

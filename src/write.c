@@ -145,6 +145,19 @@ write_next_flush_seq(void)
 	return next_flush_seq;
 }
 
+/*
+ * Does this backend hold rows not yet written?  Parallel workers cannot see
+ * them, so queries then run without workers (see planner.c).
+ */
+bool
+write_has_buffered_rows(void)
+{
+	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
+		if (buf->nrows > 0)
+			return true;
+	return false;
+}
+
 /* (Re)create the empty per-column arrays of a buffer in its context. */
 static void
 alloc_arrays(WriteBuffer *buf)

@@ -17,6 +17,7 @@ extern void write_insert(Relation rel, TupleTableSlot **slots, int nslots,
 extern void write_flush_relation(Relation rel);
 extern void write_discard_storage(Oid relid, uint64 storage_id);
 extern int64 write_next_flush_seq(void);
+extern bool write_has_buffered_rows(void);
 
 /* Rows of the current transaction not yet written, as a scan must see them. */
 typedef struct BufferedRows
