@@ -676,6 +676,7 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 		const char **ptrs;
 		uint32	   *lens;
 		uint64	   *tmp;
+		Datum	   *entries;
 		Size		alloc = 0;
 		char	   *store;
 		int			k = 0;
@@ -694,16 +695,30 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 			alloc += INTALIGN(lens[j] + VARHDRSZ);
 		}
 		store = palloc_extended(Max(alloc, 1), MCXT_ALLOC_HUGE);
+
+		/*
+		 * One copy per dictionary entry, shared by the rows that hold it
+		 * (the decoder leaves each value's code in tmp).
+		 */
+		entries = palloc0(sizeof(Datum) * nn);
 		for (int i = 0; i < n; i++)
 		{
+			int64		code;
+
 			if (isnull[i])
 				continue;
-			SET_VARSIZE(store, lens[k] + VARHDRSZ);
-			memcpy(VARDATA(store), ptrs[k], lens[k]);
-			values[i] = PointerGetDatum(store);
-			store += INTALIGN(lens[k] + VARHDRSZ);
+			code = ((int64 *) tmp)[k];
+			if (entries[code] == (Datum) 0)
+			{
+				SET_VARSIZE(store, lens[k] + VARHDRSZ);
+				memcpy(VARDATA(store), ptrs[k], lens[k]);
+				entries[code] = PointerGetDatum(store);
+				store += INTALIGN(lens[k] + VARHDRSZ);
+			}
+			values[i] = entries[code];
 			k++;
 		}
+		pfree(entries);
 		pfree(tmp);
 		pfree(ptrs);
 		pfree(lens);

@@ -113,7 +113,9 @@ codec_dict_encode(const char *const *ptrs, const uint32 *lens, size_t n,
 }
 
 /*
- * Decode into pointers into in[] and lengths.  Scratch: 3 * n values.
+ * Decode into pointers into in[] and lengths.  Scratch: 3 * n values; on
+ * success its first n values hold each value's dictionary code (int64, from
+ * 0 to the number of entries - 1), so callers can share work per entry.
  */
 bool
 codec_dict_decode(const char *in, size_t len, size_t n, const char **ptrs,

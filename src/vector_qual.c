@@ -652,6 +652,28 @@ eval_cmp(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 		eval_cmp_float(n, values, isnull, nrows, out);
 		return;
 	}
+	if (n->fast == FAST_TEXT_EQ)
+	{
+		Pointer		last = NULL;
+		uint8		last_out = VQ_NULL;
+		bool		eq = n->strategy == BTEqualStrategyNumber;
+
+		/* rows of a dictionary vector share their entry's copy */
+		for (int i = 0; i < nrows; i++)
+		{
+			if (isnull[i])
+				out[i] = VQ_NULL;
+			else if (DatumGetPointer(values[i]) == last)
+				out[i] = last_out;
+			else
+			{
+				last = DatumGetPointer(values[i]);
+				last_out = text_equal(values[i], n->values[0]) == eq ? VQ_TRUE : VQ_FALSE;
+				out[i] = last_out;
+			}
+		}
+		return;
+	}
 	for (int i = 0; i < nrows; i++)
 	{
 		if (isnull[i])
