@@ -77,6 +77,9 @@ typedef struct TsScanDescData
 
 	/* column selection and filters of the custom scan (scan.h) */
 	bool	   *read_att;		/* per att: decode it; NULL: all */
+	int		   *read_list;		/* the attributes read, in order */
+	int			nread;
+	TupleTableSlot *prepared_slot;	/* slot whose other columns are NULL */
 	TsChunkFilter chunk_filter;
 	TsRowFilter row_filter;
 	void	   *filter_arg;
@@ -492,21 +495,36 @@ chunk_row_hidden(const ChunkMeta *chunk, Snapshot snapshot, int64 r)
 		(CommandId) chunk->cids[r] >= snapshot->curcid;
 }
 
+/*
+ * Put row i of the current batch into the slot.  With a column selection,
+ * the columns not read are set to NULL once per slot and left alone after
+ * that: only this scan writes its slot's arrays.
+ */
 static void
-store_row(TupleTableSlot *slot, Relation rel, Datum **values, bool **isnull,
-		  const bool *read_att, int i, uint64 rowid)
+store_row(TsScanDesc scan, TupleTableSlot *slot, int i, uint64 rowid)
 {
 	int			natts = slot->tts_tupleDescriptor->natts;
+	Datum	  **values = scan->vec_values;
+	bool	  **isnull = scan->vec_isnull;
 
 	ExecClearTuple(slot);
-	if (read_att)
+	if (scan->read_att)
 	{
-		for (int a = 0; a < natts; a++)
+		if (scan->prepared_slot != slot)
 		{
-			bool		read = read_att[a];
+			for (int a = 0; a < natts; a++)
+			{
+				slot->tts_values[a] = (Datum) 0;
+				slot->tts_isnull[a] = true;
+			}
+			scan->prepared_slot = slot;
+		}
+		for (int k = 0; k < scan->nread; k++)
+		{
+			int			a = scan->read_list[k];
 
-			slot->tts_values[a] = read ? values[a][i] : (Datum) 0;
-			slot->tts_isnull[a] = read ? isnull[a][i] : true;
+			slot->tts_values[a] = values[a][i];
+			slot->tts_isnull[a] = isnull[a][i];
 		}
 	}
 	else
@@ -518,7 +536,7 @@ store_row(TupleTableSlot *slot, Relation rel, Datum **values, bool **isnull,
 		}
 	}
 	ExecStoreVirtualTuple(slot);
-	slot->tts_tableOid = RelationGetRelid(rel);
+	slot->tts_tableOid = RelationGetRelid(scan->base.rs_rd);
 	rowid_to_tid(rowid, &slot->tts_tid);
 }
 
@@ -556,8 +574,7 @@ ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 					continue;
 				rowid = (uint64) scan->chunk.first_row + r;
 			}
-			store_row(slot, scan->base.rs_rd, scan->vec_values, scan->vec_isnull,
-					  scan->read_att, i, rowid);
+			store_row(scan, slot, i, rowid);
 			pgstat_count_heap_getnext(scan->base.rs_rd);
 			return true;
 		}
@@ -610,6 +627,12 @@ ts_scan_set_filters(TableScanDesc sscan, const bool *read_att,
 		scan->read_att = MemoryContextAlloc(scan->scan_cxt,
 											sizeof(bool) * Max(natts, 1));
 		memcpy(scan->read_att, read_att, sizeof(bool) * natts);
+		scan->read_list = MemoryContextAlloc(scan->scan_cxt,
+											 sizeof(int) * Max(natts, 1));
+		scan->nread = 0;
+		for (int a = 0; a < natts; a++)
+			if (read_att[a])
+				scan->read_list[scan->nread++] = a;
 	}
 	scan->chunk_filter = chunk_filter;
 	scan->row_filter = row_filter;
@@ -937,8 +960,7 @@ ts_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 		filter_batch(scan);
 		scan->an_cur_vector = vector;
 	}
-	store_row(slot, scan->base.rs_rd, scan->vec_values, scan->vec_isnull,
-			  NULL, (int) (r % scan->reader.vector_rows),
+	store_row(scan, slot, (int) (r % scan->reader.vector_rows),
 			  (uint64) scan->chunk.first_row + r);
 	return true;
 }
