@@ -47,6 +47,26 @@ SELECT count(*) FROM cs WHERE n = NULL::int;
 EXPLAIN (analyze, costs off, timing off, summary off)
 SELECT count(*) FROM cs WHERE d = '2024-01-05' OR d = '2024-01-07';
 
+-- vectors are pruned by their own min/max where a column is ordered within
+-- a chunk (vectors of NULLs too)
+SET timeseries.chunk_rows = 1000;
+SET timeseries.vector_rows = 100;
+CREATE TABLE vr (i int, j int, f float8) USING timeseries;
+INSERT INTO vr SELECT g, CASE WHEN g BETWEEN 300 AND 499 THEN NULL ELSE g END,
+	(g * 7919 % 1000) / 1000.0
+	FROM generate_series(0, 999) g;
+RESET timeseries.chunk_rows;
+RESET timeseries.vector_rows;
+EXPLAIN (analyze, costs off, timing off, summary off) SELECT count(*) FROM vr WHERE j IS NULL;
+SELECT count(*) FROM vr WHERE j IS NULL;
+EXPLAIN (analyze, costs off, timing off, summary off) SELECT count(*) FROM vr WHERE j > 950;
+SELECT count(*) FROM vr WHERE j > 950;
+SELECT count(*) FROM vr WHERE j IS NOT NULL AND i < 350;
+SELECT count(*) FROM vr WHERE j < 100 OR i >= 900;
+-- a column whose vectors each span its whole range stores no ranges
+EXPLAIN (analyze, costs off, timing off, summary off) SELECT count(*) FROM vr WHERE f > 0.99;
+DROP TABLE vr;
+
 -- results match the heap table for many quals, including NULLs
 CREATE FUNCTION cs_check(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE

@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/htup_details.h"
 #include "access/tupmacs.h"
 #include "catalog/pg_type_d.h"
@@ -22,6 +24,7 @@
 
 #include "chunk.h"
 #include "codec.h"
+#include "summary.h"
 
 /* Vectors smaller than this are not worth a compressor call. */
 #define MIN_COMPRESS_BYTES 64
@@ -295,6 +298,69 @@ build_vector_stream(Form_pg_attribute att, Datum *values, bool *isnull,
 	return raw->len;
 }
 
+/*
+ * A column's directory: its checksum, the vector entries and, with ranges,
+ * the type oid (and padding) and a (min, max) pair per vector.
+ */
+static inline Size
+directory_length(uint32 nvectors, bool ranges)
+{
+	Size		len = sizeof(uint32) + sizeof(ChunkVector) * (Size) nvectors;
+
+	if (ranges)
+		len += 2 * sizeof(uint32) + 2 * sizeof(int64) * (Size) nvectors;
+	return len;
+}
+
+/*
+ * Per-vector (min, max) of a summarizable column (summary.c), or NULL when
+ * they would not prune: a single vector, a constant column, or vectors that
+ * each span more than half the chunk's range (values of many series
+ * interleaved, for instance).  A vector of NULLs gets (0, 0); its entry's
+ * NULL count tells readers it has no values.
+ */
+static int64 *
+vector_ranges(Form_pg_attribute att, const Datum *values, const bool *isnull,
+			  int nrows, uint32 vector_rows, uint32 nvectors)
+{
+	int64	   *ranges;
+	int64		cmin = 0;
+	int64		cmax = 0;
+	bool		cany = false;
+	double		width_sum = 0;
+	double		chunk_width;
+	uint32		nvalued = 0;
+
+	if (nvectors < 2 || !summary_type_supported(att->atttypid))
+		return NULL;
+	if (!summary_range(att->atttypid, values, isnull, nrows, &cmin, &cmax))
+		return NULL;
+	chunk_width = summary_width(att->atttypid, cmin, cmax);
+	if (!(chunk_width > 0) || isinf(chunk_width))
+		return NULL;
+
+	ranges = palloc0(2 * sizeof(int64) * nvectors);
+	for (uint32 v = 0; v < nvectors; v++)
+	{
+		int			start = v * vector_rows;
+		int			n = Min(vector_rows, (uint32) (nrows - start));
+
+		if (summary_range(att->atttypid, values + start, isnull + start, n,
+						  &ranges[2 * v], &ranges[2 * v + 1]))
+		{
+			width_sum += summary_width(att->atttypid, ranges[2 * v], ranges[2 * v + 1]);
+			nvalued++;
+			cany = true;
+		}
+	}
+	if (!cany || width_sum > 0.5 * chunk_width * nvalued)
+	{
+		pfree(ranges);
+		return NULL;
+	}
+	return ranges;
+}
+
 char *
 chunk_encode(uint64 storage_id, int64 first_row,
 			 TupleDesc tupdesc, int natts, Datum **values, bool **isnull,
@@ -321,9 +387,14 @@ chunk_encode(uint64 storage_id, int64 first_row,
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, a);
 		Size		col_start = MAXALIGN(out.len);
-		Size		entries_len = sizeof(uint32) + sizeof(ChunkVector) * nvectors;
+		int64	   *ranges = NULL;
+		Size		entries_len;
 		ChunkColumn *col;
 
+		if (!att->attisdropped)
+			ranges = vector_ranges(att, values[a] + first, isnull[a] + first,
+								   nrows, vector_rows, nvectors);
+		entries_len = directory_length(nvectors, ranges != NULL);
 		buffer_reserve(&out, col_start - out.len + entries_len);
 		memset(out.data + out.len, 0, col_start - out.len + entries_len);
 		out.len = col_start + entries_len;
@@ -331,7 +402,17 @@ chunk_encode(uint64 storage_id, int64 first_row,
 		col = (ChunkColumn *) (out.data + sizeof(ChunkHeader)) + a;
 		col->offset = (uint32) col_start;
 		col->attlen = att->attlen;
-		col->flags = 0;
+		col->flags = ranges ? CHUNK_COLUMN_RANGES : 0;
+		if (ranges)
+		{
+			char	   *r = out.data + col_start + sizeof(uint32) +
+				sizeof(ChunkVector) * nvectors;
+			uint32		typid = att->atttypid;
+
+			memcpy(r, &typid, sizeof(uint32));
+			memcpy(r + 2 * sizeof(uint32), ranges, 2 * sizeof(int64) * nvectors);
+			pfree(ranges);
+		}
 
 		for (uint32 v = 0; v < nvectors; v++)
 		{
@@ -402,7 +483,7 @@ chunk_encode(uint64 storage_id, int64 first_row,
 		}
 		{
 			uint32		crc = codec_checksum(out.data + col_start + sizeof(uint32),
-											 sizeof(ChunkVector) * nvectors);
+											 entries_len - sizeof(uint32));
 
 			memcpy(out.data + col_start, &crc, sizeof(uint32));
 		}
@@ -480,7 +561,7 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 	memcpy(&hdr, data, sizeof(ChunkHeader));
 	if (hdr.magic != CHUNK_MAGIC)
 		chunk_corrupted("bad magic number");
-	if (hdr.version != CHUNK_VERSION)
+	if (hdr.version != CHUNK_VERSION && hdr.version != 3)
 		chunk_corrupted("unknown format version");
 	if (hdr.natts > MaxHeapAttributeNumber || hdr.vector_rows == 0 ||
 		hdr.nrows == 0 ||
@@ -511,8 +592,13 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 		chunk_corrupted("length does not match column directory");
 	for (int a = 0; a < hdr.natts; a++)
 	{
-		Size		entries_len = sizeof(uint32) + sizeof(ChunkVector) * (Size) hdr.nvectors;
+		Size		entries_len;
 
+		if ((cols[a].flags & ~CHUNK_COLUMN_RANGES) != 0 ||
+			(hdr.version < 4 && cols[a].flags != 0))
+			chunk_corrupted("unknown column flags");
+		entries_len = directory_length(hdr.nvectors,
+									   (cols[a].flags & CHUNK_COLUMN_RANGES) != 0);
 		if (cols[a].offset < sizeof(ChunkHeader) + dir_len ||
 			cols[a].offset > cols[a + 1].offset ||
 			cols[a + 1].offset - cols[a].offset < entries_len)
@@ -538,6 +624,57 @@ chunk_vector_nrows(const ChunkReader *reader, uint32 vector)
 	return Min(reader->vector_rows, reader->nrows - vector * reader->vector_rows);
 }
 
+/* Load and verify a column's directory, once per reader. */
+static void
+check_directory(ChunkReader *reader, int attidx)
+{
+	const char *col = reader->data + reader->columns[attidx].offset;
+	Size		len = directory_length(reader->nvectors,
+									   (reader->columns[attidx].flags & CHUNK_COLUMN_RANGES) != 0);
+	uint32		crc;
+
+	if (reader->dir_checked[attidx])
+		return;
+	reader_load(reader, reader->columns[attidx].offset, len);
+	memcpy(&crc, col, sizeof(uint32));
+	if (codec_checksum(col + sizeof(uint32), len - sizeof(uint32)) != crc)
+		chunk_corrupted("vector directory checksum mismatch");
+	reader->dir_checked[attidx] = true;
+}
+
+bool
+chunk_vector_range(ChunkReader *reader, int attidx, Oid typid, uint32 vector,
+				   bool *has_values, bool *has_nulls, int64 *min, int64 *max)
+{
+	const char *col;
+	const char *r;
+	ChunkVector entry;
+	uint32		stored_typid;
+	int			n;
+
+	if (attidx >= reader->natts ||
+		!(reader->columns[attidx].flags & CHUNK_COLUMN_RANGES))
+		return false;
+	Assert(vector < reader->nvectors);
+	check_directory(reader, attidx);
+	col = reader->data + reader->columns[attidx].offset;
+	r = col + sizeof(uint32) + sizeof(ChunkVector) * (Size) reader->nvectors;
+	memcpy(&stored_typid, r, sizeof(uint32));
+	if (stored_typid != typid)
+		return false;
+	memcpy(&entry, col + sizeof(uint32) + sizeof(ChunkVector) * vector,
+		   sizeof(ChunkVector));
+	n = chunk_vector_nrows(reader, vector);
+	if (entry.nnulls > (uint32) n)
+		chunk_corrupted("bad vector directory entry");
+	*has_values = entry.nnulls < (uint32) n;
+	*has_nulls = entry.nnulls > 0;
+	r += 2 * sizeof(uint32) + 2 * sizeof(int64) * (Size) vector;
+	memcpy(min, r, sizeof(int64));
+	memcpy(max, r + sizeof(int64), sizeof(int64));
+	return true;
+}
+
 void
 chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 					uint32 vector, Datum *values, bool *isnull)
@@ -547,7 +684,6 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 	const char *col;
 	Size		col_len;
 	ChunkVector entry;
-	uint32		crc;
 	char	   *raw;
 	const char *p;
 	const char *end;
@@ -575,17 +711,7 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 	if (reader->columns[attidx].attlen != att->attlen)
 		chunk_corrupted("column width does not match the table definition");
 
-	if (!reader->dir_checked[attidx])
-	{
-		reader_load(reader, reader->columns[attidx].offset,
-					sizeof(uint32) + sizeof(ChunkVector) * (Size) reader->nvectors);
-		/* verify the vector directory of this column once per reader */
-		memcpy(&crc, col, sizeof(uint32));
-		if (codec_checksum(col + sizeof(uint32),
-						   sizeof(ChunkVector) * reader->nvectors) != crc)
-			chunk_corrupted("vector directory checksum mismatch");
-		reader->dir_checked[attidx] = true;
-	}
+	check_directory(reader, attidx);
 	memcpy(&entry, col + sizeof(uint32) + sizeof(ChunkVector) * vector,
 		   sizeof(ChunkVector));
 	if (entry.offset > col_len || entry.length > col_len - entry.offset ||

@@ -10,8 +10,11 @@
  *	ChunkColumn[natts + 1]			column directory; the extra entry marks
  *									the end of the last column
  *	per column:
- *		uint32 crc of the vector directory
+ *		uint32 crc of the vector directory (and ranges)
  *		ChunkVector[nvectors]		vector directory
+ *		with CHUNK_COLUMN_RANGES:	uint32 type oid, uint32 zero, then
+ *									(int64 min, int64 max)[nvectors] as
+ *									stored by summary.c, for pruning vectors
  *		encoded vectors
  *
  * A vector's decoded stream is: a validity bitmap (only when the vector has
@@ -36,7 +39,7 @@
 #include "access/tupdesc.h"
 
 #define CHUNK_MAGIC		0x54534331	/* "TSC1" */
-#define CHUNK_VERSION	3
+#define CHUNK_VERSION	4	/* 4 added vector ranges; 3 is still read */
 
 typedef struct ChunkHeader
 {
@@ -57,6 +60,8 @@ typedef struct ChunkColumn
 	int16		attlen;			/* attlen when written, checked on read */
 	uint16		flags;
 } ChunkColumn;
+
+#define CHUNK_COLUMN_RANGES		0x01	/* per-vector min/max follow the directory */
 
 #define CHUNK_VECTOR_SHUFFLED	0x01	/* fixed-width values byte-shuffled */
 #define CHUNK_VECTOR_INT		0x02	/* values in the integer codec */
@@ -129,6 +134,14 @@ extern int	chunk_vector_nrows(const ChunkReader *reader, uint32 vector);
  * chunk does not have (added after it was written) decodes as the
  * attribute's missing value.
  */
+/*
+ * The (min, max) of vector of attribute attidx, when the chunk stored ranges
+ * for it with type typid; min/max are summary.c's 64-bit patterns.
+ */
+extern bool chunk_vector_range(ChunkReader *reader, int attidx, Oid typid,
+							   uint32 vector, bool *has_values, bool *has_nulls,
+							   int64 *min, int64 *max);
+
 extern void chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc,
 								int attidx, uint32 vector,
 								Datum *values, bool *isnull);

@@ -73,6 +73,7 @@ typedef struct TsScanShared
 	pg_atomic_uint64 next_claim;	/* chunks are handed out in order */
 	pg_atomic_uint64 chunks_read;	/* workers' counters, for EXPLAIN */
 	pg_atomic_uint64 chunks_pruned;
+	pg_atomic_uint64 vectors_pruned;
 	pg_atomic_uint64 rows_filtered;
 } TsScanShared;
 
@@ -372,6 +373,12 @@ chunk_filter(void *arg, const ChunkMeta *meta)
 	return vector_qual_chunk_may_match((VectorQual *) arg, meta);
 }
 
+static bool
+vector_filter(void *arg, TableScanDesc scan)
+{
+	return vector_qual_vector_may_match((VectorQual *) arg, scan);
+}
+
 static int
 row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
 {
@@ -390,6 +397,7 @@ next_row(ScanState *ss)
 										   ss->ps.state->es_snapshot);
 		ts_scan_set_filters(state->scan, state->read_att,
 							state->pushed ? chunk_filter : NULL,
+							state->pushed ? vector_filter : NULL,
 							state->pushed ? row_filter : NULL,
 							state->vq);
 		if (state->shared)
@@ -461,6 +469,7 @@ initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
 	pg_atomic_init_u64(&shared->next_claim, 0);
 	pg_atomic_init_u64(&shared->chunks_read, 0);
 	pg_atomic_init_u64(&shared->chunks_pruned, 0);
+	pg_atomic_init_u64(&shared->vectors_pruned, 0);
 	pg_atomic_init_u64(&shared->rows_filtered, 0);
 	state->shared = shared;
 	if (state->scan)
@@ -505,6 +514,7 @@ shutdown_scan(CustomScanState *node)
 
 			pg_atomic_fetch_add_u64(&state->shared->chunks_read, c->chunks_read);
 			pg_atomic_fetch_add_u64(&state->shared->chunks_pruned, c->chunks_pruned);
+			pg_atomic_fetch_add_u64(&state->shared->vectors_pruned, c->vectors_pruned);
 			pg_atomic_fetch_add_u64(&state->shared->rows_filtered, c->rows_filtered);
 		}
 	}
@@ -512,6 +522,7 @@ shutdown_scan(CustomScanState *node)
 	{
 		state->workers.chunks_read = pg_atomic_read_u64(&state->shared->chunks_read);
 		state->workers.chunks_pruned = pg_atomic_read_u64(&state->shared->chunks_pruned);
+		state->workers.vectors_pruned = pg_atomic_read_u64(&state->shared->vectors_pruned);
 		state->workers.rows_filtered = pg_atomic_read_u64(&state->shared->rows_filtered);
 	}
 	state->shared = NULL;
@@ -563,12 +574,16 @@ explain_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 
 			total.chunks_read += c->chunks_read;
 			total.chunks_pruned += c->chunks_pruned;
+			total.vectors_pruned += c->vectors_pruned;
 			total.rows_filtered += c->rows_filtered;
 		}
 		ExplainPropertyInteger("Chunks Read", NULL, total.chunks_read, es);
 		ExplainPropertyInteger("Chunks Pruned", NULL, total.chunks_pruned, es);
 		if (state->pushed)
+		{
+			ExplainPropertyInteger("Vectors Pruned", NULL, total.vectors_pruned, es);
 			ExplainPropertyInteger("Rows Removed by Vectorized Filter", NULL,
 								   total.rows_filtered, es);
+		}
 	}
 }

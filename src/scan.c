@@ -37,6 +37,7 @@
 #include "metadata.h"
 #include "scan.h"
 #include "storage.h"
+#include "summary.h"
 #include "write.h"
 
 /* A chunk as ANALYZE sees it: where its rows start in the table's row order. */
@@ -81,6 +82,7 @@ typedef struct TsScanDescData
 	int			nread;
 	TupleTableSlot *prepared_slot;	/* slot whose other columns are NULL */
 	TsChunkFilter chunk_filter;
+	TsVectorFilter vector_filter;
 	TsRowFilter row_filter;
 	void	   *filter_arg;
 	bool	   *sel;			/* rows of the batch the row filter kept */
@@ -584,6 +586,13 @@ ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 		{
 			decode_vector(scan, (uint32) (scan->vector + 1),
 						  slot->tts_tupleDescriptor);
+			if (scan->vector_filter &&
+				!scan->vector_filter(scan->filter_arg, (TableScanDesc) scan))
+			{
+				scan->counters.vectors_pruned++;
+				scan->vec_nrows = 0;
+				continue;
+			}
 			filter_batch(scan);
 			continue;
 		}
@@ -616,8 +625,8 @@ ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 
 void
 ts_scan_set_filters(TableScanDesc sscan, const bool *read_att,
-					TsChunkFilter chunk_filter, TsRowFilter row_filter,
-					void *arg)
+					TsChunkFilter chunk_filter, TsVectorFilter vector_filter,
+					TsRowFilter row_filter, void *arg)
 {
 	TsScanDesc	scan = (TsScanDesc) sscan;
 	int			natts = RelationGetDescr(scan->base.rs_rd)->natts;
@@ -635,8 +644,31 @@ ts_scan_set_filters(TableScanDesc sscan, const bool *read_att,
 				scan->read_list[scan->nread++] = a;
 	}
 	scan->chunk_filter = chunk_filter;
+	scan->vector_filter = vector_filter;
 	scan->row_filter = row_filter;
 	scan->filter_arg = arg;
+}
+
+void
+ts_scan_vector_summary(TableScanDesc sscan, int attidx, Oid typid,
+					   ColumnSummary *out)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+	int64		min;
+	int64		max;
+
+	memset(out, 0, sizeof(ColumnSummary));
+	Assert(!scan->in_buffered);
+	if (chunk_vector_range(&scan->reader, attidx, typid, (uint32) scan->vector,
+						   &out->has_values, &out->has_nulls, &min, &max))
+	{
+		out->known = true;
+		if (out->has_values)
+		{
+			out->min = summary_datum(typid, min);
+			out->max = summary_datum(typid, max);
+		}
+	}
 }
 
 /*

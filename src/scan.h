@@ -41,22 +41,31 @@ extern bool ts_scan_analyze_next_tuple(TableScanDesc scan,
  * of rows (a vector of a chunk, or the transaction's unwritten rows), reads
  * the columns it tests through ts_scan_batch_column, sets sel[i] for the rows
  * to keep and returns how many it kept; the other columns are decoded only
- * when it kept some.
+ * when it kept some.  A vector filter sees each vector of a chunk before
+ * anything of it is decoded, through ts_scan_vector_summary, and returns
+ * false to skip it.
  */
 struct ChunkMeta;
 typedef bool (*TsChunkFilter) (void *arg, const struct ChunkMeta *meta);
 typedef int (*TsRowFilter) (void *arg, TableScanDesc scan, int nrows, bool *sel);
+typedef bool (*TsVectorFilter) (void *arg, TableScanDesc scan);
 
 typedef struct TsScanCounters
 {
 	int64		chunks_read;
 	int64		chunks_pruned;
+	int64		vectors_pruned;
 	int64		rows_filtered;
 } TsScanCounters;
 
 extern void ts_scan_set_filters(TableScanDesc scan, const bool *read_att,
 								TsChunkFilter chunk_filter,
+								TsVectorFilter vector_filter,
 								TsRowFilter row_filter, void *arg);
+/* What the current vector's stored range says about a column (summary.h). */
+struct ColumnSummary;
+extern void ts_scan_vector_summary(TableScanDesc scan, int attidx, Oid typid,
+								   struct ColumnSummary *out);
 extern void ts_scan_batch_column(TableScanDesc scan, int attidx,
 								 Datum **values, bool **isnull);
 extern const TsScanCounters *ts_scan_counters(TableScanDesc scan);

@@ -91,6 +91,93 @@ value_lt(Oid typid, Datum a, Datum b)
 	}
 }
 
+/* The bits of a summarizable value, as stored. */
+static int64
+datum_bits(Oid typid, Datum d)
+{
+	switch (typid)
+	{
+		case BOOLOID:
+			return DatumGetBool(d);
+		case INT2OID:
+			return DatumGetInt16(d);
+		case INT4OID:
+		case DATEOID:
+			return DatumGetInt32(d);
+		case FLOAT4OID:
+			{
+				float4		f = DatumGetFloat4(d);
+				int32		b;
+
+				memcpy(&b, &f, sizeof(int32));
+				return b;
+			}
+		default:
+			return DatumGetInt64(d);
+	}
+}
+
+bool
+summary_range(Oid typid, const Datum *values, const bool *isnull, int n,
+			  int64 *min, int64 *max)
+{
+	Datum		lo = 0;
+	Datum		hi = 0;
+	bool		any = false;
+
+	for (int i = 0; i < n; i++)
+	{
+		Datum		v;
+
+		if (isnull[i])
+			continue;
+		v = values[i];
+		if (!any)
+		{
+			lo = hi = v;
+			any = true;
+		}
+		else if (value_lt(typid, v, lo))
+			lo = v;
+		else if (value_lt(typid, hi, v))
+			hi = v;
+	}
+	if (any)
+	{
+		*min = datum_bits(typid, lo);
+		*max = datum_bits(typid, hi);
+	}
+	return any;
+}
+
+double
+summary_width(Oid typid, int64 min, int64 max)
+{
+	double		lo;
+	double		hi;
+
+	switch (typid)
+	{
+		case FLOAT4OID:
+		case FLOAT8OID:
+			if (typid == FLOAT4OID)
+			{
+				lo = DatumGetFloat4(summary_datum(typid, min));
+				hi = DatumGetFloat4(summary_datum(typid, max));
+			}
+			else
+			{
+				lo = DatumGetFloat8(summary_datum(typid, min));
+				hi = DatumGetFloat8(summary_datum(typid, max));
+			}
+			if (isnan(lo) || isnan(hi) || isinf(lo) || isinf(hi))
+				return INFINITY;
+			return hi - lo;
+		default:
+			return (double) max - (double) min;
+	}
+}
+
 bytea *
 summary_build(TupleDesc desc, int natts, Datum **values, bool **isnull,
 			  int first, int nrows)
@@ -105,77 +192,20 @@ summary_build(TupleDesc desc, int natts, Datum **values, bool **isnull,
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, a);
 		SummaryEntry *e;
-		Datum		min = 0;
-		Datum		max = 0;
-		bool		any = false;
+		bool		any;
 		bool		nulls = false;
 
 		if (att->attisdropped || !summary_type_supported(att->atttypid))
 			continue;
-		for (int i = first; i < first + nrows; i++)
-		{
-			Datum		v;
-
-			if (isnull[a][i])
-			{
-				nulls = true;
-				continue;
-			}
-			v = values[a][i];
-			if (!any)
-			{
-				min = max = v;
-				any = true;
-			}
-			else if (value_lt(att->atttypid, v, min))
-				min = v;
-			else if (value_lt(att->atttypid, max, v))
-				max = v;
-		}
 		e = &entries[count++];
 		memset(e, 0, sizeof(SummaryEntry));
 		e->attnum = att->attnum;
 		e->typid = att->atttypid;
+		for (int i = first; i < first + nrows && !nulls; i++)
+			nulls = isnull[a][i];
+		any = summary_range(att->atttypid, values[a] + first, isnull[a] + first,
+							nrows, &e->min, &e->max);
 		e->flags = (any ? SUMMARY_HAS_VALUES : 0) | (nulls ? SUMMARY_HAS_NULLS : 0);
-
-		/*
-		 * Store the Datum's bits as a 64-bit integer.  Sub-word types are
-		 * stored through their own accessors so that the value read back does
-		 * not depend on what the unused high bits of the Datum held.
-		 */
-		switch (att->atttypid)
-		{
-			case BOOLOID:
-				e->min = DatumGetBool(min);
-				e->max = DatumGetBool(max);
-				break;
-			case INT2OID:
-				e->min = DatumGetInt16(min);
-				e->max = DatumGetInt16(max);
-				break;
-			case INT4OID:
-			case DATEOID:
-				e->min = DatumGetInt32(min);
-				e->max = DatumGetInt32(max);
-				break;
-			case FLOAT4OID:
-				{
-					float4		f1 = DatumGetFloat4(min);
-					float4		f2 = DatumGetFloat4(max);
-					int32		b1;
-					int32		b2;
-
-					memcpy(&b1, &f1, sizeof(int32));
-					memcpy(&b2, &f2, sizeof(int32));
-					e->min = b1;
-					e->max = b2;
-				}
-				break;
-			default:
-				e->min = DatumGetInt64(min);
-				e->max = DatumGetInt64(max);
-				break;
-		}
 	}
 	if (count == 0)
 	{
@@ -194,8 +224,8 @@ summary_build(TupleDesc desc, int natts, Datum **values, bool **isnull,
 	return result;
 }
 
-static Datum
-entry_datum(Oid typid, int64 v)
+Datum
+summary_datum(Oid typid, int64 v)
 {
 	switch (typid)
 	{
@@ -260,8 +290,8 @@ summary_get(const bytea *summary, AttrNumber attnum, Oid typid,
 		out->has_nulls = (e.flags & SUMMARY_HAS_NULLS) != 0;
 		if (out->has_values)
 		{
-			out->min = entry_datum(typid, e.min);
-			out->max = entry_datum(typid, e.max);
+			out->min = summary_datum(typid, e.min);
+			out->max = summary_datum(typid, e.max);
 		}
 		return;
 	}

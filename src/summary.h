@@ -25,6 +25,17 @@ typedef struct ColumnSummary
 extern bool summary_type_supported(Oid typid);
 
 /*
+ * The minimum and maximum of the non-NULL values[] (stored as 64-bit
+ * patterns, see summary_datum); false when all are NULL.
+ */
+extern bool summary_range(Oid typid, const Datum *values, const bool *isnull,
+						  int n, int64 *min, int64 *max);
+/* The Datum of a stored 64-bit pattern. */
+extern Datum summary_datum(Oid typid, int64 bits);
+/* max - min as a double (infinite when NaN or an infinity is involved). */
+extern double summary_width(Oid typid, int64 min, int64 max);
+
+/*
  * Build the summary of rows [first, first + nrows) of the column arrays
  * values[att][row] / isnull[att][row] as a bytea (palloc'd), or NULL when
  * no column can be summarized.

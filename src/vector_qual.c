@@ -865,9 +865,16 @@ range_may_match(VQNode *n, const ColumnSummary *cs, int k)
 	}
 }
 
-/* Could the clause be true for some row of the chunk? */
+/* Where a summary of a column comes from: a chunk's metadata, or a vector. */
+typedef struct SummarySource
+{
+	const ChunkMeta *meta;		/* a chunk, or */
+	TableScanDesc scan;			/* the scan's current vector */
+} SummarySource;
+
+/* Could the clause be true for some row the summaries describe? */
 static bool
-node_may_match(VQNode *n, const ChunkMeta *meta)
+node_may_match(VQNode *n, const SummarySource *src)
 {
 	ColumnSummary cs;
 
@@ -875,12 +882,12 @@ node_may_match(VQNode *n, const ChunkMeta *meta)
 	{
 		case VQ_AND:
 			for (int a = 0; a < n->nargs; a++)
-				if (!node_may_match(n->args[a], meta))
+				if (!node_may_match(n->args[a], src))
 					return false;
 			return true;
 		case VQ_OR:
 			for (int a = 0; a < n->nargs; a++)
-				if (node_may_match(n->args[a], meta))
+				if (node_may_match(n->args[a], src))
 					return true;
 			return false;
 		case VQ_NOT:
@@ -889,7 +896,10 @@ node_may_match(VQNode *n, const ChunkMeta *meta)
 			break;
 	}
 
-	summary_get(meta->summary, (AttrNumber) (n->attidx + 1), n->coltype, &cs);
+	if (src->meta)
+		summary_get(src->meta->summary, (AttrNumber) (n->attidx + 1), n->coltype, &cs);
+	else
+		ts_scan_vector_summary(src->scan, n->attidx, n->coltype, &cs);
 	if (!cs.known)
 		return true;
 	switch (n->kind)
@@ -926,20 +936,36 @@ node_may_match(VQNode *n, const ChunkMeta *meta)
 	}
 }
 
-bool
-vector_qual_chunk_may_match(VectorQual *vq, const ChunkMeta *meta)
+static bool
+may_match(VectorQual *vq, const SummarySource *src)
 {
 	bool		may = true;
 	MemoryContext old;
 
-	if (meta->summary == NULL)
-		return true;
 	MemoryContextReset(vq->batch_cxt);
 	old = MemoryContextSwitchTo(vq->batch_cxt);
 	for (int c = 0; c < vq->nclauses && may; c++)
-		may = node_may_match(vq->clauses[c], meta);
+		may = node_may_match(vq->clauses[c], src);
 	MemoryContextSwitchTo(old);
 	return may;
+}
+
+bool
+vector_qual_chunk_may_match(VectorQual *vq, const ChunkMeta *meta)
+{
+	SummarySource src = {meta, NULL};
+
+	if (meta->summary == NULL)
+		return true;
+	return may_match(vq, &src);
+}
+
+bool
+vector_qual_vector_may_match(VectorQual *vq, TableScanDesc scan)
+{
+	SummarySource src = {NULL, scan};
+
+	return may_match(vq, &src);
 }
 
 static void

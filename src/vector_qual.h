@@ -31,6 +31,9 @@ extern void vector_qual_set_values(VectorQual *vq, ExprContext *econtext);
 extern bool vector_qual_chunk_may_match(VectorQual *vq,
 										const struct ChunkMeta *meta);
 
+/* Could any row of the scan's current vector satisfy them, by its ranges? */
+extern bool vector_qual_vector_may_match(VectorQual *vq, TableScanDesc scan);
+
 /* Row filter of a scan (scan.h): keep the rows where every clause is true. */
 extern int	vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows,
 							   bool *sel);
