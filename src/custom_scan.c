@@ -38,9 +38,11 @@
 #include "access/parallel.h"
 #include "access/relscan.h"
 #include "access/sysattr.h"
+#include "access/table.h"
 #include "access/tableam.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
+#include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/makefuncs.h"
@@ -55,10 +57,12 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
+#include "utils/snapmgr.h"
 
 #include "custom_scan.h"
 #include "metadata.h"
 #include "scan.h"
+#include "storage.h"
 #include "timeseries.h"
 #include "vector_qual.h"
 
@@ -202,8 +206,16 @@ referenced_attnums(Node *node, Index relid, int natts, bool *all)
 	return result;
 }
 
+/* What a path's cost is derived from: the sequential scan's. */
+typedef struct SeqCost
+{
+	double		rows;
+	Cost		startup;
+	Cost		total;
+} SeqCost;
+
 static Path *
-make_path(RelOptInfo *rel, Path *seq, double fraction, int workers)
+make_path(RelOptInfo *rel, const SeqCost *seq, double fraction, int workers)
 {
 	CustomPath *cp = makeNode(CustomPath);
 	double		divisor = 1.0;
@@ -222,9 +234,8 @@ make_path(RelOptInfo *rel, Path *seq, double fraction, int workers)
 	cp->path.parallel_safe = rel->consider_parallel;
 	cp->path.parallel_workers = workers;
 	cp->path.rows = clamp_row_est(seq->rows / divisor);
-	cp->path.startup_cost = seq->startup_cost;
-	cp->path.total_cost = seq->startup_cost +
-		(seq->total_cost - seq->startup_cost) * fraction / divisor;
+	cp->path.startup_cost = seq->startup;
+	cp->path.total_cost = seq->startup + (seq->total - seq->startup) * fraction / divisor;
 	cp->path.pathkeys = NIL;
 	cp->flags = 0;
 	cp->custom_paths = NIL;
@@ -233,54 +244,144 @@ make_path(RelOptInfo *rel, Path *seq, double fraction, int workers)
 	return &cp->path;
 }
 
+static bool
+contains_param(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param))
+		return true;
+	return expression_tree_walker(node, contains_param, context);
+}
+
+/* Chunks a plan-time estimate reads at most; beyond, it assumes all rows. */
+#define ESTIMATE_MAX_CHUNKS		2000
+
+/*
+ * The share of the table's rows in chunks that the pushable clauses cannot
+ * rule out by the chunk summaries, for the clauses whose values the planner
+ * knows (constants, and stable expressions such as now() - interval '1
+ * hour' that it can evaluate for an estimate); 1 when none, or when the
+ * table has too many chunks to look at while planning.
+ */
+static double
+estimate_read_fraction(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+{
+	List	   *clauses = NIL;
+	ListCell   *lc;
+	VectorQual *vq;
+	ExprContext *econtext;
+	Relation	r;
+	uint64		storage_id;
+	ChunkMetaScan *ms;
+	ChunkMeta	meta;
+	int64		nchunks = 0;
+	double		total = 0;
+	double		kept = 0;
+
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		Node	   *clause;
+
+		if (ri->pseudoconstant ||
+			!vector_qual_supported((Node *) ri->clause, rel->relid))
+			continue;
+		clause = estimate_expression_value(root, (Node *) ri->clause);
+		if (!contains_param(clause, NULL) &&
+			vector_qual_supported(clause, rel->relid))
+			clauses = lappend(clauses, clause);
+	}
+	if (clauses == NIL || !ActiveSnapshotSet())
+		return 1.0;
+
+	vq = vector_qual_compile(clauses, rel->relid, NULL);
+	econtext = CreateStandaloneExprContext();
+	vector_qual_set_values(vq, econtext);
+
+	r = table_open(rte->relid, NoLock);
+	storage_id = storage_get_id(r);
+	table_close(r, NoLock);
+	if (storage_id != 0)
+	{
+		ms = metadata_begin_scan(storage_id, GetActiveSnapshot());
+		while (metadata_next(ms, &meta, false))
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (++nchunks > ESTIMATE_MAX_CHUNKS)
+				break;
+			total += meta.row_count;
+			if (vector_qual_chunk_may_match(vq, &meta))
+				kept += meta.row_count;
+		}
+		metadata_end_scan(ms);
+	}
+	FreeExprContext(econtext, true);
+	vector_qual_free(vq);
+	if (nchunks > ESTIMATE_MAX_CHUNKS || total == 0)
+		return 1.0;
+	return Max(kept / total, 0.0001);
+}
+
 void
 ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 {
-	Path	   *seq = NULL;
+	SeqCost		seq;
+	bool		found = false;
 	ListCell   *lc;
 	bool		all = false;
 	Bitmapset  *attnums;
 	int			ncols;
 	int			natts = rel->max_attr;
+	double		read_fraction;
 	double		fraction;
 
 	if (!ts_enable_custom_scan || rte->tablesample != NULL)
 		return;
+
+	/* add_path may free the sequential scan's path: keep its costs */
 	foreach(lc, rel->pathlist)
 	{
 		Path	   *p = (Path *) lfirst(lc);
 
 		if (p->pathtype == T_SeqScan && p->param_info == NULL)
-			seq = p;
+		{
+			seq.rows = p->rows;
+			seq.startup = p->startup_cost;
+			seq.total = p->total_cost;
+			found = true;
+		}
 	}
-	if (seq == NULL)
+	if (!found)
 		return;
 
 	attnums = referenced_attnums((Node *) rel->reltarget->exprs, rel->relid,
 								 natts, &all);
 	ncols = all ? natts : bms_num_members(attnums);
+	read_fraction = estimate_read_fraction(root, rel, rte);
 
 	/*
-	 * Cost: the sequential scan's, scaled by the share of columns decoded,
-	 * and halved for decoding in vectors; always below the sequential scan,
-	 * which is never better.  Pruning is not costed: the planner's row
-	 * estimate already reflects the quals.
+	 * Cost: the sequential scan's, scaled by the share of the rows in chunks
+	 * that pruning leaves and by the share of columns decoded, and halved for
+	 * decoding in vectors; always below the sequential scan, which is never
+	 * better.
 	 */
-	fraction = 0.5 * (0.2 + 0.8 * (double) Max(ncols, 1) / Max(natts, 1));
+	fraction = read_fraction * 0.5 * (0.2 + 0.8 * (double) Max(ncols, 1) / Max(natts, 1));
 
-	add_path(rel, make_path(rel, seq, fraction, 0));
+	add_path(rel, make_path(rel, &seq, fraction, 0));
 
 	/*
-	 * A parallel-aware path: workers claim chunks.  Its cost is divided the
-	 * way PostgreSQL divides a parallel sequential scan's.
+	 * A parallel-aware path, where the chunks left to read make workers
+	 * worth it: workers claim chunks.  Its cost is divided the way
+	 * PostgreSQL divides a parallel sequential scan's.
 	 */
 	if (rel->consider_parallel && rel->lateral_relids == NULL)
 	{
-		int			workers = compute_parallel_worker(rel, rel->pages, -1,
+		int			workers = compute_parallel_worker(rel, rel->pages * read_fraction, -1,
 													  max_parallel_workers_per_gather);
 
 		if (workers > 0)
-			add_partial_path(rel, make_path(rel, seq, fraction, workers));
+			add_partial_path(rel, make_path(rel, &seq, fraction, workers));
 	}
 }
 

@@ -355,6 +355,15 @@ build_node(Node *clause, Index relid, PlanState *parent, bool build)
 	return NULL;
 }
 
+void
+vector_qual_free(VectorQual *vq)
+{
+	MemoryContextDelete(vq->value_cxt);
+	MemoryContextDelete(vq->batch_cxt);
+	pfree(vq->clauses);
+	pfree(vq);
+}
+
 bool
 vector_qual_supported(Node *clause, Index relid)
 {

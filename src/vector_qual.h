@@ -26,6 +26,7 @@ extern bool vector_qual_supported(Node *clause, Index relid);
 extern VectorQual *vector_qual_compile(List *clauses, Index relid,
 									   PlanState *parent);
 extern void vector_qual_set_values(VectorQual *vq, ExprContext *econtext);
+extern void vector_qual_free(VectorQual *vq);
 
 /* Could any row of the chunk satisfy every clause, as far as its summary tells? */
 extern bool vector_qual_chunk_may_match(VectorQual *vq,
