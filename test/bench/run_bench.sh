@@ -3,7 +3,7 @@
 # and on a timeseries table (no indexes), in a private PostgreSQL cluster with fixed settings.
 #
 #   run_bench.sh [--scale S|M|L] [--port PORT] [--dir DIR] [--runs N] [--seed N]
-#                [--insert-secs N] [--results DIR] [--keep]
+#                [--insert-secs N] [--results DIR] [--ts-custom-scan-off] [--keep]
 #
 #   --scale  S = 100 hosts x 1 day, M = 400 hosts x 3 days, L = 4000 hosts x 3 days (default S)
 #   --port   port of the private cluster (default 5440)
@@ -12,6 +12,10 @@
 #   --seed   seed of the data and of the query parameters (default 123)
 #   --insert-secs  duration of each pgbench single-row INSERT run (default 15)
 #   --results DIR  where the result table is saved (default test/bench/results, else $TMPDIR)
+#   --ts-custom-scan-off  also run every timeseries query in sessions with
+#            SET timeseries.enable_custom_scan = off (plain sequential scan), compared with heap
+#            like the others; adds a third latency column group (noscan) and about doubles the
+#            timeseries query time
 #   --keep   leave the cluster running and the work directory in place
 #
 # Run as root, the cluster runs as the `postgres` OS user; run as another user, that user must be
@@ -27,6 +31,7 @@ INSERT_SECS=15
 KEEP=0
 ALLOW_FEW=0
 RESULTS_DIR=
+NOSCAN=0
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -39,7 +44,8 @@ while [ $# -gt 0 ]; do
 		--results) RESULTS_DIR=$2; shift 2 ;;
 		--keep) KEEP=1; shift ;;
 		--allow-few-runs) ALLOW_FEW=1; shift ;;
-		-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+		--ts-custom-scan-off) NOSCAN=1; shift ;;
+		-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
 		*) echo "run_bench.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -275,19 +281,30 @@ QDIR=$DIR/queries
 mkdir -p "$QDIR"
 QTYPES=$("$GEN" --list-queries)
 NQ=$((RUNS + 1))		# query 1 is the check and warm-up, 2..RUNS+1 are timed
+# the systems every query runs on: heap.cpu; ts.cpu with the server's settings (the custom scan
+# on, its default); with --ts-custom-scan-off, ts.cpu again in sessions that turn it off
+SYSTEMS=(heap ts)
+[ "$NOSCAN" -eq 0 ] || SYSTEMS+=(noscan)
 
-# Run queries in one session of a schema: writes their results to $3 (a marker line before each
+# Run queries in one session of a system: writes their results to $3 (a marker line before each
 # query; the rows of queries without ORDER BY sorted within their query) and prints one
 # client-side latency in ms per query.  With $4 set, the session first plans (EXPLAIN, no
-# execution) the query on line 1 of the file, to warm the backend's caches, and leaves it out.
+# execution) the query on line 1 of the file, to warm the backend's caches, and leaves it out;
+# the plan and the session's settings that matter here go to $3.plan.
 run_session() {
-	local schema=$1 file=$2 out=$3 skipfirst=${4:-} sortit=0
+	local sys=$1 file=$2 out=$3 skipfirst=${4:-} sortit=0 schema=ts
+	[ "$sys" != heap ] || schema=heap
 	grep -qi 'ORDER BY' "$file" || sortit=1
 	{
 		echo "SET search_path = $schema, public;"
+		if [ "$sys" = noscan ]; then
+			echo "SET timeseries.enable_custom_scan = off;"
+		fi
 		if [ -n "$skipfirst" ]; then
-			echo '\o /dev/null'
+			echo "\\o $out.plan"
 			echo "EXPLAIN $(head -n 1 "$file")"
+			# after the EXPLAIN, which loads the extension's library in a ts session
+			echo "SELECT '@@setting ' || name || ' = ' || setting FROM pg_settings WHERE name IN ('max_parallel_workers_per_gather', 'timeseries.enable_custom_scan') ORDER BY name;"
 		fi
 		echo "\\o $out.raw"
 		echo '\timing on'
@@ -310,20 +327,21 @@ stats() {
 		printf "%.3f %.3f %d\n", med, v[r], n }'
 }
 
-# compare the results of the two systems
+# compare the results of a system with heap's
 check_same() {
-	local q=$1 what=$2
-	if ! cmp -s "$QDIR/$q.$what.heap" "$QDIR/$q.$what.ts"; then
-		log "RESULT MISMATCH for $q ($what): see $QDIR/$q.$what.{heap,ts}"
-		diff "$QDIR/$q.$what.heap" "$QDIR/$q.$what.ts" | head -20 >&2 || true
+	local q=$1 what=$2 sys=$3
+	if ! cmp -s "$QDIR/$q.$what.heap" "$QDIR/$q.$what.$sys"; then
+		log "RESULT MISMATCH for $q ($what): see $QDIR/$q.$what.{heap,$sys}"
+		diff "$QDIR/$q.$what.heap" "$QDIR/$q.$what.$sys" | head -20 >&2 || true
 		CHECK_FAILED=1
 		KEEP=1
 	fi
 }
 
-declare -A MED P95 NRUN
+declare -A MED P95 NRUN PARALLEL
 CHECK_FAILED=0
 CHECKED_ROWS=0
+TS_CUSTOM_PLANS=0
 for q in $QTYPES; do
 	check_lib
 	f=$QDIR/$q.sql
@@ -331,25 +349,52 @@ for q in $QTYPES; do
 	"$GEN" --hosts "$HOSTS" --days "$DAYS" --seed "$SEED" --queries "$q" --count "$NQ" >"$f"
 	head -n 1 "$f" >"$f.check"
 	t0=$(now_ns)
-	# check the results of the first query on both systems (this also warms both tables up)
-	for s in heap ts; do
+	# check the results of the first query on every system (this also warms the tables up)
+	for s in "${SYSTEMS[@]}"; do
 		run_session $s "$f.check" "$QDIR/$q.check.$s" >/dev/null
 	done
-	check_same "$q" check
+	for s in "${SYSTEMS[@]:1}"; do
+		check_same "$q" check $s
+	done
 	# timed runs; their results are compared too
-	for s in heap ts; do
+	par=
+	for s in "${SYSTEMS[@]}"; do
 		read -r m p n < <(run_session $s "$f" "$QDIR/$q.timed.$s" 1 | stats)
 		MED[$q,$s]=$m; P95[$q,$s]=$p; NRUN[$q,$s]=$n
+		if [ "${NRUN[$q,$s]}" != "$RUNS" ]; then
+			echo "run_bench.sh: $q: expected $RUNS timings on $s, got $n" >&2
+			exit 1
+		fi
+		! grep -q 'Gather' "$QDIR/$q.timed.$s.plan" || par=${par:+$par+}$s
 	done
-	check_same "$q" timed
+	PARALLEL[$q]=${par:--}
+	if grep -q 'Custom Scan (TimeseriesScan)' "$QDIR/$q.timed.ts.plan"; then
+		TS_CUSTOM_PLANS=$((TS_CUSTOM_PLANS + 1))
+	fi
+	if [ "$NOSCAN" -eq 1 ] && grep -q 'TimeseriesScan' "$QDIR/$q.timed.noscan.plan"; then
+		echo "run_bench.sh: $q: the plan with timeseries.enable_custom_scan = off uses TimeseriesScan:" >&2
+		cat "$QDIR/$q.timed.noscan.plan" >&2
+		exit 1
+	fi
+	for s in "${SYSTEMS[@]:1}"; do
+		check_same "$q" timed $s
+	done
 	nrows=$(cat "$QDIR/$q.check.heap" "$QDIR/$q.timed.heap" | grep -vc '@@instance' || true)
 	CHECKED_ROWS=$((CHECKED_ROWS + nrows))
 	t1=$(now_ns)
-	log "$(printf '%-22s heap %9s ms  ts %9s ms  (%d result rows compared, %.0f s)' "$q" "${MED[$q,heap]}" "${MED[$q,ts]}" "$nrows" "$(awk -v ns=$((t1 - t0)) 'BEGIN { print ns / 1e9 }')")"
-	if [ "${NRUN[$q,heap]}" != "$RUNS" ] || [ "${NRUN[$q,ts]}" != "$RUNS" ]; then
-		echo "run_bench.sh: $q: expected $RUNS timings, got ${NRUN[$q,heap]} and ${NRUN[$q,ts]}" >&2
-		exit 1
-	fi
+	line=$(printf '%-22s heap %9s ms  ts %9s ms' "$q" "${MED[$q,heap]}" "${MED[$q,ts]}")
+	[ "$NOSCAN" -eq 0 ] || line+=$(printf '  noscan %9s ms' "${MED[$q,noscan]}")
+	log "$line$(printf '  (%d result rows compared, %.0f s)' "$nrows" "$(awk -v ns=$((t1 - t0)) 'BEGIN { print ns / 1e9 }')")"
+done
+NQTYPES=$(echo "$QTYPES" | wc -w)
+
+# the settings each system's timed sessions ran with, as they reported them
+session_settings() {
+	cat "$QDIR"/*.timed."$1".plan | sed -n 's/^@@setting //p' | sort | uniq | paste -sd, | sed 's/,/, /g'
+}
+declare -A SETS
+for s in "${SYSTEMS[@]}"; do
+	SETS[$s]=$(session_settings $s)
 done
 
 # ---------- single-row INSERT transactions ----------
@@ -407,15 +452,32 @@ OUT=$RESULTS_DIR/$SCALE-$STAMP.txt
 	echo "  heap: table $SIZE_HEAP_TABLE B + indexes $SIZE_HEAP_IDX B"
 	echo "  timeseries: table $SIZE_TS_TABLE B + metadata $SIZE_TS_META B; $TS_STATS"
 	echo
-	printf '%-24s %12s %12s %12s %12s %9s %5s\n' "query latency (ms)" "heap median" "heap p95" "ts median" "ts p95" "ts/heap" runs
+	echo "query columns, with the settings their timed sessions reported:"
+	echo "  heap    heap.cpu; ${SETS[heap]}"
+	echo "  ts      ts.cpu; ${SETS[ts]}; TimeseriesScan in the plans of $TS_CUSTOM_PLANS of $NQTYPES query types"
+	if [ "$NOSCAN" -eq 1 ]; then
+		echo "  noscan  ts.cpu, SET timeseries.enable_custom_scan = off; ${SETS[noscan]}; plain sequential scan"
+	fi
+	echo "  parallel: the systems whose plan (EXPLAIN of query 1) has a Gather node"
+	echo
+	printf '%-24s %12s %12s %12s %12s %9s' "query latency (ms)" "heap median" "heap p95" "ts median" "ts p95" "ts/heap"
+	[ "$NOSCAN" -eq 0 ] || printf ' %13s %12s %11s' "noscan median" "noscan p95" "noscan/heap"
+	printf ' %5s  %s\n' runs parallel
 	for q in $QTYPES; do
-		printf '%-24s %12s %12s %12s %12s %9s %5s\n' "$q" "${MED[$q,heap]}" "${P95[$q,heap]}" "${MED[$q,ts]}" "${P95[$q,ts]}" "$(ratio "${MED[$q,ts]}" "${MED[$q,heap]}")" "${NRUN[$q,heap]}"
+		printf '%-24s %12s %12s %12s %12s %9s' "$q" "${MED[$q,heap]}" "${P95[$q,heap]}" "${MED[$q,ts]}" "${P95[$q,ts]}" "$(ratio "${MED[$q,ts]}" "${MED[$q,heap]}")"
+		[ "$NOSCAN" -eq 0 ] || printf ' %13s %12s %11s' "${MED[$q,noscan]}" "${P95[$q,noscan]}" "$(ratio "${MED[$q,noscan]}" "${MED[$q,heap]}")"
+		printf ' %5s  %s\n' "${NRUN[$q,heap]}" "${PARALLEL[$q]}"
 	done
 	echo
-	if [ "$CHECK_FAILED" -eq 0 ]; then
-		echo "results: identical on heap and timeseries for every query run ($CHECKED_ROWS result rows compared)"
+	if [ "$NOSCAN" -eq 1 ]; then
+		compared="heap, ts and noscan"
 	else
-		echo "results: MISMATCH between heap and timeseries (see log)"
+		compared="heap and timeseries"
+	fi
+	if [ "$CHECK_FAILED" -eq 0 ]; then
+		echo "results: identical on $compared for every query run ($CHECKED_ROWS result rows compared)"
+	else
+		echo "results: MISMATCH between $compared (see log)"
 	fi
 	echo "settings: shared_buffers 2GB, work_mem 64MB, jit off, max_parallel_workers_per_gather 2, synchronous_commit on, autovacuum off"
 } | tee "$OUT"

@@ -21,7 +21,8 @@
  *
  * Query parameters follow TSBS: random distinct hosts, random windows of the query's length that
  * lie inside the data's time range, the first n metrics of the metric list.  time_bucket() is
- * written as date_trunc(), as in TSBS's plain PostgreSQL variant.
+ * written as date_trunc(), as in TSBS's plain PostgreSQL variant.  The scan-* types are ours, not
+ * TSBS's: full-table scans without parameters (scan-filter-count: count(*) WHERE usage_user > 90.0).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -367,7 +368,8 @@ typedef enum QKind
 	Q_GROUPBY_ORDERBY_LIMIT,
 	Q_SCAN_COUNT,
 	Q_SCAN_AVG,
-	Q_SCAN_MAX_PER_HOST
+	Q_SCAN_MAX_PER_HOST,
+	Q_SCAN_FILTER_COUNT
 } QKind;
 
 typedef struct QType
@@ -398,6 +400,11 @@ static const QType qtypes[] = {
 	{"scan-count", Q_SCAN_COUNT, 0, 0, 0},
 	{"scan-avg", Q_SCAN_AVG, 0, 0, 0},
 	{"scan-max-per-host", Q_SCAN_MAX_PER_HOST, 0, 0, 0},
+	/*
+	 * Not a TSBS type (issue 5): a filter over every row, no time window.  New types go at the
+	 * end: a type's random stream is derived from its index here.
+	 */
+	{"scan-filter-count", Q_SCAN_FILTER_COUNT, 0, 0, 0},
 };
 #define NQTYPES ((int) (sizeof(qtypes) / sizeof(qtypes[0])))
 
@@ -576,6 +583,10 @@ gen_queries(const char *type, long count, long scale, long long nsteps, uint64_t
 				break;
 			case Q_SCAN_MAX_PER_HOST:
 				out_str("SELECT hostname, max(usage_user) FROM cpu GROUP BY hostname ORDER BY hostname;\n");
+				break;
+			case Q_SCAN_FILTER_COUNT:
+				/* fixed threshold, the one of high-cpu: every instance is the same query */
+				out_str("SELECT count(*) FROM cpu WHERE usage_user > 90.0;\n");
 				break;
 		}
 	}
