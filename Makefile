@@ -19,6 +19,8 @@ OBJS = \
 	src/tableam.o \
 	src/planner.o \
 	src/stats.o \
+	src/time_bucket.o \
+	src/first_last.o \
 	src/timeseries.o
 
 EXTENSION = timeseries

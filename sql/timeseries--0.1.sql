@@ -77,3 +77,103 @@ SELECT c.oid::regclass AS table_name,
  CROSS JOIN LATERAL timeseries.table_stats(c.oid) s
  WHERE c.relkind = 'r' AND has_table_privilege(c.oid, 'SELECT');
 GRANT SELECT ON timeseries.tables TO PUBLIC;
+
+-- time_bucket: the start of the bucket holding a value (src/time_bucket.c).
+-- Fixed widths align to Monday 2000-01-03 unless an origin is given; month
+-- widths count months from January 2000 (or the origin's month).
+CREATE FUNCTION timeseries.time_bucket(bucket_width smallint, ts smallint)
+	RETURNS smallint AS 'MODULE_PATHNAME', 'ts_time_bucket_int2'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket(bucket_width smallint, ts smallint, "offset" smallint)
+	RETURNS smallint AS 'MODULE_PATHNAME', 'ts_time_bucket_int2'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket(bucket_width integer, ts integer)
+	RETURNS integer AS 'MODULE_PATHNAME', 'ts_time_bucket_int4'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket(bucket_width integer, ts integer, "offset" integer)
+	RETURNS integer AS 'MODULE_PATHNAME', 'ts_time_bucket_int4'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket(bucket_width bigint, ts bigint)
+	RETURNS bigint AS 'MODULE_PATHNAME', 'ts_time_bucket_int8'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket(bucket_width bigint, ts bigint, "offset" bigint)
+	RETURNS bigint AS 'MODULE_PATHNAME', 'ts_time_bucket_int8'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts timestamp)
+	RETURNS timestamp AS 'MODULE_PATHNAME', 'ts_time_bucket_timestamp'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts timestamp, origin timestamp)
+	RETURNS timestamp AS 'MODULE_PATHNAME', 'ts_time_bucket_timestamp'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts timestamptz)
+	RETURNS timestamptz AS 'MODULE_PATHNAME', 'ts_time_bucket_timestamptz'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts timestamptz, origin timestamptz)
+	RETURNS timestamptz AS 'MODULE_PATHNAME', 'ts_time_bucket_timestamptz'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts date)
+	RETURNS date AS 'MODULE_PATHNAME', 'ts_time_bucket_date'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts date, origin date)
+	RETURNS date AS 'MODULE_PATHNAME', 'ts_time_bucket_date'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- offsets: shift by -offset, bucket, shift back
+CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts timestamp, "offset" interval)
+	RETURNS timestamp LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	AS $$ SELECT timeseries.time_bucket(bucket_width, ts - "offset") + "offset" $$;
+-- (timestamptz minus an interval of days or months depends on TimeZone: stable)
+CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts timestamptz, "offset" interval)
+	RETURNS timestamptz LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	AS $$ SELECT timeseries.time_bucket(bucket_width, ts - "offset") + "offset" $$;
+CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts date, "offset" interval)
+	RETURNS date LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	AS $$ SELECT (timeseries.time_bucket(bucket_width, ts - "offset") + "offset")::date $$;
+-- in the local time of a time zone (daily buckets start at local midnight)
+CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts timestamptz, timezone text,
+									   origin timestamptz DEFAULT NULL, "offset" interval DEFAULT NULL)
+	RETURNS timestamptz AS 'MODULE_PATHNAME', 'ts_time_bucket_timestamptz_tz'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- first(value, time) and last(value, time): the value of the row with the
+-- smallest (largest) non-NULL time (src/first_last.c)
+CREATE FUNCTION timeseries_internal.first_sfunc(internal, anyelement, "any")
+	RETURNS internal AS 'MODULE_PATHNAME', 'ts_first_sfunc'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries_internal.last_sfunc(internal, anyelement, "any")
+	RETURNS internal AS 'MODULE_PATHNAME', 'ts_last_sfunc'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries_internal.first_combine(internal, internal)
+	RETURNS internal AS 'MODULE_PATHNAME', 'ts_first_combine'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries_internal.last_combine(internal, internal)
+	RETURNS internal AS 'MODULE_PATHNAME', 'ts_last_combine'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries_internal.first_last_final(internal, anyelement, "any")
+	RETURNS anyelement AS 'MODULE_PATHNAME', 'ts_first_last_final'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries_internal.first_last_serialize(internal)
+	RETURNS bytea AS 'MODULE_PATHNAME', 'ts_first_last_serialize'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION timeseries_internal.first_last_deserialize(bytea, internal)
+	RETURNS internal AS 'MODULE_PATHNAME', 'ts_first_last_deserialize'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE timeseries.first(value anyelement, "time" "any") (
+	SFUNC = timeseries_internal.first_sfunc,
+	STYPE = internal,
+	FINALFUNC = timeseries_internal.first_last_final,
+	FINALFUNC_EXTRA,
+	COMBINEFUNC = timeseries_internal.first_combine,
+	SERIALFUNC = timeseries_internal.first_last_serialize,
+	DESERIALFUNC = timeseries_internal.first_last_deserialize,
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE timeseries.last(value anyelement, "time" "any") (
+	SFUNC = timeseries_internal.last_sfunc,
+	STYPE = internal,
+	FINALFUNC = timeseries_internal.first_last_final,
+	FINALFUNC_EXTRA,
+	COMBINEFUNC = timeseries_internal.last_combine,
+	SERIALFUNC = timeseries_internal.first_last_serialize,
+	DESERIALFUNC = timeseries_internal.first_last_deserialize,
+	PARALLEL = SAFE
+);
