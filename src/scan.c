@@ -542,6 +542,54 @@ store_row(TsScanDesc scan, TupleTableSlot *slot, int i, uint64 rowid)
 	rowid_to_tid(rowid, &slot->tts_tid);
 }
 
+/*
+ * Set up the next batch with rows left after the filters: the next vector
+ * of the current chunk, the first of the next chunk, or last, the rows of
+ * our transaction's write buffer.  False at the end.
+ */
+static bool
+next_batch(TsScanDesc scan, TupleDesc desc)
+{
+	for (;;)
+	{
+		if (scan->in_buffered)
+			return false;		/* the write buffer was the last batch */
+		if (scan->have_chunk && scan->vector + 1 < scan->reader.nvectors)
+		{
+			decode_vector(scan, (uint32) (scan->vector + 1), desc);
+			if (scan->vector_filter &&
+				!scan->vector_filter(scan->filter_arg, (TableScanDesc) scan))
+			{
+				scan->counters.vectors_pruned++;
+				scan->vec_nrows = 0;
+				continue;
+			}
+			filter_batch(scan);
+			if (scan->vec_nrows > 0)
+				return true;
+			continue;
+		}
+		if (next_chunk(scan))
+			continue;
+		if (scan->buffered && scan->buffered->nrows > 0)
+		{
+			MemoryContextReset(scan->vector_cxt);
+			scan->vec_values = scan->buffered->values;
+			scan->vec_isnull = scan->buffered->isnull;
+			scan->vec_decoded = MemoryContextAlloc(scan->vector_cxt,
+												   sizeof(bool) * Max(desc->natts, 1));
+			memset(scan->vec_decoded, true, sizeof(bool) * Max(desc->natts, 1));
+			scan->desc = desc;
+			scan->in_buffered = true;
+			scan->vec_nrows = scan->buffered->nrows;
+			scan->vec_pos = 0;
+			filter_batch(scan);
+			return scan->vec_nrows > 0;
+		}
+		return false;
+	}
+}
+
 bool
 ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 					TupleTableSlot *slot)
@@ -580,47 +628,46 @@ ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 			pgstat_count_heap_getnext(scan->base.rs_rd);
 			return true;
 		}
-		if (scan->in_buffered)
+		if (!next_batch(scan, slot->tts_tupleDescriptor))
 			break;
-		if (scan->have_chunk && scan->vector + 1 < scan->reader.nvectors)
-		{
-			decode_vector(scan, (uint32) (scan->vector + 1),
-						  slot->tts_tupleDescriptor);
-			if (scan->vector_filter &&
-				!scan->vector_filter(scan->filter_arg, (TableScanDesc) scan))
-			{
-				scan->counters.vectors_pruned++;
-				scan->vec_nrows = 0;
-				continue;
-			}
-			filter_batch(scan);
-			continue;
-		}
-		if (next_chunk(scan))
-			continue;
-
-		/* chunks done: the rows still in our write buffer are the last batch */
-		if (scan->buffered && scan->buffered->nrows > 0)
-		{
-			TupleDesc	desc = slot->tts_tupleDescriptor;
-
-			MemoryContextReset(scan->vector_cxt);
-			scan->vec_values = scan->buffered->values;
-			scan->vec_isnull = scan->buffered->isnull;
-			scan->vec_decoded = MemoryContextAlloc(scan->vector_cxt,
-												   sizeof(bool) * Max(desc->natts, 1));
-			memset(scan->vec_decoded, true, sizeof(bool) * Max(desc->natts, 1));
-			scan->desc = desc;
-			scan->in_buffered = true;
-			scan->vec_nrows = scan->buffered->nrows;
-			scan->vec_pos = 0;
-			filter_batch(scan);
-			continue;
-		}
-		break;
 	}
 	ExecClearTuple(slot);
 	return false;
+}
+
+/*
+ * The next batch of rows as a whole, for consumers of columns (vectorized
+ * aggregation): returns its number of rows (0 at the end) and sets *sel to
+ * the rows to use (NULL: all).  Columns are read with ts_scan_batch_column.
+ */
+int
+ts_scan_next_batch(TableScanDesc sscan, TupleDesc desc, const bool **sel)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	if (!scan->started)
+		start_scan(scan, desc);
+	if (!next_batch(scan, desc))
+		return 0;
+
+	/* rows of our own chunks that this command must not see yet */
+	if (!scan->in_buffered && scan->chunk.cids != NULL &&
+		IsMVCCSnapshot(scan->base.rs_snapshot))
+	{
+		if (scan->sel == NULL)
+		{
+			scan->sel = MemoryContextAlloc(scan->vector_cxt,
+										   sizeof(bool) * scan->vec_nrows);
+			memset(scan->sel, true, sizeof(bool) * scan->vec_nrows);
+		}
+		for (int i = 0; i < scan->vec_nrows; i++)
+			if (chunk_row_hidden(&scan->chunk, scan->base.rs_snapshot,
+								 scan->vector * scan->reader.vector_rows + i))
+				scan->sel[i] = false;
+	}
+	scan->vec_pos = scan->vec_nrows;
+	*sel = scan->sel;
+	return scan->vec_nrows;
 }
 
 void

@@ -69,6 +69,7 @@ extern void ts_scan_vector_summary(TableScanDesc scan, int attidx, Oid typid,
 extern void ts_scan_batch_column(TableScanDesc scan, int attidx,
 								 Datum **values, bool **isnull);
 extern const TsScanCounters *ts_scan_counters(TableScanDesc scan);
+extern int	ts_scan_next_batch(TableScanDesc scan, TupleDesc desc, const bool **sel);
 extern void ts_scan_set_parallel(TableScanDesc scan,
 								 pg_atomic_uint64 *next_claim);
 
