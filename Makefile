@@ -16,6 +16,7 @@ OBJS = \
 	src/scan.o \
 	src/vector_qual.o \
 	src/custom_scan.o \
+	src/vector_agg.o \
 	src/tableam.o \
 	src/planner.o \
 	src/stats.o \

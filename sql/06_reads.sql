@@ -152,6 +152,8 @@ SELECT count(tag) FROM rd_t;
 SELECT DISTINCT tag FROM rd_t ORDER BY tag;
 SELECT count(*) FROM (SELECT dev FROM rd_t UNION SELECT dev FROM rd_h) x;
 -- parallel plans: workers claim chunks from shared state; results match heap
+-- (aggregates run over the parallel scan here, not in TimeseriesAgg)
+SET timeseries.enable_vector_agg = off;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -201,5 +203,6 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
+RESET timeseries.enable_vector_agg;
 
 DROP TABLE rd_t, rd_h, rd_dev, rd_t2;

@@ -1,5 +1,7 @@
 -- TimeseriesScan: column projection, chunk pruning by summaries, vectorized
--- filters, parameters, rescans, cursors, security barriers.
+-- filters, parameters, rescans, cursors, security barriers.  Aggregates here
+-- run over the scan (TimeseriesAgg is tested in 17_vector_agg).
+SET timeseries.enable_vector_agg = off;
 SET timeseries.chunk_rows = 1000;
 SET timeseries.vector_rows = 256;
 CREATE TABLE cs (t timestamptz, host text, v float8, n int4, b bool, d date, i8 int8)

@@ -295,7 +295,7 @@ estimate_read_fraction(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 	if (clauses == NIL || !ActiveSnapshotSet())
 		return 1.0;
 
-	vq = vector_qual_compile(clauses, rel->relid, NULL);
+	vq = vector_qual_compile(clauses, rel->relid, NULL, NULL);
 	econtext = CreateStandaloneExprContext();
 	vector_qual_set_values(vq, econtext);
 
@@ -463,7 +463,7 @@ begin_scan(CustomScanState *node, EState *estate, int eflags)
 		else if (attno <= natts)
 			state->read_att[attno - 1] = true;
 	}
-	state->vq = vector_qual_compile(state->pushed, cs->scan.scanrelid,
+	state->vq = vector_qual_compile(state->pushed, cs->scan.scanrelid, NULL,
 									&node->ss.ps);
 	state->recheck = ExecInitQual(state->pushed, &node->ss.ps);
 }

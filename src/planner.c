@@ -36,12 +36,14 @@
 
 #include "custom_scan.h"
 #include "timeseries.h"
+#include "vector_agg.h"
 #include "write.h"
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 static ProcessUtility_hook_type prev_process_utility_hook = NULL;
 static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_executor_start_hook = NULL;
+static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
 
 static void
 ts_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
@@ -57,6 +59,18 @@ ts_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		rel->partial_pathlist = NIL;
 		ts_custom_scan_add_path(root, rel, rte);
 	}
+}
+
+static void
+ts_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
+					  RelOptInfo *input_rel, RelOptInfo *output_rel,
+					  void *extra)
+{
+	if (prev_create_upper_paths_hook)
+		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
+	if (stage == UPPERREL_GROUP_AGG)
+		ts_vector_agg_add_paths(root, input_rel, output_rel,
+								(GroupPathExtraData *) extra);
 }
 
 static void
@@ -201,4 +215,6 @@ ts_planner_init(void)
 	planner_hook = ts_planner;
 	prev_executor_start_hook = ExecutorStart_hook;
 	ExecutorStart_hook = ts_executor_start;
+	prev_create_upper_paths_hook = create_upper_paths_hook;
+	create_upper_paths_hook = ts_create_upper_paths;
 }

@@ -17,6 +17,7 @@
 
 #include "codec.h"
 #include "custom_scan.h"
+#include "vector_agg.h"
 #include "timeseries.h"
 #include "write.h"
 
@@ -77,11 +78,22 @@ _PG_init(void)
 							 "For tests: proves that the vectorized path was taken.",
 							 &ts_debug_require_vectorized, false,
 							 PGC_USERSET, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	DefineCustomBoolVariable("timeseries.enable_vector_agg",
+							 "Compute aggregates over timeseries tables inside the scan (TimeseriesAgg).",
+							 NULL,
+							 &ts_enable_vector_agg, true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("timeseries.debug_require_vector_agg",
+							 "Fail queries whose aggregation over a timeseries table is not computed by TimeseriesAgg.",
+							 "For tests: proves that the vectorized aggregation was used.",
+							 &ts_debug_require_vector_agg, false,
+							 PGC_USERSET, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("timeseries");
 
 	write_init();
 	ts_planner_init();
 	ts_custom_scan_init();
+	ts_vector_agg_init();
 	ts_tableam_init();
 }
 

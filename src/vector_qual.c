@@ -128,8 +128,13 @@ struct VectorQual
 
 /* ---------- recognizing clauses ---------- */
 
+/*
+ * Is node (under relabeling) a column of relation relid?  With an attmap,
+ * the Var's attribute number is mapped to the table's (attmap[varattno]).
+ */
 static bool
-column_ref(Node *node, Index relid, AttrNumber *attno, Oid *coltype)
+column_ref(Node *node, Index relid, const AttrNumber *attmap,
+		   AttrNumber *attno, Oid *coltype)
 {
 	while (node && IsA(node, RelabelType))
 		node = (Node *) ((RelabelType *) node)->arg;
@@ -139,7 +144,7 @@ column_ref(Node *node, Index relid, AttrNumber *attno, Oid *coltype)
 
 		if (var->varno == relid && var->varlevelsup == 0 && var->varattno > 0)
 		{
-			*attno = var->varattno;
+			*attno = attmap ? attmap[var->varattno] : var->varattno;
 			*coltype = var->vartype;
 			return true;
 		}
@@ -261,7 +266,8 @@ setup_comparison(VQNode *n, Oid opno, Oid opfuncid, Oid collation,
  * NULL only for a check).  Returns NULL when the clause is not supported.
  */
 static VQNode *
-build_node(Node *clause, Index relid, PlanState *parent, bool build)
+build_node(Node *clause, Index relid, const AttrNumber *attmap,
+		   PlanState *parent, bool build)
 {
 	VQNode	   *n = palloc0(sizeof(VQNode));
 	AttrNumber	attno;
@@ -279,7 +285,7 @@ build_node(Node *clause, Index relid, PlanState *parent, bool build)
 		n->args = palloc(sizeof(VQNode *) * n->nargs);
 		foreach(lc, b->args)
 		{
-			n->args[i] = build_node(lfirst(lc), relid, parent, build);
+			n->args[i] = build_node(lfirst(lc), relid, attmap, parent, build);
 			if (n->args[i] == NULL)
 				return NULL;
 			i++;
@@ -297,7 +303,7 @@ build_node(Node *clause, Index relid, PlanState *parent, bool build)
 			return NULL;
 		left = linitial(op->args);
 		right = lsecond(op->args);
-		if (!column_ref(left, relid, &attno, &coltype))
+		if (!column_ref(left, relid, attmap, &attno, &coltype))
 		{
 			Node	   *tmp = left;
 
@@ -305,7 +311,7 @@ build_node(Node *clause, Index relid, PlanState *parent, bool build)
 			left = right;
 			right = tmp;
 			opno = get_commutator(opno);
-			if (!OidIsValid(opno) || !column_ref(left, relid, &attno, &coltype))
+			if (!OidIsValid(opno) || !column_ref(left, relid, attmap, &attno, &coltype))
 				return NULL;
 		}
 		if (!value_expr_ok(right))
@@ -321,7 +327,7 @@ build_node(Node *clause, Index relid, PlanState *parent, bool build)
 		ScalarArrayOpExpr *sa = (ScalarArrayOpExpr *) clause;
 
 		if (list_length(sa->args) != 2 ||
-			!column_ref(linitial(sa->args), relid, &attno, &coltype) ||
+			!column_ref(linitial(sa->args), relid, attmap, &attno, &coltype) ||
 			!value_expr_ok(lsecond(sa->args)))
 			return NULL;
 		n->kind = VQ_ARRAY;
@@ -336,7 +342,7 @@ build_node(Node *clause, Index relid, PlanState *parent, bool build)
 	{
 		NullTest   *nt = (NullTest *) clause;
 
-		if (nt->argisrow || !column_ref((Node *) nt->arg, relid, &attno, &coltype))
+		if (nt->argisrow || !column_ref((Node *) nt->arg, relid, attmap, &attno, &coltype))
 			return NULL;
 		n->kind = VQ_NULLTEST;
 		n->attidx = attno - 1;
@@ -345,7 +351,7 @@ build_node(Node *clause, Index relid, PlanState *parent, bool build)
 		return n;
 	}
 	if (IsA(clause, Var) && ((Var *) clause)->vartype == BOOLOID &&
-		column_ref(clause, relid, &attno, &coltype))
+		column_ref(clause, relid, attmap, &attno, &coltype))
 	{
 		n->kind = VQ_BOOLCOL;
 		n->attidx = attno - 1;
@@ -367,11 +373,12 @@ vector_qual_free(VectorQual *vq)
 bool
 vector_qual_supported(Node *clause, Index relid)
 {
-	return build_node(clause, relid, NULL, false) != NULL;
+	return build_node(clause, relid, NULL, NULL, false) != NULL;
 }
 
 VectorQual *
-vector_qual_compile(List *clauses, Index relid, PlanState *parent)
+vector_qual_compile(List *clauses, Index relid, const AttrNumber *attmap,
+					PlanState *parent)
 {
 	VectorQual *vq = palloc0(sizeof(VectorQual));
 	ListCell   *lc;
@@ -381,7 +388,7 @@ vector_qual_compile(List *clauses, Index relid, PlanState *parent)
 	vq->nclauses = 0;
 	foreach(lc, clauses)
 	{
-		VQNode	   *n = build_node(lfirst(lc), relid, parent, true);
+		VQNode	   *n = build_node(lfirst(lc), relid, attmap, parent, true);
 
 		/* the planner only pushes down clauses that passed the same test */
 		if (n == NULL)

@@ -21,9 +21,11 @@ extern bool vector_qual_supported(Node *clause, Index relid);
 /*
  * Compile clauses (an implicitly ANDed list of supported clauses) for
  * execution under parent.  The comparison values are computed by
- * vector_qual_set_values, at the start of each scan.
+ * vector_qual_set_values, at the start of each scan.  With an attmap, the
+ * clauses' Vars (of relid) are mapped to table columns by attmap[varattno].
  */
 extern VectorQual *vector_qual_compile(List *clauses, Index relid,
+									   const AttrNumber *attmap,
 									   PlanState *parent);
 extern void vector_qual_set_values(VectorQual *vq, ExprContext *econtext);
 extern void vector_qual_free(VectorQual *vq);

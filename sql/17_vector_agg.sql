@@ -1,0 +1,134 @@
+-- TimeseriesAgg: aggregates computed inside the scan, finalized by
+-- PostgreSQL; results must equal a heap table's, bit for bit.
+SET search_path = public, timeseries;
+SET timezone = 'UTC';
+SET timeseries.chunk_rows = 1000;
+SET timeseries.vector_rows = 128;
+CREATE TABLE va (t timestamptz, host text, i2 int2, i4 int4, i8 int8,
+				 f4 float4, f8 float8, d date, b bool, n numeric) USING timeseries;
+INSERT INTO va
+SELECT '2024-01-01'::timestamptz + i * interval '37 seconds',
+	   CASE WHEN i % 17 = 0 THEN NULL ELSE 'h' || (i % 11) END,
+	   (i % 300)::int2,
+	   CASE WHEN i % 13 = 0 THEN NULL ELSE i * 7 - 20000 END,
+	   i::int8 * 1000003,
+	   CASE WHEN i % 19 = 0 THEN NULL ELSE (i % 1000) / 8.0 END,
+	   CASE WHEN i % 23 = 0 THEN NULL WHEN i = 5000 THEN 'NaN' ELSE sin(i) * 1000 END,
+	   '2024-01-01'::date + i / 500,
+	   CASE WHEN i % 7 = 0 THEN NULL ELSE i % 3 = 0 END,
+	   i / 7.0
+  FROM generate_series(1, 12000) i;
+RESET timeseries.chunk_rows;
+RESET timeseries.vector_rows;
+CREATE TABLE va_heap AS SELECT * FROM va;
+ANALYZE va;
+ANALYZE va_heap;
+SET max_parallel_workers_per_gather = 0;
+
+-- plans: the Finalize Agg sits on the custom scan
+EXPLAIN (costs off) SELECT count(*), sum(i4), avg(f8), min(t), max(t) FROM va;
+EXPLAIN (costs off)
+SELECT time_bucket('1 hour', t) AS bucket, host, max(f8), count(*)
+  FROM va WHERE t >= '2024-01-02' AND t < '2024-01-03' GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 5;
+EXPLAIN (analyze, costs off, timing off, summary off)
+SELECT host, count(*) FROM va WHERE i2 < 10 GROUP BY host HAVING count(*) > 60 ORDER BY host;
+
+-- every supported aggregate, with and without groups, compared with heap
+-- (as text, so that floats must match exactly)
+CREATE FUNCTION va_check(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	a bigint;
+	b bigint;
+	total bigint;
+BEGIN
+	EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM (%s) x) EXCEPT ALL (SELECT x::text FROM (%s) x)) d',
+				   replace(q, '%T', 'va_heap'), replace(q, '%T', 'va')) INTO a;
+	EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM (%s) x) EXCEPT ALL (SELECT x::text FROM (%s) x)) d',
+				   replace(q, '%T', 'va'), replace(q, '%T', 'va_heap')) INTO b;
+	EXECUTE format('SELECT count(*) FROM (%s) x', replace(q, '%T', 'va')) INTO total;
+	RETURN format('rows=%s only_heap=%s only_ts=%s', total, a, b);
+END
+$$;
+SET timeseries.debug_require_vector_agg = on;
+SELECT q, va_check(q) FROM (VALUES
+	('SELECT count(*), count(i4), count(host), count(b) FROM %T'),
+	('SELECT sum(i2), sum(i4), sum(f4), sum(f8) FROM %T'),
+	('SELECT avg(i2), avg(i4), avg(f4), avg(f8) FROM %T'),
+	('SELECT stddev(f8), variance(f4), stddev_pop(f4), var_samp(f8) FROM %T WHERE f8 <> ''NaN'''),
+	('SELECT min(i2), max(i2), min(i4), max(i4), min(i8), max(i8) FROM %T'),
+	('SELECT min(f4), max(f4), min(f8), max(f8), min(d), max(d), min(t), max(t) FROM %T'),
+	('SELECT host, count(*), sum(i4), avg(f8), min(t), max(f4) FROM %T GROUP BY host'),
+	('SELECT b, host, count(*), max(i8) FROM %T GROUP BY b, host'),
+	('SELECT d, avg(f4), sum(i2) FROM %T GROUP BY d'),
+	('SELECT i2, count(*) FROM %T GROUP BY i2 HAVING count(*) >= 40'),
+	('SELECT time_bucket(''1 hour'', t), count(*), avg(f8) FROM %T GROUP BY 1'),
+	('SELECT time_bucket(''1 day'', t, ''Europe/Berlin''), count(*) FROM %T GROUP BY 1'),
+	('SELECT date_trunc(''hour'', t), host, max(f8) FROM %T GROUP BY 1, 2'),
+	('SELECT date_bin(''15 minutes'', t, ''2024-01-01''), min(f8) FROM %T GROUP BY 1'),
+	('SELECT time_bucket(1000, i4), count(*) FROM %T GROUP BY 1'),
+	('SELECT count(*), avg(f8) FROM %T WHERE t >= ''2024-01-03'' AND t < ''2024-01-04 12:00'''),
+	('SELECT host, sum(i4) FROM %T WHERE host IN (''h1'', ''h2'') AND i4 > 0 GROUP BY host'),
+	('SELECT count(*), max(f8), sum(i4) FROM %T WHERE i4 > 1000000'),
+	('SELECT max(f8) + min(f8), count(*) * 2 FROM %T'),
+	('SELECT host, max(f8) FROM %T GROUP BY host ORDER BY 2 DESC NULLS LAST LIMIT 3')
+) AS x(q);
+RESET timeseries.debug_require_vector_agg;
+
+-- what is not supported keeps PostgreSQL's plan, and says why when asked
+SET timeseries.debug_require_vector_agg = on;
+SELECT sum(n) FROM va;
+SELECT count(DISTINCT host) FROM va;
+SELECT count(*) FILTER (WHERE b) FROM va;
+SELECT sum(i8) FROM va;
+SELECT max(host) FROM va;
+SELECT f8, count(*) FROM va GROUP BY f8 LIMIT 1;
+SELECT count(*) FROM va WHERE host LIKE 'h1%';
+RESET timeseries.debug_require_vector_agg;
+SELECT sum(n) = (SELECT sum(n) FROM va_heap) AS numeric_same FROM va;
+SELECT host, count(*) FROM va WHERE false GROUP BY host;
+
+-- parameters of generic plans, and rescans with outer values
+SET plan_cache_mode = force_generic_plan;
+PREPARE va_win(timestamptz, timestamptz) AS
+	SELECT host, count(*), max(f8) FROM va WHERE t >= $1 AND t < $2 GROUP BY host ORDER BY host;
+EXPLAIN (costs off) EXECUTE va_win('2024-01-02', '2024-01-02 06:00');
+EXECUTE va_win('2024-01-02', '2024-01-02 06:00');
+EXECUTE va_win('2024-01-04', '2024-01-05');
+RESET plan_cache_mode;
+DEALLOCATE va_win;
+SELECT g, (SELECT count(*) FROM va WHERE i2 < g), (SELECT count(*) FROM va_heap WHERE i2 < g)
+  FROM generate_series(0, 300, 100) g;
+
+-- rows of the current transaction, written or still buffered, are counted
+BEGIN;
+INSERT INTO va (t, host, i4, f8) VALUES ('2030-01-01', 'new', 1, 1.5), ('2030-01-02', 'new', 2, NULL);
+INSERT INTO va_heap (t, host, i4, f8) VALUES ('2030-01-01', 'new', 1, 1.5), ('2030-01-02', 'new', 2, NULL);
+SELECT va_check('SELECT host, count(*), sum(i4), max(f8), max(t) FROM %T GROUP BY host');
+ROLLBACK;
+
+-- groups beyond work_mem are emitted early and combined by the Finalize Agg
+SET work_mem = '64kB';
+EXPLAIN (analyze, costs off, timing off, summary off)
+SELECT count(*), sum(c), sum(s) FROM
+  (SELECT i2, count(*) c, sum(i4) s, max(f8) m, min(t) mt, avg(f4) a FROM va GROUP BY i2) x
+ WHERE m IS NOT NULL AND mt IS NOT NULL AND a IS NOT NULL;
+SELECT va_check('SELECT i2, count(*), sum(i4), max(f8), min(t), avg(f4) FROM %T GROUP BY i2');
+RESET work_mem;
+
+-- empty tables
+CREATE TABLE va_empty (LIKE va) USING timeseries;
+SELECT count(*), sum(i4), avg(f8), max(t) FROM va_empty;
+SELECT host, count(*) FROM va_empty GROUP BY host;
+DROP TABLE va_empty;
+
+-- the custom scan off turns the aggregation off too
+SET timeseries.enable_custom_scan = off;
+EXPLAIN (costs off) SELECT count(*) FROM va;
+RESET timeseries.enable_custom_scan;
+SET timeseries.enable_vector_agg = off;
+EXPLAIN (costs off) SELECT count(*) FROM va;
+RESET timeseries.enable_vector_agg;
+
+DROP FUNCTION va_check(text);
+DROP TABLE va, va_heap;
+RESET max_parallel_workers_per_gather;

@@ -1,0 +1,1467 @@
+/*-------------------------------------------------------------------------
+ *
+ * vector_agg.c
+ *	  TimeseriesAgg: aggregation pushed down into the scan of a timeseries
+ *	  table, computed over decoded vectors.
+ *
+ * From the create_upper_paths hook (UPPERREL_GROUP_AGG), when a GROUP BY
+ * (or a plain aggregate) sits directly on one timeseries table, we add a
+ * plan made of PostgreSQL's own Finalize Agg over a TimeseriesAgg custom
+ * scan.  TimeseriesAgg scans the table (pruning chunks and vectors and
+ * filtering rows with the same vectorized quals as TimeseriesScan), groups
+ * the rows in a hash table and emits one row per group holding the group
+ * keys and the *partial* state of every aggregate; the Finalize Agg combines
+ * the states with the aggregates' combine functions and applies final
+ * functions, HAVING and everything above.  So PostgreSQL's own code
+ * produces the results, and the partial states are built with exactly the
+ * arithmetic of the aggregates' transition functions, in row order: the
+ * results are those of a plain serial plan, float rounding included.
+ *
+ * Supported, recognized by the aggregate's transition function (so that any
+ * aggregate built on it qualifies) over a plain column:
+ *	count(*), count(x)					int8inc, int8inc_any
+ *	sum of int2/int4, float4, float8	int2_sum/int4_sum, float4pl, float8pl
+ *	avg of int2/int4					int2/int4_avg_accum
+ *	avg, variance, stddev of floats		float4_accum, float8_accum
+ *	min and max of integers, floats,	*larger / *smaller
+ *	date, time, timestamp(tz)
+ * Group keys: columns of integer, bool, date/time and timestamp types and
+ * text under a deterministic collation, and functions of one such column
+ * and constants (time_bucket, date_trunc, date_bin, ...) that are not
+ * volatile, are strict and return such a type.  Anything else (DISTINCT or
+ * ORDER BY inside aggregates, FILTER, quals that cannot be vectorized,
+ * grouping sets, ...) keeps PostgreSQL's plan.
+ *
+ * Memory: when the groups outgrow work_mem, the groups so far are emitted
+ * and the table is emptied; the Finalize Agg combines the several partial
+ * rows of a group (as after a parallel plan, float sums may then round
+ * differently from a serial plan).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/tableam.h"
+#include "catalog/pg_aggregate.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "commands/explain.h"
+#include "common/hashfn.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/planner.h"
+#include "optimizer/prep.h"
+#include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
+#include "parser/parsetree.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/ruleutils.h"
+#include "utils/selfuncs.h"
+#include "utils/syscache.h"
+
+#include "custom_scan.h"
+#include "metadata.h"
+#include "scan.h"
+#include "timeseries.h"
+#include "vector_agg.h"
+#include "vector_qual.h"
+
+bool		ts_enable_vector_agg = true;
+bool		ts_debug_require_vector_agg = false;
+
+#define AGG_NAME "TimeseriesAgg"
+
+typedef enum AggKind
+{
+	AK_COUNT_STAR,
+	AK_COUNT,
+	AK_SUM_INT,					/* int2/int4 into int8 */
+	AK_SUM_FLOAT4,
+	AK_SUM_FLOAT8,
+	AK_AVG_INT,					/* int8[2] {count, sum} */
+	AK_ACCUM,					/* float8[3] {N, Sx, Sxx} */
+	AK_MIN,
+	AK_MAX
+} AggKind;
+
+/* One aggregate's state in one group. */
+typedef struct AggSlot
+{
+	int64		n;				/* inputs seen */
+	int64		i;				/* integer sum, or min/max as an int64 */
+	double		d;				/* float sum (float4 sums too), Sx, min/max */
+	double		sxx;
+} AggSlot;
+
+typedef struct AggSpec
+{
+	AggKind		kind;
+	int			attidx;			/* input column, -1 for count(*) */
+	Oid			argtype;
+	Oid			transtype;
+} AggSpec;
+
+typedef struct KeySpec
+{
+	int			attidx;			/* the column the key is computed from */
+	Oid			coltype;
+	Oid			keytype;		/* the key's type */
+	bool		is_text;
+	FuncExpr   *func;			/* key = func(..., column, ...), or NULL */
+	bool		strict;
+	int			colarg;			/* position of the column among its args */
+	FmgrInfo	flinfo;
+	FunctionCallInfo fcinfo;
+	/* the result for the previous input, reused for equal inputs */
+	bool		have_last;
+	Datum		last_in;
+	Datum		last_out;
+	bool		last_out_null;
+} KeySpec;
+
+/* ---------- recognizing the query ---------- */
+
+static bool
+is_int_type(Oid t)
+{
+	return t == INT2OID || t == INT4OID || t == INT8OID;
+}
+
+static bool
+is_float_type(Oid t)
+{
+	return t == FLOAT4OID || t == FLOAT8OID;
+}
+
+static bool
+is_ordered_scalar(Oid t)
+{
+	return is_int_type(t) || is_float_type(t) || t == DATEOID ||
+		t == TIMEOID || t == TIMESTAMPOID || t == TIMESTAMPTZOID;
+}
+
+/* Key types grouped by their bits (or bytes): equal bits, equal values. */
+static bool
+key_type_ok(Oid t, Oid collation)
+{
+	if (is_int_type(t) || t == BOOLOID || t == DATEOID || t == TIMEOID ||
+		t == TIMESTAMPOID || t == TIMESTAMPTZOID)
+		return true;
+	if (t == TEXTOID || t == VARCHAROID)
+		return OidIsValid(collation) && get_collation_isdeterministic(collation);
+	return false;
+}
+
+static bool
+column_var(Node *node, Index relid, AttrNumber *attno, Oid *type)
+{
+	if (node && IsA(node, Var))
+	{
+		Var		   *var = (Var *) node;
+
+		if (var->varno == relid && var->varlevelsup == 0 && var->varattno > 0)
+		{
+			*attno = var->varattno;
+			*type = var->vartype;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Which kind of aggregate, by its transition function; false if unsupported. */
+static bool
+agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
+{
+	HeapTuple	tup;
+	Form_pg_aggregate agg;
+	Oid			transfn;
+	Oid			argtype = InvalidOid;
+	bool		ok = true;
+
+	*attno = 0;
+	if (aggref->aggdistinct || aggref->aggorder || aggref->aggfilter ||
+		aggref->agglevelsup != 0 || aggref->aggkind != AGGKIND_NORMAL ||
+		aggref->aggvariadic || aggref->aggsplit != AGGSPLIT_SIMPLE)
+		return false;
+	if (aggref->aggstar)
+	{
+		if (aggref->args != NIL)
+			return false;
+	}
+	else
+	{
+		TargetEntry *te;
+
+		if (list_length(aggref->args) != 1)
+			return false;
+		te = linitial_node(TargetEntry, aggref->args);
+		if (!column_var((Node *) te->expr, relid, attno, &argtype))
+			return false;
+	}
+
+	tup = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(aggref->aggfnoid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	agg = (Form_pg_aggregate) GETSTRUCT(tup);
+	transfn = agg->aggtransfn;
+	spec->transtype = agg->aggtranstype;
+	if (!OidIsValid(agg->aggcombinefn))
+		ok = false;
+	ReleaseSysCache(tup);
+	if (!ok)
+		return false;
+
+	spec->argtype = argtype;
+	spec->attidx = aggref->aggstar ? -1 : *attno - 1;
+	switch (transfn)
+	{
+		case F_INT8INC:
+			spec->kind = AK_COUNT_STAR;
+			return aggref->aggstar;
+		case F_INT8INC_ANY:
+			spec->kind = AK_COUNT;
+			return !aggref->aggstar;
+		case F_INT2_SUM:
+		case F_INT4_SUM:
+			spec->kind = AK_SUM_INT;
+			return argtype == INT2OID || argtype == INT4OID;
+		case F_FLOAT4PL:
+			spec->kind = AK_SUM_FLOAT4;
+			return argtype == FLOAT4OID;
+		case F_FLOAT8PL:
+			spec->kind = AK_SUM_FLOAT8;
+			return argtype == FLOAT8OID;
+		case F_INT2_AVG_ACCUM:
+		case F_INT4_AVG_ACCUM:
+			spec->kind = AK_AVG_INT;
+			return argtype == INT2OID || argtype == INT4OID;
+		case F_FLOAT4_ACCUM:
+		case F_FLOAT8_ACCUM:
+			spec->kind = AK_ACCUM;
+			return is_float_type(argtype);
+		case F_INT2SMALLER:
+		case F_INT4SMALLER:
+		case F_INT8SMALLER:
+		case F_FLOAT4SMALLER:
+		case F_FLOAT8SMALLER:
+		case F_DATE_SMALLER:
+		case F_TIME_SMALLER:
+		case F_TIMESTAMP_SMALLER:
+		case F_TIMESTAMPTZ_SMALLER:
+			spec->kind = AK_MIN;
+			return is_ordered_scalar(argtype) && argtype == spec->transtype;
+		case F_INT2LARGER:
+		case F_INT4LARGER:
+		case F_INT8LARGER:
+		case F_FLOAT4LARGER:
+		case F_FLOAT8LARGER:
+		case F_DATE_LARGER:
+		case F_TIME_LARGER:
+		case F_TIMESTAMP_LARGER:
+		case F_TIMESTAMPTZ_LARGER:
+			spec->kind = AK_MAX;
+			return is_ordered_scalar(argtype) && argtype == spec->transtype;
+		default:
+			return false;
+	}
+}
+
+/* A group key expression we can compute; fills spec when given. */
+static bool
+key_spec(Expr *expr, Index relid, KeySpec *spec)
+{
+	AttrNumber	attno;
+	Oid			type;
+	Oid			keytype = exprType((Node *) expr);
+
+	if (!key_type_ok(keytype, exprCollation((Node *) expr)))
+		return false;
+	if (column_var((Node *) expr, relid, &attno, &type))
+	{
+		if (spec)
+		{
+			memset(spec, 0, sizeof(KeySpec));
+			spec->attidx = attno - 1;
+			spec->coltype = type;
+			spec->keytype = keytype;
+			spec->is_text = keytype == TEXTOID || keytype == VARCHAROID;
+		}
+		return true;
+	}
+	if (IsA(expr, FuncExpr))
+	{
+		FuncExpr   *f = (FuncExpr *) expr;
+		ListCell   *lc;
+		int			pos = 0;
+		int			colarg = -1;
+
+		if (f->funcretset || keytype == TEXTOID || keytype == VARCHAROID ||
+			func_volatile(f->funcid) == PROVOLATILE_VOLATILE)
+			return false;
+		foreach(lc, f->args)
+		{
+			Node	   *arg = lfirst(lc);
+
+			if (column_var(arg, relid, &attno, &type))
+			{
+				if (colarg >= 0 || !get_typbyval(type))
+					return false;
+				colarg = pos;
+			}
+			else if (!IsA(arg, Const))
+				return false;
+			pos++;
+		}
+		if (colarg < 0)
+			return false;
+		if (spec)
+		{
+			memset(spec, 0, sizeof(KeySpec));
+			spec->attidx = attno - 1;
+			spec->coltype = type;
+			spec->keytype = keytype;
+			spec->func = f;
+			spec->colarg = colarg;
+			spec->strict = func_strict(f->funcid);
+		}
+		return true;
+	}
+	return false;
+}
+
+/* ---------- planning ---------- */
+
+static Plan *plan_agg(PlannerInfo *root, RelOptInfo *rel,
+					  struct CustomPath *best_path, List *tlist,
+					  List *clauses, List *custom_plans);
+static Node *create_agg_state(CustomScan *cscan);
+
+static const CustomPathMethods agg_path_methods = {
+	.CustomName = AGG_NAME,
+	.PlanCustomPath = plan_agg,
+};
+
+static const CustomScanMethods agg_plan_methods = {
+	.CustomName = AGG_NAME,
+	.CreateCustomScanState = create_agg_state,
+};
+
+static void
+decline(const char *why)
+{
+	if (ts_debug_require_vector_agg)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("timeseries: aggregation is not computed over vectors: %s", why),
+				 errdetail("timeseries.debug_require_vector_agg is on.")));
+}
+
+/*
+ * The target of the partial aggregation: the grouping expressions, then
+ * every aggregate of the target list and HAVING, marked partial (as
+ * PostgreSQL's own partial aggregation builds it, so that setrefs matches
+ * the Finalize Agg's aggregates to ours).  NULL when some output is neither.
+ */
+static PathTarget *
+partial_target(PlannerInfo *root, PathTarget *grouping_target, Node *having,
+			   Index relid, int *nkeys, int *naggs, const char **why)
+{
+	Query	   *parse = root->parse;
+	PathTarget *partial = create_empty_pathtarget();
+	List	   *other = NIL;
+	List	   *aggs;
+	ListCell   *lc;
+	int			i = 0;
+
+	*nkeys = 0;
+	*naggs = 0;
+	foreach(lc, grouping_target->exprs)
+	{
+		Expr	   *expr = (Expr *) lfirst(lc);
+		Index		sgref = get_pathtarget_sortgroupref(grouping_target, i);
+
+		if (sgref && get_sortgroupref_clause_noerr(sgref, parse->groupClause))
+		{
+			if (!key_spec(expr, relid, NULL))
+			{
+				*why = "a GROUP BY expression is not a supported column or function of one";
+				return NULL;
+			}
+			add_column_to_pathtarget(partial, expr, sgref);
+			(*nkeys)++;
+		}
+		else
+			other = lappend(other, expr);
+		i++;
+	}
+	if (having)
+		other = lappend(other, having);
+	aggs = pull_var_clause((Node *) other,
+						   PVC_INCLUDE_AGGREGATES | PVC_RECURSE_WINDOWFUNCS |
+						   PVC_INCLUDE_PLACEHOLDERS);
+	foreach(lc, aggs)
+	{
+		Node	   *node = lfirst(lc);
+		Aggref	   *partial_agg;
+		AggSpec		spec;
+		AttrNumber	attno;
+
+		if (!IsA(node, Aggref))
+		{
+			*why = "the output uses a column outside the aggregates and GROUP BY";
+			return NULL;
+		}
+		if (!agg_spec((Aggref *) node, relid, &spec, &attno))
+		{
+			*why = "an aggregate is not supported";
+			return NULL;
+		}
+		partial_agg = copyObject((Aggref *) node);
+		mark_partial_aggref(partial_agg, AGGSPLIT_INITIAL_SERIAL);
+		if (!list_member(partial->exprs, partial_agg))
+		{
+			add_column_to_pathtarget(partial, (Expr *) partial_agg, 0);
+			(*naggs)++;
+		}
+	}
+	set_pathtarget_cost_width(root, partial);
+	return partial;
+}
+
+void
+ts_vector_agg_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
+						RelOptInfo *output_rel, GroupPathExtraData *extra)
+{
+	Query	   *parse = root->parse;
+	RangeTblEntry *rte;
+	PathTarget *partial;
+	int			nkeys;
+	int			naggs;
+	const char *why = NULL;
+	ListCell   *lc;
+	CustomPath *cp;
+	Path	   *seq = NULL;
+	AggClauseCosts costs;
+	double		ngroups;
+	List	   *group_exprs;
+
+	if (!ts_enable_vector_agg || input_rel->reloptkind != RELOPT_BASEREL)
+		return;
+	rte = planner_rt_fetch(input_rel->relid, root);
+	if (rte->rtekind != RTE_RELATION || rte->inh || rte->tablesample ||
+		!ts_is_timeseries_relid(rte->relid))
+		return;
+
+	if (parse->groupingSets || parse->hasTargetSRFs || root->rowMarks ||
+		input_rel->lateral_relids)
+	{
+		decline("grouping sets, set-returning functions, row locks or lateral references");
+		return;
+	}
+	foreach(lc, input_rel->baserestrictinfo)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+
+		if (ri->pseudoconstant ||
+			!vector_qual_supported((Node *) ri->clause, input_rel->relid))
+		{
+			decline("a qual cannot be evaluated over vectors");
+			return;
+		}
+	}
+	partial = partial_target(root, output_rel->reltarget, extra->havingQual,
+							 input_rel->relid, &nkeys, &naggs, &why);
+	if (partial == NULL)
+	{
+		decline(why);
+		return;
+	}
+
+	/* the scan path, under the projection of the scan/join target if any */
+	foreach(lc, input_rel->pathlist)
+	{
+		Path	   *p = (Path *) lfirst(lc);
+
+		if (IsA(p, ProjectionPath))
+			p = ((ProjectionPath *) p)->subpath;
+		if (IsA(p, CustomPath) && p->param_info == NULL && !p->parallel_aware)
+			seq = p;
+	}
+	if (seq == NULL)
+	{
+		decline("no TimeseriesScan path");
+		return;
+	}
+
+	group_exprs = get_sortgrouplist_exprs(parse->groupClause, parse->targetList);
+	ngroups = parse->groupClause ?
+		estimate_num_groups(root, group_exprs, input_rel->rows, NULL, NULL) : 1;
+
+	/*
+	 * Cost: the scan's, less what it spends handing rows out one by one
+	 * (half its run cost), plus a small per-row charge for each aggregate
+	 * and key (vector loops), plus the groups it emits.
+	 */
+	cp = makeNode(CustomPath);
+	cp->path.pathtype = T_CustomScan;
+	cp->path.parent = input_rel;
+	cp->path.pathtarget = partial;
+	cp->path.param_info = NULL;
+	cp->path.parallel_aware = false;
+	cp->path.parallel_safe = input_rel->consider_parallel;
+	cp->path.parallel_workers = 0;
+	cp->path.rows = ngroups;
+	cp->path.startup_cost = seq->startup_cost +
+		(seq->total_cost - seq->startup_cost) * 0.5 +
+		input_rel->rows * cpu_operator_cost * 0.1 * (naggs + nkeys);
+	cp->path.total_cost = cp->path.startup_cost + ngroups * cpu_tuple_cost;
+	cp->path.pathkeys = NIL;
+	cp->flags = 0;
+	cp->methods = &agg_path_methods;
+
+	MemSet(&costs, 0, sizeof(costs));
+	get_agg_clause_costs(root, AGGSPLIT_FINAL_DESERIAL, &costs);
+	/* the Finalize Agg: plain, hashed, or sorted (whichever costs less) */
+	if (parse->groupClause == NIL)
+		add_path(output_rel, (Path *)
+				 create_agg_path(root, output_rel, &cp->path, output_rel->reltarget,
+								 AGG_PLAIN, AGGSPLIT_FINAL_DESERIAL, NIL,
+								 (List *) extra->havingQual, &costs, 1));
+	else
+	{
+		if (grouping_is_hashable(parse->groupClause))
+			add_path(output_rel, (Path *)
+					 create_agg_path(root, output_rel, &cp->path, output_rel->reltarget,
+									 AGG_HASHED, AGGSPLIT_FINAL_DESERIAL,
+									 parse->groupClause, (List *) extra->havingQual,
+									 &costs, ngroups));
+		if (grouping_is_sortable(parse->groupClause))
+		{
+			Path	   *sorted = (Path *) create_sort_path(root, output_rel, &cp->path,
+														   root->group_pathkeys, -1.0);
+
+			add_path(output_rel, (Path *)
+					 create_agg_path(root, output_rel, sorted, output_rel->reltarget,
+									 AGG_SORTED, AGGSPLIT_FINAL_DESERIAL,
+									 parse->groupClause, (List *) extra->havingQual,
+									 &costs, ngroups));
+		}
+	}
+}
+
+/*
+ * The scan's output (custom_scan_tlist) is the partial target, then one
+ * resjunk column per column its quals test: setrefs turns the quals'
+ * Vars into references to those, and the executor maps them back.
+ */
+static Plan *
+plan_agg(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
+		 List *tlist, List *clauses, List *custom_plans)
+{
+	CustomScan *cs = makeNode(CustomScan);
+	List	   *quals = extract_actual_clauses(clauses, false);
+	List	   *scan_tlist = copyObject(tlist);
+	List	   *vars = pull_var_clause((Node *) quals, 0);
+	ListCell   *lc;
+
+	if (list_length(quals) != list_length(clauses))
+		elog(ERROR, "timeseries: unexpected pseudoconstant qual under TimeseriesAgg");
+	foreach(lc, vars)
+	{
+		Var		   *var = lfirst(lc);
+
+		if (tlist_member((Expr *) var, scan_tlist) == NULL)
+			scan_tlist = lappend(scan_tlist,
+								 makeTargetEntry((Expr *) copyObject(var),
+												 list_length(scan_tlist) + 1,
+												 NULL, true));
+	}
+	cs->scan.plan.targetlist = tlist;
+	cs->scan.plan.qual = NIL;
+	cs->scan.scanrelid = rel->relid;
+	cs->flags = best_path->flags;
+	cs->custom_plans = NIL;
+	cs->custom_exprs = quals;
+	cs->custom_private = NIL;
+	cs->custom_scan_tlist = scan_tlist;
+	cs->methods = &agg_plan_methods;
+	return &cs->scan.plan;
+}
+
+/* ---------- execution ---------- */
+
+typedef struct TsAggState
+{
+	CustomScanState css;
+	int			nkeys;
+	int			naggs;
+	KeySpec    *keys;
+	AggSpec    *aggs;
+	int		   *key_col;		/* output column of each key */
+	int		   *agg_col;		/* output column of each aggregate */
+	bool	   *read_att;
+	List	   *quals;
+	VectorQual *vq;
+	TableScanDesc scan;
+	bool		values_set;
+
+	/* groups */
+	MemoryContext groups_cxt;
+	int			ngroups;
+	int			maxgroups;
+	Datum	   *group_keys;		/* [group * nkeys + k] */
+	bool	   *group_nulls;
+	uint32	   *group_hash;
+	AggSlot    *slots;			/* [group * naggs + a] */
+	int32	   *table;			/* open addressing: group + 1, 0 empty */
+	uint32		table_mask;
+	Size		text_bytes;
+
+	bool		scan_done;
+	int			emit_pos;
+	bool		emitting;
+	int64		groups_emitted;
+	int64		flushes;
+} TsAggState;
+
+static void begin_agg(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *exec_agg(CustomScanState *node);
+static void end_agg(CustomScanState *node);
+static void rescan_agg(CustomScanState *node);
+static void explain_agg(CustomScanState *node, List *ancestors, ExplainState *es);
+
+static const CustomExecMethods agg_exec_methods = {
+	.CustomName = AGG_NAME,
+	.BeginCustomScan = begin_agg,
+	.ExecCustomScan = exec_agg,
+	.EndCustomScan = end_agg,
+	.ReScanCustomScan = rescan_agg,
+	.ExplainCustomScan = explain_agg,
+};
+
+void
+ts_vector_agg_init(void)
+{
+	RegisterCustomScanMethods(&agg_plan_methods);
+}
+
+static Node *
+create_agg_state(CustomScan *cscan)
+{
+	TsAggState *state = (TsAggState *) newNode(sizeof(TsAggState),
+											   T_CustomScanState);
+
+	state->css.methods = &agg_exec_methods;
+	return (Node *) state;
+}
+
+static void
+reset_groups(TsAggState *state)
+{
+	MemoryContextReset(state->groups_cxt);
+	state->ngroups = 0;
+	state->maxgroups = 0;
+	state->group_keys = NULL;
+	state->group_nulls = NULL;
+	state->group_hash = NULL;
+	state->slots = NULL;
+	state->table = NULL;
+	state->table_mask = 0;
+	state->text_bytes = 0;
+}
+
+static void
+begin_agg(CustomScanState *node, EState *estate, int eflags)
+{
+	TsAggState *state = (TsAggState *) node;
+	CustomScan *cs = (CustomScan *) node->ss.ps.plan;
+	Relation	rel = node->ss.ss_currentRelation;
+	int			natts = RelationGetDescr(rel)->natts;
+	int			ncols = list_length(cs->custom_scan_tlist);
+	AttrNumber *attmap = palloc0(sizeof(AttrNumber) * (ncols + 1));
+	ListCell   *lc;
+	int			col = 0;
+
+	state->read_att = palloc0(sizeof(bool) * Max(natts, 1));
+	state->keys = palloc0(sizeof(KeySpec) * Max(ncols, 1));
+	state->aggs = palloc0(sizeof(AggSpec) * Max(ncols, 1));
+	state->key_col = palloc0(sizeof(int) * Max(ncols, 1));
+	state->agg_col = palloc0(sizeof(int) * Max(ncols, 1));
+
+	/* classify the output columns: keys, partial aggregates, qual columns */
+	foreach(lc, cs->custom_scan_tlist)
+	{
+		TargetEntry *te = lfirst_node(TargetEntry, lc);
+		AttrNumber	attno;
+		Oid			type;
+
+		/* the quals' Vars were turned into references to these columns */
+		if (column_var((Node *) te->expr, cs->scan.scanrelid, &attno, &type))
+			attmap[col + 1] = attno;
+		if (te->resjunk)
+			;
+		else if (IsA(te->expr, Aggref))
+		{
+			Aggref	   *aggref = copyObject((Aggref *) te->expr);
+
+			aggref->aggsplit = AGGSPLIT_SIMPLE;
+			if (!agg_spec(aggref, cs->scan.scanrelid, &state->aggs[state->naggs], &attno))
+				elog(ERROR, "timeseries: unsupported aggregate in TimeseriesAgg");
+			if (attno > 0)
+				state->read_att[attno - 1] = true;
+			state->agg_col[state->naggs++] = col;
+		}
+		else
+		{
+			KeySpec    *k = &state->keys[state->nkeys];
+
+			if (!key_spec(te->expr, cs->scan.scanrelid, k))
+				elog(ERROR, "timeseries: unsupported group key in TimeseriesAgg");
+			state->read_att[k->attidx] = true;
+			if (k->func)
+			{
+				int			nargs = list_length(k->func->args);
+				ListCell   *alc;
+				int			i = 0;
+
+				fmgr_info(k->func->funcid, &k->flinfo);
+				k->fcinfo = palloc0(SizeForFunctionCallInfo(nargs));
+				InitFunctionCallInfoData(*k->fcinfo, &k->flinfo, nargs,
+										 k->func->inputcollid, NULL, NULL);
+				foreach(alc, k->func->args)
+				{
+					Node	   *arg = lfirst(alc);
+
+					if (i != k->colarg)
+					{
+						k->fcinfo->args[i].value = ((Const *) arg)->constvalue;
+						k->fcinfo->args[i].isnull = ((Const *) arg)->constisnull;
+					}
+					i++;
+				}
+			}
+			state->key_col[state->nkeys++] = col;
+		}
+		col++;
+	}
+	state->quals = cs->custom_exprs;
+	state->vq = vector_qual_compile(state->quals, INDEX_VAR, attmap, &node->ss.ps);
+	state->groups_cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "timeseries agg groups",
+											  ALLOCSET_DEFAULT_SIZES);
+	reset_groups(state);
+}
+
+/* ---------- groups ---------- */
+
+static inline uint64
+mix64(uint64 x)
+{
+	x ^= x >> 33;
+	x *= UINT64CONST(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return x;
+}
+
+/* A by-value key as a 64-bit integer: equal values, equal bits. */
+static inline int64
+key_bits(Oid type, Datum d)
+{
+	switch (type)
+	{
+		case INT2OID:
+			return DatumGetInt16(d);
+		case INT4OID:
+		case DATEOID:
+			return DatumGetInt32(d);
+		case BOOLOID:
+			return DatumGetBool(d) ? 1 : 0;
+		default:
+			return DatumGetInt64(d);
+	}
+}
+
+static inline bool
+key_equal(const KeySpec *k, Datum a, Datum b)
+{
+	if (k->is_text)
+	{
+		Size		la = VARSIZE_ANY_EXHDR(DatumGetPointer(a));
+		Size		lb = VARSIZE_ANY_EXHDR(DatumGetPointer(b));
+
+		return la == lb && memcmp(VARDATA_ANY(DatumGetPointer(a)),
+								  VARDATA_ANY(DatumGetPointer(b)), la) == 0;
+	}
+	return key_bits(k->keytype, a) == key_bits(k->keytype, b);
+}
+
+static void
+grow_groups(TsAggState *state)
+{
+	int			newmax = Max(state->maxgroups * 2, 64);
+	MemoryContext old = MemoryContextSwitchTo(state->groups_cxt);
+	Size		nk = Max(state->nkeys, 1);
+	Size		na = Max(state->naggs, 1);
+
+	if (state->maxgroups == 0)
+	{
+		state->group_keys = palloc(sizeof(Datum) * nk * newmax);
+		state->group_nulls = palloc(sizeof(bool) * nk * newmax);
+		state->group_hash = palloc(sizeof(uint32) * newmax);
+		state->slots = palloc(sizeof(AggSlot) * na * newmax);
+	}
+	else
+	{
+		state->group_keys = repalloc_huge(state->group_keys, sizeof(Datum) * nk * newmax);
+		state->group_nulls = repalloc_huge(state->group_nulls, sizeof(bool) * nk * newmax);
+		state->group_hash = repalloc_huge(state->group_hash, sizeof(uint32) * newmax);
+		state->slots = repalloc_huge(state->slots, sizeof(AggSlot) * na * newmax);
+	}
+	state->maxgroups = newmax;
+
+	/* the table stays at most half full */
+	if (state->table == NULL || (uint32) newmax * 2 > state->table_mask + 1)
+	{
+		uint32		size = 16;
+
+		while (size < (uint32) newmax * 2)
+			size *= 2;
+		if (state->table)
+			pfree(state->table);
+		state->table = palloc0(sizeof(int32) * size);
+		state->table_mask = size - 1;
+		for (int g = 0; g < state->ngroups; g++)
+		{
+			uint32		pos = state->group_hash[g] & state->table_mask;
+
+			while (state->table[pos] != 0)
+				pos = (pos + 1) & state->table_mask;
+			state->table[pos] = g + 1;
+		}
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/* The group of keys (values[k], nulls[k]), created when new. */
+static int
+find_group(TsAggState *state, const Datum *values, const bool *nulls)
+{
+	uint64		h = 0;
+	uint32		pos;
+	int			g;
+
+	for (int k = 0; k < state->nkeys; k++)
+	{
+		const KeySpec *key = &state->keys[k];
+		uint64		kh;
+
+		if (nulls[k])
+			kh = UINT64CONST(0x9e3779b97f4a7c15);
+		else if (key->is_text)
+			kh = hash_bytes((const unsigned char *) VARDATA_ANY(DatumGetPointer(values[k])),
+							VARSIZE_ANY_EXHDR(DatumGetPointer(values[k])));
+		else
+			kh = (uint64) key_bits(key->keytype, values[k]);
+		h = mix64(h ^ kh) + k;
+	}
+	if (state->ngroups >= state->maxgroups)
+		grow_groups(state);
+	pos = (uint32) h & state->table_mask;
+	while ((g = state->table[pos]) != 0)
+	{
+		g--;
+		if (state->group_hash[g] == (uint32) h)
+		{
+			bool		same = true;
+
+			for (int k = 0; k < state->nkeys && same; k++)
+			{
+				bool		gn = state->group_nulls[g * state->nkeys + k];
+
+				same = gn == nulls[k] &&
+					(gn || key_equal(&state->keys[k],
+									 state->group_keys[g * state->nkeys + k], values[k]));
+			}
+			if (same)
+				return g;
+		}
+		pos = (pos + 1) & state->table_mask;
+	}
+
+	/* a new group */
+	g = state->ngroups++;
+	state->table[pos] = g + 1;
+	state->group_hash[g] = (uint32) h;
+	for (int k = 0; k < state->nkeys; k++)
+	{
+		Datum		v = values[k];
+
+		if (!nulls[k] && state->keys[k].is_text)
+		{
+			Size		len = VARSIZE_ANY_EXHDR(DatumGetPointer(v));
+			text	   *copy = MemoryContextAlloc(state->groups_cxt, len + VARHDRSZ);
+
+			SET_VARSIZE(copy, len + VARHDRSZ);
+			memcpy(VARDATA(copy), VARDATA_ANY(DatumGetPointer(v)), len);
+			v = PointerGetDatum(copy);
+			state->text_bytes += len + VARHDRSZ;
+		}
+		state->group_keys[g * state->nkeys + k] = nulls[k] ? (Datum) 0 : v;
+		state->group_nulls[g * state->nkeys + k] = nulls[k];
+	}
+	memset(&state->slots[(Size) g * state->naggs], 0, sizeof(AggSlot) * state->naggs);
+	return g;
+}
+
+/* Memory the groups hold, to compare with work_mem. */
+static Size
+groups_bytes(TsAggState *state)
+{
+	return (Size) state->maxgroups *
+		(state->nkeys * (sizeof(Datum) + sizeof(bool)) + sizeof(uint32) +
+		 state->naggs * sizeof(AggSlot) + 2 * sizeof(int32)) + state->text_bytes;
+}
+
+/* ---------- accumulating ---------- */
+
+/* The key values of a batch: columns, or a function of a column. */
+static void
+batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
+		   Datum *out, bool *outnull)
+{
+	KeySpec    *key = &state->keys[k];
+	Datum	   *values;
+	bool	   *isnull;
+
+	ts_scan_batch_column(state->scan, key->attidx, &values, &isnull);
+	if (key->func == NULL)
+	{
+		memcpy(out, values, sizeof(Datum) * nrows);
+		memcpy(outnull, isnull, sizeof(bool) * nrows);
+		return;
+	}
+	for (int i = 0; i < nrows; i++)
+	{
+		if (sel && !sel[i])
+			continue;
+		if (isnull[i] && key->strict)
+		{
+			out[i] = (Datum) 0;
+			outnull[i] = true;
+			continue;
+		}
+		if (isnull[i])
+		{
+			key->fcinfo->args[key->colarg].value = (Datum) 0;
+			key->fcinfo->args[key->colarg].isnull = true;
+			key->fcinfo->isnull = false;
+			out[i] = FunctionCallInvoke(key->fcinfo);
+			outnull[i] = key->fcinfo->isnull;
+			key->have_last = false;
+			continue;
+		}
+		if (!key->have_last || values[i] != key->last_in)
+		{
+			Datum		r;
+
+			key->fcinfo->args[key->colarg].value = values[i];
+			key->fcinfo->args[key->colarg].isnull = false;
+			key->fcinfo->isnull = false;
+			r = FunctionCallInvoke(key->fcinfo);
+			key->last_in = values[i];
+			key->last_out = r;
+			key->last_out_null = key->fcinfo->isnull;
+			key->have_last = true;
+		}
+		out[i] = key->last_out;
+		outnull[i] = key->last_out_null;
+	}
+}
+
+static inline double
+value_double(Oid type, Datum d)
+{
+	return type == FLOAT4OID ? (double) DatumGetFloat4(d) : DatumGetFloat8(d);
+}
+
+static inline int64
+value_int64(Oid type, Datum d)
+{
+	return key_bits(type, d);
+}
+
+/*
+ * Youngs-Cramer accumulation of N, Sx and Sxx, as float8_accum (and
+ * float4_accum, on the value widened to float8) compute it.
+ */
+static inline void
+accum_float(AggSlot *s, double newval)
+{
+	double		n_old = (double) s->n;
+	double		sx_old = s->d;
+	double		N = n_old + 1.0;
+	double		Sx = sx_old + newval;
+	double		Sxx = s->sxx;
+
+	if (n_old > 0.0)
+	{
+		double		tmp = newval * N - Sx;
+
+		Sxx += tmp * tmp / (N * n_old);
+		if (isinf(Sx) || isinf(Sxx))
+		{
+			if (!isinf(sx_old) && !isinf(newval))
+				float_overflow_error();
+			Sxx = get_float8_nan();
+		}
+	}
+	else if (isnan(newval) || isinf(newval))
+		Sxx = get_float8_nan();
+	s->n++;
+	s->d = Sx;
+	s->sxx = Sxx;
+}
+
+static void
+accumulate(TsAggState *state, int a, int nrows, const bool *sel,
+		   const int *group)
+{
+	AggSpec    *spec = &state->aggs[a];
+	int			naggs = state->naggs;
+	AggSlot    *slots = state->slots;
+	Datum	   *values = NULL;
+	bool	   *isnull = NULL;
+
+	if (spec->attidx >= 0)
+		ts_scan_batch_column(state->scan, spec->attidx, &values, &isnull);
+
+#define EACH_ROW(body) \
+	for (int i = 0; i < nrows; i++) \
+	{ \
+		AggSlot    *s; \
+		if ((sel && !sel[i]) || (isnull && isnull[i])) \
+			continue; \
+		s = &slots[(Size) group[i] * naggs + a]; \
+		body; \
+	}
+
+	switch (spec->kind)
+	{
+		case AK_COUNT_STAR:
+		case AK_COUNT:
+			EACH_ROW(s->n++);
+			break;
+		case AK_SUM_INT:
+			EACH_ROW(s->i += value_int64(spec->argtype, values[i]); s->n++);
+			break;
+		case AK_SUM_FLOAT8:
+			EACH_ROW(
+					 {
+						 double v = DatumGetFloat8(values[i]);
+
+						 if (s->n == 0)
+							 s->d = v;
+						 else
+						 {
+							 double r = s->d + v;
+
+							 if (unlikely(isinf(r)) && !isinf(s->d) && !isinf(v))
+								 float_overflow_error();
+							 s->d = r;
+						 }
+						 s->n++;
+					 });
+			break;
+		case AK_SUM_FLOAT4:
+			EACH_ROW(
+					 {
+						 float4 v = DatumGetFloat4(values[i]);
+						 float4 cur = (float4) s->d;
+
+						 if (s->n == 0)
+							 s->d = v;
+						 else
+						 {
+							 float4 r = cur + v;
+
+							 if (unlikely(isinf(r)) && !isinf(cur) && !isinf(v))
+								 float_overflow_error();
+							 s->d = r;
+						 }
+						 s->n++;
+					 });
+			break;
+		case AK_AVG_INT:
+			EACH_ROW(s->i += value_int64(spec->argtype, values[i]); s->n++);
+			break;
+		case AK_ACCUM:
+			EACH_ROW(accum_float(s, value_double(spec->argtype, values[i])));
+			break;
+		case AK_MIN:
+		case AK_MAX:
+			if (is_float_type(spec->argtype))
+			{
+				bool		is_max = spec->kind == AK_MAX;
+
+				/*
+				 * float8larger(state, new) keeps the state only when it is
+				 * greater (float8_gt: NaN above all); so does smaller.
+				 */
+				EACH_ROW(
+						 {
+							 double v = value_double(spec->argtype, values[i]);
+
+							 if (s->n == 0 ||
+								 !(is_max ? float8_gt(s->d, v) : float8_lt(s->d, v)))
+								 s->d = v;
+							 s->n++;
+						 });
+			}
+			else
+			{
+				bool		is_max = spec->kind == AK_MAX;
+
+				EACH_ROW(
+						 {
+							 int64 v = value_int64(spec->argtype, values[i]);
+
+							 if (s->n == 0 || !(is_max ? s->i > v : s->i < v))
+								 s->i = v;
+							 s->n++;
+						 });
+			}
+			break;
+	}
+#undef EACH_ROW
+}
+
+/* Read the next batch into the groups; false at the end of the scan. */
+static bool
+consume_batch(TsAggState *state, TupleDesc desc)
+{
+	const bool *sel;
+	int			nrows = ts_scan_next_batch(state->scan, desc, &sel);
+	MemoryContext old;
+	int		   *group;
+
+	if (nrows == 0)
+		return false;
+	old = MemoryContextSwitchTo(state->css.ss.ps.ps_ExprContext->ecxt_per_tuple_memory);
+	group = palloc(sizeof(int) * nrows);
+	if (state->nkeys == 0)
+	{
+		if (state->ngroups == 0)
+		{
+			Datum		none = 0;
+			bool		nonull = false;
+
+			(void) find_group(state, &none, &nonull);
+		}
+		memset(group, 0, sizeof(int) * nrows);
+	}
+	else
+	{
+		Datum	  **kv = palloc(sizeof(Datum *) * state->nkeys);
+		bool	  **kn = palloc(sizeof(bool *) * state->nkeys);
+		Datum	   *rowv = palloc(sizeof(Datum) * state->nkeys);
+		bool	   *rown = palloc(sizeof(bool) * state->nkeys);
+
+		for (int k = 0; k < state->nkeys; k++)
+		{
+			kv[k] = palloc(sizeof(Datum) * nrows);
+			kn[k] = palloc(sizeof(bool) * nrows);
+			batch_keys(state, k, nrows, sel, kv[k], kn[k]);
+		}
+		for (int i = 0; i < nrows; i++)
+		{
+			if (sel && !sel[i])
+				continue;
+			for (int k = 0; k < state->nkeys; k++)
+			{
+				rowv[k] = kv[k][i];
+				rown[k] = kn[k][i];
+			}
+			group[i] = find_group(state, rowv, rown);
+		}
+	}
+	for (int a = 0; a < state->naggs; a++)
+		accumulate(state, a, nrows, sel, group);
+	MemoryContextSwitchTo(old);
+	ResetExprContext(state->css.ss.ps.ps_ExprContext);
+	return true;
+}
+
+/* ---------- emitting ---------- */
+
+static Datum
+int_datum(Oid type, int64 v)
+{
+	switch (type)
+	{
+		case INT2OID:
+			return Int16GetDatum((int16) v);
+		case INT4OID:
+		case DATEOID:
+			return Int32GetDatum((int32) v);
+		default:
+			return Int64GetDatum(v);
+	}
+}
+
+static Datum
+partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
+{
+	*isnull = false;
+	switch (spec->kind)
+	{
+		case AK_COUNT_STAR:
+		case AK_COUNT:
+			return Int64GetDatum(s->n);
+		case AK_SUM_INT:
+			*isnull = s->n == 0;
+			return Int64GetDatum(s->i);
+		case AK_SUM_FLOAT8:
+			*isnull = s->n == 0;
+			return Float8GetDatum(s->d);
+		case AK_SUM_FLOAT4:
+			*isnull = s->n == 0;
+			return Float4GetDatum((float4) s->d);
+		case AK_AVG_INT:
+			{
+				Datum		elems[2] = {Int64GetDatum(s->n), Int64GetDatum(s->i)};
+
+				return PointerGetDatum(construct_array(elems, 2, INT8OID, 8,
+													   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+			}
+		case AK_ACCUM:
+			{
+				Datum		elems[3] = {Float8GetDatum((double) s->n),
+				Float8GetDatum(s->d), Float8GetDatum(s->sxx)};
+
+				return PointerGetDatum(construct_array(elems, 3, FLOAT8OID, 8,
+													   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+			}
+		case AK_MIN:
+		case AK_MAX:
+			*isnull = s->n == 0;
+			if (spec->argtype == FLOAT4OID)
+				return Float4GetDatum((float4) s->d);
+			if (spec->argtype == FLOAT8OID)
+				return Float8GetDatum(s->d);
+			return int_datum(spec->argtype, s->i);
+	}
+	return (Datum) 0;
+}
+
+static TupleTableSlot *
+emit_group(TsAggState *state)
+{
+	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
+	int			g = state->emit_pos++;
+
+	ExecClearTuple(slot);
+	for (int c = 0; c < slot->tts_tupleDescriptor->natts; c++)
+	{
+		slot->tts_values[c] = (Datum) 0;
+		slot->tts_isnull[c] = true;
+	}
+	for (int k = 0; k < state->nkeys; k++)
+	{
+		slot->tts_values[state->key_col[k]] = state->group_keys[g * state->nkeys + k];
+		slot->tts_isnull[state->key_col[k]] = state->group_nulls[g * state->nkeys + k];
+	}
+	for (int a = 0; a < state->naggs; a++)
+	{
+		bool		isnull;
+
+		slot->tts_values[state->agg_col[a]] =
+			partial_state(&state->aggs[a], &state->slots[(Size) g * state->naggs + a], &isnull);
+		slot->tts_isnull[state->agg_col[a]] = isnull;
+	}
+	state->groups_emitted++;
+	return ExecStoreVirtualTuple(slot);
+}
+
+static bool
+chunk_filter(void *arg, const ChunkMeta *meta)
+{
+	return vector_qual_chunk_may_match((VectorQual *) arg, meta);
+}
+
+static bool
+vector_filter(void *arg, TableScanDesc scan)
+{
+	return vector_qual_vector_may_match((VectorQual *) arg, scan);
+}
+
+static int
+row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
+{
+	return vector_qual_filter((VectorQual *) arg, scan, nrows, sel);
+}
+
+static TupleTableSlot *
+next_agg_row(ScanState *ss)
+{
+	TsAggState *state = (TsAggState *) ss;
+	TupleDesc	desc = RelationGetDescr(ss->ss_currentRelation);
+
+	if (state->scan == NULL)
+	{
+		state->scan = ts_scan_begin_custom(ss->ss_currentRelation,
+										   ss->ps.state->es_snapshot);
+		ts_scan_set_filters(state->scan, state->read_att,
+							state->quals ? chunk_filter : NULL,
+							state->quals ? vector_filter : NULL,
+							state->quals ? row_filter : NULL, state->vq);
+	}
+	if (!state->values_set)
+	{
+		vector_qual_set_values(state->vq, ss->ps.ps_ExprContext);
+		state->values_set = true;
+	}
+
+	for (;;)
+	{
+		if (state->emitting)
+		{
+			if (state->emit_pos < state->ngroups)
+				return emit_group(state);
+			state->emitting = false;
+			reset_groups(state);
+			if (state->scan_done)
+				return NULL;
+		}
+		CHECK_FOR_INTERRUPTS();
+		if (!consume_batch(state, desc))
+		{
+			state->scan_done = true;
+			/* a plain aggregate has its one row even without input */
+			if (state->nkeys == 0 && state->ngroups == 0 && state->groups_emitted == 0)
+			{
+				Datum		none = 0;
+				bool		nonull = false;
+
+				(void) find_group(state, &none, &nonull);
+			}
+			state->emitting = true;
+			state->emit_pos = 0;
+			continue;
+		}
+		if (groups_bytes(state) > (Size) work_mem * 1024)
+		{
+			state->flushes++;
+			state->emitting = true;
+			state->emit_pos = 0;
+		}
+	}
+}
+
+static bool
+recheck_agg(ScanState *ss, TupleTableSlot *slot)
+{
+	return true;
+}
+
+static TupleTableSlot *
+exec_agg(CustomScanState *node)
+{
+	return ExecScan(&node->ss, (ExecScanAccessMtd) next_agg_row,
+					(ExecScanRecheckMtd) recheck_agg);
+}
+
+static void
+end_agg(CustomScanState *node)
+{
+	TsAggState *state = (TsAggState *) node;
+
+	if (state->scan)
+		ts_scan_end(state->scan);
+	state->scan = NULL;
+}
+
+static void
+rescan_agg(CustomScanState *node)
+{
+	TsAggState *state = (TsAggState *) node;
+
+	state->values_set = false;
+	state->scan_done = false;
+	state->emitting = false;
+	state->emit_pos = 0;
+	state->groups_emitted = 0;
+	reset_groups(state);
+	for (int k = 0; k < state->nkeys; k++)
+		state->keys[k].have_last = false;
+	if (state->scan)
+		ts_scan_rescan(state->scan, NULL, false, false, false, false);
+}
+
+static void
+explain_agg(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	TsAggState *state = (TsAggState *) node;
+	CustomScan *cs = (CustomScan *) node->ss.ps.plan;
+	List	   *context;
+	bool		useprefix = list_length(es->rtable) > 1 || es->verbose;
+	List	   *keys = NIL;
+	List	   *aggs = NIL;
+	ListCell   *lc;
+
+	context = set_deparse_context_plan(es->deparse_cxt, node->ss.ps.plan, ancestors);
+	foreach(lc, cs->custom_scan_tlist)
+	{
+		TargetEntry *te = lfirst_node(TargetEntry, lc);
+		char	   *s;
+
+		if (te->resjunk)
+			continue;
+		s = deparse_expression((Node *) te->expr, context, useprefix, false);
+		if (IsA(te->expr, Aggref))
+			aggs = lappend(aggs, s);
+		else
+			keys = lappend(keys, s);
+	}
+	if (keys)
+		ExplainPropertyList("Group Keys", keys, es);
+	if (aggs)
+		ExplainPropertyList("Aggregates", aggs, es);
+	else
+		ExplainPropertyText("Aggregates", "(none)", es);
+	if (state->quals)
+		ExplainPropertyText("Vectorized Filter",
+							deparse_expression((Node *) make_ands_explicit(state->quals),
+											   context, useprefix, false), es);
+	if (es->analyze && state->scan)
+	{
+		const TsScanCounters *c = ts_scan_counters(state->scan);
+
+		ExplainPropertyInteger("Chunks Read", NULL, c->chunks_read, es);
+		ExplainPropertyInteger("Chunks Pruned", NULL, c->chunks_pruned, es);
+		if (state->quals)
+		{
+			ExplainPropertyInteger("Vectors Pruned", NULL, c->vectors_pruned, es);
+			ExplainPropertyInteger("Rows Removed by Vectorized Filter", NULL,
+								   c->rows_filtered, es);
+		}
+		ExplainPropertyInteger("Groups Emitted", NULL, state->groups_emitted, es);
+		if (state->flushes > 0)
+			ExplainPropertyInteger("Flushes at work_mem", NULL, state->flushes, es);
+	}
+}
