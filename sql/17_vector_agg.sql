@@ -115,6 +115,29 @@ SELECT count(*), sum(c), sum(s) FROM
 SELECT va_check('SELECT i2, count(*), sum(i4), max(f8), min(t), avg(f4) FROM %T GROUP BY i2');
 RESET work_mem;
 
+-- parallel: each worker aggregates the chunks it claims, Gather collects the
+-- partial groups (exact aggregates only: float sums may round differently
+-- in any parallel plan, heap's too)
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (costs off) SELECT host, count(*), max(f8), min(t) FROM va GROUP BY host;
+SELECT va_check('SELECT host, count(*), max(f8), min(t), sum(i4), avg(i2) FROM %T GROUP BY host');
+SELECT va_check('SELECT count(*), max(f8), min(t), sum(i4) FROM %T WHERE t > ''2024-01-03''');
+SET parallel_leader_participation = off;
+SELECT va_check('SELECT d, count(*), max(i8) FROM %T GROUP BY d');
+RESET parallel_leader_participation;
+BEGIN;
+INSERT INTO va (t, host, i4) VALUES ('2030-01-01', 'buffered', 7);
+INSERT INTO va_heap (t, host, i4) VALUES ('2030-01-01', 'buffered', 7);
+SELECT va_check('SELECT host, count(*), sum(i4) FROM %T GROUP BY host');
+ROLLBACK;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SET max_parallel_workers_per_gather = 0;
+
 -- empty tables
 CREATE TABLE va_empty (LIKE va) USING timeseries;
 SELECT count(*), sum(i4), avg(f8), max(t) FROM va_empty;

@@ -43,6 +43,7 @@
 
 #include <math.h>
 
+#include "access/parallel.h"
 #include "access/tableam.h"
 #include "catalog/pg_aggregate.h"
 #include "catalog/pg_proc.h"
@@ -360,6 +361,12 @@ static const CustomScanMethods agg_plan_methods = {
 	.CreateCustomScanState = create_agg_state,
 };
 
+static CustomPath *make_agg_path(RelOptInfo *input_rel, PathTarget *partial,
+								 Path *scan, double ngroups, int ncolumns);
+static void add_finalize_paths(PlannerInfo *root, RelOptInfo *output_rel,
+							   Path *input, GroupPathExtraData *extra,
+							   AggClauseCosts *costs, double ngroups);
+
 static void
 decline(const char *why)
 {
@@ -511,12 +518,51 @@ ts_vector_agg_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 	ngroups = parse->groupClause ?
 		estimate_num_groups(root, group_exprs, input_rel->rows, NULL, NULL) : 1;
 
+	MemSet(&costs, 0, sizeof(costs));
+	get_agg_clause_costs(root, AGGSPLIT_FINAL_DESERIAL, &costs);
+
+	cp = make_agg_path(input_rel, partial, seq, ngroups, naggs + nkeys);
+	add_finalize_paths(root, output_rel, &cp->path, extra, &costs, ngroups);
+
 	/*
-	 * Cost: the scan's, less what it spends handing rows out one by one
-	 * (half its run cost), plus a small per-row charge for each aggregate
-	 * and key (vector loops), plus the groups it emits.
+	 * In parallel: each participant aggregates the chunks it claims and
+	 * emits its partial groups; Gather collects them for the Finalize Agg.
 	 */
-	cp = makeNode(CustomPath);
+	foreach(lc, input_rel->partial_pathlist)
+	{
+		Path	   *p = (Path *) lfirst(lc);
+
+		if (IsA(p, ProjectionPath))
+			p = ((ProjectionPath *) p)->subpath;
+		if (IsA(p, CustomPath) && p->parallel_aware && p->param_info == NULL)
+		{
+			CustomPath *pcp = make_agg_path(input_rel, partial, p, ngroups,
+											naggs + nkeys);
+			double		rows = ngroups * (p->parallel_workers + 1);
+			Path	   *gather;
+
+			pcp->path.parallel_aware = true;
+			pcp->path.parallel_safe = true;
+			pcp->path.parallel_workers = p->parallel_workers;
+			gather = (Path *) create_gather_path(root, input_rel, &pcp->path,
+												 partial, NULL, &rows);
+			add_finalize_paths(root, output_rel, gather, extra, &costs, ngroups);
+			break;
+		}
+	}
+}
+
+/*
+ * A TimeseriesAgg path over what scan reads.  Cost: the scan's, less what
+ * it spends handing rows out one by one (half its run cost), plus a small
+ * per-row charge per aggregate and key (vector loops), plus the groups.
+ */
+static CustomPath *
+make_agg_path(RelOptInfo *input_rel, PathTarget *partial, Path *scan,
+			  double ngroups, int ncolumns)
+{
+	CustomPath *cp = makeNode(CustomPath);
+
 	cp->path.pathtype = T_CustomScan;
 	cp->path.parent = input_rel;
 	cp->path.pathtarget = partial;
@@ -525,40 +571,46 @@ ts_vector_agg_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 	cp->path.parallel_safe = input_rel->consider_parallel;
 	cp->path.parallel_workers = 0;
 	cp->path.rows = ngroups;
-	cp->path.startup_cost = seq->startup_cost +
-		(seq->total_cost - seq->startup_cost) * 0.5 +
-		input_rel->rows * cpu_operator_cost * 0.1 * (naggs + nkeys);
+	cp->path.startup_cost = scan->startup_cost +
+		(scan->total_cost - scan->startup_cost) * 0.5 +
+		scan->rows * cpu_operator_cost * 0.1 * ncolumns;
 	cp->path.total_cost = cp->path.startup_cost + ngroups * cpu_tuple_cost;
 	cp->path.pathkeys = NIL;
 	cp->flags = 0;
 	cp->methods = &agg_path_methods;
+	return cp;
+}
 
-	MemSet(&costs, 0, sizeof(costs));
-	get_agg_clause_costs(root, AGGSPLIT_FINAL_DESERIAL, &costs);
-	/* the Finalize Agg: plain, hashed, or sorted (whichever costs less) */
+/* The Finalize Agg over partial rows: plain, hashed, or sorted. */
+static void
+add_finalize_paths(PlannerInfo *root, RelOptInfo *output_rel, Path *input,
+				   GroupPathExtraData *extra, AggClauseCosts *costs,
+				   double ngroups)
+{
+	Query	   *parse = root->parse;
 	if (parse->groupClause == NIL)
 		add_path(output_rel, (Path *)
-				 create_agg_path(root, output_rel, &cp->path, output_rel->reltarget,
+				 create_agg_path(root, output_rel, input, output_rel->reltarget,
 								 AGG_PLAIN, AGGSPLIT_FINAL_DESERIAL, NIL,
-								 (List *) extra->havingQual, &costs, 1));
+								 (List *) extra->havingQual, costs, 1));
 	else
 	{
 		if (grouping_is_hashable(parse->groupClause))
 			add_path(output_rel, (Path *)
-					 create_agg_path(root, output_rel, &cp->path, output_rel->reltarget,
+					 create_agg_path(root, output_rel, input, output_rel->reltarget,
 									 AGG_HASHED, AGGSPLIT_FINAL_DESERIAL,
 									 parse->groupClause, (List *) extra->havingQual,
-									 &costs, ngroups));
+									 costs, ngroups));
 		if (grouping_is_sortable(parse->groupClause))
 		{
-			Path	   *sorted = (Path *) create_sort_path(root, output_rel, &cp->path,
+			Path	   *sorted = (Path *) create_sort_path(root, output_rel, input,
 														   root->group_pathkeys, -1.0);
 
 			add_path(output_rel, (Path *)
 					 create_agg_path(root, output_rel, sorted, output_rel->reltarget,
 									 AGG_SORTED, AGGSPLIT_FINAL_DESERIAL,
 									 parse->groupClause, (List *) extra->havingQual,
-									 &costs, ngroups));
+									 costs, ngroups));
 		}
 	}
 }
@@ -631,6 +683,8 @@ typedef struct TsAggState
 	uint32		table_mask;
 	Size		text_bytes;
 
+	pg_atomic_uint64 *next_claim;	/* parallel: in the DSM, or NULL */
+
 	bool		scan_done;
 	int			emit_pos;
 	bool		emitting;
@@ -643,6 +697,14 @@ static TupleTableSlot *exec_agg(CustomScanState *node);
 static void end_agg(CustomScanState *node);
 static void rescan_agg(CustomScanState *node);
 static void explain_agg(CustomScanState *node, List *ancestors, ExplainState *es);
+static Size agg_estimate_dsm(CustomScanState *node, ParallelContext *pcxt);
+static void agg_initialize_dsm(CustomScanState *node, ParallelContext *pcxt,
+							   void *coordinate);
+static void agg_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt,
+								 void *coordinate);
+static void agg_initialize_worker(CustomScanState *node, shm_toc *toc,
+								  void *coordinate);
+static void agg_shutdown(CustomScanState *node);
 
 static const CustomExecMethods agg_exec_methods = {
 	.CustomName = AGG_NAME,
@@ -650,6 +712,11 @@ static const CustomExecMethods agg_exec_methods = {
 	.ExecCustomScan = exec_agg,
 	.EndCustomScan = end_agg,
 	.ReScanCustomScan = rescan_agg,
+	.EstimateDSMCustomScan = agg_estimate_dsm,
+	.InitializeDSMCustomScan = agg_initialize_dsm,
+	.ReInitializeDSMCustomScan = agg_reinitialize_dsm,
+	.InitializeWorkerCustomScan = agg_initialize_worker,
+	.ShutdownCustomScan = agg_shutdown,
 	.ExplainCustomScan = explain_agg,
 };
 
@@ -1330,6 +1397,8 @@ next_agg_row(ScanState *ss)
 							state->quals ? chunk_filter : NULL,
 							state->quals ? vector_filter : NULL,
 							state->quals ? row_filter : NULL, state->vq);
+		if (state->next_claim)
+			ts_scan_set_parallel(state->scan, state->next_claim);
 	}
 	if (!state->values_set)
 	{
@@ -1371,6 +1440,55 @@ next_agg_row(ScanState *ss)
 			state->emit_pos = 0;
 		}
 	}
+}
+
+/*
+ * Parallel: participants claim chunks through a counter in the DSM (see
+ * scan.c); each emits the partial groups of what it read.
+ */
+static Size
+agg_estimate_dsm(CustomScanState *node, ParallelContext *pcxt)
+{
+	return sizeof(pg_atomic_uint64);
+}
+
+static void
+agg_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	TsAggState *state = (TsAggState *) node;
+
+	state->next_claim = (pg_atomic_uint64 *) coordinate;
+	pg_atomic_init_u64(state->next_claim, 0);
+	if (state->scan)
+		ts_scan_set_parallel(state->scan, state->next_claim);
+}
+
+static void
+agg_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	TsAggState *state = (TsAggState *) node;
+
+	state->next_claim = (pg_atomic_uint64 *) coordinate;
+	pg_atomic_write_u64(state->next_claim, 0);
+	if (state->scan)
+		ts_scan_set_parallel(state->scan, state->next_claim);
+}
+
+static void
+agg_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate)
+{
+	((TsAggState *) node)->next_claim = (pg_atomic_uint64 *) coordinate;
+}
+
+/* The DSM goes away after this: forget the counter. */
+static void
+agg_shutdown(CustomScanState *node)
+{
+	TsAggState *state = (TsAggState *) node;
+
+	state->next_claim = NULL;
+	if (state->scan)
+		ts_scan_set_parallel(state->scan, NULL);
 }
 
 static bool

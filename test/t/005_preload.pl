@@ -24,7 +24,7 @@ is($node->safe_psql('postgres', 'SHOW timeseries.chunk_rows'),
 	'500', 'setting from postgresql.conf is known with the library preloaded');
 is( $node->safe_psql('postgres',
 		"SELECT count(*) FROM pg_settings WHERE name LIKE 'timeseries.%'"),
-	'7', 'all settings registered before CREATE EXTENSION');
+	'9', 'all settings registered before CREATE EXTENSION');
 
 $node->safe_psql('postgres', 'CREATE EXTENSION timeseries');
 $node->safe_psql(
