@@ -74,6 +74,23 @@ SELECT q, va_check(q) FROM (VALUES
 ) AS x(q);
 RESET timeseries.debug_require_vector_agg;
 
+-- without groups or quals, count(*) and integer/time min/max come from the
+-- chunks' metadata; chunks that a transaction is still writing are read
+EXPLAIN (analyze, costs off, timing off, summary off)
+SELECT count(*), min(t), max(t), min(i4), max(i8), max(d) FROM va;
+SELECT va_check('SELECT count(*), min(t), max(t), min(i4), max(i8), max(d), min(i2) FROM %T');
+EXPLAIN (analyze, costs off, timing off, summary off) SELECT count(*), max(f8) FROM va;
+BEGIN;
+SET LOCAL timeseries.chunk_rows = 100;
+INSERT INTO va (t, i4) SELECT '2031-01-01'::timestamptz + g * interval '1 s', -g FROM generate_series(1, 250) g;
+INSERT INTO va_heap (t, i4) SELECT '2031-01-01'::timestamptz + g * interval '1 s', -g FROM generate_series(1, 250) g;
+SELECT va_check('SELECT count(*), min(t), max(t), min(i4), max(i4) FROM %T');
+-- a command that reads the table it writes sees none of its own rows
+INSERT INTO va (t, i4) SELECT max(t) + interval '1 s', count(*)::int FROM va;
+INSERT INTO va_heap (t, i4) SELECT max(t) + interval '1 s', count(*)::int FROM va_heap;
+SELECT va_check('SELECT count(*), min(t), max(t), min(i4), max(i4) FROM %T');
+ROLLBACK;
+
 -- what is not supported keeps PostgreSQL's plan, and says why when asked
 SET timeseries.debug_require_vector_agg = on;
 SELECT sum(n) FROM va;

@@ -82,6 +82,8 @@ typedef struct TsScanDescData
 	int			nread;
 	TupleTableSlot *prepared_slot;	/* slot whose other columns are NULL */
 	TsChunkFilter chunk_filter;
+	TsChunkFilter chunk_consumer;	/* answers a chunk from its metadata */
+	void	   *consumer_arg;
 	TsVectorFilter vector_filter;
 	TsRowFilter row_filter;
 	void	   *filter_arg;
@@ -471,6 +473,13 @@ next_chunk(TsScanDesc scan)
 			MemoryContextReset(scan->chunk_cxt);
 			continue;
 		}
+		if (scan->chunk_consumer &&
+			scan->chunk_consumer(scan->consumer_arg, &scan->chunk))
+		{
+			scan->counters.chunks_from_metadata++;
+			MemoryContextReset(scan->chunk_cxt);
+			continue;
+		}
 		break;
 	}
 	scan->counters.chunks_read++;
@@ -728,6 +737,20 @@ ts_scan_set_parallel(TableScanDesc sscan, pg_atomic_uint64 *next_claim)
 	TsScanDesc	scan = (TsScanDesc) sscan;
 
 	scan->next_claim = next_claim;
+}
+
+/*
+ * A consumer sees each chunk that passed the filters, before it is read, and
+ * returns true when it used the chunk's metadata instead of its rows (then
+ * the chunk is not read).
+ */
+void
+ts_scan_set_chunk_consumer(TableScanDesc sscan, TsChunkFilter consumer, void *arg)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	scan->chunk_consumer = consumer;
+	scan->consumer_arg = arg;
 }
 
 const TsScanCounters *

@@ -54,6 +54,7 @@ typedef struct TsScanCounters
 {
 	int64		chunks_read;
 	int64		chunks_pruned;
+	int64		chunks_from_metadata;
 	int64		vectors_pruned;
 	int64		rows_filtered;
 } TsScanCounters;
@@ -69,6 +70,8 @@ extern void ts_scan_vector_summary(TableScanDesc scan, int attidx, Oid typid,
 extern void ts_scan_batch_column(TableScanDesc scan, int attidx,
 								 Datum **values, bool **isnull);
 extern const TsScanCounters *ts_scan_counters(TableScanDesc scan);
+extern void ts_scan_set_chunk_consumer(TableScanDesc scan, TsChunkFilter consumer,
+									   void *arg);
 extern int	ts_scan_next_batch(TableScanDesc scan, TupleDesc desc, const bool **sel);
 extern void ts_scan_set_parallel(TableScanDesc scan,
 								 pg_atomic_uint64 *next_claim);

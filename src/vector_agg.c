@@ -76,6 +76,7 @@
 #include "custom_scan.h"
 #include "metadata.h"
 #include "scan.h"
+#include "summary.h"
 #include "timeseries.h"
 #include "vector_agg.h"
 #include "vector_qual.h"
@@ -684,6 +685,7 @@ typedef struct TsAggState
 	Size		text_bytes;
 
 	pg_atomic_uint64 *next_claim;	/* parallel: in the DSM, or NULL */
+	bool		from_metadata;	/* chunks can be answered by their summaries */
 
 	bool		scan_done;
 	int			emit_pos;
@@ -697,6 +699,8 @@ static TupleTableSlot *exec_agg(CustomScanState *node);
 static void end_agg(CustomScanState *node);
 static void rescan_agg(CustomScanState *node);
 static void explain_agg(CustomScanState *node, List *ancestors, ExplainState *es);
+static bool metadata_answers(TsAggState *state);
+static bool chunk_from_metadata(void *arg, const ChunkMeta *meta);
 static Size agg_estimate_dsm(CustomScanState *node, ParallelContext *pcxt);
 static void agg_initialize_dsm(CustomScanState *node, ParallelContext *pcxt,
 							   void *coordinate);
@@ -826,6 +830,7 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 		col++;
 	}
 	state->quals = cs->custom_exprs;
+	state->from_metadata = metadata_answers(state);
 	state->vq = vector_qual_compile(state->quals, INDEX_VAR, attmap, &node->ss.ps);
 	state->groups_cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "timeseries agg groups",
@@ -1383,6 +1388,86 @@ row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
 	return vector_qual_filter((VectorQual *) arg, scan, nrows, sel);
 }
 
+/*
+ * Without groups or quals, count(*) and min/max of integer, date and time
+ * columns are answered by a chunk's row count and summary, without reading
+ * it.  (Float min/max are not: among equal values such as 0 and -0 the
+ * transition functions keep the last one seen, which the summary does not
+ * record.)  Chunks of our own transaction with per-row command ids may hide
+ * rows and are read.
+ */
+static bool
+metadata_answers(TsAggState *state)
+{
+	if (state->nkeys > 0 || state->quals != NIL || state->naggs == 0)
+		return false;
+	for (int a = 0; a < state->naggs; a++)
+	{
+		AggSpec    *spec = &state->aggs[a];
+
+		if (spec->kind == AK_COUNT_STAR)
+			continue;
+		if ((spec->kind == AK_MIN || spec->kind == AK_MAX) &&
+			!is_float_type(spec->argtype) && summary_type_supported(spec->argtype))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+static bool
+chunk_from_metadata(void *arg, const ChunkMeta *meta)
+{
+	TsAggState *state = (TsAggState *) arg;
+	ColumnSummary *cs;
+	AggSlot    *slots;
+
+	if (meta->cids != NULL)
+		return false;
+	cs = palloc(sizeof(ColumnSummary) * state->naggs);
+	for (int a = 0; a < state->naggs; a++)
+	{
+		AggSpec    *spec = &state->aggs[a];
+
+		if (spec->kind == AK_COUNT_STAR)
+			continue;
+		summary_get(meta->summary, (AttrNumber) (spec->attidx + 1), spec->argtype, &cs[a]);
+		if (!cs[a].known)
+		{
+			pfree(cs);
+			return false;
+		}
+	}
+	if (state->ngroups == 0)
+	{
+		Datum		none = 0;
+		bool		nonull = false;
+
+		(void) find_group(state, &none, &nonull);
+	}
+	slots = state->slots;
+	for (int a = 0; a < state->naggs; a++)
+	{
+		AggSpec    *spec = &state->aggs[a];
+		AggSlot    *s = &slots[a];
+		int64		v;
+
+		if (spec->kind == AK_COUNT_STAR)
+		{
+			s->n += meta->row_count;
+			continue;
+		}
+		if (!cs[a].has_values)
+			continue;
+		v = value_int64(spec->argtype, spec->kind == AK_MAX ? cs[a].max : cs[a].min);
+		if (s->n == 0 || !(spec->kind == AK_MAX ? s->i > v : s->i < v))
+			s->i = v;
+		s->n++;
+	}
+	pfree(cs);
+	return true;
+}
+
 static TupleTableSlot *
 next_agg_row(ScanState *ss)
 {
@@ -1399,6 +1484,8 @@ next_agg_row(ScanState *ss)
 							state->quals ? row_filter : NULL, state->vq);
 		if (state->next_claim)
 			ts_scan_set_parallel(state->scan, state->next_claim);
+		if (state->from_metadata)
+			ts_scan_set_chunk_consumer(state->scan, chunk_from_metadata, state);
 	}
 	if (!state->values_set)
 	{
@@ -1572,6 +1659,9 @@ explain_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 
 		ExplainPropertyInteger("Chunks Read", NULL, c->chunks_read, es);
 		ExplainPropertyInteger("Chunks Pruned", NULL, c->chunks_pruned, es);
+		if (state->from_metadata)
+			ExplainPropertyInteger("Chunks Answered by Metadata", NULL,
+								   c->chunks_from_metadata, es);
 		if (state->quals)
 		{
 			ExplainPropertyInteger("Vectors Pruned", NULL, c->vectors_pruned, es);
