@@ -70,6 +70,8 @@ SELECT q, va_check(q) FROM (VALUES
 	('SELECT host, sum(i4) FROM %T WHERE host IN (''h1'', ''h2'') AND i4 > 0 GROUP BY host'),
 	('SELECT count(*), max(f8), sum(i4) FROM %T WHERE i4 > 1000000'),
 	('SELECT max(f8) + min(f8), count(*) * 2 FROM %T'),
+	('SELECT count(*) FILTER (WHERE b), sum(i4) FILTER (WHERE host = ''h1'' OR i2 < 5), max(f8) FILTER (WHERE f8 < 0) FROM %T'),
+	('SELECT host, count(*) FILTER (WHERE NOT b), avg(f8) FILTER (WHERE t < ''2024-01-03''), count(*) FROM %T WHERE i2 > 3 GROUP BY host'),
 	('SELECT host, max(f8) FROM %T GROUP BY host ORDER BY 2 DESC NULLS LAST LIMIT 3')
 ) AS x(q);
 RESET timeseries.debug_require_vector_agg;
@@ -95,7 +97,7 @@ ROLLBACK;
 SET timeseries.debug_require_vector_agg = on;
 SELECT sum(n) FROM va;
 SELECT count(DISTINCT host) FROM va;
-SELECT count(*) FILTER (WHERE b) FROM va;
+SELECT count(*) FILTER (WHERE host LIKE 'h1%') FROM va;
 SELECT sum(i8) FROM va;
 SELECT max(host) FROM va;
 SELECT f8, count(*) FROM va GROUP BY f8 LIMIT 1;

@@ -111,6 +111,7 @@ typedef struct AggSlot
 typedef struct AggSpec
 {
 	AggKind		kind;
+	VectorQual *filter;			/* FILTER (WHERE ...), or NULL */
 	int			attidx;			/* input column, -1 for count(*) */
 	Oid			argtype;
 	Oid			transtype;
@@ -195,7 +196,9 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 	bool		ok = true;
 
 	*attno = 0;
-	if (aggref->aggdistinct || aggref->aggorder || aggref->aggfilter ||
+	if (aggref->aggdistinct || aggref->aggorder ||
+		(aggref->aggfilter &&
+		 !vector_qual_supported((Node *) aggref->aggfilter, relid)) ||
 		aggref->agglevelsup != 0 || aggref->aggkind != AGGKIND_NORMAL ||
 		aggref->aggvariadic || aggref->aggsplit != AGGSPLIT_SIMPLE)
 		return false;
@@ -792,6 +795,10 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 			aggref->aggsplit = AGGSPLIT_SIMPLE;
 			if (!agg_spec(aggref, cs->scan.scanrelid, &state->aggs[state->naggs], &attno))
 				elog(ERROR, "timeseries: unsupported aggregate in TimeseriesAgg");
+			if (aggref->aggfilter)
+				state->aggs[state->naggs].filter =
+					vector_qual_compile(make_ands_implicit(aggref->aggfilter),
+										cs->scan.scanrelid, NULL, &node->ss.ps);
 			if (attno > 0)
 				state->read_att[attno - 1] = true;
 			state->agg_col[state->naggs++] = col;
@@ -1123,6 +1130,18 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 	if (spec->attidx >= 0)
 		ts_scan_batch_column(state->scan, spec->attidx, &values, &isnull);
 
+	/* FILTER (WHERE ...): the rows of the batch it keeps, among sel */
+	if (spec->filter)
+	{
+		bool	   *fsel = palloc(sizeof(bool) * nrows);
+
+		vector_qual_filter(spec->filter, state->scan, nrows, fsel);
+		if (sel)
+			for (int i = 0; i < nrows; i++)
+				fsel[i] = fsel[i] && sel[i];
+		sel = fsel;
+	}
+
 #define EACH_ROW(body) \
 	for (int i = 0; i < nrows; i++) \
 	{ \
@@ -1405,6 +1424,9 @@ metadata_answers(TsAggState *state)
 	{
 		AggSpec    *spec = &state->aggs[a];
 
+		if (spec->filter)
+			return false;
+
 		if (spec->kind == AK_COUNT_STAR)
 			continue;
 		if ((spec->kind == AK_MIN || spec->kind == AK_MAX) &&
@@ -1490,6 +1512,9 @@ next_agg_row(ScanState *ss)
 	if (!state->values_set)
 	{
 		vector_qual_set_values(state->vq, ss->ps.ps_ExprContext);
+		for (int a = 0; a < state->naggs; a++)
+			if (state->aggs[a].filter)
+				vector_qual_set_values(state->aggs[a].filter, ss->ps.ps_ExprContext);
 		state->values_set = true;
 	}
 
