@@ -937,28 +937,32 @@ grow_groups(TsAggState *state)
 	MemoryContextSwitchTo(old);
 }
 
-/* The group of keys (values[k], nulls[k]), created when new. */
-static int
-find_group(TsAggState *state, const Datum *values, const bool *nulls)
+/* The hash of one key value. */
+static inline uint64
+key_hash(const KeySpec *key, Datum value, bool isnull)
 {
-	uint64		h = 0;
+	if (isnull)
+		return UINT64CONST(0x9e3779b97f4a7c15);
+	if (key->is_text)
+		return hash_bytes((const unsigned char *) VARDATA_ANY(DatumGetPointer(value)),
+						  VARSIZE_ANY_EXHDR(DatumGetPointer(value)));
+	return (uint64) key_bits(key->keytype, value);
+}
+
+static inline uint64
+combine_key_hash(uint64 h, uint64 kh, int k)
+{
+	return mix64(h ^ kh) + k;
+}
+
+/* The group of keys (values[k], nulls[k]) of hash h, created when new. */
+static int
+find_group_hashed(TsAggState *state, uint64 h, const Datum *values,
+				  const bool *nulls)
+{
 	uint32		pos;
 	int			g;
 
-	for (int k = 0; k < state->nkeys; k++)
-	{
-		const KeySpec *key = &state->keys[k];
-		uint64		kh;
-
-		if (nulls[k])
-			kh = UINT64CONST(0x9e3779b97f4a7c15);
-		else if (key->is_text)
-			kh = hash_bytes((const unsigned char *) VARDATA_ANY(DatumGetPointer(values[k])),
-							VARSIZE_ANY_EXHDR(DatumGetPointer(values[k])));
-		else
-			kh = (uint64) key_bits(key->keytype, values[k]);
-		h = mix64(h ^ kh) + k;
-	}
 	if (state->ngroups >= state->maxgroups)
 		grow_groups(state);
 	pos = (uint32) h & state->table_mask;
@@ -1006,6 +1010,16 @@ find_group(TsAggState *state, const Datum *values, const bool *nulls)
 	}
 	memset(&state->slots[(Size) g * state->naggs], 0, sizeof(AggSlot) * state->naggs);
 	return g;
+}
+
+static int
+find_group(TsAggState *state, const Datum *values, const bool *nulls)
+{
+	uint64		h = 0;
+
+	for (int k = 0; k < state->nkeys; k++)
+		h = combine_key_hash(h, key_hash(&state->keys[k], values[k], nulls[k]), k);
+	return find_group_hashed(state, h, values, nulls);
 }
 
 /* Memory the groups hold, to compare with work_mem. */
@@ -1272,23 +1286,81 @@ consume_batch(TsAggState *state, TupleDesc desc)
 		bool	  **kn = palloc(sizeof(bool *) * state->nkeys);
 		Datum	   *rowv = palloc(sizeof(Datum) * state->nkeys);
 		bool	   *rown = palloc(sizeof(bool) * state->nkeys);
+		uint64	   *h = palloc0(sizeof(uint64) * nrows);
+		int			prev = -1;
 
 		for (int k = 0; k < state->nkeys; k++)
 		{
+			const KeySpec *key = &state->keys[k];
+
 			kv[k] = palloc(sizeof(Datum) * nrows);
 			kn[k] = palloc(sizeof(bool) * nrows);
 			batch_keys(state, k, nrows, sel, kv[k], kn[k]);
+
+			if (key->is_text)
+			{
+				/*
+				 * Rows of a dictionary vector share their entry's copy: hash
+				 * each distinct pointer once (a direct-mapped cache).
+				 */
+#define PTR_CACHE 512
+				Pointer		cache_ptr[PTR_CACHE];
+				uint64		cache_hash[PTR_CACHE];
+
+				memset(cache_ptr, 0, sizeof(cache_ptr));
+				for (int i = 0; i < nrows; i++)
+				{
+					Pointer		p;
+					uint32		slot;
+					uint64		kh;
+
+					if ((sel && !sel[i]) || kn[k][i])
+					{
+						h[i] = combine_key_hash(h[i], key_hash(key, 0, true), k);
+						continue;
+					}
+					p = DatumGetPointer(kv[k][i]);
+					slot = (uint32) (((uintptr_t) p >> 3) % PTR_CACHE);
+					if (cache_ptr[slot] == p)
+						kh = cache_hash[slot];
+					else
+					{
+						kh = key_hash(key, kv[k][i], false);
+						cache_ptr[slot] = p;
+						cache_hash[slot] = kh;
+					}
+					h[i] = combine_key_hash(h[i], kh, k);
+				}
+#undef PTR_CACHE
+			}
+			else
+				for (int i = 0; i < nrows; i++)
+					h[i] = combine_key_hash(h[i], key_hash(key, kv[k][i], kn[k][i]), k);
 		}
 		for (int i = 0; i < nrows; i++)
 		{
+			bool		same = prev >= 0;
+
 			if (sel && !sel[i])
 				continue;
+
+			/* the same keys as the previous row (same bits or pointers) */
+			for (int k = 0; k < state->nkeys && same; k++)
+				same = kn[k][i] == kn[k][prev] &&
+					(kn[k][i] || kv[k][i] == kv[k][prev]);
+			if (same)
+			{
+				group[i] = group[prev];
+				prev = i;
+				continue;
+			}
 			for (int k = 0; k < state->nkeys; k++)
 			{
 				rowv[k] = kv[k][i];
 				rown[k] = kn[k][i];
 			}
-			group[i] = find_group(state, rowv, rown);
+			group[i] = find_group_hashed(state, h[i], rowv, rown);
+			prev = i;
 		}
 	}
 	for (int a = 0; a < state->naggs; a++)
