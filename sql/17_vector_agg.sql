@@ -72,7 +72,9 @@ SELECT q, va_check(q) FROM (VALUES
 	('SELECT max(f8) + min(f8), count(*) * 2 FROM %T'),
 	('SELECT count(*) FILTER (WHERE b), sum(i4) FILTER (WHERE host = ''h1'' OR i2 < 5), max(f8) FILTER (WHERE f8 < 0) FROM %T'),
 	('SELECT host, count(*) FILTER (WHERE NOT b), avg(f8) FILTER (WHERE t < ''2024-01-03''), count(*) FROM %T WHERE i2 > 3 GROUP BY host'),
-	('SELECT host, max(f8) FROM %T GROUP BY host ORDER BY 2 DESC NULLS LAST LIMIT 3')
+	('SELECT host, max(f8) FROM %T GROUP BY host ORDER BY 2 DESC NULLS LAST LIMIT 3'),
+	('SELECT host, first(f8, t), last(f8, t), first(i4, i8), last(b, d), last(t, t) FROM %T GROUP BY host'),
+	('SELECT first(f4, t), last(f4, t), first(i2, i2) FROM %T WHERE i2 > 100')
 ) AS x(q);
 RESET timeseries.debug_require_vector_agg;
 
@@ -100,6 +102,7 @@ SELECT count(DISTINCT host) FROM va;
 SELECT count(*) FILTER (WHERE host LIKE 'h1%') FROM va;
 SELECT sum(i8) FROM va;
 SELECT max(host) FROM va;
+SELECT last(host, t) FROM va;
 SELECT f8, count(*) FROM va GROUP BY f8 LIMIT 1;
 SELECT count(*) FROM va WHERE host LIKE 'h1%';
 RESET timeseries.debug_require_vector_agg;

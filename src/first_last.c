@@ -23,6 +23,8 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include "timeseries.h"
+
 PG_FUNCTION_INFO_V1(ts_first_sfunc);
 PG_FUNCTION_INFO_V1(ts_last_sfunc);
 PG_FUNCTION_INFO_V1(ts_first_combine);
@@ -206,34 +208,54 @@ typedef struct SerialHeader
 	bool		value_null;
 } SerialHeader;
 
-Datum
-ts_first_last_serialize(PG_FUNCTION_ARGS)
+/*
+ * The serialized state holding (value, time); also how TimeseriesAgg
+ * (vector_agg.c) hands its partial first()/last() states to the Finalize
+ * Agg.
+ */
+bytea *
+ts_first_last_state_bytes(Oid value_type, Oid time_type, Oid collation,
+						  Datum value, bool value_null, Datum time)
 {
-	FirstLastState *state;
 	SerialHeader hdr;
+	int16		value_len;
+	bool		value_byval;
+	int16		time_len;
+	bool		time_byval;
 	Size		len;
 	bytea	   *result;
 	char	   *p;
 
-	(void) aggregate_context(fcinfo);
-	state = (FirstLastState *) PG_GETARG_POINTER(0);
-	hdr.value_type = state->value_type;
-	hdr.time_type = state->time_type;
-	hdr.collation = state->collation;
-	hdr.value_null = state->value_null;
+	get_typlenbyval(value_type, &value_len, &value_byval);
+	get_typlenbyval(time_type, &time_len, &time_byval);
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.value_type = value_type;
+	hdr.time_type = time_type;
+	hdr.collation = collation;
+	hdr.value_null = value_null;
 	len = sizeof(SerialHeader) +
-		datumEstimateSpace(state->value, state->value_null, state->value_byval,
-						   state->value_len) +
-		datumEstimateSpace(state->time, false, state->time_byval, state->time_len);
+		datumEstimateSpace(value, value_null, value_byval, value_len) +
+		datumEstimateSpace(time, false, time_byval, time_len);
 	result = palloc0(VARHDRSZ + len);
 	SET_VARSIZE(result, VARHDRSZ + len);
 	p = VARDATA(result);
 	memcpy(p, &hdr, sizeof(SerialHeader));
 	p += sizeof(SerialHeader);
-	datumSerialize(state->value, state->value_null, state->value_byval,
-				   state->value_len, &p);
-	datumSerialize(state->time, false, state->time_byval, state->time_len, &p);
-	PG_RETURN_BYTEA_P(result);
+	datumSerialize(value, value_null, value_byval, value_len, &p);
+	datumSerialize(time, false, time_byval, time_len, &p);
+	return result;
+}
+
+Datum
+ts_first_last_serialize(PG_FUNCTION_ARGS)
+{
+	FirstLastState *state;
+
+	(void) aggregate_context(fcinfo);
+	state = (FirstLastState *) PG_GETARG_POINTER(0);
+	PG_RETURN_BYTEA_P(ts_first_last_state_bytes(state->value_type, state->time_type,
+												state->collation, state->value,
+												state->value_null, state->time));
 }
 
 Datum

@@ -25,6 +25,10 @@ extern int	ts_compression_level;
 extern bool ts_is_timeseries_relid(Oid relid);
 extern bool ts_is_timeseries_rel(Relation rel);
 
+/* first_last.c */
+extern bytea *ts_first_last_state_bytes(Oid value_type, Oid time_type, Oid collation,
+										Datum value, bool value_null, Datum time);
+
 /* planner.c */
 extern void ts_planner_init(void);
 

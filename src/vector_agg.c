@@ -46,6 +46,7 @@
 #include "access/parallel.h"
 #include "access/tableam.h"
 #include "catalog/pg_aggregate.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
@@ -96,7 +97,9 @@ typedef enum AggKind
 	AK_AVG_INT,					/* int8[2] {count, sum} */
 	AK_ACCUM,					/* float8[3] {N, Sx, Sxx} */
 	AK_MIN,
-	AK_MAX
+	AK_MAX,
+	AK_FIRST,					/* first(value, time), last(value, time) */
+	AK_LAST
 } AggKind;
 
 /* One aggregate's state in one group. */
@@ -106,6 +109,8 @@ typedef struct AggSlot
 	int64		i;				/* integer sum, or min/max as an int64 */
 	double		d;				/* float sum (float4 sums too), Sx, min/max */
 	double		sxx;
+	Datum		v;				/* first/last: the value (by value) */
+	bool		vnull;
 } AggSlot;
 
 typedef struct AggSpec
@@ -115,6 +120,9 @@ typedef struct AggSpec
 	int			attidx;			/* input column, -1 for count(*) */
 	Oid			argtype;
 	Oid			transtype;
+	int			time_attidx;	/* first/last: the time column */
+	Oid			timetype;
+	Oid			collation;
 } AggSpec;
 
 typedef struct KeySpec
@@ -185,6 +193,28 @@ column_var(Node *node, Index relid, AttrNumber *attno, Oid *type)
 	return false;
 }
 
+/* The transition functions of timeseries.first() and last(), looked up once. */
+static Oid
+first_last_sfunc(bool first)
+{
+	static Oid	oids[2] = {InvalidOid, InvalidOid};
+	int			i = first ? 0 : 1;
+
+	if (!OidIsValid(oids[i]))
+	{
+		Oid			nsp = get_namespace_oid("timeseries_internal", true);
+		Oid			argtypes[3] = {INTERNALOID, ANYELEMENTOID, ANYOID};
+
+		if (!OidIsValid(nsp))
+			return InvalidOid;
+		oids[i] = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+								  CStringGetDatum(first ? "first_sfunc" : "last_sfunc"),
+								  PointerGetDatum(buildoidvector(argtypes, 3)),
+								  ObjectIdGetDatum(nsp));
+	}
+	return oids[i];
+}
+
 /* Which kind of aggregate, by its transition function; false if unsupported. */
 static bool
 agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
@@ -211,7 +241,17 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 	{
 		TargetEntry *te;
 
-		if (list_length(aggref->args) != 1)
+		if (list_length(aggref->args) == 2)
+		{
+			/* first(value, time) / last(value, time): checked below */
+			AttrNumber	time_attno;
+
+			te = lsecond_node(TargetEntry, aggref->args);
+			if (!column_var((Node *) te->expr, relid, &time_attno, &spec->timetype))
+				return false;
+			spec->time_attidx = time_attno - 1;
+		}
+		else if (list_length(aggref->args) != 1)
 			return false;
 		te = linitial_node(TargetEntry, aggref->args);
 		if (!column_var((Node *) te->expr, relid, attno, &argtype))
@@ -232,6 +272,22 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 
 	spec->argtype = argtype;
 	spec->attidx = aggref->aggstar ? -1 : *attno - 1;
+	spec->collation = aggref->inputcollid;
+	if (list_length(aggref->args) == 2)
+	{
+		/*
+		 * Our own first()/last(), with a by-value value (so that keeping
+		 * it costs no copy) and a time ordered as its 64-bit integer.
+		 */
+		bool		is_first = transfn == first_last_sfunc(true);
+
+		if (!is_first && transfn != first_last_sfunc(false))
+			return false;
+		spec->kind = is_first ? AK_FIRST : AK_LAST;
+		return get_typbyval(argtype) &&
+			(is_int_type(spec->timetype) || spec->timetype == DATEOID ||
+			 spec->timetype == TIMESTAMPOID || spec->timetype == TIMESTAMPTZOID);
+	}
 	switch (transfn)
 	{
 		case F_INT8INC:
@@ -1218,6 +1274,34 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 		case AK_ACCUM:
 			EACH_ROW(accum_float(s, value_double(spec->argtype, values[i])));
 			break;
+		case AK_FIRST:
+		case AK_LAST:
+			{
+				Datum	   *times;
+				bool	   *tnull;
+				bool		is_first = spec->kind == AK_FIRST;
+
+				/* rows with a NULL time are skipped; the value may be NULL */
+				ts_scan_batch_column(state->scan, spec->time_attidx, &times, &tnull);
+				for (int i = 0; i < nrows; i++)
+				{
+					AggSlot    *s;
+					int64		t;
+
+					if ((sel && !sel[i]) || tnull[i])
+						continue;
+					s = &slots[(Size) group[i] * naggs + a];
+					t = key_bits(spec->timetype, times[i]);
+					if (s->n == 0 || (is_first ? t < s->i : t > s->i))
+					{
+						s->i = t;
+						s->v = isnull[i] ? (Datum) 0 : values[i];
+						s->vnull = isnull[i];
+						s->n = 1;
+					}
+				}
+			}
+			break;
 		case AK_MIN:
 		case AK_MAX:
 			if (is_float_type(spec->argtype))
@@ -1420,6 +1504,14 @@ partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 				return PointerGetDatum(construct_array(elems, 3, FLOAT8OID, 8,
 													   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 			}
+		case AK_FIRST:
+		case AK_LAST:
+			*isnull = s->n == 0;
+			if (*isnull)
+				return (Datum) 0;
+			return PointerGetDatum(ts_first_last_state_bytes(spec->argtype, spec->timetype,
+															 spec->collation, s->v, s->vnull,
+															 int_datum(spec->timetype, s->i)));
 		case AK_MIN:
 		case AK_MAX:
 			*isnull = s->n == 0;
