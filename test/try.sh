@@ -24,7 +24,7 @@ as_pg "$PG_BIN/initdb" -D "$dir/data" -A trust --no-sync >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
 	-o "-p $port -k $dir -c listen_addresses=''" start >/dev/null
 
-psql_cmd() { as_pg "$PG_BIN/psql" -X -q -h "$dir" -p "$port" -d postgres "$@"; }
+psql_cmd() { as_pg env PGOPTIONS='-c search_path=public,timeseries' "$PG_BIN/psql" -X -q -h "$dir" -p "$port" -d postgres "$@"; }
 
 echo "loading sample data (864,000 rows)..."
 psql_cmd -v ON_ERROR_STOP=1 <<'SQL'
@@ -53,9 +53,9 @@ cat <<'TXT'
 timeseries is ready: table "cpu" (USING timeseries) holds the sample.  Try:
 
   SELECT * FROM timeseries.tables;
-  SELECT date_trunc('hour', time) AS hour, max(usage_user)
+  SELECT time_bucket('1 hour', time) AS hour, max(usage_user), last(usage_user, time)
     FROM cpu WHERE hostname = 'host_7' GROUP BY 1 ORDER BY 1;
-  SELECT hostname, avg(usage_idle) FROM cpu
+  EXPLAIN (ANALYZE, COSTS OFF) SELECT hostname, avg(usage_idle) FROM cpu
    WHERE time >= '2016-01-01 12:00+00' AND time < '2016-01-01 13:00+00'
    GROUP BY 1 ORDER BY 2 DESC LIMIT 5;
 
