@@ -51,3 +51,6 @@ include $(PGXS)
 .PHONY: bench
 bench:
 	$(MAKE) -C test/bench bench
+
+# every object depends on every header (a struct change must rebuild its users)
+$(OBJS): $(wildcard src/*.h)

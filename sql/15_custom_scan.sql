@@ -231,7 +231,34 @@ SELECT * FROM sec WHERE leak(n);
 SELECT * FROM sec WHERE n > 0 AND leak(n);
 EXPLAIN (costs off) SELECT * FROM sec WHERE n > 0 AND leak(n);
 RESET ROLE;
+-- a vectorizable but leaky operator (a type whose < raises a notice) only
+-- ever sees rows the policy kept, in the scan and in TimeseriesAgg
+CREATE TYPE lk AS (v int);
+CREATE FUNCTION lk_cmp(lk, lk) RETURNS int LANGUAGE sql IMMUTABLE STRICT
+	AS 'SELECT CASE WHEN $1.v < $2.v THEN -1 WHEN $1.v > $2.v THEN 1 ELSE 0 END';
+CREATE FUNCTION lk_lt(lk, lk) RETURNS bool LANGUAGE plpgsql IMMUTABLE STRICT
+	AS $$ BEGIN RAISE NOTICE 'lk_lt saw %', $1.v; RETURN $1.v < $2.v; END $$;
+CREATE FUNCTION lk_le(lk, lk) RETURNS bool LANGUAGE sql IMMUTABLE STRICT AS 'SELECT $1.v <= $2.v';
+CREATE FUNCTION lk_eq(lk, lk) RETURNS bool LANGUAGE sql IMMUTABLE STRICT AS 'SELECT $1.v = $2.v';
+CREATE FUNCTION lk_ge(lk, lk) RETURNS bool LANGUAGE sql IMMUTABLE STRICT AS 'SELECT $1.v >= $2.v';
+CREATE FUNCTION lk_gt(lk, lk) RETURNS bool LANGUAGE sql IMMUTABLE STRICT AS 'SELECT $1.v > $2.v';
+CREATE OPERATOR < (LEFTARG = lk, RIGHTARG = lk, FUNCTION = lk_lt);
+CREATE OPERATOR <= (LEFTARG = lk, RIGHTARG = lk, FUNCTION = lk_le);
+CREATE OPERATOR = (LEFTARG = lk, RIGHTARG = lk, FUNCTION = lk_eq);
+CREATE OPERATOR >= (LEFTARG = lk, RIGHTARG = lk, FUNCTION = lk_ge);
+CREATE OPERATOR > (LEFTARG = lk, RIGHTARG = lk, FUNCTION = lk_gt);
+CREATE OPERATOR CLASS lk_ops DEFAULT FOR TYPE lk USING btree AS
+	OPERATOR 1 <, OPERATOR 2 <=, OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >,
+	FUNCTION 1 lk_cmp(lk, lk);
+ALTER TABLE sec ADD COLUMN p lk;
+INSERT INTO sec VALUES ('cs_alice', 5, row(5)), ('bob', 6, row(6)), ('bob', 7, row(7));
+SET ROLE cs_alice;
+SELECT owner, n FROM sec WHERE p < row(10)::lk;
+SELECT count(*) FROM sec WHERE p < row(10)::lk;
+EXPLAIN (costs off) SELECT owner, n FROM sec WHERE p < row(10)::lk;
+RESET ROLE;
 DROP TABLE sec;
+DROP TYPE lk CASCADE;
 DROP ROLE cs_alice;
 
 DROP TABLE cs, cs_heap, fl, tx;

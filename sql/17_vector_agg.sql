@@ -160,6 +160,26 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 SET max_parallel_workers_per_gather = 0;
 
+-- a parallel-restricted FILTER keeps the aggregation out of workers
+CREATE FUNCTION va_restricted() RETURNS int STABLE PARALLEL RESTRICTED LANGUAGE plpgsql AS 'BEGIN RETURN 5; END';
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (costs off) SELECT host, count(*) FILTER (WHERE i2 > va_restricted()) FROM va GROUP BY host;
+SELECT va_check('SELECT host, count(*) FILTER (WHERE i2 > va_restricted()) FROM %T GROUP BY host');
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SET max_parallel_workers_per_gather = 0;
+DROP FUNCTION va_restricted();
+
+-- group keys that are all constants: one group, no sort needed
+SET enable_hashagg = off;
+SELECT va_check('SELECT i2, count(*), max(f8) FROM %T WHERE i2 = 3 GROUP BY i2');
+SELECT va_check('SELECT i2, host, count(*) FROM %T WHERE i2 = 3 AND host = ''h3'' GROUP BY i2, host');
+RESET enable_hashagg;
+
 -- empty tables
 CREATE TABLE va_empty (LIKE va) USING timeseries;
 SELECT count(*), sum(i4), avg(f8), max(t) FROM va_empty;

@@ -94,6 +94,7 @@ typedef struct TsScanState
 	TsScanCounters workers;		/* workers' counters (leader) */
 } TsScanState;
 
+static void split_clauses(List *rinfos, Index relid, List **pushed, List **rest);
 static Plan *plan_scan(PlannerInfo *root, RelOptInfo *rel,
 					   struct CustomPath *best_path, List *tlist,
 					   List *clauses, List *custom_plans);
@@ -151,6 +152,27 @@ ts_custom_scan_init(void)
  * pushed down only when no clause of a lower security level stays behind:
  * pushed-down clauses run first.
  */
+static int
+compare_security_level(const ListCell *a, const ListCell *b)
+{
+	Index		la = lfirst_node(RestrictInfo, a)->security_level;
+	Index		lb = lfirst_node(RestrictInfo, b)->security_level;
+
+	return (la > lb) - (la < lb);
+}
+
+bool
+ts_is_custom_scan_path(Path *path)
+{
+	return IsA(path, CustomPath) && ((CustomPath *) path)->methods == &path_methods;
+}
+
+void
+ts_split_clauses(List *rinfos, Index relid, List **pushed, List **rest)
+{
+	split_clauses(rinfos, relid, pushed, rest);
+}
+
 static void
 split_clauses(List *rinfos, Index relid, List **pushed, List **rest)
 {
@@ -183,6 +205,12 @@ split_clauses(List *rinfos, Index relid, List **pushed, List **rest)
 		else
 			*rest = lappend(*rest, ri);
 	}
+
+	/*
+	 * The vectorized filter evaluates clauses in list order, each on the
+	 * rows the ones before kept: lower security levels first.
+	 */
+	list_sort(*pushed, compare_security_level);
 }
 
 /* Attribute numbers (1-based) of relid referenced by node; 0 means all. */
@@ -483,7 +511,7 @@ vector_filter(void *arg, TableScanDesc scan)
 static int
 row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
 {
-	return vector_qual_filter((VectorQual *) arg, scan, nrows, sel);
+	return vector_qual_filter((VectorQual *) arg, scan, nrows, NULL, sel);
 }
 
 static TupleTableSlot *

@@ -17,5 +17,12 @@ extern bool ts_debug_require_vectorized;
 extern void ts_custom_scan_init(void);
 extern void ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel,
 									RangeTblEntry *rte);
+extern bool ts_is_custom_scan_path(Path *path);
+
+/*
+ * Split restriction clauses into those evaluated over vectors (in the order
+ * they must run) and the rest.
+ */
+extern void ts_split_clauses(List *rinfos, Index relid, List **pushed, List **rest);
 
 #endif							/* TIMESERIES_CUSTOM_SCAN_H */

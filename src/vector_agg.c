@@ -543,8 +543,19 @@ ts_vector_agg_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 	{
 		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
 
-		if (ri->pseudoconstant ||
-			!vector_qual_supported((Node *) ri->clause, input_rel->relid))
+		if (ri->pseudoconstant)
+		{
+			decline("a qual is a constant");
+			return;
+		}
+	}
+	{
+		List	   *pushed;
+		List	   *rest;
+
+		/* every qual, in an order that respects security barriers */
+		ts_split_clauses(input_rel->baserestrictinfo, input_rel->relid, &pushed, &rest);
+		if (rest != NIL)
 		{
 			decline("a qual cannot be evaluated over vectors");
 			return;
@@ -565,7 +576,7 @@ ts_vector_agg_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 
 		if (IsA(p, ProjectionPath))
 			p = ((ProjectionPath *) p)->subpath;
-		if (IsA(p, CustomPath) && p->param_info == NULL && !p->parallel_aware)
+		if (ts_is_custom_scan_path(p) && p->param_info == NULL && !p->parallel_aware)
 			seq = p;
 	}
 	if (seq == NULL)
@@ -592,9 +603,12 @@ ts_vector_agg_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 	{
 		Path	   *p = (Path *) lfirst(lc);
 
+		/* the aggregates and HAVING must be safe to run in workers */
+		if (!output_rel->consider_parallel)
+			break;
 		if (IsA(p, ProjectionPath))
 			p = ((ProjectionPath *) p)->subpath;
-		if (IsA(p, CustomPath) && p->parallel_aware && p->param_info == NULL)
+		if (ts_is_custom_scan_path(p) && p->parallel_aware && p->param_info == NULL)
 		{
 			CustomPath *pcp = make_agg_path(input_rel, partial, p, ngroups,
 											naggs + nkeys);
@@ -663,8 +677,10 @@ add_finalize_paths(PlannerInfo *root, RelOptInfo *output_rel, Path *input,
 									 costs, ngroups));
 		if (grouping_is_sortable(parse->groupClause))
 		{
-			Path	   *sorted = (Path *) create_sort_path(root, output_rel, input,
-														   root->group_pathkeys, -1.0);
+			/* no pathkeys: every key is a constant, one group, no sort */
+			Path	   *sorted = root->group_pathkeys == NIL ? input :
+			(Path *) create_sort_path(root, output_rel, input,
+									  root->group_pathkeys, -1.0);
 
 			add_path(output_rel, (Path *)
 					 create_agg_path(root, output_rel, sorted, output_rel->reltarget,
@@ -685,13 +701,20 @@ plan_agg(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
 		 List *tlist, List *clauses, List *custom_plans)
 {
 	CustomScan *cs = makeNode(CustomScan);
-	List	   *quals = extract_actual_clauses(clauses, false);
+	List	   *pushed;
+	List	   *rest;
+	List	   *quals;
 	List	   *scan_tlist = copyObject(tlist);
-	List	   *vars = pull_var_clause((Node *) quals, 0);
+	List	   *vars;
 	ListCell   *lc;
 
+	ts_split_clauses(clauses, rel->relid, &pushed, &rest);
+	if (rest != NIL)
+		elog(ERROR, "timeseries: a qual under TimeseriesAgg cannot be evaluated over vectors");
+	quals = extract_actual_clauses(pushed, false);
 	if (list_length(quals) != list_length(clauses))
 		elog(ERROR, "timeseries: unexpected pseudoconstant qual under TimeseriesAgg");
+	vars = pull_var_clause((Node *) quals, 0);
 	foreach(lc, vars)
 	{
 		Var		   *var = lfirst(lc);
@@ -1205,10 +1228,8 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 	{
 		bool	   *fsel = palloc(sizeof(bool) * nrows);
 
-		vector_qual_filter(spec->filter, state->scan, nrows, fsel);
-		if (sel)
-			for (int i = 0; i < nrows; i++)
-				fsel[i] = fsel[i] && sel[i];
+		/* only on the rows the WHERE clause kept */
+		vector_qual_filter(spec->filter, state->scan, nrows, sel, fsel);
 		sel = fsel;
 	}
 
@@ -1529,6 +1550,10 @@ emit_group(TsAggState *state)
 {
 	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
 	int			g = state->emit_pos++;
+	MemoryContext old;
+
+	/* partial states (arrays, bytea) live until the next row: ExecScan resets this */
+	old = MemoryContextSwitchTo(state->css.ss.ps.ps_ExprContext->ecxt_per_tuple_memory);
 
 	ExecClearTuple(slot);
 	for (int c = 0; c < slot->tts_tupleDescriptor->natts; c++)
@@ -1549,6 +1574,7 @@ emit_group(TsAggState *state)
 			partial_state(&state->aggs[a], &state->slots[(Size) g * state->naggs + a], &isnull);
 		slot->tts_isnull[state->agg_col[a]] = isnull;
 	}
+	MemoryContextSwitchTo(old);
 	state->groups_emitted++;
 	return ExecStoreVirtualTuple(slot);
 }
@@ -1568,7 +1594,7 @@ vector_filter(void *arg, TableScanDesc scan)
 static int
 row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
 {
-	return vector_qual_filter((VectorQual *) arg, scan, nrows, sel);
+	return vector_qual_filter((VectorQual *) arg, scan, nrows, NULL, sel);
 }
 
 /*

@@ -649,9 +649,15 @@ eval_cmp_float(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 #undef CMP_LOOP
 }
 
+/*
+ * "live" is the selection of rows still in play (NULL: all): calls of
+ * operator functions, which may not be leakproof, are made only for those
+ * rows, so that a clause never sees a row an earlier clause (a row-level
+ * security policy, say) rejected.  The typed loops run over all rows.
+ */
 static void
 eval_cmp(VQNode *n, const Datum *values, const bool *isnull, int nrows,
-		 uint8 *out)
+		 const bool *live, uint8 *out)
 {
 	if (n->value_isnull)
 	{
@@ -694,6 +700,8 @@ eval_cmp(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 	{
 		if (isnull[i])
 			out[i] = VQ_NULL;
+		else if (live && !live[i])
+			out[i] = VQ_FALSE;
 		else
 		{
 			Datum		x = values[i];
@@ -707,7 +715,7 @@ eval_cmp(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 /* column op ANY/ALL (array) */
 static void
 eval_array(VQNode *n, const Datum *values, const bool *isnull, int nrows,
-		   uint8 *out)
+		   const bool *live, uint8 *out)
 {
 	if (n->value_isnull)
 	{
@@ -737,6 +745,11 @@ eval_array(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 			out[i] = VQ_NULL;
 			continue;
 		}
+		if (live && !live[i] && n->fast == FAST_NONE)
+		{
+			out[i] = VQ_FALSE;
+			continue;
+		}
 		if (n->fast == FAST_INT)
 			ix = datum_int64(x, n->coltype);
 		else if (n->fast == FAST_FLOAT)
@@ -764,7 +777,7 @@ eval_array(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 }
 
 static void
-eval_node(VQNode *n, TableScanDesc scan, int nrows, uint8 *out)
+eval_node(VQNode *n, TableScanDesc scan, int nrows, const bool *live, uint8 *out)
 {
 	Datum	   *values;
 	bool	   *isnull;
@@ -777,10 +790,10 @@ eval_node(VQNode *n, TableScanDesc scan, int nrows, uint8 *out)
 				uint8	   *tmp = palloc(nrows);
 				uint8		dominant = n->kind == VQ_AND ? VQ_FALSE : VQ_TRUE;
 
-				eval_node(n->args[0], scan, nrows, out);
+				eval_node(n->args[0], scan, nrows, live, out);
 				for (int a = 1; a < n->nargs; a++)
 				{
-					eval_node(n->args[a], scan, nrows, tmp);
+					eval_node(n->args[a], scan, nrows, live, tmp);
 					for (int i = 0; i < nrows; i++)
 					{
 						if (out[i] == dominant || tmp[i] == dominant)
@@ -792,18 +805,18 @@ eval_node(VQNode *n, TableScanDesc scan, int nrows, uint8 *out)
 				break;
 			}
 		case VQ_NOT:
-			eval_node(n->args[0], scan, nrows, out);
+			eval_node(n->args[0], scan, nrows, live, out);
 			for (int i = 0; i < nrows; i++)
 				if (out[i] != VQ_NULL)
 					out[i] = out[i] == VQ_TRUE ? VQ_FALSE : VQ_TRUE;
 			break;
 		case VQ_CMP:
 			ts_scan_batch_column(scan, n->attidx, &values, &isnull);
-			eval_cmp(n, values, isnull, nrows, out);
+			eval_cmp(n, values, isnull, nrows, live, out);
 			break;
 		case VQ_ARRAY:
 			ts_scan_batch_column(scan, n->attidx, &values, &isnull);
-			eval_array(n, values, isnull, nrows, out);
+			eval_array(n, values, isnull, nrows, live, out);
 			break;
 		case VQ_NULLTEST:
 			ts_scan_batch_column(scan, n->attidx, &values, &isnull);
@@ -820,19 +833,23 @@ eval_node(VQNode *n, TableScanDesc scan, int nrows, uint8 *out)
 }
 
 int
-vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows, bool *sel)
+vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows,
+				   const bool *in, bool *sel)
 {
 	MemoryContext old;
 	uint8	   *res;
-	int			kept = nrows;
+	int			kept = 0;
 
 	MemoryContextReset(vq->batch_cxt);
 	old = MemoryContextSwitchTo(vq->batch_cxt);
 	res = palloc(nrows);
-	memset(sel, true, sizeof(bool) * nrows);
+	for (int i = 0; i < nrows; i++)
+		kept += (sel[i] = in ? in[i] : true);
+
+	/* clauses in order, each seeing only the rows the ones before kept */
 	for (int c = 0; c < vq->nclauses && kept > 0; c++)
 	{
-		eval_node(vq->clauses[c], scan, nrows, res);
+		eval_node(vq->clauses[c], scan, nrows, sel, res);
 		kept = 0;
 		for (int i = 0; i < nrows; i++)
 		{

@@ -37,9 +37,13 @@ extern bool vector_qual_chunk_may_match(VectorQual *vq,
 /* Could any row of the scan's current vector satisfy them, by its ranges? */
 extern bool vector_qual_vector_may_match(VectorQual *vq, TableScanDesc scan);
 
-/* Row filter of a scan (scan.h): keep the rows where every clause is true. */
+/*
+ * Row filter of a scan (scan.h): keep the rows where every clause is true,
+ * among the rows of in (NULL: all), evaluating the clauses in order on the
+ * rows still kept.  Returns how many were kept.
+ */
 extern int	vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows,
-							   bool *sel);
+							   const bool *in, bool *sel);
 
 /* Attribute numbers (1-based) the clauses test. */
 extern Bitmapset *vector_qual_attnums(VectorQual *vq);
