@@ -73,9 +73,10 @@ SELECT c.oid::regclass AS table_name,
 	   pg_relation_size(c.oid) AS main_fork_bytes,
 	   round(s.uncompressed_bytes::numeric / nullif(s.compressed_bytes, 0), 2) AS compression_ratio
   FROM pg_class c
-  JOIN pg_am am ON am.oid = c.relam AND am.amname = 'timeseries'
  CROSS JOIN LATERAL timeseries.table_stats(c.oid) s
- WHERE c.relkind = 'r' AND has_table_privilege(c.oid, 'SELECT');
+ -- conditions on c alone, so that they filter c before table_stats() is called
+ WHERE c.relam = (SELECT oid FROM pg_am WHERE amname = 'timeseries')
+   AND c.relkind = 'r' AND has_table_privilege(c.oid, 'SELECT');
 GRANT SELECT ON timeseries.tables TO PUBLIC;
 
 -- time_bucket: the start of the bucket holding a value (src/time_bucket.c).
