@@ -8,9 +8,10 @@ as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# install_deps [EXTRA_PACKAGE...]: the packages above plus any given
 install_deps() {
 	local missing=""
-	for p in $DEB_PACKAGES; do
+	for p in $DEB_PACKAGES "$@"; do
 		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
 	done
 	if [ -n "$missing" ]; then

@@ -3,13 +3,13 @@
 # build dependencies if missing, builds and installs the extension, starts a
 # throwaway cluster as an unprivileged user and runs the regression, isolation
 # and TAP tests (crash recovery, standby, wal_level=minimal, pg_dump,
-# differential).  Prints one "N passed, N failed" line at the end and exits
-# non-zero on any failure.
+# differential), then a bounded SQLsmith run.  Prints one "N passed, N
+# failed" line at the end and exits non-zero on any failure.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 . "$src/test/lib.sh"
 
-install_deps
+install_deps sqlsmith
 build_install "$src"
 
 # Work in a copy that the cluster's user can write (results, tmp_check).
@@ -88,6 +88,20 @@ fi
 run_part regression ISOLATION= TAP_TESTS=
 run_part isolation REGRESS= TAP_TESTS=
 run_part tap REGRESS= ISOLATION=
+
+# A bounded SQLsmith run (fixed seed and query count, about 1.5 min) on its
+# own cluster: random queries over timeseries tables must never crash the
+# server (test/sqlsmith/README.md).
+echo "=== sqlsmith"
+set +e
+(cd "$work" && TS_SQLSMITH_NO_BUILD=1 test/sqlsmith/run.sh)
+smith_rc=$?
+set -e
+if [ $smith_rc -eq 0 ]; then
+	echo "test sqlsmith ... ok"; passed=$((passed + 1))
+else
+	echo "test sqlsmith ... FAILED"; failed=$((failed + 1))
+fi
 
 echo
 echo "summary: $passed passed, $failed failed"
