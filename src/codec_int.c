@@ -22,6 +22,11 @@
  * int64, width uint8, nexc uint32, packed zigzag distances, nexc uint32
  * positions, nexc int64 values).
  *
+ * Decoding is on the scan's hot path: it unpacks eight values at a time in
+ * loops specialised for each width, with the frame of reference, the zigzag
+ * and the prefix sums of the delta schemes fused into them (see "Decoding"
+ * below), and patches exceptions in a separate pass.
+ *
  * Part of the codec library: no executor dependencies.
  *
  *-------------------------------------------------------------------------
@@ -107,97 +112,267 @@ bitpack(const uint64 *in, size_t n, int width, char *out)
 	return out;
 }
 
-/* Read 8 bytes at p, zero-filling past end. */
-static inline uint64
-load_le64(const uint8 *p, const uint8 *end)
+/*
+ * Decoding.
+ *
+ * Eight w-bit fields take exactly w bytes, so the values are unpacked eight
+ * at a time: within a group every field's byte offset and shift are
+ * constants once the width is, and unpack_groups(), instantiated for each
+ * width by unpack_dispatch(), is straight-line code with one unaligned 8-byte
+ * load, a constant shift, a mask and an add per value, without branches or
+ * variable shifts.  A field of at most 57 bits lies within the 8 bytes from
+ * its first byte (its shift is at most 7); a wider one may need a second
+ * load, which the constant shift tells at compile time.
+ *
+ * What the caller does with each field is fused into the same loop (see
+ * UnpackMode): the frame of reference adds its base, the patched frame of
+ * reference undoes the zigzag first, and the blocks of the delta and
+ * delta-of-delta schemes keep the running sums, so that the prefix sums cost
+ * an add per value rather than another pass over the vector.
+ */
+typedef enum UnpackMode
 {
-	uint64		v = 0;
+	UNPACK_FOR,					/* base + field */
+	UNPACK_ZIGZAG,				/* base + unzigzag(field) */
+	UNPACK_DELTA,				/* running sum of base + field */
+	UNPACK_DOD					/* running sum of the running sum */
+} UnpackMode;
 
-	if (end - p >= 8)
-		memcpy(&v, p, 8);
-	else if (end > p)
-		memcpy(&v, p, end - p);
-	return v;
+/* Running sums carried from one value to the next by the prefix modes. */
+typedef struct UnpackState
+{
+	uint64		acc;			/* the previous value */
+	uint64		dacc;			/* the previous delta (UNPACK_DOD) */
+} UnpackState;
+
+static inline uint64
+unzigzag(uint64 u)
+{
+	return (u >> 1) ^ (0 - (u & 1));
+}
+
+static inline __attribute__((always_inline)) uint64
+unpack_emit(UnpackMode mode, uint64 field, uint64 base, uint64 *acc,
+			uint64 *dacc)
+{
+	switch (mode)
+	{
+		case UNPACK_FOR:
+			return field + base;
+		case UNPACK_ZIGZAG:
+			return unzigzag(field) + base;
+		case UNPACK_DELTA:
+			*acc += field + base;
+			return *acc;
+		case UNPACK_DOD:
+			*dacc += field + base;
+			*acc += *dacc;
+			return *acc;
+	}
+	return 0;
 }
 
 /*
- * Unpack values [0, n) whose loads all stay inside the buffer.  Inlined into
- * a switch on the width, so each common width gets its own unrolled loop.
+ * Unpack ngroups groups of eight w-bit fields (0 < w <= 64).  Reads
+ * (ngroups - 1) * w + UNPACK_OVERREAD(w) bytes from p at most: the last field
+ * of a group is loaded as 8 bytes (16 if wider than 57 bits) from its first
+ * byte.
  */
+#define UNPACK_OVERREAD(w) (((7 * (w)) >> 3) + ((w) > 57 ? 16 : 8))
+
 static inline __attribute__((always_inline)) void
-unpack_fast(const uint8 *p, size_t n, int width, uint64 base, uint64 *out)
+unpack_groups(const uint8 *p, size_t ngroups, const int w,
+			  const UnpackMode mode, uint64 base, uint64 *out,
+			  UnpackState *st)
 {
-	uint64		mask = width == 64 ? ~UINT64CONST(0) : ((UINT64CONST(1) << width) - 1);
+	const uint64 mask = w == 64 ? ~UINT64CONST(0) : (UINT64CONST(1) << w) - 1;
+	uint64		acc = st->acc;
+	uint64		dacc = st->dacc;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t g = 0; g < ngroups; g++)
 	{
-		size_t		bit = i * (size_t) width;
-		const uint8 *q = p + (bit >> 3);
-		int			shift = bit & 7;
-		uint64		lo;
-		uint64		v;
-
-		memcpy(&lo, q, 8);
-		v = lo >> shift;
-		if (shift + width > 64)
+#pragma GCC unroll 8
+		for (int j = 0; j < 8; j++)
 		{
-			uint64		hi;
+			const uint8 *q = p + ((j * w) >> 3);
+			const int	shift = (j * w) & 7;
+			uint64		field;
 
-			memcpy(&hi, q + 8, 8);
-			v |= hi << (64 - shift);
+			memcpy(&field, q, 8);
+			field >>= shift;
+			if (shift + w > 64)
+			{
+				uint64		hi;
+
+				memcpy(&hi, q + 8, 8);
+				field |= hi << (64 - shift);
+			}
+			out[j] = unpack_emit(mode, field & mask, base, &acc, &dacc);
 		}
-		out[i] = (v & mask) + base;
+		p += w;
+		out += 8;
+	}
+	st->acc = acc;
+	st->dacc = dacc;
+}
+
+/* unpack_groups() with the width and mode as constants */
+static void
+unpack_dispatch(const uint8 *p, size_t ngroups, int w, UnpackMode mode,
+				uint64 base, uint64 *out, UnpackState *st)
+{
+#define UNPACK_CASE(w) \
+	case w: \
+		switch (mode) \
+		{ \
+			case UNPACK_FOR: \
+				unpack_groups(p, ngroups, w, UNPACK_FOR, base, out, st); \
+				break; \
+			case UNPACK_ZIGZAG: \
+				unpack_groups(p, ngroups, w, UNPACK_ZIGZAG, base, out, st); \
+				break; \
+			case UNPACK_DELTA: \
+				unpack_groups(p, ngroups, w, UNPACK_DELTA, base, out, st); \
+				break; \
+			case UNPACK_DOD: \
+				unpack_groups(p, ngroups, w, UNPACK_DOD, base, out, st); \
+				break; \
+		} \
+		break;
+
+	switch (w)
+	{
+			UNPACK_CASE(1) UNPACK_CASE(2) UNPACK_CASE(3) UNPACK_CASE(4)
+			UNPACK_CASE(5) UNPACK_CASE(6) UNPACK_CASE(7) UNPACK_CASE(8)
+			UNPACK_CASE(9) UNPACK_CASE(10) UNPACK_CASE(11) UNPACK_CASE(12)
+			UNPACK_CASE(13) UNPACK_CASE(14) UNPACK_CASE(15) UNPACK_CASE(16)
+			UNPACK_CASE(17) UNPACK_CASE(18) UNPACK_CASE(19) UNPACK_CASE(20)
+			UNPACK_CASE(21) UNPACK_CASE(22) UNPACK_CASE(23) UNPACK_CASE(24)
+			UNPACK_CASE(25) UNPACK_CASE(26) UNPACK_CASE(27) UNPACK_CASE(28)
+			UNPACK_CASE(29) UNPACK_CASE(30) UNPACK_CASE(31) UNPACK_CASE(32)
+			UNPACK_CASE(33) UNPACK_CASE(34) UNPACK_CASE(35) UNPACK_CASE(36)
+			UNPACK_CASE(37) UNPACK_CASE(38) UNPACK_CASE(39) UNPACK_CASE(40)
+			UNPACK_CASE(41) UNPACK_CASE(42) UNPACK_CASE(43) UNPACK_CASE(44)
+			UNPACK_CASE(45) UNPACK_CASE(46) UNPACK_CASE(47) UNPACK_CASE(48)
+			UNPACK_CASE(49) UNPACK_CASE(50) UNPACK_CASE(51) UNPACK_CASE(52)
+			UNPACK_CASE(53) UNPACK_CASE(54) UNPACK_CASE(55) UNPACK_CASE(56)
+			UNPACK_CASE(57) UNPACK_CASE(58) UNPACK_CASE(59) UNPACK_CASE(60)
+			UNPACK_CASE(61) UNPACK_CASE(62) UNPACK_CASE(63) UNPACK_CASE(64)
+		default:
+			Assert(false);
+			break;
+	}
+#undef UNPACK_CASE
+}
+
+/*
+ * out[0 .. n) = val.  Written four values at a time, which compilers turn
+ * into vector stores even at -O2 (a fill of unknown length they would not
+ * vectorise).
+ */
+static inline void
+fill_values(uint64 *out, size_t n, uint64 val)
+{
+	size_t		i = 0;
+
+	for (; i + 4 <= n; i += 4)
+	{
+		out[i] = val;
+		out[i + 1] = val;
+		out[i + 2] = val;
+		out[i + 3] = val;
+	}
+	for (; i < n; i++)
+		out[i] = val;
+}
+
+/* Width 0: every field is 0, so the values follow from the base alone. */
+static void
+unpack_zero(size_t n, UnpackMode mode, uint64 base, uint64 *out,
+			UnpackState *st)
+{
+	size_t		i = 0;
+
+	switch (mode)
+	{
+		case UNPACK_FOR:
+		case UNPACK_ZIGZAG:
+			fill_values(out, n, base);
+			break;
+		case UNPACK_DELTA:
+			{
+				/* four independent sums: no chain of dependent adds */
+				uint64		a0 = st->acc + base;
+				uint64		a1 = a0 + base;
+				uint64		a2 = a1 + base;
+				uint64		a3 = a2 + base;
+				uint64		step = 4 * base;
+
+				for (; i + 4 <= n; i += 4)
+				{
+					out[i] = a0;
+					out[i + 1] = a1;
+					out[i + 2] = a2;
+					out[i + 3] = a3;
+					a0 += step;
+					a1 += step;
+					a2 += step;
+					a3 += step;
+				}
+				st->acc += (uint64) i * base;
+				for (; i < n; i++)
+					out[i] = st->acc += base;
+				break;
+			}
+		case UNPACK_DOD:
+			for (i = 0; i < n; i++)
+				out[i] = unpack_emit(UNPACK_DOD, 0, base, &st->acc, &st->dacc);
+			break;
 	}
 }
 
+/*
+ * Unpack n values of a block of width-bit fields at p, of which avail bytes
+ * (at least packed_bytes(n, width)) may be read: the unrolled loops load
+ * past the last field, as far as the buffer allows.  Groups too close to the
+ * end are copied into a zero-padded buffer first and unpacked from there
+ * (the last group may run past the n-th value there, leaving *st
+ * meaningless: no caller reads it afterwards).
+ */
 static void
-bitunpack(const char *in, size_t n, int width, uint64 base, uint64 *out)
+unpack(const uint8 *p, size_t avail, size_t n, int width, UnpackMode mode,
+	   uint64 base, uint64 *out, UnpackState *st)
 {
-	const uint8 *p = (const uint8 *) in;
-	size_t		len = packed_bytes(n, width);
-	const uint8 *end = p + len;
-	uint64		mask = width == 64 ? ~UINT64CONST(0) : ((UINT64CONST(1) << width) - 1);
-	size_t		i = 0;
-	size_t		fast;
+	size_t		reach = UNPACK_OVERREAD(width);
+	size_t		fast = 0;
+	size_t		done;
 
+	Assert(avail >= packed_bytes(n, width));
 	if (width == 0)
 	{
-		for (i = 0; i < n; i++)
-			out[i] = base;
+		unpack_zero(n, mode, base, out, st);
 		return;
 	}
+	/* full groups whose loads stay inside the buffer */
+	if (avail >= reach)
+		fast = Min(n / 8, (avail - reach) / width + 1);
+	unpack_dispatch(p, fast, width, mode, base, out, st);
 
-	/*
-	 * Values whose two 8-byte loads stay inside the buffer are read with
-	 * plain unaligned loads, in a loop specialised for each width so that the
-	 * compiler can unroll it; only the last few need the careful loader.
-	 */
-	fast = len >= 16 ? Min(n, (len - 16) * 8 / (size_t) width) : 0;
-	switch (width)
+	for (done = fast * 8; done < n;)
 	{
-#define UNPACK_WIDTH(w) case w: unpack_fast(p, fast, w, base, out); break;
-			UNPACK_WIDTH(1) UNPACK_WIDTH(2) UNPACK_WIDTH(3) UNPACK_WIDTH(4)
-			UNPACK_WIDTH(5) UNPACK_WIDTH(6) UNPACK_WIDTH(7) UNPACK_WIDTH(8)
-			UNPACK_WIDTH(9) UNPACK_WIDTH(10) UNPACK_WIDTH(11) UNPACK_WIDTH(12)
-			UNPACK_WIDTH(13) UNPACK_WIDTH(14) UNPACK_WIDTH(15) UNPACK_WIDTH(16)
-			UNPACK_WIDTH(17) UNPACK_WIDTH(18) UNPACK_WIDTH(19) UNPACK_WIDTH(20)
-			UNPACK_WIDTH(24) UNPACK_WIDTH(32)
-#undef UNPACK_WIDTH
-		default:
-			unpack_fast(p, fast, width, base, out);
-			break;
-	}
-	i = fast;
-	for (; i < n; i++)
-	{
-		size_t		bit = i * (size_t) width;
-		const uint8 *q = p + (bit >> 3);
-		int			shift = bit & 7;
-		uint64		v = load_le64(q, end) >> shift;
+		uint8		buf[8 * 64 + 16];
+		uint64		tmp[64];
+		size_t		count = Min(n - done, 64);
+		size_t		from = done / 8 * width;
+		size_t		bytes = packed_bytes(done + count, width) - from;
 
-		if (shift + width > 64)
-			v |= load_le64(q + 8, end) << (64 - shift);
-		out[i] = (v & mask) + base;
+		StaticAssertStmt(sizeof(buf) >= 7 * 64 + UNPACK_OVERREAD(64),
+						 "tail buffer too small for eight groups");
+		memcpy(buf, p + from, bytes);
+		memset(buf + bytes, 0, sizeof(buf) - bytes);
+		unpack_dispatch(buf, (count + 7) / 8, width, mode, base, tmp, st);
+		memcpy(out + done, tmp, count * sizeof(uint64));
+		done += count;
 	}
 }
 
@@ -231,12 +406,6 @@ static inline uint64
 zigzag(uint64 x)
 {
 	return (x << 1) ^ (0 - (x >> 63));
-}
-
-static inline uint64
-unzigzag(uint64 u)
-{
-	return (u >> 1) ^ (0 - (u & 1));
 }
 
 /*
@@ -376,10 +545,17 @@ write_block(const uint64 *v, size_t n, uint64 *tmp, char *out)
 	}
 }
 
-/* Parse a block of n values at *p (*left bytes left); false if malformed. */
+/*
+ * Parse a block of n values at *p (*left bytes left) into out; false if
+ * malformed.  mode says what the values are (UNPACK_FOR: the values
+ * themselves, UNPACK_DELTA or UNPACK_DOD: differences to sum, starting from
+ * *st), and out receives the values.
+ */
 static bool
-read_block(const char **p, size_t *left, size_t n, uint64 *out)
+read_block(const char **p, size_t *left, size_t n, uint64 *out,
+		   UnpackMode mode, UnpackState *st)
 {
+	const uint8 *b = (const uint8 *) *p;
 	int			kind;
 	uint64		base;
 	int			width;
@@ -387,9 +563,9 @@ read_block(const char **p, size_t *left, size_t n, uint64 *out)
 
 	if (*left < 10)
 		return false;
-	kind = (uint8) (*p)[0];
+	kind = b[0];
 	base = get64(*p + 1);
-	width = (uint8) (*p)[9];
+	width = b[9];
 	if (width > 64)
 		return false;
 	if (kind == BLOCK_FOR)
@@ -397,7 +573,7 @@ read_block(const char **p, size_t *left, size_t n, uint64 *out)
 		need = 10 + packed_bytes(n, width);
 		if (*left < need)
 			return false;
-		bitunpack(*p + 10, n, width, base, out);
+		unpack(b + 10, *left - 10, n, width, mode, base, out, st);
 	}
 	else if (kind == BLOCK_PFOR)
 	{
@@ -414,9 +590,14 @@ read_block(const char **p, size_t *left, size_t n, uint64 *out)
 		need = 14 + packed_bytes(n, width) + (size_t) nexc * 12;
 		if (*left < need)
 			return false;
-		bitunpack(*p + 14, n, width, 0, out);
-		for (size_t i = 0; i < n; i++)
-			out[i] = unzigzag(out[i]) + base;
+
+		/*
+		 * Unpack every value as if none were an exception, then overwrite
+		 * the exceptions in a separate pass: the main loop stays free of
+		 * branches.  The running sums of the delta schemes have to wait for
+		 * the exceptions.
+		 */
+		unpack(b + 14, *left - 14, n, width, UNPACK_ZIGZAG, base, out, st);
 		excp = *p + 14 + packed_bytes(n, width);
 		vals = excp + (size_t) nexc * 4;
 		for (uint32 x = 0; x < nexc; x++)
@@ -428,6 +609,24 @@ read_block(const char **p, size_t *left, size_t n, uint64 *out)
 				return false;
 			out[pos] = get64(vals + 8 * (size_t) x);
 			prev = pos;
+		}
+		if (mode == UNPACK_DELTA)
+		{
+			uint64		acc = st->acc;
+
+			for (size_t i = 0; i < n; i++)
+				out[i] = acc += out[i];
+		}
+		else if (mode == UNPACK_DOD)
+		{
+			uint64		acc = st->acc;
+			uint64		dacc = st->dacc;
+
+			for (size_t i = 0; i < n; i++)
+			{
+				dacc += out[i];
+				out[i] = acc += dacc;
+			}
 		}
 	}
 	else
@@ -552,6 +751,7 @@ codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 	const char *p = in;
 	size_t		left = len;
 	int			scheme;
+	UnpackState st = {0, 0};
 
 	if (left < 1)
 		return false;
@@ -560,50 +760,34 @@ codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 	switch (scheme)
 	{
 		case SCHEME_FOR:
-			if (!read_block(&p, &left, n, v))
+			if (!read_block(&p, &left, n, v, UNPACK_FOR, &st))
 				return false;
 			break;
 		case SCHEME_DELTA:
-			{
-				uint64		first;
-
-				if (n < 2 || left < 8)
-					return false;
-				first = get64(p);
-				p += 8;
-				left -= 8;
-				if (!read_block(&p, &left, n - 1, v + 1))
-					return false;
-				v[0] = first;
-				for (size_t i = 1; i < n; i++)
-					v[i] += v[i - 1];
-				break;
-			}
+			if (n < 2 || left < 8)
+				return false;
+			st.acc = get64(p);
+			p += 8;
+			left -= 8;
+			v[0] = st.acc;
+			if (!read_block(&p, &left, n - 1, v + 1, UNPACK_DELTA, &st))
+				return false;
+			break;
 		case SCHEME_DOD:
-			{
-				uint64		first;
-				uint64		delta;
-
-				if (n < 3 || left < 16)
-					return false;
-				first = get64(p);
-				delta = get64(p + 8);
-				p += 16;
-				left -= 16;
-				if (!read_block(&p, &left, n - 2, v + 2))
-					return false;
-				v[0] = first;
-				v[1] = first + delta;
-				for (size_t i = 2; i < n; i++)
-				{
-					delta += v[i];
-					v[i] = v[i - 1] + delta;
-				}
-				break;
-			}
+			if (n < 3 || left < 16)
+				return false;
+			v[0] = get64(p);
+			st.dacc = get64(p + 8);
+			st.acc = v[1] = v[0] + st.dacc;
+			p += 16;
+			left -= 16;
+			if (!read_block(&p, &left, n - 2, v + 2, UNPACK_DOD, &st))
+				return false;
+			break;
 		case SCHEME_RLE:
 			{
 				uint32		nruns;
+				uint64	   *vals = scratch + n;
 				uint64	   *lens = scratch;
 				size_t		pos = 0;
 
@@ -614,18 +798,18 @@ codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 				left -= 4;
 				if (nruns == 0 || nruns > n)
 					return false;
-				if (!read_block(&p, &left, nruns, scratch + n) ||
-					!read_block(&p, &left, nruns, lens))
+				if (!read_block(&p, &left, nruns, vals, UNPACK_FOR, &st) ||
+					!read_block(&p, &left, nruns, lens, UNPACK_FOR, &st))
 					return false;
 				for (uint32 r = 0; r < nruns; r++)
 				{
-					uint64		val = scratch[n + r];
+					uint64		val = vals[r];
 					uint64		cnt = lens[r] + 1;
 
 					if (lens[r] >= n - pos)
 						return false;
-					for (uint64 k = 0; k < cnt; k++)
-						v[pos++] = val;
+					fill_values(v + pos, cnt, val);
+					pos += cnt;
 				}
 				if (pos != n)
 					return false;

@@ -6,7 +6,15 @@
  *	  values, in the rows' own (time-major) order and in series order (sorted
  *	  by host, then time, as compaction by series will store them).
  *
- *	  tsbs_gen --hosts 400 --days 1 | ./codec_bench
+ *	  Each decode speed is the median of --rounds timed rounds (default 3) of
+ *	  at least 0.2 s each, timed in the thread's CPU time: the speed per core,
+ *	  which other processes on a shared machine disturb far less than they
+ *	  would the elapsed time.  --typed-only skips lz4 and zstd.  After the
+ *	  TSBS columns come two decimal columns derived from usage_user (divided
+ *	  by 10 and by 100), whose ALP exponent is not 0, so that the decode's
+ *	  division shows.
+ *
+ *	  tsbs_gen --hosts 400 --days 1 | ./codec_bench [--typed-only] [--rounds N]
  */
 #include "c.h"
 
@@ -29,13 +37,16 @@ typedef struct Row
 
 static Row *rows;
 static size_t nrows;
+static int	rounds = 3;
+static bool typed_only = false;
 
+/* CPU time of this thread, in seconds */
 static double
 now_sec(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -68,9 +79,42 @@ typedef struct Result
 	double		mvals;			/* decode, million values per second */
 } Result;
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Decode speed in million values per second: the median over rounds of
+ * decoding every vector repeatedly for at least 0.2 s.
+ */
+#define TIME_DECODE(result, decode_all) \
+	do { \
+		double		speeds[64]; \
+		int			nr = Min(rounds, 64); \
+		for (int round = 0; round < nr; round++) \
+		{ \
+			double		t0 = now_sec(); \
+			double		t; \
+			int			reps = 0; \
+			do \
+			{ \
+				decode_all; \
+				reps++; \
+			} while ((t = now_sec() - t0) < 0.2); \
+			speeds[round] = reps * (double) nrows / t / 1e6; \
+		} \
+		qsort(speeds, nr, sizeof(double), cmp_double); \
+		(result).mvals = speeds[nr / 2]; \
+	} while (0)
+
 /* general-purpose codec over each vector's raw bytes */
 static Result
-bench_general(int codec, int level, const char *raw, size_t width, const uint32 *varlens)
+bench_general_run(int codec, int level, const char *raw, size_t width, const uint32 *varlens)
 {
 	Result		r = {0, 0};
 	size_t		nvec = (nrows + VEC - 1) / VEC;
@@ -81,8 +125,6 @@ bench_general(int codec, int level, const char *raw, size_t width, const uint32 
 	size_t		total = 0;
 	size_t		off = 0;
 	char	   *out;
-	double		t0;
-	int			reps = 0;
 
 	for (size_t v = 0; v < nvec; v++)
 	{
@@ -103,15 +145,10 @@ bench_general(int codec, int level, const char *raw, size_t width, const uint32 
 	}
 	r.bits = total * 8.0 / nrows;
 	out = malloc(VEC * 64 + 1024);
-	t0 = now_sec();
-	do
-	{
-		for (size_t v = 0; v < nvec; v++)
-			if (!codec_decompress(codec, enc[v], enclen[v], out, rawlen[v]))
-				abort();
-		reps++;
-	} while (now_sec() - t0 < 0.5);
-	r.mvals = reps * (double) nrows / (now_sec() - t0) / 1e6;
+	TIME_DECODE(r,
+				for (size_t v = 0; v < nvec; v++)
+				if (!codec_decompress(codec, enc[v], enclen[v], out, rawlen[v]))
+				abort());
 	for (size_t v = 0; v < nvec; v++)
 		free(enc[v]);
 	free(enc);
@@ -123,6 +160,14 @@ bench_general(int codec, int level, const char *raw, size_t width, const uint32 
 }
 
 static Result
+bench_general(int codec, int level, const char *raw, size_t width, const uint32 *varlens)
+{
+	Result		none = {0, 0};
+
+	return typed_only ? none : bench_general_run(codec, level, raw, width, varlens);
+}
+
+static Result
 bench_int(const int64 *vals)
 {
 	Result		r;
@@ -131,22 +176,15 @@ bench_int(const int64 *vals)
 	size_t	   *off = malloc(sizeof(size_t) * (nvec + 1));
 	uint64		scratch[4 * VEC];
 	int64		out[VEC];
-	double		t0;
-	int			reps = 0;
 
 	off[0] = 0;
 	for (size_t v = 0; v < nvec; v++)
 		off[v + 1] = off[v] + codec_int_encode(vals + v * VEC, Min(VEC, nrows - v * VEC), enc + off[v], scratch);
 	r.bits = off[nvec] * 8.0 / nrows;
-	t0 = now_sec();
-	do
-	{
-		for (size_t v = 0; v < nvec; v++)
-			if (!codec_int_decode(enc + off[v], off[v + 1] - off[v], out, Min(VEC, nrows - v * VEC), scratch))
-				abort();
-		reps++;
-	} while (now_sec() - t0 < 0.5);
-	r.mvals = reps * (double) nrows / (now_sec() - t0) / 1e6;
+	TIME_DECODE(r,
+				for (size_t v = 0; v < nvec; v++)
+				if (!codec_int_decode(enc + off[v], off[v + 1] - off[v], out, Min(VEC, nrows - v * VEC), scratch))
+				abort());
 	free(enc);
 	free(off);
 	return r;
@@ -161,8 +199,6 @@ bench_alp(const double *vals)
 	size_t	   *off = malloc(sizeof(size_t) * (nvec + 1));
 	uint64		scratch[5 * VEC];
 	double		out[VEC];
-	double		t0;
-	int			reps = 0;
 
 	off[0] = 0;
 	for (size_t v = 0; v < nvec; v++)
@@ -177,15 +213,10 @@ bench_alp(const double *vals)
 		off[v + 1] = off[v] + len;
 	}
 	r.bits = off[nvec] * 8.0 / nrows;
-	t0 = now_sec();
-	do
-	{
-		for (size_t v = 0; v < nvec; v++)
-			if (!codec_alp_decode(enc + off[v], off[v + 1] - off[v], out, Min(VEC, nrows - v * VEC), false, scratch))
-				abort();
-		reps++;
-	} while (now_sec() - t0 < 0.5);
-	r.mvals = reps * (double) nrows / (now_sec() - t0) / 1e6;
+	TIME_DECODE(r,
+				for (size_t v = 0; v < nvec; v++)
+				if (!codec_alp_decode(enc + off[v], off[v + 1] - off[v], out, Min(VEC, nrows - v * VEC), false, scratch))
+				abort());
 	free(enc);
 	free(off);
 	return r;
@@ -201,8 +232,6 @@ bench_dict(const char **ptrs, const uint32 *lens)
 	uint64	   *scratch = malloc(sizeof(uint64) * codec_dict_scratch(VEC));
 	const char *optr[VEC];
 	uint32		olen[VEC];
-	double		t0;
-	int			reps = 0;
 
 	off[0] = 0;
 	for (size_t v = 0; v < nvec; v++)
@@ -213,15 +242,10 @@ bench_dict(const char **ptrs, const uint32 *lens)
 		off[v + 1] = off[v] + len;
 	}
 	r.bits = off[nvec] * 8.0 / nrows;
-	t0 = now_sec();
-	do
-	{
-		for (size_t v = 0; v < nvec; v++)
-			if (!codec_dict_decode(enc + off[v], off[v + 1] - off[v], Min(VEC, nrows - v * VEC), optr, olen, scratch))
-				abort();
-		reps++;
-	} while (now_sec() - t0 < 0.5);
-	r.mvals = reps * (double) nrows / (now_sec() - t0) / 1e6;
+	TIME_DECODE(r,
+				for (size_t v = 0; v < nvec; v++)
+				if (!codec_dict_decode(enc + off[v], off[v + 1] - off[v], Min(VEC, nrows - v * VEC), optr, olen, scratch))
+				abort());
 	free(enc);
 	free(off);
 	free(scratch);
@@ -231,8 +255,11 @@ bench_dict(const char **ptrs, const uint32 *lens)
 static void
 print_row(const char *col, Result typed, const char *typed_name, Result lz4, Result zstd)
 {
-	printf("%-18s %-6s %7.2f %9.0f   %7.2f %9.0f   %7.2f %9.0f\n", col, typed_name,
-		   typed.bits, typed.mvals, lz4.bits, lz4.mvals, zstd.bits, zstd.mvals);
+	if (typed_only)
+		printf("%-18s %-6s %7.2f %9.0f\n", col, typed_name, typed.bits, typed.mvals);
+	else
+		printf("%-18s %-6s %7.2f %9.0f   %7.2f %9.0f   %7.2f %9.0f\n", col, typed_name,
+			   typed.bits, typed.mvals, lz4.bits, lz4.mvals, zstd.bits, zstd.mvals);
 }
 
 static void
@@ -249,8 +276,11 @@ run(const char *order)
 	double		total_typed = 0;
 
 	printf("\n%s order, %zu rows, vectors of %d values\n", order, nrows, VEC);
-	printf("%-18s %-6s %7s %9s   %7s %9s   %7s %9s\n", "column", "codec", "bits", "Mval/s",
-		   "lz4", "Mval/s", "zstd-3", "Mval/s");
+	if (typed_only)
+		printf("%-18s %-6s %7s %9s\n", "column", "codec", "bits", "Mval/s");
+	else
+		printf("%-18s %-6s %7s %9s   %7s %9s   %7s %9s\n", "column", "codec", "bits", "Mval/s",
+			   "lz4", "Mval/s", "zstd-3", "Mval/s");
 
 	for (size_t i = 0; i < nrows; i++)
 		iv[i] = rows[i].time;
@@ -303,6 +333,18 @@ run(const char *order)
 	}
 	printf("%-18s %-6s %7.2f bits = %.2f bytes per row (type-aware codecs, no chunk overhead)\n",
 		   "all columns", "", total_typed, total_typed / 8);
+
+	/* decimals: ALP with an exponent above 0 (not part of the total) */
+	for (int e = 1; e <= 2; e++)
+	{
+		char		name[32];
+
+		for (size_t i = 0; i < nrows; i++)
+			dv[i] = rows[i].v[0] / (e == 1 ? 10.0 : 100.0);
+		snprintf(name, sizeof(name), "usage_user/1e%d", e);
+		print_row(name, bench_alp(dv), "alp", bench_general(CODEC_LZ4, 1, (char *) dv, 8, NULL),
+				  bench_general(CODEC_ZSTD, 3, (char *) dv, 8, NULL));
+	}
 	free(iv);
 	free(dv);
 	free(ptrs);
@@ -311,10 +353,24 @@ run(const char *order)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	char		line[1024];
 	size_t		cap = 1 << 20;
+
+	for (int i = 1; i < argc; i++)
+	{
+		if (strcmp(argv[i], "--typed-only") == 0)
+			typed_only = true;
+		else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc &&
+				 atoi(argv[i + 1]) > 0)
+			rounds = atoi(argv[++i]);
+		else
+		{
+			fprintf(stderr, "usage: codec_bench [--typed-only] [--rounds N] < tsbs.csv\n");
+			return 2;
+		}
+	}
 
 	rows = malloc(sizeof(Row) * cap);
 	while (fgets(line, sizeof(line), stdin))
