@@ -8,18 +8,26 @@
 # transactions, rolled back transactions and savepoints, self-inserts) with
 # randomized timeseries.chunk_rows / vector_rows / inline_max_bytes /
 # compression per phase, then runs generated queries on both and compares
-# the results.  Any difference is reported with the seed, the query and a
-# diff, and makes the script exit 1.
+# the results.  Then come the "filter cases" (see the section of that name):
+# random WHERE clauses aimed at TimeseriesScan's vectorized filters and chunk
+# pruning, each run plain, PREPAREd under generic and custom plans, with the
+# custom scan on and off, through cursors, in rescans and after uncommitted
+# inserts, some against a partitioned copy (twin_pts).  Any difference is
+# reported with the seed, the query and a diff, and makes the script exit 1.
 #
 # Usage (needs only psql and IPC::Run, no DBI):
 #   perl test/diff/diff.pl [--dbname CONNSTR] [--seeds N] [--first-seed S]
-#        [--seed S]... [--queries N] [--log-dir DIR] [--keep] [--verbose]
-#        [--stop-after N] [--psql PATH] [--scale F] [--self-test]
+#        [--seed S]... [--queries N] [--filter-queries N] [--filter-execs N]
+#        [--log-dir DIR] [--keep] [--verbose] [--stop-after N] [--psql PATH]
+#        [--scale F] [--self-test]
 # --self-test changes the heap table after loading, so the run must report
 # mismatches (checks that the tester can fail).
 # Defaults come from the environment: TS_DIFF_SEEDS (number of seeds, 1),
-# TS_DIFF_FIRST_SEED (1), TS_DIFF_QUERIES (200 per seed), PGDATABASE etc.
+# TS_DIFF_FIRST_SEED (1), TS_DIFF_QUERIES (200 per seed),
+# TS_DIFF_FILTER_QUERIES (filter cases per seed, 100), TS_DIFF_FILTER_EXECS
+# (parameter sets per prepared filter case, 6), PGDATABASE etc.
 # The database must allow CREATE EXTENSION timeseries (or already have it).
+# Runs must not share a database: the tables have fixed names.
 #
 # Extending it:
 # - a new column: add it to @COLUMNS (type, kind, value generators); the
@@ -27,6 +35,7 @@
 # - a new query shape: write a gen_q_* sub returning a query (see gen_query)
 #   and add it to the @SHAPES table with a weight.
 # - a new load path: add a method to load_phase().
+# - a new filter case form: an entry of %FORMS / @FORM_W (see there).
 # Query text uses %A% for "the table under test" and %B% for "the other side
 # of a join" (twin_heap/twin_heap for the reference run, twin_ts/(twin_ts or
 # twin_heap) for the tested run).
@@ -61,6 +70,8 @@ my %opt = (
 	verbose => 0,
 	stop_after => 5,
 	scale => $ENV{TS_DIFF_SCALE} // 1.0,
+	filter_queries => $ENV{TS_DIFF_FILTER_QUERIES} // 100,
+	filter_execs => $ENV{TS_DIFF_FILTER_EXECS} // 6,
 );
 my @seed_list;
 GetOptions(
@@ -76,6 +87,8 @@ GetOptions(
 	'stop-after=i' => \$opt{stop_after},
 	'self-test' => \$opt{self_test},
 	'scale=f' => \$opt{scale},
+	'filter-queries=i' => \$opt{filter_queries},
+	'filter-execs=i' => \$opt{filter_execs},
 ) or die "bad options\n";
 @seed_list = map { $opt{first_seed} + $_ } 0 .. $opt{seeds} - 1
   unless @seed_list;
@@ -90,6 +103,8 @@ $| = 1;
 
 my ($ps_in, $ps_out, $ps_err, $ps_h, $ps_timer, $ps_n) = ('', '', '', undef, undef, 0);
 my $LOG;    # load/query log of the current seed (replayable with psql)
+my $PS_FILE = ($ENV{TMPDIR} // '/tmp') . "/ts_diff_$$.sql";    # large psql inputs
+END { unlink $PS_FILE if defined $PS_FILE }
 
 sub ps_start
 {
@@ -120,6 +135,16 @@ sub ps_run
 	$ps_err = '';
 	$sql .= "\n" unless $sql =~ /\n\z/;
 	print $LOG $sql if $LOG;
+	if (length($sql) > 65536)
+	{
+		# large inputs go through a file: IPC::Run's writes to the pipe can
+		# fail with EAGAIN (COPY FROM STDIN reads from the file too)
+		open(my $fh, '>', $PS_FILE) or die "$PS_FILE: $!";
+		binmode $fh;
+		print $fh $sql;
+		close $fh or die "$PS_FILE: $!";
+		$sql = "\\i $PS_FILE\n";
+	}
 	$ps_in .= $sql . "\\echo $mark\n\\warn $mark\n";
 	$ps_timer->start(600);
 	my $tail = "$mark\n";
@@ -129,7 +154,13 @@ sub ps_run
 		return length($s) >= $tl && substr($s, -$tl) eq $tail
 		  && (length($s) == $tl || substr($s, -$tl - 1, 1) eq "\n");
 	};
-	eval { pump $ps_h until $done->($ps_out) && $done->($ps_err); };
+	my $retries = 0;
+	while (!eval { pump $ps_h until $done->($ps_out) && $done->($ps_err); 1 })
+	{
+		# a write to psql's stdin that would block: try again
+		last unless $@ =~ /Resource temporarily unavailable/ && ++$retries < 1000;
+		select(undef, undef, undef, 0.01);
+	}
 	if ($@)
 	{
 		my $e = $@;
@@ -168,9 +199,23 @@ sub parse_rows
 # random helpers (Perl's rand is drand48: same sequence everywhere)
 ###########################################################################
 
-sub rnd { int(rand($_[0])) }
+# Columns added later (aux => 1 in @COLUMNS) draw their data from a second
+# generator, so that the other columns' data and the load phases of a seed
+# stay what they were before those columns existed.
+our $RNG;        # when set, the helpers below draw from it instead of rand()
+my $PM_STATE = 1;
+
+sub R { $RNG ? $RNG->() : rand() }
+
+sub pm_rand    # Park-Miller (exact in doubles)
+{
+	$PM_STATE = ($PM_STATE * 48271) % 2147483647;
+	return ($PM_STATE - 1) / 2147483646;
+}
+
+sub rnd { int(R() * $_[0]) }
 sub pick { $_[ rnd(scalar @_) ] }
-sub chance { rand() < $_[0] }
+sub chance { R() < $_[0] }
 sub between { my ($lo, $hi) = @_; $lo + rnd($hi - $lo + 1) }
 
 sub wpick
@@ -178,7 +223,7 @@ sub wpick
 	my @pairs = @_;
 	my $tot = 0;
 	for (my $i = 1; $i < @pairs; $i += 2) { $tot += $pairs[$i] }
-	my $r = rand($tot);
+	my $r = R() * $tot;
 	for (my $i = 0; $i < @pairs; $i += 2)
 	{
 		return $pairs[$i] if ($r -= $pairs[ $i + 1 ]) < 0;
@@ -193,6 +238,10 @@ sub q_lit { my ($v) = @_; $v =~ s/'/''/g; "'$v'" }
 ###########################################################################
 
 my $T0 = 1704067200;    # 2024-01-01 00:00:00 UTC
+# "now", rounded to the hour: column tr holds times of the last weeks before
+# it, for filters like tr > now() - interval '3 days' (so those rows, unlike
+# all others, depend on the day of the run; the logs hold the literal data)
+my $NOW = int(time() / 3600) * 3600;
 
 sub fmt_ts
 {
@@ -366,6 +415,34 @@ my @COLUMNS = (
 			: fmt_date(18262 + rnd(2000));
 	  },
 	  seq => sub { $GS{d}++; fmt_date($GS{d}) } },
+	# recent times (the weeks before $NOW), for filters against now()
+	{ name => 'tr', type => 'timestamptz', kind => 'ts', canon => 1, mm => 'x', aux => 1,
+	  rand => sub {
+		  return pick('infinity', '-infinity') if chance(0.005);
+		  my $r = R();
+		  if ($r < 0.1) { }
+		  elsif ($r < 0.2) { $GS{tr} -= rnd(7200e6) }
+		  else { $GS{tr} += rnd(900e6) }
+		  return fmt_ts($GS{tr});
+	  },
+	  seq => sub { $GS{tr} += 60e6; fmt_ts($GS{tr}) } },
+	{ name => 'tw', type => 'timestamp', kind => 'ts', canon => 1, mm => 'x', aux => 1,
+	  rand => sub {
+		  return pick('infinity', '-infinity', '1999-12-31 23:59:59.999999') if chance(0.01);
+		  $GS{tw} += chance(0.1) ? -rnd(600e6) : rnd(60e6);
+		  return fmt_ts($GS{tw});
+	  },
+	  seq => sub { $GS{tw} += 10e6; fmt_ts($GS{tw}) } },
+	{ name => 'tm', type => 'time', kind => 'time', canon => 1, mm => 'x', aux => 1,
+	  rand => sub {
+		  return pick('00:00:00', '24:00:00', '12:00:00', '23:59:59.999999') if chance(0.05);
+		  return sprintf('%02d:%02d:%02d.%06d', rnd(24), rnd(60), rnd(60), chance(0.5) ? 0 : rnd(1e6));
+	  },
+	  seq => sub { $GS{tm} = (($GS{tm} // 0) + 1) % 86400;
+		  sprintf('%02d:%02d:%02d', $GS{tm} / 3600, ($GS{tm} / 60) % 60, $GS{tm} % 60) } },
+	{ name => 'vc', type => 'varchar(20)', kind => 'text', canon => 1, mm => 'x', aux => 1,
+	  rand => sub { chance(0.5) ? pick(@LOWCARD, 'ALPHA', 'BETA', "\xc3\xbcmlaut") : rand_str(rnd(15)) },
+	  seq => sub { $GS{vc}++; sprintf('v%06d', $GS{vc}) } },
 	{ name => 'j', type => 'jsonb', kind => 'json', canon => 1, mm => 'x',
 	  rand => \&rand_json },
 	{ name => 'ia', type => 'int4[]', kind => 'intarr', canon => 1, mm => 'x',
@@ -403,6 +480,7 @@ sub phase_modes
 	my %m;
 	for my $c (@DATACOLS)
 	{
+		local $RNG = $c->{aux} ? \&pm_rand : undef;
 		my $mode = wpick(random => 10, const => 1, null => 0.7, runs => 1.5,
 			seq => ($c->{seq} ? 2 : 0));
 		$m{ $c->{name} } = {
@@ -420,6 +498,7 @@ sub gen_row
 	my %row = (id => ++$GS{id});
 	for my $c (@DATACOLS)
 	{
+		local $RNG = $c->{aux} ? \&pm_rand : undef;
 		my $n = $c->{name};
 		my $m = $modes->{$n};
 		my $v;
@@ -476,6 +555,10 @@ sub bulk_select
 	$GS{id} += $n;
 	my $tbase = fmt_ts($GS{t});
 	$GS{t} += $n * 1e6;
+	my $trbase = fmt_ts($GS{tr});
+	$GS{tr} += $n * 60e6;
+	my $twbase = fmt_ts($GS{tw});
+	$GS{tw} += $n * 10e6;
 	my $nul = sub { my ($p, $e) = @_; "CASE WHEN random() < $p THEN NULL ELSE $e END" };
 	my %e = (
 		id => "$idbase + g",
@@ -501,6 +584,10 @@ sub bulk_select
 		u => 'md5(random()::text)::uuid',
 		bt => pick("decode(md5(g::text), 'hex')", "'\\x0102'::bytea"),
 		iv => "make_interval(hours => (random() * 100)::int)",
+		tr => "'$trbase'::timestamptz + g * interval '1 minute'",
+		tw => "'$twbase'::timestamp + g * interval '10 seconds'",
+		tm => "make_time((g % 24)::int, (g % 60)::int, (g % 7)::float8)",
+		vc => "(ARRAY['alpha','Alpha','ALPHA','',NULL])[1 + g % 5]",
 	);
 	return "SELECT " . join(', ', map { $e{$_} } @COLNAMES) . " FROM generate_series(1, $n) g";
 }
@@ -596,7 +683,15 @@ sub load_phase
 			# copy some rows of the table into itself (reads what it writes)
 			my $m = between(2, 9);
 			my $r = rnd($m);
-			my $off = $method eq 'dup' ? 0 : ($GS{selfoff} += 1_000_000_000);
+			# ids stay unique (only 'dup' makes exact duplicates): the offset is
+			# above every id so far, copies included
+			my $off = 0;
+			if ($method ne 'dup')
+			{
+				my $max = $GS{selfoff} > 1_000_000_000 ? $GS{selfoff} : 1_000_000_000;
+				$off = $max;
+				$GS{selfoff} = $off + $max;
+			}
 			my $cols = join(', ', map { $_ eq 'id' ? "id + $off" : $_ } @COLNAMES);
 			my $lim = chance(0.3) ? ' ORDER BY id LIMIT ' . between(1, 500) : '';
 			$gen = sub { "INSERT INTO $_[0] SELECT $cols FROM $_[0] WHERE id % $m = $r$lim;\n" };
@@ -670,7 +765,7 @@ sub create_tables
 {
 	my $cols = join(",\n  ", map { "$_->{name} $_->{type}" } @COLUMNS);
 	ps_do("CREATE EXTENSION IF NOT EXISTS timeseries;\n"
-		  . "DROP TABLE IF EXISTS twin_heap, twin_ts;\n"
+		  . "DROP TABLE IF EXISTS twin_heap, twin_ts, twin_pts;\n"
 		  . "CREATE TABLE twin_heap (\n  $cols\n) USING heap;\n"
 		  . "CREATE TABLE twin_ts (\n  $cols\n) USING timeseries;\n");
 }
@@ -751,7 +846,7 @@ sub pick_col
 	return pick(@c);
 }
 
-my %ORDERED = map { $_ => 1 } qw(int float num ts date text uuid bytea interval);
+my %ORDERED = map { $_ => 1 } qw(int float num ts date time text uuid bytea interval);
 
 sub gen_atom
 {
@@ -767,8 +862,10 @@ sub gen_atom
 		if ($k eq 'text' && chance(0.35))
 		{
 			my $v = value_for($c) // '';
-			my $pfx = substr($v, 0, between(0, 3));
-			my $pat = pick("$pfx%", "%" . (length($v) > 1 ? substr($v, 1, 1) : '') . "%", '%a%', '_%', 'a%b', '%\\%%', '%');
+			# cut at character boundaries (invalid UTF-8 fails on both sides)
+			my $pfx = first_chars($v, between(0, 3));
+			my $second = substr(first_chars($v, 2), length(first_chars($v, 1)));
+			my $pat = pick("$pfx%", "%$second%", '%a%', '_%', 'a%b', '%\\%%', '%');
 			my $op = pick('LIKE', 'NOT LIKE', 'ILIKE', 'NOT ILIKE');
 			return pick("$col $op " . lit('text', $pat), "length($col) > " . rnd(20),
 				"$col ~ " . lit('text', pick('^a', 'a$', '[0-9]', '^$', 'e.a')),
@@ -869,6 +966,7 @@ sub err_norm
 {
 	my ($e) = @_;
 	$e =~ s/^.*?(ERROR:[^\n]*).*/$1/s;
+	$e =~ s/twin_pts(_\w+)?/twin_heap/g;
 	$e =~ s/twin_ts/twin_heap/g;
 	return $e;
 }
@@ -1112,6 +1210,8 @@ my @PLAN_GUCS = (
 	'enable_hashagg = off', 'enable_sort = off', 'enable_hashjoin = off', 'enable_mergejoin = off',
 	'enable_nestloop = off', 'enable_material = off', "work_mem = '64kB'", 'enable_seqscan = off',
 	'jit = off', 'enable_memoize = off', 'enable_incremental_sort = off',
+	'timeseries.enable_custom_scan = off', 'parallel_setup_cost = 0', 'parallel_tuple_cost = 0',
+	'min_parallel_table_scan_size = 0',
 );
 
 sub gen_query
@@ -1313,6 +1413,1167 @@ my $total_fail = 0;
 my $CONTEXT = '';
 my %stats;
 
+###########################################################################
+# filter cases: random WHERE clauses for TimeseriesScan
+###########################################################################
+#
+# A filter case is one query whose WHERE clause on the timeseries table is
+# random, built mostly from the shapes TimeseriesScan evaluates over vectors
+# (column op value with values of the same or another type, constants on
+# either side, BETWEEN, IN lists with NULLs, NOT IN, = ANY / <> ALL (array),
+# IS [NOT] NULL, boolean columns, stable values such as now() - interval,
+# values of init plans; AND/OR/NOT of those), sometimes mixed with clauses
+# that stay in the executor.  Its values are slots: literals in the plain
+# query, $n parameters in the prepared one.  The case runs in one
+# transaction (now() is the same for both tables), in one psql round trip:
+#
+# - plain, with TimeseriesScan on and off;
+# - PREPAREd, EXECUTEd with $opt{filter_execs} parameter sets under
+#   plan_cache_mode force_generic_plan and force_custom_plan (and sometimes
+#   auto), each result compared with the heap table's for the same set;
+# - sometimes through cursors: NO SCROLL, SCROLL with backward, absolute and
+#   relative fetches (unordered SCROLL cursors are checked against the
+#   cursor's own row order, then as a multiset), WITH HOLD across a commit;
+# - sometimes after inserting rows into both tables in the same, still
+#   uncommitted transaction (with small chunk_rows/vector_rows so that some
+#   rows are in chunks and some still buffered), inside savepoints, with a
+#   cursor opened before the inserts; the transaction then rolls back or
+#   commits.
+#
+# Query forms include rescans of the filtered scan: correlated scalar and
+# EXISTS subqueries and LATERAL subqueries whose filter takes a value from
+# the outer row, nested loops (hash and merge joins off), LIMIT, FOR SHARE.
+#
+# When every qual on a timeseries table in the query has a supported shape
+# ("vectorizable" case), the timeseries runs are made under
+# timeseries.debug_require_vectorized, which fails the query if a qual is
+# left to the executor or the table is read by a plain sequential scan.
+# A sample of cases is EXPLAINed (must show TimeseriesScan, never a Seq Scan
+# on twin_ts) and EXPLAIN ANALYZEd (chunks read/pruned, rows removed by the
+# vectorized filter are summed up in the summary line).
+
+my @SLOTS;           # value slots of the case being built: { type, gen, nullp }
+my $F_NULLP = 0;     # chance of a NULL comparison value
+my $F_NONVEC = 0;    # chance of an atom the scan cannot vectorize
+my %FSTATS;
+my @COLLATIONS;      # usable collations (found at start)
+my $DAYS_T0 = int(($NOW - $T0) / 86400);    # age of column t's data in days
+
+sub slot
+{
+	my ($type, $gen, $nullp) = @_;
+	push @SLOTS, { type => $type, gen => $gen, nullp => $nullp // 0 };
+	return "\x02" . $#SLOTS . "\x02";
+}
+
+sub slot_values
+{
+	return [ map { chance($_->{nullp}) ? undef : scalar $_->{gen}->() } @SLOTS ];
+}
+
+sub typed_lit
+{
+	my ($v, $type) = @_;
+	return defined $v ? q_lit($v) . "::$type" : "NULL::$type";
+}
+
+# the query with its slots as literals (values given) or as $n parameters
+sub fill_slots
+{
+	my ($sql, $vals) = @_;
+	$sql =~ s/\x02(\d+)\x02/defined $vals ? typed_lit($vals->[$1], $SLOTS[$1]{type}) : '$' . ($1 + 1)/ge;
+	return $sql;
+}
+
+sub int_fits
+{
+	my ($v, $t) = @_;
+	return 0 unless defined $v && $v =~ /^-?\d+$/;
+	return length($v) <= 19 || $v =~ /^-?9223372036854775(80[0-7]|[0-7]\d\d)$/ if $t eq 'int8';
+	return 1 if $t eq 'numeric';
+	return 0 if length($v) > 12;
+	my $m = $t eq 'int2' ? 32767 : 2147483647;
+	return $v >= -$m - 1 && $v <= $m;
+}
+
+sub is_special_float { return $_[0] =~ /^-?(NaN|Infinity|inf)$|^-?0$/i }
+
+sub float4_ok
+{
+	my ($v) = @_;
+	return 1 if is_special_float($v);
+	return 0 unless $v =~ /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+	return $v == 0 || (abs($v) >= 1e-37 && abs($v) <= 3e38);
+}
+
+sub first_chars
+{
+	my ($v, $n) = @_;
+	return $v =~ /^((?:[\x00-\x7f]|[\xc0-\xff][\x80-\xbf]*){0,$n})/ ? $1 : '';
+}
+
+# a value for column $c written as a literal of type $t
+sub vval
+{
+	my ($c, $t) = @_;
+	my $k = $c->{kind};
+	my $v = value_for($c);
+	$v = '' unless defined $v;
+	if ($k eq 'int')
+	{
+		if ($t eq 'oid')
+		{
+			$v = rnd(2000) - 1000 unless int_fits($v, 'int4');
+			return $v < 0 ? $v + 4294967296 : $v;
+		}
+		$v = pick(-32768, 32767, 0, -1, 1, -2147483648, 2147483647, 32768, -32769, 2147483648,
+			'9223372036854775807', '-9223372036854775808') if chance(0.12);
+		$v += pick(-1, 1) if chance(0.1) && int_fits($v, 'int4');
+		$v = rnd(200) - 100 unless int_fits($v, $t eq 'float8' ? 'int8' : $t);
+		$v .= '.5' if $t eq 'numeric' && chance(0.3);
+		return $v;
+	}
+	if ($k eq 'float')
+	{
+		$v = pick('NaN', 'Infinity', '-Infinity', '-0', '0', '1e-300', '5e-324', '0.1', '-1.5', '1e300',
+			'-2.2250738585072014e-308') if chance(0.15);
+		if ($t eq 'float4' || ($t eq 'numeric' && $c->{type} eq 'float4'))
+		{
+			$v = pick('NaN', 'Infinity', '-Infinity', '-0', '0', '0.5', '-2.25', '100', '1e-30', '3.4e38')
+			  unless float4_ok($v);
+		}
+		elsif ($t eq 'int4' || $t eq 'int8')
+		{
+			$v = (!is_special_float($v) && $v =~ /^-?[\d.]+(e[-+]?\d+)?$/i && abs($v) < 2e9)
+			  ? int($v) : rnd(200) - 100;
+		}
+		$v = 'Infinity' if $t eq 'numeric' && $v =~ /^inf/i;
+		return $v;
+	}
+	if ($k eq 'num')
+	{
+		$v = pick('NaN', 'Infinity', '-Infinity', '0', '-0.000', '1e-20', '99999999999999999999.5')
+		  if chance(0.1);
+		if ($t eq 'int4' || $t eq 'int8')
+		{
+			$v = ($v =~ /^-?\d+(\.\d+)?$/ && abs($v) < 2e9) ? int($v) : rnd(2000) - 1000;
+		}
+		return $v;
+	}
+	if ($k eq 'ts')
+	{
+		$v = pick('infinity', '-infinity') if chance(0.03);
+		return $v =~ /infinity/ ? $v : substr($v, 0, 10) if $t eq 'date';
+		return $v;
+	}
+	if ($k eq 'date')
+	{
+		$v = pick('infinity', '-infinity') if chance(0.03);
+		return $v if $t eq 'date' || $v =~ /infinity/;
+		return "$v " . pick('00:00:00', '12:30:00', '23:59:59.999999')
+		  . ($t eq 'timestamptz' ? pick('+00', '', '-08', '+05:30') : '');
+	}
+	if ($k eq 'time')
+	{
+		return chance(0.1) ? pick('00:00:00', '24:00:00', '12:00:00') : $v;
+	}
+	if ($k eq 'text')
+	{
+		my $r = rand();
+		if ($r < 0.1) { $v = uc $v }
+		elsif ($r < 0.15) { $v = ucfirst lc $v }
+		elsif ($r < 0.22) { $v = first_chars($v, between(0, 3)) }
+		elsif ($r < 0.27) { $v .= pick('z', ' ', "\xc3\xa9", 'A') }
+		elsif ($r < 0.35)
+		{
+			$v = pick('', 'A', 'a', 'Z', '~', ' ', "\xc3\x9cmlaut", "\xc3\xbcmlaut", 'ALPHA', 'Alpha', 'alpha ',
+				"\xe6\x97\xa5", "\xf0\x9f\x98\x80", "\xc3\xa9", 'e', 'E', 'item-000100', 'v000010');
+		}
+		$v = first_chars($v, 60) if $t eq 'name';
+		return $v;
+	}
+	return pick('t', 'f') if $k eq 'bool';
+	return $v;
+}
+
+# literal types for comparisons with column $c: [type, vectorizable, weight]
+sub lit_types
+{
+	my ($c) = @_;
+	my ($k, $ct) = ($c->{kind}, $c->{type});
+	$ct = 'varchar' if $ct =~ /^varchar/;
+	if ($k eq 'int')
+	{
+		return ([ $ct, 1, 5 ], [ 'int2', 1, 1 ], [ 'int4', 1, 1 ], [ 'int8', 1, 1 ],
+			[ 'numeric', 0, 0.4 ], [ 'float8', 0, 0.3 ], ($c->{name} eq 'i4' ? ([ 'oid', 1, 0.3 ]) : ()));
+	}
+	return ([ $ct, 1, 5 ], [ $ct eq 'float8' ? 'float4' : 'float8', 1, 1.5 ], [ 'int4', 1, 0.7 ],
+		[ 'int8', 1, 0.3 ], [ 'numeric', 1, 0.5 ]) if $k eq 'float';
+	return ([ 'numeric', 1, 5 ], [ 'int4', 1, 1 ], [ 'int8', 1, 0.5 ], [ 'float8', 0, 0.5 ]) if $k eq 'num';
+	return ([ $ct, 1, 5 ], [ 'date', 1, 1 ], [ $ct eq 'timestamp' ? 'timestamptz' : 'timestamp', 1, 1 ])
+	  if $k eq 'ts';
+	return ([ 'date', 1, 5 ], [ 'timestamp', 1, 1 ], [ 'timestamptz', 1, 1 ]) if $k eq 'date';
+	return ([ 'text', 1, 5 ], [ 'varchar', 1, 1.5 ], [ 'name', 1, 0.7 ], [ 'bpchar', 1, 0.5 ])
+	  if $k eq 'text';
+	return ([ $ct, 1, 1 ]);
+}
+
+sub pick_lit_type
+{
+	my ($c) = @_;
+	my @t = lit_types($c);
+	my @w = map { ($_, $_->[2]) } @t;
+	my $x = wpick(@w);
+	return @$x[ 0, 1 ];
+}
+
+my @F_WEIGHT = (id => 1, t => 2, tr => 2, tw => 1, tm => 0.7, i2 => 1.5, i4 => 2, i8 => 1.5, f4 => 1,
+	f8 => 2, fx => 1, n => 1.5, tl => 1.5, th => 1, vc => 1, b => 1.5, d => 1.5, u => 0.3, bt => 0.3,
+	iv => 0.5, j => 0.3, ia => 0.3);
+
+sub f_col { return $COL{ wpick(@F_WEIGHT) } }
+
+sub array_val
+{
+	my ($c, $t, $n) = @_;
+	my @e = map { chance(0.12) ? 'NULL' : do { my $x = vval($c, $t); $x =~ s/(["\\])/\\$1/g; qq("$x") } } 1 .. $n;
+	return '{{' . join(',', @e[ 0, 1 ]) . '},{' . join(',', @e[ 2, 3 ]) . '}}' if $n == 4 && chance(0.3);
+	return '{' . join(',', @e) . '}';
+}
+
+# a text column, sometimes under an explicit collation (on either side)
+sub collated
+{
+	my ($col, $c) = @_;
+	return ($col, '') unless $c->{kind} eq 'text' && @COLLATIONS && chance(0.4);
+	my $coll = ' COLLATE ' . pick(@COLLATIONS);
+	return chance(0.6) ? ("$col$coll", '') : ($col, $coll);
+}
+
+sub f_interval_days
+{
+	my ($max) = @_;
+	return sub {
+		my $r = rand();
+		return sprintf('%d days', rnd($max)) if $r < 0.5;
+		return sprintf('%d hours', rnd($max * 24)) if $r < 0.8;
+		return sprintf('%d days %02d:%02d:00', rnd($max), rnd(24), rnd(60)) if $r < 0.95;
+		return pick('0', '-1 day', '1 mon');
+	};
+}
+
+# values computed when the scan starts: stable expressions, init plans
+sub f_stable_atom
+{
+	my ($p, $c) = @_;
+	my $col = "$p$c->{name}";
+	my $op = pick('=', '<>', '<', '<=', '>', '>=', '<', '>');
+	my $n = $c->{name};
+	if ($n eq 'tr' || $n eq 't' || $n eq 'd')
+	{
+		my $days = $n eq 'tr' ? 40 : $DAYS_T0 + 30;
+		my $iv = sub { slot('interval', $n eq 'tr' ? f_interval_days(40)
+			  : sub { sprintf('%d days %d hours', $DAYS_T0 - rnd(10) + 2, rnd(24)) }) };
+		my $r = rand();
+		return "$col $op now() - " . $iv->() if $r < 0.35;
+		return "$col BETWEEN now() - " . $iv->() . " AND now() - " . $iv->() if $r < 0.45;
+		return "$col $op current_date - " . slot('int4', sub { $n eq 'tr' ? rnd(40) : $DAYS_T0 - rnd(10) + 2 })
+		  if $r < 0.55;
+		return "$col $op date_trunc('day', now() - " . $iv->() . ")" if $r < 0.65;
+		return "now() - " . $iv->() . " $op $col" if $r < 0.72;
+		return "$col $op ANY (ARRAY[now() - " . $iv->() . ", " . slot($c->{type}, sub { vval($c, $c->{type}) }) . "])"
+		  if $r < 0.8;
+		return "$col $op " . slot('timestamptz', sub { vval($c, 'timestamptz') }) . ' + ' . slot('interval', f_interval_days(3))
+		  if $r < 0.9;
+		return "$col $op now()";
+	}
+	if ($n eq 'tw')
+	{
+		return "$col $op " . slot('timestamp', sub { vval($c, 'timestamp') }) . ' - ' . slot('interval', f_interval_days(3))
+		  if chance(0.5);
+		return "$col $op localtimestamp - " . slot('interval', sub { sprintf('%d days', $DAYS_T0 - 40 + rnd(20)) });
+	}
+	# an init plan's value (a Param of the scan)
+	return "$col IS NOT NULL" unless $c->{kind} =~ /^(int|float|num|text|time|interval)$/;
+	my $agg = pick('max', 'min');
+	return "$col $op (SELECT $agg(ip.$n) FROM %B% ip WHERE ip.id < " . slot('int8', sub { rnd($GS{id} + 2) }) . ")";
+}
+
+# an atom the scan leaves to the executor (never errors)
+sub f_nonvec_atom
+{
+	my ($p, $c) = @_;
+	my $col = "$p$c->{name}";
+	my $k = $c->{kind};
+	my @a = ("$col IS DISTINCT FROM " . slot($c->{type} =~ /^varchar/ ? 'varchar' : $c->{type}, sub { vval($c, $c->{type}) }),
+		"$col IS NOT DISTINCT FROM " . slot($c->{type} =~ /^varchar/ ? 'varchar' : $c->{type}, sub { vval($c, $c->{type}) }));
+	push @a, "($col % 7) " . pick('=', '<', '<>') . ' ' . slot('int4', sub { rnd(9) - 4 }),
+	  "$col < (random() * 0)::int + " . slot('int4', sub { vval($c, 'int4') }),
+	  "$col > ${p}i2" if $k eq 'int';
+	push @a, "-$col < " . slot('float8', sub { vval($c, 'float8') }), "$col > ${p}f4" if $k eq 'float';
+	push @a, "-$col >= " . slot('numeric', sub { vval($c, 'numeric') }) if $k eq 'num';
+	push @a, "$col LIKE " . slot('text', sub { first_chars(vval($c, 'text'), 2) . '%' }),
+	  "lower($col) = " . slot('text', sub { lc vval($c, 'text') }), "length($col) > " . rnd(12),
+	  "$col = ${p}tl" if $k eq 'text';
+	push @a, "$col IS TRUE", "$col IS NOT FALSE", "$col IS UNKNOWN" if $k eq 'bool';
+	push @a, "date_trunc('day', $col) = " . slot('timestamptz', sub { substr(vval($c, 'timestamptz'), 0, 10) }),
+	  "$col < ${p}t" if $k eq 'ts' || $k eq 'date';
+	return pick(@a);
+}
+
+# one atom: (sql, vectorizable)
+sub f_atom
+{
+	my ($p) = @_;
+	my $c = f_col();
+	return (f_nonvec_atom($p, $c), 0) if chance($F_NONVEC);
+	my $k = $c->{kind};
+	my $col = "$p$c->{name}";
+	my $scalar = $k !~ /^(json|intarr)$/;
+	my $shape = wpick(cmp => 6, between => ($scalar ? 1.2 : 0), in => 1.5, any => ($k eq 'intarr' ? 0 : 1.5),
+		null => 0.7, bool => ($k eq 'bool' ? 5 : 0), stable => ($k =~ /^(ts|date)$/ ? 1.5 : 0.15));
+	if ($shape eq 'null') { return ("$col IS " . pick('NULL', 'NOT NULL'), 1) }
+	if ($shape eq 'stable') { return (f_stable_atom($p, $c), 1) }
+	if ($shape eq 'bool')
+	{
+		my $v = sub { slot('bool', sub { pick('t', 'f') }, @_) };
+		return (pick($col, "NOT $col", "$col = " . $v->($F_NULLP), "$col <> " . $v->($F_NULLP),
+			$v->($F_NULLP) . " = $col", "$col IN (" . $v->(0.2) . ', ' . $v->(0.2) . ')',
+			"$col <> ALL ('{t,NULL}'::bool[])", "$col = ANY (" . slot('bool[]', sub { pick('{t}', '{f}', '{t,f}', '{NULL,f}', '{}') }) . ')'), 1);
+	}
+	my ($t, $vec) = pick_lit_type($c);
+	my $gen = sub { vval($c, $t) };
+	my ($lhs, $rcoll) = $t eq 'name' ? ($col, '') : collated($col, $c);
+	if ($shape eq 'cmp')
+	{
+		my $op = pick('=', '<>', '<', '<=', '>', '>=', '!=');
+		my $v = slot($t, $gen, $F_NULLP) . $rcoll;
+		return (chance(0.25) ? "$v $op $lhs" : "$lhs $op $v", $vec);
+	}
+	if ($shape eq 'between')
+	{
+		return ("$lhs " . pick('BETWEEN', 'NOT BETWEEN', 'BETWEEN SYMMETRIC', 'NOT BETWEEN SYMMETRIC') . ' ('
+			  . slot($t, $gen, $F_NULLP) . "$rcoll) AND (" . slot($t, $gen, $F_NULLP) . "$rcoll)", $vec);
+	}
+	($lhs) = $t eq 'name' ? ($col) : collated($col, $c);    # collation on the column only for lists
+	if ($shape eq 'in')
+	{
+		my $n = between(1, 6);
+		my @e = map { slot($t, $gen, $n > 1 ? 0.1 : $F_NULLP) } 1 .. $n;
+		return ("$lhs " . pick('IN', 'NOT IN') . ' (' . join(', ', @e) . ')', $vec);
+	}
+	my $op = pick('=', '<>', '<', '<=', '>', '>=', '=', '<>');
+	my $q = pick('ANY', 'ALL', 'SOME');
+	if (chance(0.7))
+	{
+		my $n = pick(0, 1, 2, 3, 4, 5, 8, 30);
+		return ("$lhs $op $q (" . slot("$t\[]", sub { array_val($c, $t, $n) }, $F_NULLP) . ')', $vec);
+	}
+	my @e = map { slot($t, $gen, 0.1) } 1 .. between(1, 4);
+	return ("$lhs $op $q (ARRAY[" . join(', ', @e) . '])', $vec);
+}
+
+sub f_pred
+{
+	my ($depth, $p) = @_;
+	my $r = rand();
+	if ($depth < 3 && $r < 0.38)
+	{
+		if ($r < 0.05) { my ($s, $v) = f_pred($depth + 1, $p); return ("NOT ($s)", $v) }
+		my $op = $r < 0.2 ? 'AND' : 'OR';
+		my @k = map { [ f_pred($depth + 1, $p) ] } 1 .. pick(2, 2, 2, 3);
+		return ('(' . join(" $op ", map { $_->[0] } @k) . ')', !grep { !$_->[1] } @k);
+	}
+	return f_atom($p);
+}
+
+# a WHERE condition: 1-3 conjuncts
+sub f_where
+{
+	my ($p) = @_;
+	my @k = map { [ f_pred(0, $p) ] } 1 .. pick(1, 1, 2, 2, 3);
+	return (join(' AND ', map { $_->[0] } @k), !grep { !$_->[1] } @k);
+}
+
+# correlation with the outer row a (a Param of the inner scan)
+my @CORR = ([ 'i4', 'i4' ], [ 'i4', 'i2' ], [ 'i2', 'i2' ], [ 'i8', 'i4' ], [ 'id', 'id' ], [ 't', 't' ],
+	[ 'd', 'd' ], [ 'tr', 'tr' ], [ 'tl', 'tl' ], [ 'b', 'b' ], [ 'f8', 'f8' ], [ 'f8', 'f4' ], [ 'n', 'n' ],
+	[ 't', 'd' ], [ 'tw', 'tw' ], [ 'tl', 'vc' ], [ 'th', 'th' ], [ 'tm', 'tm' ], [ 'fx', 'fx' ]);
+
+sub f_corr
+{
+	my $r = rand();
+	return 'b.i4 = ANY (a.ia)' if $r < 0.05;
+	return 'b.i4 IN (a.i4, a.i2, ' . slot('int4', sub { rnd(200) - 100 }) . ')' if $r < 0.1;
+	return 'b.i4 BETWEEN a.i2 AND a.i4' if $r < 0.14;
+	return "b.t > a.t - interval '1 hour'" if $r < 0.18;
+	my ($x, $y) = @{ pick(@CORR) };
+	my $op = $x =~ /^(b|tl|vc|th)$/ ? pick('=', '<>', '<', '>=') : pick('=', '<', '>=', '<>', '<=', '>');
+	return chance(0.2) ? "a.$y $op b.$x" : "b.$x $op a.$y";
+}
+
+# outer side of rescan forms: a few rows (vectorizable on a timeseries table)
+sub f_outer
+{
+	my $w = between(1, 6);
+	my $lo = rnd($GS{id} + 1);
+	return "a.id BETWEEN $lo AND " . ($lo + $w);
+}
+
+sub f_cols
+{
+	my ($p) = @_;
+	my $r = rand();
+	return "$p*" if $r < 0.08;
+	return '1 AS one' if $r < 0.15;
+	return "${p}id" if $r < 0.25;
+	return "x::text" if $r < 0.29 && $p eq 'x.';
+	return "${p}id, ${p}tableoid::regclass::text LIKE 'twin%' AS own_table, ${p}ctid IS NOT NULL AS has_ctid"
+	  if $r < 0.33;
+	return join(', ', map { "$p$_" } pick_n(between(1, 4), @COLNAMES));
+}
+
+# forms: each returns { sql, vec, ordered, norm, gucs, cursor, b_nonvec }
+my %FORMS = (
+	rows => sub {
+		my ($w, $v) = f_where('x.');
+		my $cols = f_cols('x.');
+		# cursors fetch everything twice and more: only over narrow rows
+		return { sql => "SELECT $cols FROM %A% x WHERE $w", vec => $v, cursor => $cols !~ /\*|::text/, big => 1 };
+	},
+	topn => sub {
+		my ($w, $v) = f_where('x.');
+		my $cols = f_cols('x.');
+		my $sql = "SELECT $cols FROM %A% x WHERE $w ORDER BY x.id" . pick('', ' DESC');
+		my $cur = $cols !~ /\*|::text/ && chance(0.5);
+		$sql .= ' LIMIT ' . pick(1, 3, 10, 50) . (chance(0.3) ? ' OFFSET ' . pick(1, 5) : '') unless $cur;
+		return { sql => $sql, vec => $v, ordered => 1, cursor => $cur };
+	},
+	agg => sub {
+		my ($w, $v) = f_where('x.');
+		my @a = agg_exprs('x.');
+		# aggregates with random FILTER clauses (values are slots too)
+		push @a, [ "count(*) FILTER (WHERE " . (f_where('x.'))[0] . ")", 'x' ] if chance(0.3);
+		push @a, [ "sum(x.i4) FILTER (WHERE " . (f_where('x.'))[0] . ")", 'x' ] if chance(0.2);
+		push @a, [ "max(x.t) FILTER (WHERE " . (f_where('x.'))[0] . ")", 'x' ] if chance(0.15);
+		my $g = chance(0.4) ? pick('x.tl', 'x.b', 'x.i2', "date_trunc('day', x.tr)", 'x.vc') : '';
+		my $sql = "SELECT " . join(', ', ($g ? ($g) : ()), map { $_->[0] } @a) . " FROM %A% x WHERE $w"
+		  . ($g ? " GROUP BY $g" : '');
+		return { sql => $sql, vec => $v, norm => [ ($g ? ('x') : ()), map { $_->[1] } @a ] };
+	},
+	# no WHERE clause: aggregates that may be answered from chunk metadata
+	# (also after uncommitted inserts)
+	agg_all => sub {
+		my $c = pick(qw(i2 i4 i8 id t tr d tw tm f8));
+		my $g = chance(0.3) ? pick('x.b', 'x.tl') : '';
+		my $sql = "SELECT " . ($g ? "$g, " : '') . "count(*), count(x.$c), min(x.$c), max(x.$c)"
+		  . (chance(0.5) ? ", min(x.i4), max(x.t)" : '') . " FROM %A% x" . ($g ? " GROUP BY $g" : '');
+		return { sql => $sql, vec => 1, norm => [ map { 'fz' } 1 .. 8 ] };
+	},
+	limit => sub {
+		my ($w, $v) = f_where('x.');
+		return { sql => pick("SELECT count(*) FROM (SELECT 1 FROM %A% x WHERE $w LIMIT " . pick(1, 2, 10, 100) . ") s",
+				"SELECT EXISTS (SELECT 1 FROM %A% x WHERE $w)",
+				"SELECT count(*) FROM (SELECT x.id FROM %A% x WHERE $w OFFSET " . pick(1, 10) . ") s"),
+			vec => $v };
+	},
+	sub_scalar => sub {
+		my ($w, $v) = f_where('b.');
+		my $corr = f_corr();
+		my $e = pick('count(*)', 'max(b.id)', 'min(b.i4)', 'sum(b.i2)', 'count(b.th)', 'max(b.tr)', 'bool_or(b.b)');
+		my $sub = chance(0.2) ? "(SELECT b.th FROM %A% b WHERE $corr AND $w ORDER BY b.id LIMIT 1)"
+		  : "(SELECT $e FROM %A% b WHERE $corr AND $w)";
+		return { sql => "SELECT a.id, $sub FROM %B% a WHERE " . f_outer(), vec => $v };
+	},
+	sub_exists => sub {
+		my ($w, $v) = f_where('b.');
+		my $corr = f_corr();
+		return { sql => "SELECT a.id, a.i4 FROM %B% a WHERE " . f_outer() . ' AND ' . pick('EXISTS', 'NOT EXISTS')
+			  . " (SELECT 1 FROM %A% b WHERE $corr AND $w" . pick('', '', ' OFFSET 0') . ')',
+			vec => $v, b_nonvec => 1 };
+	},
+	lateral => sub {
+		my ($w, $v) = f_where('b.');
+		my $corr = f_corr();
+		my $cols = join(', ', map { "b.$_" } pick_n(between(0, 3), grep { $_ ne 'id' } @COLNAMES));
+		my $inner = "SELECT b.id" . ($cols ? ", $cols" : '') . " FROM %A% b WHERE $corr AND $w"
+		  . pick(' ORDER BY b.id LIMIT ' . between(1, 4), ' ORDER BY b.id DESC LIMIT 2', ' OFFSET 0');
+		my $left = chance(0.4);
+		return { sql => "SELECT a.id AS aid, x.* FROM %B% a " . ($left ? 'LEFT JOIN' : 'CROSS JOIN')
+			  . " LATERAL ($inner) x" . ($left ? ' ON true' : '') . ' WHERE ' . f_outer(), vec => $v };
+	},
+	# the inner side returns a value of the outer row: the planner makes the
+	# scan of b parameterized by a, a path TimeseriesScan does not offer
+	# (b is then read by a plain sequential scan; no debug_require_vectorized)
+	lateral_phv => sub {
+		my ($w) = f_where('b.');
+		return { sql => "SELECT a.id, count(x.id), min(x.tl), max(x.ai2) FROM %B% a LEFT JOIN LATERAL "
+			  . "(SELECT b.id, b.tl, a.i2 AS ai2 FROM %A% b WHERE $w) x ON true WHERE " . f_outer() . " GROUP BY a.id",
+			vec => 0, seq_ok => 1 };
+	},
+	nestloop => sub {
+		my ($w, $v) = f_where('b.');
+		my ($ka, $kb) = @{ pick([ 'i2', 'i2' ], [ 'tl', 'tl' ], [ 'b', 'b' ], [ 'd', 'd' ], [ 'i4', 'i4' ],
+				[ 'tl', 'vc' ], [ 'tm', 'tm' ], [ 'i2', 'i4' ]) };
+		my @g = ('enable_hashjoin = off', 'enable_mergejoin = off');
+		push @g, 'enable_material = off' if chance(0.6);
+		push @g, 'enable_memoize = off' if chance(0.5);
+		my $agg = "count(b.id), min(b.id), max(b." . pick(qw(th tr f8 n i8)) . ")";
+		# a LEFT JOIN keeps the few rows of a on the outer side (a nested
+		# loop cannot have them inside): b is scanned once per row of a
+		my $sql = "SELECT a.id, $agg FROM %B% a LEFT JOIN %A% b ON a.$ka = b.$kb AND $w WHERE " . f_outer()
+		  . " GROUP BY a.id";
+		return { sql => $sql, vec => $v, gucs => \@g };
+	},
+	in_sub => sub {
+		my ($w, $v) = f_where('b.');
+		my $k = pick(qw(i2 i4 tl d tm vc));
+		my @g = chance(0.5) ? ('enable_hashagg = off') : ();
+		return { sql => "SELECT a.id, a.$k FROM %B% a WHERE " . f_outer() . " AND a.$k " . pick('IN', 'NOT IN')
+			  . " (SELECT b.$k FROM %A% b WHERE $w)", vec => $v, b_nonvec => 1, gucs => \@g };
+	},
+	share => sub {
+		my ($w, $v) = f_where('x.');
+		my $lo = rnd($GS{id} + 1);
+		$w = "x.id BETWEEN $lo AND " . ($lo + between(10, 300)) . " AND $w";    # row locks are slow
+		return { sql => "SELECT x.id, x.tl, x.i4 FROM %A% x WHERE $w " . pick('FOR SHARE', 'FOR KEY SHARE'),
+			vec => $v, big => 1 };
+	},
+	union => sub {
+		my ($w1, $v1) = f_where('x.');
+		my ($w2, $v2) = f_where('y.');
+		return { sql => "SELECT x.id, x.i4, x.tl FROM %A% x WHERE $w1 " . pick('UNION ALL', 'UNION', 'EXCEPT')
+			  . " SELECT y.id, y.i4, y.tl FROM %A% y WHERE $w2", vec => $v1 && $v2, big => 1 };
+	},
+	cte => sub {
+		my ($w, $v) = f_where('x.');
+		return { sql => "WITH s AS MATERIALIZED (SELECT * FROM %A% x WHERE $w) "
+			  . "SELECT count(*), min(s.id), max(s.id), count(DISTINCT s.tl) FROM s", vec => $v };
+	},
+);
+my @FORM_W = (rows => 5, topn => 2, agg => 2, agg_all => 0.5, limit => 1, sub_scalar => 1.5, sub_exists => 1,
+	lateral => 1.5, lateral_phv => 0.3, nestloop => 1.5, in_sub => 0.7, share => 0.4, union => 0.5, cte => 0.4);
+
+# cursor operations, and what they return given the cursor's rows in order
+sub cursor_ops
+{
+	my ($scroll, $ordered) = @_;
+	my @ops;
+	for (1 .. between(2, 7))
+	{
+		push @ops, $scroll
+		  ? pick('FETCH ' . between(1, 20), 'FETCH NEXT', 'FETCH PRIOR', 'FETCH FIRST', 'FETCH LAST',
+			'FETCH ABSOLUTE ' . (rnd(40) - 10), 'FETCH RELATIVE ' . (rnd(21) - 10), 'FETCH BACKWARD ' . between(1, 20),
+			'FETCH FORWARD ' . between(1, 30), 'MOVE ' . between(1, 10), 'MOVE BACKWARD ' . between(1, 5),
+			'FETCH BACKWARD ALL', 'FETCH ALL', 'MOVE ABSOLUTE ' . rnd(20), 'FETCH FORWARD 0')
+		  : pick('FETCH ' . between(1, 30), 'FETCH NEXT', 'FETCH FORWARD ' . between(1, 50),
+			($ordered ? ('MOVE ' . between(1, 10)) : ()));
+	}
+	return @ops;
+}
+
+sub cursor_sim
+{
+	my ($ops, $L) = @_;
+	my $n = @$L;
+	my $pos = 0;
+	my @exp;
+	my $fwd = sub {
+		my ($k) = @_;
+		my @r;
+		for (1 .. $k) { if ($pos < $n) { $pos++; push @r, $L->[ $pos - 1 ] } else { $pos = $n + 1; last } }
+		return @r;
+	};
+	my $bwd = sub {
+		my ($k) = @_;
+		my @r;
+		for (1 .. $k) { if ($pos > 1) { $pos--; push @r, $L->[ $pos - 1 ] } else { $pos = 0; last } }
+		return @r;
+	};
+	my $abs = sub {
+		my ($k) = @_;
+		$k = $n + 1 + $k if $k < 0;
+		if ($k >= 1 && $k <= $n) { $pos = $k; return ($L->[ $k - 1 ]) }
+		$pos = $k > $n ? $n + 1 : 0;
+		return ();
+	};
+	for my $op (@$ops)
+	{
+		my ($verb, $arg) = $op =~ /^(FETCH|MOVE)\s*(.*)$/ or die "bad cursor op $op";
+		my @r;
+		my $big = $n + 10;
+		if ($arg =~ /^(\d+)$/ || $arg =~ /^FORWARD (\d+)$/) { @r = $fwd->($1) }
+		elsif ($arg eq 'NEXT') { @r = $fwd->(1) }
+		elsif ($arg eq 'ALL') { @r = $fwd->($big) }
+		elsif ($arg eq 'PRIOR') { @r = $bwd->(1) }
+		elsif ($arg =~ /^BACKWARD (\d+)$/) { @r = $bwd->($1) }
+		elsif ($arg eq 'BACKWARD ALL') { @r = $bwd->($big) }
+		elsif ($arg eq 'FIRST') { @r = $abs->(1) }
+		elsif ($arg eq 'LAST') { @r = $abs->(-1) }
+		elsif ($arg =~ /^ABSOLUTE (-?\d+)$/) { @r = $abs->($1) }
+		elsif ($arg =~ /^RELATIVE (-?\d+)$/)
+		{
+			my $k = $1;
+			if ($k == 0) { @r = ($pos >= 1 && $pos <= $n) ? ($L->[ $pos - 1 ]) : () }
+			else
+			{
+				my $target = $pos + $k;
+				if ($target >= 1 && $target <= $n) { $pos = $target; @r = ($L->[ $target - 1 ]) }
+				else { $pos = $target > $n ? $n + 1 : 0 }
+			}
+		}
+		else { die "bad cursor op $op" }
+		# FETCH FORWARD 0 returns the current row (like RELATIVE 0)
+		@r = ($pos >= 1 && $pos <= $n) ? ($L->[ $pos - 1 ]) : () if $arg eq 'FORWARD 0';
+		push @exp, $verb eq 'MOVE' ? [] : \@r;
+	}
+	return \@exp;
+}
+
+# find usable collations once per session
+sub find_collations
+{
+	my $out = ps_do("SELECT collname FROM pg_collation WHERE collname IN "
+		  . "('C', 'POSIX', 'C.utf8', 'en-x-icu', 'und-x-icu', 'de-x-icu', 'sv-x-icu', 'tr-x-icu', 'en_US.utf8')"
+		  . " AND collencoding IN (-1, (SELECT encoding FROM pg_database WHERE datname = current_database()))"
+		  . " ORDER BY 1;");
+	@COLLATIONS = map { qq("$_") } grep { $_ ne '' } @{ parse_rows($out) };
+	my ($o, $e) = ps_run("CREATE COLLATION IF NOT EXISTS diff_ci (provider = icu, locale = 'und-u-ks-level2', "
+		  . "deterministic = false);\n");
+	push @COLLATIONS, 'diff_ci' if $e eq '';
+	print "collations: @COLLATIONS\n" if $opt{verbose};
+}
+
+my $DEBUG_ERR = qr/debug_require_vectorized|not evaluated over vectors|read by a sequential scan/;
+
+sub f_report
+{
+	my ($seed, $ci, $case, $what, $diff) = @_;
+	$total_fail++;
+	print "MISMATCH seed=$seed filter case $ci ($case->{form}) $what\n";
+	print "  settings: @{ $case->{gucs} }\n" if @{ $case->{gucs} };
+	print "  time zone: $case->{tz}\n";
+	print "  inserted rows first: yes (see the log)\n" if $case->{tx};
+	print "  query (ts):   $case->{ts_sql}\n";
+	print "  query (heap): $case->{heap_sql}\n";
+	$diff =~ s/^/  /mg;
+	print $diff;
+}
+
+# One filter case.  Builds the statements, runs them in one round trip,
+# then compares.
+sub filter_case
+{
+	my ($seed, $ci) = @_;
+	@SLOTS = ();
+	my $vec_case = chance(0.65);
+	$F_NULLP = $vec_case ? 0 : 0.04;
+	$F_NONVEC = $vec_case ? 0 : 0.15;
+	my $form = wpick(@FORM_W);
+	my $q = $FORMS{$form}->();
+	$q->{form} = $form;
+	$q->{gucs} //= [];
+	$q->{norm} //= 'x';
+	$q->{ordered} //= 0;
+	my $side_b = chance(0.5) ? 'twin_heap' : 'twin_ts';
+	# only cases without NULL comparison values: a NULL constant folds the
+	# comparison into a NULL constant, which the scan cannot vectorize
+	my $vec = $vec_case && $q->{vec} && (!$q->{b_nonvec} || $side_b eq 'twin_heap');
+	my $tx = chance(0.15);
+	# sometimes the partitioned copy (twin_pts) is the table under test
+	my $tab = (!$tx && $GS{pts} && chance(0.2)) ? 'twin_pts' : 'twin_ts';
+	$vec = 0 if $tab eq 'twin_pts' && $GS{pts_heap};
+	my $hsql = inst($q, 'twin_heap', 'twin_heap');
+	my $tsql = inst($q, $tab, $side_b);
+	my $lit = slot_values();
+	# sometimes parallel plans even over these small tables (parallel
+	# TimeseriesScan; with the transaction's own rows it runs in the leader)
+	my @par = chance(0.2) ? ('max_parallel_workers_per_gather = 2', 'parallel_setup_cost = 0',
+		'parallel_tuple_cost = 0', 'min_parallel_table_scan_size = 0',
+		(chance(0.3) ? ('parallel_leader_participation = off') : ())) : ();
+	my $case = { form => $form, gucs => [ @{ $q->{gucs} }, @par ],
+		tz => pick('America/Los_Angeles', 'UTC', 'Asia/Kolkata', 'Pacific/Chatham', 'Europe/Berlin'),
+		heap_sql => fill_slots($hsql, $lit), ts_sql => fill_slots($tsql, $lit) };
+	$case->{tx} = $tx;
+	$FSTATS{partitioned}++ if $tab eq 'twin_pts';
+	my $cursor = $q->{cursor} && chance(0.25);
+	my $hold = $cursor && !$tx && chance(0.3);
+	# rows of a held cursor are printed after the commit, in the session's time zone
+	$case->{tz} = 'America/Los_Angeles' if $hold;
+	my $nexec = $opt{filter_execs};
+
+	my @B;         # statements: { sql, must => 1 (must succeed) }
+	my @CMP;       # comparisons: [heap index, ts index, what, q]
+	my @CUR;       # cursors: { kind, hi => [heap fetches], ti => [ts fetches], decl, ops, scroll }
+	my $add = sub { my ($sql, %o) = @_; push @B, { sql => $sql, %o }; return $#B };
+	my $dbg = sub { $vec ? $add->("SET LOCAL timeseries.debug_require_vectorized = $_[0];", must => 1) : () };
+	my $pair = sub {
+		my ($h, $t, $what, $qq, $debug, $hi) = @_;
+		$hi //= $add->($h);
+		$dbg->('on') if $debug;
+		my $ti = $add->($t, ts => 1);
+		$dbg->('off') if $debug;
+		push @CMP, [ $hi, $ti, $what, $qq // $q ];
+	};
+
+	$add->("\\set ON_ERROR_ROLLBACK on");
+	$add->("BEGIN;", must => 1);
+	$add->("SET LOCAL TimeZone = '$case->{tz}';", must => 1);
+	$add->("SET LOCAL $_;", must => 1) for @{ $case->{gucs} };
+
+	my $insert = sub {
+		my ($nrows) = @_;
+		my $modes = phase_modes();
+		my @rows = map { gen_row($modes) } 1 .. $nrows;
+		my $copy = chance(0.25);
+		my $plain = chance(0.5);    # without psql's per-statement savepoints
+		$add->("\\set ON_ERROR_ROLLBACK off") if $plain;
+		# twin_pts (when it exists) gets the same rows: it must stay a twin
+		my @tabs = ('twin_heap', 'twin_ts', ($GS{pts} ? ('twin_pts') : ()));
+		while (my @b = splice(@rows, 0, between(1, 150)))
+		{
+			for my $tab (@tabs)
+			{
+				if ($copy)
+				{
+					$add->("COPY $tab ($COLLIST) FROM STDIN;\n" . join('', map { copy_text_line($_) } @b) . "\\.\n",
+						must => 1);
+				}
+				else { $add->("INSERT INTO $tab VALUES " . join(",\n  ", map { sql_values($_) } @b) . ";", must => 1) }
+			}
+		}
+		if (chance(0.2))
+		{
+			# the table into itself, through a filtered scan
+			my @s = @SLOTS;
+			my ($w) = f_where('s.');
+			my $wl = fill_slots($w, slot_values());
+			@SLOTS = @s;
+			my $m = between(5, 13);
+			my $r = rnd($m);
+			for my $tab (@tabs)
+			{
+				(my $x = $wl) =~ s/%[AB]%/$tab/g;
+				$add->("INSERT INTO $tab SELECT * FROM $tab s WHERE s.id % $m = $r AND $x;", must => 1);
+			}
+		}
+		$add->("\\set ON_ERROR_ROLLBACK on") if $plain;
+	};
+	if ($tx)
+	{
+		$add->("SET LOCAL timeseries.$_->[0] = $_->[1];", must => 1)
+		  for ([ 'chunk_rows', pick(1, 3, 10, 64, 1000, 65536) ], [ 'vector_rows', pick(1, 3, 8, 100, 1024) ],
+			[ 'inline_max_bytes', pick(0, 4096, 1048576) ]);
+		$insert->(int(between(1, 300) * $opt{scale}) || 1);
+	}
+	# a cursor opened before further inserts must not see them
+	my $early_cursor = $tx && $q->{cursor} && !$cursor && chance(0.5);
+	if ($early_cursor)
+	{
+		$add->("DECLARE eh NO SCROLL CURSOR FOR $case->{heap_sql};");
+		$early_cursor = [ $add->("FETCH 3 FROM eh;") ];
+		$dbg->('on');
+		push @$early_cursor, $add->("DECLARE et NO SCROLL CURSOR FOR $case->{ts_sql};", ts => 1),
+		  $add->("FETCH 3 FROM et;");
+		$dbg->('off');
+		$insert->(between(1, 50));
+	}
+
+	# plain: TimeseriesScan on (under debug_require_vectorized if possible), then off
+	$pair->("$case->{heap_sql};", "$case->{ts_sql};", 'plain', $q, 1);
+	$add->("SET LOCAL timeseries.enable_custom_scan = off;", must => 1);
+	$pair->(undef, "$case->{ts_sql};", 'plain, enable_custom_scan off', $q, 0, $CMP[-1][0]);
+	my $off_explain = chance(0.1) ? $add->("EXPLAIN (COSTS OFF) $case->{ts_sql};") : undef;
+	$add->("SET LOCAL timeseries.enable_custom_scan = on;", must => 1);
+	my $explain = chance(0.3) ? $add->("EXPLAIN (COSTS OFF) $case->{ts_sql};") : undef;
+	my $analyze = chance(0.15) ? $add->("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) $case->{ts_sql};") : undef;
+
+	# prepared, with $nexec parameter sets, generic and custom plans; large
+	# results are compared as (count, md5 of the sorted rows)
+	my @sets = map { slot_values() } 1 .. $nexec;
+	my $types = join(', ', map { $_->{type} } @SLOTS);
+	my $args = sub { my ($vals) = @_; @$vals ? '(' . join(', ', map { typed_lit($vals->[$_], $SLOTS[$_]{type}) } 0 .. $#$vals) . ')' : '' };
+	my $digest = sub {
+		my ($sql) = @_;
+		return $sql unless $q->{big};
+		return "SELECT count(*), md5(string_agg(r::text, E'\\n' ORDER BY r::text COLLATE \"C\")) FROM ($sql) r";
+	};
+	my $pq = $q->{big} ? { %$q, ordered => 0, norm => 'x' } : $q;
+	my $ph = $add->("PREPARE fh" . (@SLOTS ? "($types)" : '') . " AS " . $digest->(fill_slots($hsql)) . ";");
+	my $pt = $add->("PREPARE ft" . (@SLOTS ? "($types)" : '') . " AS " . $digest->(fill_slots($tsql)) . ";");
+	push @CMP, [ $ph, $pt, 'PREPARE', $pq ];
+	my @modes = ('force_generic_plan', 'force_custom_plan');
+	push @modes, 'auto' if chance(0.2);
+	my %hexec;
+	for my $j (0 .. $#sets)
+	{
+		$hexec{$j} = $add->("EXECUTE fh" . $args->($sets[$j]) . ";");
+	}
+	for my $mode (@modes)
+	{
+		$add->("SET LOCAL plan_cache_mode = $mode;", must => 1);
+		$dbg->('on');
+		for my $j (0 .. $#sets)
+		{
+			my $ti = $add->("EXECUTE ft" . $args->($sets[$j]) . ";", ts => 1, mode => $mode);
+			push @CMP, [ $hexec{$j}, $ti, "EXECUTE ($mode) with parameters " . $args->($sets[$j])
+				  . ($q->{big} ? ' (compared as count, md5)' : ''), $pq ];
+		}
+		$dbg->('off');
+	}
+	my $pexplain = chance(0.2) ? $add->("EXPLAIN (COSTS OFF) EXECUTE ft" . $args->($sets[0]) . ";") : undef;
+	if (chance(0.2))
+	{
+		# a generic plan made with TimeseriesScan off
+		$add->("SET LOCAL timeseries.enable_custom_scan = off;", must => 1);
+		$add->("SET LOCAL plan_cache_mode = force_generic_plan;", must => 1);
+		$add->("PREPARE fo" . (@SLOTS ? "($types)" : '') . " AS " . $digest->(fill_slots($tsql)) . ";");
+		for my $j (0 .. $#sets)
+		{
+			my $ti = $add->("EXECUTE fo" . $args->($sets[$j]) . ";");
+			push @CMP, [ $hexec{$j}, $ti, "EXECUTE (generic plan, enable_custom_scan off) with parameters "
+				  . $args->($sets[$j]) . ($q->{big} ? ' (compared as count, md5)' : ''), $pq ];
+		}
+		$add->("SET LOCAL timeseries.enable_custom_scan = on;", must => 1);
+	}
+	$add->("RESET plan_cache_mode;", must => 1);
+
+	if ($tx && chance(0.5))
+	{
+		$add->("SAVEPOINT fs;", must => 1);
+		$insert->(between(1, 100));
+		$pair->("$case->{heap_sql};", "$case->{ts_sql};", 'plain, after inserts in a savepoint', $q, 1);
+		$add->(chance(0.5) ? "ROLLBACK TO SAVEPOINT fs;" : "RELEASE SAVEPOINT fs;", must => 1);
+		$pair->("$case->{heap_sql};", "$case->{ts_sql};", 'plain, after the savepoint ended', $q, 1);
+	}
+	if ($early_cursor)
+	{
+		# the cursors were opened before the last inserts: they must not see them
+		my ($h3, $tdecl, $t3) = @$early_cursor;
+		my $h = $add->("FETCH ALL FROM eh;");
+		my $t = $add->("FETCH ALL FROM et;");
+		$add->("CLOSE eh;");
+		$add->("CLOSE et;");
+		push @CUR, { kind => 'NO SCROLL CURSOR opened before inserts', hi => [ $h3, $h ], ti => [ $t3, $t ],
+			decl => $tdecl, ops => [ 'FETCH 3' ], scroll => 0 };
+	}
+	if ($tx)
+	{
+		# whole tables must still be twins (compared as a digest: they are large)
+		my $all = { sql => 'whole', ordered => 0, norm => 'x', form => 'whole' };
+		my $dig = "SELECT count(*), md5(string_agg(x::text, E'\\n' ORDER BY x::text COLLATE \"C\")) FROM %s x;";
+		$pair->(sprintf($dig, 'twin_heap'), sprintf($dig, 'twin_ts'), 'whole table after inserts (count, md5)',
+			$all, 0);
+		$pair->(undef, sprintf($dig, 'twin_pts'), 'whole twin_pts after inserts (count, md5)', $all, 0, $CMP[-1][0])
+		  if $GS{pts};
+	}
+
+	if ($cursor)
+	{
+		my $scroll = chance(0.6);
+		my @ops = cursor_ops($scroll, $q->{ordered});
+		my $kind = ($scroll ? 'SCROLL' : 'NO SCROLL') . ' CURSOR' . ($hold ? ' WITH HOLD' : '');
+		my $cut = $hold ? between(0, scalar @ops) : scalar @ops;
+		my (@hi, @ti);
+		$add->("DECLARE ch $kind FOR $case->{heap_sql};");
+		$dbg->('on');
+		my $decl = $add->("DECLARE ct $kind FOR $case->{ts_sql};", ts => 1);
+		my $run_ops = sub {
+			my ($from, $to) = @_;
+			for my $k ($from .. $to - 1)
+			{
+				push @hi, $add->("$ops[$k] FROM ch;");
+				push @ti, $add->("$ops[$k] FROM ct;");
+			}
+		};
+		$run_ops->(0, $cut);
+		$dbg->('off');
+		if ($hold)
+		{
+			$add->("COMMIT;", must => 1);
+			$run_ops->($cut, scalar @ops);
+		}
+		if ($scroll) { push @hi, $add->("FETCH ABSOLUTE 0 FROM ch;"), $add->("FETCH ALL FROM ch;");
+			push @ti, $add->("FETCH ABSOLUTE 0 FROM ct;"), $add->("FETCH ALL FROM ct;") }
+		else { push @hi, $add->("FETCH ALL FROM ch;"); push @ti, $add->("FETCH ALL FROM ct;") }
+		$add->("CLOSE ch;");
+		$add->("CLOSE ct;");
+		push @CUR, { kind => $kind, hi => \@hi, ti => \@ti, decl => $decl, ops => \@ops, scroll => $scroll };
+	}
+	$add->("DEALLOCATE ALL;");
+	$add->($tx && chance(0.75) ? "ROLLBACK;" : "COMMIT;", must => 1) unless $hold;
+	$add->("\\set ON_ERROR_ROLLBACK off");
+
+	# run
+	my $R = ps_batch([ map { $_->{sql} } @B ]);
+	$FSTATS{cases}++;
+	$FSTATS{"form_$form"}++;
+	$FSTATS{last_form} = $form . ($tx ? " tx" : "") . ($cursor ? " cursor" : "");
+	$FSTATS{tx}++ if $tx;
+	$FSTATS{vec}++ if $vec;
+	my $fails = $total_fail;
+	for my $i (0 .. $#B)
+	{
+		next unless $B[$i]{must} && $R->[$i]{err} ne '';
+		f_report($seed, $ci, $case, "statement failed", "$B[$i]{sql}\n$R->[$i]{err}");
+		return;
+	}
+	# statements that failed under timeseries.debug_require_vectorized
+	my %dbg_failed;
+	for my $i (0 .. $#B)
+	{
+		$dbg_failed{$i} = 1 if $B[$i]{ts} && $R->[$i]{err} =~ $DEBUG_ERR;
+	}
+	if (%dbg_failed)
+	{
+		my ($first) = sort { $a <=> $b } keys %dbg_failed;
+		my ($known, $plan) = debug_error_known($case, \@B, $first, $tsql, $types);
+		if ($known)
+		{
+			$FSTATS{debug_pseudo}++;
+			print "note: seed $seed filter case $ci: debug_require_vectorized failed although the scan has no"
+			  . " executor qual (a pseudoconstant qual, e.g. from x = 1 AND x = 2): $B[$first]{sql}\n"
+			  if $opt{verbose};
+		}
+		else
+		{
+			$FSTATS{debug_errors}++;
+			# the same error is reported once per seed (stop-after would hide the rest)
+			(my $key = $R->[$first]{err}) =~ s/^.*?(ERROR:[^\n]*).*/$1/s;
+			f_report($seed, $ci, $case, "NOT VECTORIZED under timeseries.debug_require_vectorized",
+				"$B[$first]{sql}\n" . err_norm($R->[$first]{err}) . "\nplan without the setting:\n$plan\n")
+			  unless $GS{debug_reported}{$key}++;
+		}
+	}
+	my $res = sub {
+		my ($i) = @_;
+		if ($R->[$i]{err} ne '')
+		{
+			(my $e = err_norm($R->[$i]{err})) =~ s/"([fce])[to]"/"$1h"/g;
+			return { error => $e };
+		}
+		return { rows => parse_rows($R->[$i]{out}) };
+	};
+	my $prepare_failed = 0;
+	for my $c (@CMP)
+	{
+		my ($hi, $ti, $what, $qq) = @$c;
+		next if $dbg_failed{$ti};
+		my ($h, $t) = ($res->($hi), $res->($ti));
+		if ($h->{error} || $t->{error})
+		{
+			if (($h->{error} // '') eq ($t->{error} // ''))
+			{
+				$FSTATS{both_failed}++;
+				print "note: seed $seed filter case $ci: $what fails on both sides: $h->{error}\n" if $opt{verbose};
+			}
+			$prepare_failed = 1 if $what eq 'PREPARE' && $h->{error};
+			if (($h->{error} // '') =~ /current transaction is aborted/)
+			{
+				f_report($seed, $ci, $case, "$what: transaction aborted", "$h->{error}\n");
+				last;
+			}
+		}
+		else { $FSTATS{rows} += @{ $h->{rows} } }
+		$FSTATS{execs}++;
+		my $d = compare($qq, $h, $t);
+		if ($d)
+		{
+			f_report($seed, $ci, $case, $what, $d);
+			last;
+		}
+	}
+	$FSTATS{prepare_failed}++ if $prepare_failed;
+	for my $ei (grep { defined } $explain, $analyze, $pexplain)
+	{
+		my $r = $R->[$ei];
+		next if $r->{err} ne '';
+		my $plan = join("\n", @{ parse_rows($r->{out}) });
+		$FSTATS{explained}++;
+		$FSTATS{explain_ts}++ if $plan =~ /TimeseriesScan/;
+		$FSTATS{explain_agg}++ if $plan =~ /TimeseriesAgg/;
+		$FSTATS{explain_none}++ if $plan !~ /Timeseries(Scan|Agg)/;
+		$FSTATS{explain_parallel}++ if $plan =~ /Parallel Custom Scan \(Timeseries/;
+		$FSTATS{workers} += $1 while $plan =~ /Workers Launched: (\d+)/g;
+		print "note: seed $seed filter case $ci: plan without TimeseriesScan:\n$plan\n"
+		  if $opt{verbose} && $plan !~ /Timeseries/;
+		if ($plan =~ /Seq Scan on (twin_ts|twin_pts_\d)/)
+		{
+			my $t = $1;
+			if ($q->{seq_ok}) { $FSTATS{seq_known}++ }
+			elsif (!$GS{seq_reported}{$t}++)    # once per table and seed
+			{
+				f_report($seed, $ci, $case, "plain Seq Scan on $t with enable_custom_scan on", "$plan\n");
+			}
+		}
+		$FSTATS{explain_rest}++ if plan_has_rest($plan);
+		if ($ei == ($analyze // -1))
+		{
+			$FSTATS{chunks_read} += $1 while $plan =~ /Chunks Read: (\d+)/g;
+			$FSTATS{chunks_pruned} += $1 while $plan =~ /Chunks Pruned: (\d+)/g;
+			$FSTATS{vec_removed} += $1 while $plan =~ /Rows Removed by Vectorized Filter: (\d+)/g;
+		}
+	}
+	if (defined $off_explain && $R->[$off_explain]{err} eq '' && $R->[$off_explain]{out} =~ /TimeseriesScan/)
+	{
+		f_report($seed, $ci, $case, 'TimeseriesScan used with enable_custom_scan off',
+			join("\n", @{ parse_rows($R->[$off_explain]{out}) }) . "\n");
+	}
+	for my $c (@CUR)
+	{
+		my ($kind, $ops, $scroll) = @$c{qw(kind ops scroll)};
+		next if $dbg_failed{ $c->{decl} };
+		$FSTATS{cursors}++;
+		my @hres = map { $res->($_) } @{ $c->{hi} };
+		my @tres = map { $res->($_) } @{ $c->{ti} };
+		my $herr = (grep { $_->{error} } @hres)[0];
+		my $terr = (grep { $_->{error} } @tres)[0];
+		if ($herr || $terr)
+		{
+			my $d = compare($q, $herr // { rows => [] }, $terr // { rows => [] });
+			f_report($seed, $ci, $case, "$kind", $d) if $d;
+			next;
+		}
+		if ($q->{ordered})
+		{
+			my @what = (@$ops, ($scroll ? ('FETCH ABSOLUTE 0', 'FETCH ALL (from the start)') : ('FETCH ALL')));
+			for my $k (0 .. $#hres)
+			{
+				my $d = compare($q, $hres[$k], $tres[$k]);
+				if ($d) { f_report($seed, $ci, $case, "$kind: $what[$k] (ops: @$ops)", $d); last }
+			}
+			next;
+		}
+		if ($scroll)
+		{
+			# each fetch must match the cursor's own row order; then multisets
+			my $bad = 0;
+			for my $side ([ 'heap', \@hres ], [ 'ts', \@tres ])
+			{
+				my ($name, $rs) = @$side;
+				my $exp = cursor_sim($ops, $rs->[-1]{rows});
+				for my $k (0 .. $#$ops)
+				{
+					next if join("\x1e", @{ $exp->[$k] }) eq join("\x1e", @{ $rs->[$k]{rows} });
+					f_report($seed, $ci, $case, "$kind on $name: $ops->[$k] does not return the cursor's rows"
+						  . " in order (ops: @$ops)", sprintf("expected %d rows, got %d\n", scalar @{ $exp->[$k] },
+							scalar @{ $rs->[$k]{rows} }));
+					$bad = 1;
+					last;
+				}
+				last if $bad;
+			}
+			next if $bad;
+			my $d = compare($q, $hres[-1], $tres[-1]);
+			f_report($seed, $ci, $case, "$kind: all rows", $d) if $d;
+			next;
+		}
+		my $d = compare($q, { rows => [ map { @{ $_->{rows} } } @hres ] },
+			{ rows => [ map { @{ $_->{rows} } } @tres ] });
+		f_report($seed, $ci, $case, "$kind: union of fetches (ops: @$ops)", $d) if $d;
+	}
+	$FSTATS{fail_cases}++ if $total_fail > $fails;
+}
+
+# Does a plan leave quals to the executor on a TimeseriesScan node?
+sub plan_has_rest
+{
+	my ($plan) = @_;
+	my $in_ts = 0;
+	for my $line (split /\n/, $plan)
+	{
+		if ($line =~ /->|^\S/) { $in_ts = $line =~ /TimeseriesScan/ }
+		elsif ($in_ts && $line =~ /^\s+Filter: /) { return 1 }
+	}
+	return 0;
+}
+
+# A statement failed under debug_require_vectorized: is it the known false
+# positive, a scan without executor quals in a plan with a pseudoconstant
+# (gating) qual?  Returns (known, plan without the setting).
+sub debug_error_known
+{
+	my ($case, $B, $i, $tsql, $types) = @_;
+	my $stmt = $B->[$i]{sql};
+	my @s = ("BEGIN;", "SET LOCAL TimeZone = '$case->{tz}';", map { "SET LOCAL $_;" } @{ $case->{gucs} });
+	if ($stmt =~ /^EXECUTE ft/)
+	{
+		push @s, "PREPARE ft" . (@SLOTS ? "($types)" : '') . " AS " . fill_slots($tsql) . ";",
+		  "SET LOCAL plan_cache_mode = $B->[$i]{mode};", "EXPLAIN (COSTS OFF) $stmt";
+	}
+	elsif ($stmt =~ /^DECLARE \w+ .*? CURSOR(?: WITH HOLD)? FOR (.*)$/s) { push @s, "EXPLAIN (COSTS OFF) $1" }
+	else { push @s, "EXPLAIN (COSTS OFF) $stmt" }
+	push @s, "ROLLBACK;", "DEALLOCATE ALL;";
+	my $R = ps_batch(\@s);
+	my $e = $R->[-3];
+	return (0, "(EXPLAIN failed: $e->{err})") if $e->{err} ne '';
+	my $plan = join("\n", @{ parse_rows($e->{out}) });
+	return (($plan =~ /One-Time Filter/ && $plan !~ /Seq Scan on twin_ts/ && !plan_has_rest($plan)) ? 1 : 0, $plan);
+}
+
+# Runs statements in one psql round trip; returns [{ out, err }] per statement.
+my $PB_N = 0;
+
+sub ps_batch
+{
+	my ($items) = @_;
+	$PB_N++;
+	my $sql = '';
+	for my $i (0 .. $#$items)
+	{
+		my $s = $items->[$i];
+		$s .= "\n" unless $s =~ /\n\z/;
+		$sql .= $s . "\\echo __pb${PB_N}_${i}__\n\\warn __pb${PB_N}_${i}__\n";
+	}
+	my ($out, $err) = ps_run($sql);
+	my @res;
+	for my $i (0 .. $#$items)
+	{
+		my $m = "__pb${PB_N}_${i}__\n";
+		my $po = index($out, $m);
+		my $pe = index($err, $m);
+		die "psql batch output out of step at statement $i\n" if $po < 0 || $pe < 0;
+		push @res, { out => substr($out, 0, $po), err => substr($err, 0, $pe) };
+		$out = substr($out, $po + length $m);
+		$err = substr($err, $pe + length $m);
+	}
+	return \@res;
+}
+
+sub filter_phase
+{
+	my ($seed) = @_;
+	return unless $opt{filter_queries} > 0;
+	srand($seed * 104729 + 7);
+	# a partitioned copy of the data: timeseries partitions (and sometimes a
+	# heap one), for partition pruning and Append over TimeseriesScan
+	my ($b1, $b2) = (int($GS{id} / 3), int(2 * $GS{id} / 3));
+	$GS{pts_heap} = chance(0.4);
+	ps_do("DROP TABLE IF EXISTS twin_pts;\n"
+		  . "CREATE TABLE twin_pts (LIKE twin_heap) PARTITION BY RANGE (id);\n"
+		  . "CREATE TABLE twin_pts_1 PARTITION OF twin_pts FOR VALUES FROM (MINVALUE) TO ($b1) USING timeseries;\n"
+		  . "CREATE TABLE twin_pts_2 PARTITION OF twin_pts FOR VALUES FROM ($b1) TO ($b2) USING timeseries;\n"
+		  . "CREATE TABLE twin_pts_" . ($GS{pts_heap} ? 'heap' : '3') . " PARTITION OF twin_pts DEFAULT USING "
+		  . ($GS{pts_heap} ? 'heap' : 'timeseries') . ";\n"
+		  . "BEGIN;\n" . guc_sql({ %{ guc_settings(0) }, compression_level => 1 }, 1)
+		  . "INSERT INTO twin_pts SELECT * FROM twin_heap" . pick('', ' ORDER BY t', ' ORDER BY id DESC') . ";\nCOMMIT;\n"
+		  . "ANALYZE twin_pts;\n");
+	$GS{pts} = 1;
+	my $t0 = time;
+	my $before = $total_fail;
+	for my $ci (1 .. $opt{filter_queries})
+	{
+		last if $total_fail >= $opt{stop_after};
+		$CONTEXT = "filter case $ci";
+		my $t1 = time;
+		filter_case($seed, $ci);
+		printf "filter case %d: %.3fs %s\n", $ci, time - $t1, $FSTATS{last_form} // "" if $opt{verbose} >= 2;
+	}
+	printf "seed %d: %d filter cases, %d mismatches (%.1fs)\n", $seed, $opt{filter_queries},
+	  $total_fail - $before, time - $t0;
+	$GS{pts} = 0;
+}
+
 sub report_mismatch
 {
 	my ($seed, $q, $what, $diff) = @_;
@@ -1332,9 +2593,10 @@ sub run_seed
 {
 	my ($seed) = @_;
 	%GS = (id => 0, t => $T0 * 1e6, i2 => 0, i4 => 0, i8 => 0, f4 => 0, f8 => 0, n => 0, th => 0,
-		d => 19000, selfoff => 0);
+		d => 19000, selfoff => 0, tr => ($NOW - 30 * 86400) * 1e6, tw => ($T0 + 86400 * 40) * 1e6, vc => 0);
 	%POOL = ();
 	srand($seed);
+	$PM_STATE = ($seed * 7919) % 2147483646 + 1;
 	$GS{uuids} = [ map { rand_uuid() } 1 .. 8 ];
 	if (defined $opt{log_dir})
 	{
@@ -1434,12 +2696,14 @@ sub run_seed
 	}
 	$stats{queries} += $nq;
 	print "seed $seed: $nq queries, " . ($total_fail - $fails_before) . " mismatches\n";
-	ps_do("DROP TABLE twin_heap, twin_ts;\n") unless $opt{keep} || $total_fail > $fails_before;
+	filter_phase($seed) if $total_fail < $opt{stop_after};
+	ps_do("DROP TABLE IF EXISTS twin_heap, twin_ts, twin_pts;\n") unless $opt{keep} || $total_fail > $fails_before;
 	close $LOG if $LOG;
 	$LOG = undef;
 }
 
 ps_start();
+find_collations();
 for my $seed (@seed_list)
 {
 	last if $total_fail >= $opt{stop_after};
@@ -1474,4 +2738,15 @@ printf "summary: seeds %s, %d queries (%d with generic-plan parameters, %d via c
   join(',', @seed_list), $stats{queries} // 0, $stats{params} // 0, $stats{cursor} // 0,
   $stats{heap_error} // 0, $stats{rows} // 0, $total_fail;
 print "shapes: " . join(', ', map { "$_=$stats{shape}{$_}" } sort keys %{ $stats{shape} }) . "\n";
+printf "filter: %d cases, %d executions compared (%d failed on both sides alike), %d rows compared,"
+  . " %d transactions with uncommitted inserts, %d cursors, %d mismatching cases\n",
+  map { $FSTATS{$_} // 0 } qw(cases execs both_failed rows tx cursors fail_cases);
+printf "vectorized: %d cases run under debug_require_vectorized, %d not vectorized, %d known false positives"
+  . " (pseudoconstant quals); explain: %d plans, %d with TimeseriesScan, %d with TimeseriesAgg, %d with neither,"
+  . " %d with executor quals on TimeseriesScan, %d parallel;"
+  . " analyze: %d chunks read, %d chunks pruned, %d rows removed by vectorized filters, %d workers launched\n",
+  map { $FSTATS{$_} // 0 } qw(vec debug_errors debug_pseudo explained explain_ts explain_agg explain_none explain_rest explain_parallel chunks_read
+	chunks_pruned vec_removed workers);
+print "forms: " . join(', ', map { my $x = $_; $x =~ s/^form_//; "$x=$FSTATS{$_}" } sort grep { /^form_/ } keys %FSTATS)
+  . "\n";
 exit($total_fail ? 1 : 0);

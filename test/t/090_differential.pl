@@ -6,6 +6,10 @@
 #   TS_DIFF_FIRST_SEED  first seed (default 1)
 #   TS_DIFF_QUERIES     generated queries per seed (default 200)
 #   TS_DIFF_SCALE       multiplier for the number of loaded rows (default 0.5)
+#   TS_DIFF_FILTER_QUERIES  filter cases per seed (TimeseriesScan's vectorized
+#                       filters: plain, prepared generic/custom, cursors,
+#                       rescans, uncommitted inserts; default 30)
+#   TS_DIFF_FILTER_EXECS    parameter sets per prepared filter case (default 6)
 # On a failure the load script and queries of the failing seed are kept in
 # tmp_check/diff_logs/diff_seed_<seed>.sql (replayable with psql -f).
 use strict;
@@ -23,6 +27,7 @@ my $nseeds = $ENV{TS_DIFF_SEEDS} // 3;
 my $first = $ENV{TS_DIFF_FIRST_SEED} // 1;
 my $nqueries = $ENV{TS_DIFF_QUERIES} // 200;
 my $scale = $ENV{TS_DIFF_SCALE} // 0.5;
+my $nfilter = $ENV{TS_DIFF_FILTER_QUERIES} // 30;
 my $logdir = "$PostgreSQL::Test::Utils::tmp_check/diff_logs";
 
 my $node = PostgreSQL::Test::Cluster->new('diff');
@@ -77,11 +82,12 @@ is($node->safe_psql('postgres', 'SELECT array_agg(a ORDER BY a) FROM inval_t'),
 }
 
 # The differential runs, one per seed.
+my ($pruned_total, $removed_total) = (0, 0);
 for my $seed ($first .. $first + $nseeds - 1)
 {
 	my ($stdout, $stderr) = ('', '');
 	my @cmd = ($^X, $diff, '--dbname', $node->connstr('postgres'), '--seed', $seed,
-		'--queries', $nqueries, '--scale', $scale, '--log-dir', $logdir);
+		'--queries', $nqueries, '--scale', $scale, '--log-dir', $logdir, '--filter-queries', $nfilter);
 	my $ok = IPC::Run::run(\@cmd, '>', \$stdout, '2>', \$stderr);
 	my $res = $ok ? 0 : $? >> 8;
 	note $stdout;
@@ -92,7 +98,23 @@ for my $seed ($first .. $first + $nseeds - 1)
 	ok(defined $nq && $nq == $nqueries && $skipped <= $nqueries / 10,
 		"seed $seed: all $nqueries queries ran, few skipped as failing on both sides ("
 		  . ($skipped // '?') . ")");
+	# the filter cases must really run, and really take TimeseriesScan's
+	# vectorized path
+	my ($fc, $fx, $fboth) = $stdout =~ /^filter: (\d+) cases, (\d+) executions compared \((\d+) failed/m;
+	my ($vc, $vbad, $ex, $exts, $exnone, $cread, $cpruned, $vrem) = $stdout =~
+	  /^vectorized: (\d+) cases run under debug_require_vectorized, (\d+) not vectorized, .*?explain: (\d+) plans, (\d+) with TimeseriesScan, \d+ with TimeseriesAgg, (\d+) with neither, .*?analyze: (\d+) chunks read, (\d+) chunks pruned, (\d+) rows removed/m;
+	ok(defined $fc && $fc == $nfilter && $fx >= $nfilter * 10 && $fboth <= $fx / 10,
+		"seed $seed: all $nfilter filter cases ran ("
+		  . ($fx // '?') . " executions compared, " . ($fboth // '?') . " failed on both sides)");
+	ok(defined $vc && ($nfilter < 10 || ($vc > 0 && $vbad == 0 && $exts > 0 && $exnone <= $ex * 0.2)),
+		"seed $seed: filter cases took the vectorized path ("
+		  . ($vc // '?') . " run under debug_require_vectorized, " . ($exts // '?') . " of " . ($ex // '?')
+		  . " plans with TimeseriesScan, " . ($exnone // '?') . " with no timeseries node)");
+	$pruned_total += $cpruned // 0;
+	$removed_total += $vrem // 0;
 }
+ok($nseeds * $nfilter < 30 || ($pruned_total > 0 && $removed_total > 0),
+	"filter cases pruned chunks ($pruned_total) and removed rows in vectorized filters ($removed_total)");
 
 $node->stop;
 done_testing();
