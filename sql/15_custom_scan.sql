@@ -121,6 +121,17 @@ RESET timeseries.debug_require_vectorized;
 -- the debug setting proves the vectorized path was taken
 SET timeseries.debug_require_vectorized = on;
 SELECT count(*) FROM cs WHERE host LIKE 'h1%';
+-- an empty table, and quals that are constants, still take the fast path
+CREATE TABLE cs_empty (a int) USING timeseries;
+EXPLAIN (costs off) SELECT * FROM cs_empty WHERE a > 1;
+SELECT * FROM cs_empty WHERE a > 1;
+SELECT count(*) FROM cs WHERE n = 5 AND n = 6;
+PREPARE cs_pc(int, int) AS SELECT count(*) FROM cs WHERE n = $1 AND n = $2;
+SET plan_cache_mode = force_generic_plan;
+EXECUTE cs_pc(5, 5);
+RESET plan_cache_mode;
+DEALLOCATE cs_pc;
+DROP TABLE cs_empty;
 SET timeseries.enable_custom_scan = off;
 EXPLAIN (costs off) SELECT count(*) FROM cs WHERE n < 10;
 SELECT count(*) FROM cs WHERE n < 10;

@@ -396,6 +396,17 @@ ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 	 */
 	fraction = read_fraction * 0.5 * (0.2 + 0.8 * (double) Max(ncols, 1) / Max(natts, 1));
 
+	/*
+	 * The plain sequential scan is never better: it goes (an empty table
+	 * would cost both at zero, and a tie keeps the path already there).
+	 */
+	foreach(lc, rel->pathlist)
+	{
+		Path	   *p = (Path *) lfirst(lc);
+
+		if (p->pathtype == T_SeqScan && p->param_info == NULL)
+			rel->pathlist = foreach_delete_current(rel->pathlist, lc);
+	}
 	add_path(rel, make_path(rel, &seq, fraction, 0));
 
 	/*
@@ -427,7 +438,8 @@ plan_scan(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
 	int			x = -1;
 
 	split_clauses(clauses, rel->relid, &pushed, &rest);
-	if (ts_debug_require_vectorized && rest != NIL)
+	if (ts_debug_require_vectorized &&
+		list_length(extract_actual_clauses(rest, false)) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("timeseries: a qual on table \"%s\" is not evaluated over vectors",

@@ -65,6 +65,8 @@ static bool
 lookup_oids(void)
 {
 	Oid			nsp;
+	Oid			relid;
+	Oid			indexid;
 
 	if (OidIsValid(chunk_relid) && OidIsValid(chunk_indexid))
 		return true;
@@ -76,9 +78,16 @@ lookup_oids(void)
 	nsp = get_namespace_oid("timeseries_internal", true);
 	if (!OidIsValid(nsp))
 		return false;
-	chunk_relid = get_relname_relid("chunk", nsp);
-	chunk_indexid = get_relname_relid("chunk_storage_row_idx", nsp);
-	return OidIsValid(chunk_relid) && OidIsValid(chunk_indexid);
+
+	/*
+	 * Look both up before storing either: a lookup may process an
+	 * invalidation, whose callback resets the cached values.
+	 */
+	relid = get_relname_relid("chunk", nsp);
+	indexid = get_relname_relid("chunk_storage_row_idx", nsp);
+	chunk_relid = relid;
+	chunk_indexid = indexid;
+	return OidIsValid(relid) && OidIsValid(indexid);
 }
 
 bool

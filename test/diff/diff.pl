@@ -2066,7 +2066,7 @@ sub filter_case
 {
 	my ($seed, $ci) = @_;
 	@SLOTS = ();
-	my $vec_case = chance(0.65);
+	my $vec_case = chance(0.75);
 	$F_NULLP = $vec_case ? 0 : 0.04;
 	$F_NONVEC = $vec_case ? 0 : 0.15;
 	my $form = wpick(@FORM_W);
