@@ -94,7 +94,6 @@ typedef struct TsScanState
 	TsScanCounters workers;		/* workers' counters (leader) */
 } TsScanState;
 
-static void split_clauses(List *rinfos, Index relid, List **pushed, List **rest);
 static Plan *plan_scan(PlannerInfo *root, RelOptInfo *rel,
 					   struct CustomPath *best_path, List *tlist,
 					   List *clauses, List *custom_plans);
@@ -146,12 +145,6 @@ ts_custom_scan_init(void)
 
 /* ---------- planning ---------- */
 
-/*
- * Split a scan's restriction clauses into those evaluated over vectors and
- * the rest.  A clause that could leak values (a non-leakproof function) is
- * pushed down only when no clause of a lower security level stays behind:
- * pushed-down clauses run first.
- */
 static int
 compare_security_level(const ListCell *a, const ListCell *b)
 {
@@ -167,14 +160,14 @@ ts_is_custom_scan_path(Path *path)
 	return IsA(path, CustomPath) && ((CustomPath *) path)->methods == &path_methods;
 }
 
+/*
+ * Split a scan's restriction clauses into those evaluated over vectors and
+ * the rest.  A clause that could leak values (a non-leakproof function) is
+ * pushed down only when no clause of a lower security level stays behind:
+ * pushed-down clauses run first.
+ */
 void
 ts_split_clauses(List *rinfos, Index relid, List **pushed, List **rest)
-{
-	split_clauses(rinfos, relid, pushed, rest);
-}
-
-static void
-split_clauses(List *rinfos, Index relid, List **pushed, List **rest)
 {
 	Index		min_rest_level = UINT_MAX;
 	ListCell   *lc;
@@ -437,7 +430,7 @@ plan_scan(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
 	List	   *read = NIL;
 	int			x = -1;
 
-	split_clauses(clauses, rel->relid, &pushed, &rest);
+	ts_split_clauses(clauses, rel->relid, &pushed, &rest);
 	if (ts_debug_require_vectorized &&
 		list_length(extract_actual_clauses(rest, false)) > 0)
 		ereport(ERROR,
@@ -508,24 +501,6 @@ begin_scan(CustomScanState *node, EState *estate, int eflags)
 	state->recheck = ExecInitQual(state->pushed, &node->ss.ps);
 }
 
-static bool
-chunk_filter(void *arg, const ChunkMeta *meta)
-{
-	return vector_qual_chunk_may_match((VectorQual *) arg, meta);
-}
-
-static bool
-vector_filter(void *arg, TableScanDesc scan)
-{
-	return vector_qual_vector_may_match((VectorQual *) arg, scan);
-}
-
-static int
-row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
-{
-	return vector_qual_filter((VectorQual *) arg, scan, nrows, NULL, sel);
-}
-
 static TupleTableSlot *
 next_row(ScanState *ss)
 {
@@ -536,11 +511,7 @@ next_row(ScanState *ss)
 	{
 		state->scan = ts_scan_begin_custom(ss->ss_currentRelation,
 										   ss->ps.state->es_snapshot);
-		ts_scan_set_filters(state->scan, state->read_att,
-							state->pushed ? chunk_filter : NULL,
-							state->pushed ? vector_filter : NULL,
-							state->pushed ? row_filter : NULL,
-							state->vq);
+		vector_qual_attach(state->vq, state->scan, state->read_att);
 		if (state->shared)
 			ts_scan_set_parallel(state->scan, &state->shared->next_claim);
 	}

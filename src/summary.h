@@ -10,6 +10,7 @@
 #define TIMESERIES_SUMMARY_H
 
 #include "access/tupdesc.h"
+#include "catalog/pg_type_d.h"
 
 /* What a summary knows about one column of one chunk. */
 typedef struct ColumnSummary
@@ -20,6 +21,34 @@ typedef struct ColumnSummary
 	Datum		min;
 	Datum		max;
 } ColumnSummary;
+
+/*
+ * A value of an integer-like by-value type (integers, bool, date, time,
+ * timestamps) as an int64 that orders and compares as the type does; a
+ * float4 or float8 as a double.  Shared by the filters and aggregation.
+ */
+static inline int64
+summary_int64(Oid typid, Datum d)
+{
+	switch (typid)
+	{
+		case INT2OID:
+			return DatumGetInt16(d);
+		case INT4OID:
+		case DATEOID:
+			return DatumGetInt32(d);
+		case BOOLOID:
+			return DatumGetBool(d) ? 1 : 0;
+		default:
+			return DatumGetInt64(d);
+	}
+}
+
+static inline double
+summary_double(Oid typid, Datum d)
+{
+	return typid == FLOAT4OID ? (double) DatumGetFloat4(d) : DatumGetFloat8(d);
+}
 
 /* Can this type be summarized (a by-value type with a fixed total order)? */
 extern bool summary_type_supported(Oid typid);

@@ -937,24 +937,6 @@ mix64(uint64 x)
 	return x;
 }
 
-/* A by-value key as a 64-bit integer: equal values, equal bits. */
-static inline int64
-key_bits(Oid type, Datum d)
-{
-	switch (type)
-	{
-		case INT2OID:
-			return DatumGetInt16(d);
-		case INT4OID:
-		case DATEOID:
-			return DatumGetInt32(d);
-		case BOOLOID:
-			return DatumGetBool(d) ? 1 : 0;
-		default:
-			return DatumGetInt64(d);
-	}
-}
-
 static inline bool
 key_equal(const KeySpec *k, Datum a, Datum b)
 {
@@ -966,7 +948,7 @@ key_equal(const KeySpec *k, Datum a, Datum b)
 		return la == lb && memcmp(VARDATA_ANY(DatumGetPointer(a)),
 								  VARDATA_ANY(DatumGetPointer(b)), la) == 0;
 	}
-	return key_bits(k->keytype, a) == key_bits(k->keytype, b);
+	return summary_int64(k->keytype, a) == summary_int64(k->keytype, b);
 }
 
 static void
@@ -1025,7 +1007,7 @@ key_hash(const KeySpec *key, Datum value, bool isnull)
 	if (key->is_text)
 		return hash_bytes((const unsigned char *) VARDATA_ANY(DatumGetPointer(value)),
 						  VARSIZE_ANY_EXHDR(DatumGetPointer(value)));
-	return (uint64) key_bits(key->keytype, value);
+	return (uint64) summary_int64(key->keytype, value);
 }
 
 static inline uint64
@@ -1166,18 +1148,6 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 	}
 }
 
-static inline double
-value_double(Oid type, Datum d)
-{
-	return type == FLOAT4OID ? (double) DatumGetFloat4(d) : DatumGetFloat8(d);
-}
-
-static inline int64
-value_int64(Oid type, Datum d)
-{
-	return key_bits(type, d);
-}
-
 /*
  * Youngs-Cramer accumulation of N, Sx and Sxx, as float8_accum (and
  * float4_accum, on the value widened to float8) compute it.
@@ -1250,7 +1220,7 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 			EACH_ROW(s->n++);
 			break;
 		case AK_SUM_INT:
-			EACH_ROW(s->i += value_int64(spec->argtype, values[i]); s->n++);
+			EACH_ROW(s->i += summary_int64(spec->argtype, values[i]); s->n++);
 			break;
 		case AK_SUM_FLOAT8:
 			EACH_ROW(
@@ -1290,10 +1260,10 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 					 });
 			break;
 		case AK_AVG_INT:
-			EACH_ROW(s->i += value_int64(spec->argtype, values[i]); s->n++);
+			EACH_ROW(s->i += summary_int64(spec->argtype, values[i]); s->n++);
 			break;
 		case AK_ACCUM:
-			EACH_ROW(accum_float(s, value_double(spec->argtype, values[i])));
+			EACH_ROW(accum_float(s, summary_double(spec->argtype, values[i])));
 			break;
 		case AK_FIRST:
 		case AK_LAST:
@@ -1312,7 +1282,7 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 					if ((sel && !sel[i]) || tnull[i])
 						continue;
 					s = &slots[(Size) group[i] * naggs + a];
-					t = key_bits(spec->timetype, times[i]);
+					t = summary_int64(spec->timetype, times[i]);
 					if (s->n == 0 || (is_first ? t < s->i : t > s->i))
 					{
 						s->i = t;
@@ -1335,7 +1305,7 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 				 */
 				EACH_ROW(
 						 {
-							 double v = value_double(spec->argtype, values[i]);
+							 double v = summary_double(spec->argtype, values[i]);
 
 							 if (s->n == 0 ||
 								 !(is_max ? float8_gt(s->d, v) : float8_lt(s->d, v)))
@@ -1349,7 +1319,7 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 
 				EACH_ROW(
 						 {
-							 int64 v = value_int64(spec->argtype, values[i]);
+							 int64 v = summary_int64(spec->argtype, values[i]);
 
 							 if (s->n == 0 || !(is_max ? s->i > v : s->i < v))
 								 s->i = v;
@@ -1478,21 +1448,6 @@ consume_batch(TsAggState *state, TupleDesc desc)
 /* ---------- emitting ---------- */
 
 static Datum
-int_datum(Oid type, int64 v)
-{
-	switch (type)
-	{
-		case INT2OID:
-			return Int16GetDatum((int16) v);
-		case INT4OID:
-		case DATEOID:
-			return Int32GetDatum((int32) v);
-		default:
-			return Int64GetDatum(v);
-	}
-}
-
-static Datum
 partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 {
 	*isnull = false;
@@ -1532,7 +1487,7 @@ partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 				return (Datum) 0;
 			return PointerGetDatum(ts_first_last_state_bytes(spec->argtype, spec->timetype,
 															 spec->collation, s->v, s->vnull,
-															 int_datum(spec->timetype, s->i)));
+															 summary_datum(spec->timetype, s->i)));
 		case AK_MIN:
 		case AK_MAX:
 			*isnull = s->n == 0;
@@ -1540,7 +1495,7 @@ partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 				return Float4GetDatum((float4) s->d);
 			if (spec->argtype == FLOAT8OID)
 				return Float8GetDatum(s->d);
-			return int_datum(spec->argtype, s->i);
+			return summary_datum(spec->argtype, s->i);
 	}
 	return (Datum) 0;
 }
@@ -1577,24 +1532,6 @@ emit_group(TsAggState *state)
 	MemoryContextSwitchTo(old);
 	state->groups_emitted++;
 	return ExecStoreVirtualTuple(slot);
-}
-
-static bool
-chunk_filter(void *arg, const ChunkMeta *meta)
-{
-	return vector_qual_chunk_may_match((VectorQual *) arg, meta);
-}
-
-static bool
-vector_filter(void *arg, TableScanDesc scan)
-{
-	return vector_qual_vector_may_match((VectorQual *) arg, scan);
-}
-
-static int
-row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
-{
-	return vector_qual_filter((VectorQual *) arg, scan, nrows, NULL, sel);
 }
 
 /*
@@ -1671,7 +1608,7 @@ chunk_from_metadata(void *arg, const ChunkMeta *meta)
 		}
 		if (!cs[a].has_values)
 			continue;
-		v = value_int64(spec->argtype, spec->kind == AK_MAX ? cs[a].max : cs[a].min);
+		v = summary_int64(spec->argtype, spec->kind == AK_MAX ? cs[a].max : cs[a].min);
 		if (s->n == 0 || !(spec->kind == AK_MAX ? s->i > v : s->i < v))
 			s->i = v;
 		s->n++;
@@ -1690,10 +1627,7 @@ next_agg_row(ScanState *ss)
 	{
 		state->scan = ts_scan_begin_custom(ss->ss_currentRelation,
 										   ss->ps.state->es_snapshot);
-		ts_scan_set_filters(state->scan, state->read_att,
-							state->quals ? chunk_filter : NULL,
-							state->quals ? vector_filter : NULL,
-							state->quals ? row_filter : NULL, state->vq);
+		vector_qual_attach(state->vq, state->scan, state->read_att);
 		if (state->next_claim)
 			ts_scan_set_parallel(state->scan, state->next_claim);
 		if (state->from_metadata)

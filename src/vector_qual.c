@@ -406,29 +406,6 @@ vector_qual_compile(List *clauses, Index relid, const AttrNumber *attmap,
 
 /* ---------- values ---------- */
 
-static int64
-datum_int64(Datum d, Oid typid)
-{
-	switch (typid)
-	{
-		case INT2OID:
-			return DatumGetInt16(d);
-		case INT4OID:
-		case DATEOID:
-			return DatumGetInt32(d);
-		case BOOLOID:
-			return DatumGetBool(d) ? 1 : 0;
-		default:
-			return DatumGetInt64(d);
-	}
-}
-
-static double
-datum_double(Datum d, Oid typid)
-{
-	return typid == FLOAT4OID ? (double) DatumGetFloat4(d) : DatumGetFloat8(d);
-}
-
 static void
 set_node_values(VQNode *n, ExprContext *econtext)
 {
@@ -468,13 +445,13 @@ set_node_values(VQNode *n, ExprContext *econtext)
 	{
 		n->ivalues = palloc(sizeof(int64) * Max(n->nvalues, 1));
 		for (int i = 0; i < n->nvalues; i++)
-			n->ivalues[i] = n->value_nulls[i] ? 0 : datum_int64(n->values[i], n->valtype);
+			n->ivalues[i] = n->value_nulls[i] ? 0 : summary_int64(n->valtype, n->values[i]);
 	}
 	else if (n->fast == FAST_FLOAT)
 	{
 		n->fvalues = palloc(sizeof(double) * Max(n->nvalues, 1));
 		for (int i = 0; i < n->nvalues; i++)
-			n->fvalues[i] = n->value_nulls[i] ? 0 : datum_double(n->values[i], n->valtype);
+			n->fvalues[i] = n->value_nulls[i] ? 0 : summary_double(n->valtype, n->values[i]);
 	}
 }
 
@@ -564,7 +541,7 @@ eval_cmp_int(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 	int64		v = n->ivalues[0];
 
 	for (int i = 0; i < nrows; i++)
-		x[i] = isnull[i] ? 0 : datum_int64(values[i], n->coltype);
+		x[i] = isnull[i] ? 0 : summary_int64(n->coltype, values[i]);
 
 #define CMP_LOOP(test) \
 	for (int i = 0; i < nrows; i++) \
@@ -705,7 +682,7 @@ eval_cmp(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 		else
 		{
 			Datum		x = values[i];
-			double		fx = n->fast == FAST_FLOAT ? datum_double(x, n->coltype) : 0;
+			double		fx = n->fast == FAST_FLOAT ? summary_double(n->coltype, x) : 0;
 
 			out[i] = compare_one(n, x, 0, fx, 0) ? VQ_TRUE : VQ_FALSE;
 		}
@@ -751,9 +728,9 @@ eval_array(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 			continue;
 		}
 		if (n->fast == FAST_INT)
-			ix = datum_int64(x, n->coltype);
+			ix = summary_int64(n->coltype, x);
 		else if (n->fast == FAST_FLOAT)
-			fx = datum_double(x, n->coltype);
+			fx = summary_double(n->coltype, x);
 		for (int k = 0; k < n->nvalues; k++)
 		{
 			if (n->value_nulls[k])
@@ -1001,24 +978,35 @@ vector_qual_vector_may_match(VectorQual *vq, TableScanDesc scan)
 	return may_match(vq, &src);
 }
 
-static void
-node_attnums(VQNode *n, Bitmapset **attnums)
+static bool
+chunk_filter(void *arg, const ChunkMeta *meta)
 {
-	if (n->kind == VQ_AND || n->kind == VQ_OR || n->kind == VQ_NOT)
-	{
-		for (int a = 0; a < n->nargs; a++)
-			node_attnums(n->args[a], attnums);
-	}
-	else
-		*attnums = bms_add_member(*attnums, n->attidx + 1);
+	return vector_qual_chunk_may_match((VectorQual *) arg, meta);
 }
 
-Bitmapset *
-vector_qual_attnums(VectorQual *vq)
+static bool
+vector_filter(void *arg, TableScanDesc scan)
 {
-	Bitmapset  *attnums = NULL;
+	return vector_qual_vector_may_match((VectorQual *) arg, scan);
+}
 
-	for (int c = 0; c < vq->nclauses; c++)
-		node_attnums(vq->clauses[c], &attnums);
-	return attnums;
+static int
+row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
+{
+	return vector_qual_filter((VectorQual *) arg, scan, nrows, NULL, sel);
+}
+
+/*
+ * Make the clauses the chunk, vector and row filters of a scan (scan.h),
+ * which decodes the columns read_att marks; without clauses, no filters.
+ */
+void
+vector_qual_attach(VectorQual *vq, TableScanDesc scan, const bool *read_att)
+{
+	bool		any = vq->nclauses > 0;
+
+	ts_scan_set_filters(scan, read_att,
+						any ? chunk_filter : NULL,
+						any ? vector_filter : NULL,
+						any ? row_filter : NULL, vq);
 }

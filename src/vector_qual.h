@@ -45,7 +45,9 @@ extern bool vector_qual_vector_may_match(VectorQual *vq, TableScanDesc scan);
 extern int	vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows,
 							   const bool *in, bool *sel);
 
-/* Attribute numbers (1-based) the clauses test. */
-extern Bitmapset *vector_qual_attnums(VectorQual *vq);
+/* Set up a scan's filters (and the columns it decodes) from the clauses. */
+extern void vector_qual_attach(VectorQual *vq, TableScanDesc scan,
+							   const bool *read_att);
+
 
 #endif							/* TIMESERIES_VECTOR_QUAL_H */
