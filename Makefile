@@ -17,6 +17,7 @@ OBJS = \
 	src/vector_qual.o \
 	src/custom_scan.o \
 	src/vector_agg.o \
+	src/gapfill.o \
 	src/tableam.o \
 	src/planner.o \
 	src/stats.o \

@@ -135,6 +135,64 @@ CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts timestamptz, ti
 	RETURNS timestamptz AS 'MODULE_PATHNAME', 'ts_time_bucket_timestamptz_tz'
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+-- time_bucket_gapfill: time_bucket as a GROUP BY key that makes the query
+-- return a row for every bucket in [start, finish) of each group
+-- (src/gapfill.c); start and finish default to the bounds of the WHERE
+-- clause on ts.  locf() and interpolate() fill the aggregates of the added
+-- rows; outside such a query they return their first argument.
+CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width smallint, ts smallint,
+		start smallint DEFAULT NULL, finish smallint DEFAULT NULL)
+	RETURNS smallint AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_int2'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width integer, ts integer,
+		start integer DEFAULT NULL, finish integer DEFAULT NULL)
+	RETURNS integer AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_int4'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width bigint, ts bigint,
+		start bigint DEFAULT NULL, finish bigint DEFAULT NULL)
+	RETURNS bigint AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_int8'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width interval, ts date,
+		start date DEFAULT NULL, finish date DEFAULT NULL)
+	RETURNS date AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_date'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width interval, ts timestamp,
+		start timestamp DEFAULT NULL, finish timestamp DEFAULT NULL)
+	RETURNS timestamp AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_timestamp'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width interval, ts timestamptz,
+		start timestamptz DEFAULT NULL, finish timestamptz DEFAULT NULL)
+	RETURNS timestamptz AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_timestamptz'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width interval, ts timestamptz,
+		timezone text, start timestamptz DEFAULT NULL, finish timestamptz DEFAULT NULL)
+	RETURNS timestamptz AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_timestamptz_tz'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries.locf(value anyelement, prev anyelement DEFAULT NULL,
+		treat_null_as_missing boolean DEFAULT false)
+	RETURNS anyelement AS 'MODULE_PATHNAME', 'ts_gapfill_marker'
+	LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries.interpolate(value smallint, prev record DEFAULT NULL,
+		next record DEFAULT NULL)
+	RETURNS smallint AS 'MODULE_PATHNAME', 'ts_gapfill_marker'
+	LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries.interpolate(value integer, prev record DEFAULT NULL,
+		next record DEFAULT NULL)
+	RETURNS integer AS 'MODULE_PATHNAME', 'ts_gapfill_marker'
+	LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries.interpolate(value bigint, prev record DEFAULT NULL,
+		next record DEFAULT NULL)
+	RETURNS bigint AS 'MODULE_PATHNAME', 'ts_gapfill_marker'
+	LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries.interpolate(value real, prev record DEFAULT NULL,
+		next record DEFAULT NULL)
+	RETURNS real AS 'MODULE_PATHNAME', 'ts_gapfill_marker'
+	LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION timeseries.interpolate(value double precision, prev record DEFAULT NULL,
+		next record DEFAULT NULL)
+	RETURNS double precision AS 'MODULE_PATHNAME', 'ts_gapfill_marker'
+	LANGUAGE C STABLE PARALLEL SAFE;
+
 -- first(value, time) and last(value, time): the value of the row with the
 -- smallest (largest) non-NULL time (src/first_last.c)
 CREATE FUNCTION timeseries_internal.first_sfunc(internal, anyelement, "any")

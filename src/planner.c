@@ -35,6 +35,7 @@
 #include "utils/lsyscache.h"
 
 #include "custom_scan.h"
+#include "gapfill.h"
 #include "timeseries.h"
 #include "vector_agg.h"
 #include "write.h"
@@ -69,8 +70,12 @@ ts_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	if (prev_create_upper_paths_hook)
 		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
 	if (stage == UPPERREL_GROUP_AGG)
+	{
 		ts_vector_agg_add_paths(root, input_rel, output_rel,
 								(GroupPathExtraData *) extra);
+		/* after every other grouping path: it wraps them all */
+		ts_gapfill_add_paths(root, input_rel, output_rel);
+	}
 }
 
 static void

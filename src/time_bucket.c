@@ -17,6 +17,10 @@
  * Infinite values are returned unchanged.  The offset variants (defined in
  * SQL) shift the value by -offset, bucket it and shift the result back.
  *
+ * time_bucket_gapfill() computes the same buckets; its start and finish
+ * arguments only matter to the gapfill node (gapfill.c), which also calls
+ * ts_time_bucket_in_zone() to step through the buckets of a time zone.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -28,6 +32,8 @@
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/fmgrprotos.h"
+
+#include "timeseries.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(ts_time_bucket_int2);
@@ -37,6 +43,13 @@ PG_FUNCTION_INFO_V1(ts_time_bucket_timestamp);
 PG_FUNCTION_INFO_V1(ts_time_bucket_timestamptz);
 PG_FUNCTION_INFO_V1(ts_time_bucket_date);
 PG_FUNCTION_INFO_V1(ts_time_bucket_timestamptz_tz);
+PG_FUNCTION_INFO_V1(ts_time_bucket_gapfill_int2);
+PG_FUNCTION_INFO_V1(ts_time_bucket_gapfill_int4);
+PG_FUNCTION_INFO_V1(ts_time_bucket_gapfill_int8);
+PG_FUNCTION_INFO_V1(ts_time_bucket_gapfill_timestamp);
+PG_FUNCTION_INFO_V1(ts_time_bucket_gapfill_timestamptz);
+PG_FUNCTION_INFO_V1(ts_time_bucket_gapfill_date);
+PG_FUNCTION_INFO_V1(ts_time_bucket_gapfill_timestamptz_tz);
 
 /* Monday 2000-01-03, in microseconds since the PostgreSQL epoch (2000-01-01) */
 #define DEFAULT_ORIGIN		(2 * USECS_PER_DAY)
@@ -322,4 +335,57 @@ ts_time_bucket_timestamptz_tz(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(4))
 		result = DirectFunctionCall2(timestamp_pl_interval, result, PG_GETARG_DATUM(4));
 	PG_RETURN_DATUM(DirectFunctionCall2(timestamp_zone, PointerGetDatum(zone), result));
+}
+
+/*
+ * time_bucket in the local time of a time zone with the default origin;
+ * the time must be finite.
+ */
+TimestampTz
+ts_time_bucket_in_zone(Interval *width, TimestampTz ts, text *zone)
+{
+	Timestamp	local;
+
+	local = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone,
+												  PointerGetDatum(zone),
+												  TimestampTzGetDatum(ts)));
+	local = bucket_timestamp(width, local, false, 0);
+	return DatumGetTimestampTz(DirectFunctionCall2(timestamp_zone,
+												   PointerGetDatum(zone),
+												   TimestampGetDatum(local)));
+}
+
+/*
+ * time_bucket_gapfill(width, ts [, timezone], start, finish): the bucket of
+ * ts; start and finish (which may be NULL) are read by the planner, not
+ * here.  Not strict, since start and finish default to NULL.
+ */
+#define GAPFILL_BUCKET(name, bucketfn) \
+Datum \
+name(PG_FUNCTION_ARGS) \
+{ \
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) \
+		PG_RETURN_NULL(); \
+	return DirectFunctionCall2(bucketfn, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)); \
+}
+
+GAPFILL_BUCKET(ts_time_bucket_gapfill_int2, ts_time_bucket_int2)
+GAPFILL_BUCKET(ts_time_bucket_gapfill_int4, ts_time_bucket_int4)
+GAPFILL_BUCKET(ts_time_bucket_gapfill_int8, ts_time_bucket_int8)
+GAPFILL_BUCKET(ts_time_bucket_gapfill_timestamp, ts_time_bucket_timestamp)
+GAPFILL_BUCKET(ts_time_bucket_gapfill_timestamptz, ts_time_bucket_timestamptz)
+GAPFILL_BUCKET(ts_time_bucket_gapfill_date, ts_time_bucket_date)
+
+Datum
+ts_time_bucket_gapfill_timestamptz_tz(PG_FUNCTION_ARGS)
+{
+	TimestampTz ts;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	ts = PG_GETARG_TIMESTAMPTZ(1);
+	if (TIMESTAMP_NOT_FINITE(ts))
+		PG_RETURN_TIMESTAMPTZ(ts);
+	PG_RETURN_TIMESTAMPTZ(ts_time_bucket_in_zone(PG_GETARG_INTERVAL_P(0), ts,
+												 PG_GETARG_TEXT_PP(2)));
 }

@@ -17,6 +17,7 @@
 
 #include "codec.h"
 #include "custom_scan.h"
+#include "gapfill.h"
 #include "vector_agg.h"
 #include "timeseries.h"
 #include "write.h"
@@ -94,6 +95,7 @@ _PG_init(void)
 	ts_planner_init();
 	ts_custom_scan_init();
 	ts_vector_agg_init();
+	ts_gapfill_init();
 	ts_tableam_init();
 }
 

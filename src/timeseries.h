@@ -8,6 +8,7 @@
 #ifndef TIMESERIES_H
 #define TIMESERIES_H
 
+#include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "utils/rel.h"
 
@@ -28,6 +29,15 @@ extern bool ts_is_timeseries_rel(Relation rel);
 /* first_last.c */
 extern bytea *ts_first_last_state_bytes(Oid value_type, Oid time_type, Oid collation,
 										Datum value, bool value_null, Datum time);
+
+/* time_bucket.c */
+extern Datum ts_time_bucket_int2(PG_FUNCTION_ARGS);
+extern Datum ts_time_bucket_int4(PG_FUNCTION_ARGS);
+extern Datum ts_time_bucket_int8(PG_FUNCTION_ARGS);
+extern Datum ts_time_bucket_date(PG_FUNCTION_ARGS);
+extern Datum ts_time_bucket_timestamp(PG_FUNCTION_ARGS);
+extern Datum ts_time_bucket_timestamptz(PG_FUNCTION_ARGS);
+extern TimestampTz ts_time_bucket_in_zone(Interval *width, TimestampTz ts, text *zone);
 
 /* planner.c */
 extern void ts_planner_init(void);

@@ -75,6 +75,7 @@
 #include "utils/syscache.h"
 
 #include "custom_scan.h"
+#include "gapfill.h"
 #include "metadata.h"
 #include "scan.h"
 #include "summary.h"
@@ -383,7 +384,8 @@ key_spec(Expr *expr, Index relid, KeySpec *spec)
 					return false;
 				colarg = pos;
 			}
-			else if (!IsA(arg, Const))
+			else if (!IsA(arg, Const) &&
+					 !(ts_gapfill_bound_arg(f, pos) && !contain_var_clause(arg)))
 				return false;
 			pos++;
 		}
@@ -903,10 +905,17 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 				{
 					Node	   *arg = lfirst(alc);
 
-					if (i != k->colarg)
+					if (i != k->colarg && IsA(arg, Const))
 					{
 						k->fcinfo->args[i].value = ((Const *) arg)->constvalue;
 						k->fcinfo->args[i].isnull = ((Const *) arg)->constisnull;
+					}
+					else if (i != k->colarg)
+					{
+						/* a gapfill bound, which the bucket does not use */
+						Assert(ts_gapfill_bound_arg(k->func, i));
+						k->fcinfo->args[i].value = (Datum) 0;
+						k->fcinfo->args[i].isnull = true;
 					}
 					i++;
 				}

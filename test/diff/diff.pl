@@ -1093,6 +1093,44 @@ sub gen_q_agg
 	return { sql => $sql, ordered => $ordered, norm => \@norm };
 }
 
+# time_bucket_gapfill over a window of the data, with locf/interpolate
+sub gen_q_gapfill
+{
+	my ($w, $secs) = @{ pick([ '1 minute', 60 ], [ '10 minutes', 600 ], [ '1 hour', 3600 ],
+			[ '1 day', 86400 ]) };
+	my $span = $GS{t} - $T0 * 1e6;
+	$span = 1 if $span < 1;
+	my $from = $T0 * 1e6 + rnd($span);
+	$from -= $from % 1e6;
+	my $start = lit('timestamptz', fmt_ts($from));
+	my $finish = lit('timestamptz', fmt_ts($from + between(1, 80) * $secs * 1e6));
+	my $zone = chance(0.2) ? q_lit(pick('Europe/Berlin', 'America/New_York', 'Asia/Kolkata')) . ', ' : '';
+	my @g = chance(0.4) ? () : pick_n(between(1, 2), 'tl', 'b', '(i2 % 3)', 'd');
+	my @a = pick_n(between(1, 4),
+		[ 'count(*)', 'x' ], [ 'max(i4)', 'x' ], [ 'avg(f8)', 'approx' ], [ 'sum(i8)', 'x' ],
+		[ 'min(t)', 'x' ], [ 'timeseries.locf(max(i4))', 'x' ], [ 'timeseries.locf(min(tl))', 'x' ],
+		[ 'timeseries.locf(avg(i4), treat_null_as_missing => true)', 'x' ],
+		[ 'timeseries.interpolate(max(i4))', 'x' ], [ 'timeseries.interpolate(sum(i2))', 'x' ],
+		[ 'timeseries.interpolate(avg(f8))', 'approx' ], [ 'coalesce(max(i4), -1)', 'x' ],
+		[ 'timeseries.locf(max(i4), 0)', 'x' ]);
+	my $bucket;
+	my $where;
+	if (chance(0.5))
+	{
+		$bucket = "timeseries.time_bucket_gapfill('$w', t, $zone$start, $finish)";
+		$where = chance(0.5) ? '' : ' WHERE ' . gen_pred(2);
+	}
+	else
+	{
+		$bucket = "timeseries.time_bucket_gapfill('$w', t" . ($zone ? ", $zone" : '') . ")";
+		$where = " WHERE t >= $start AND t < $finish" . (chance(0.3) ? ' AND ' . gen_pred(2) : '');
+	}
+	my $sql = "SELECT $bucket, " . join(', ', @g, map { $_->[0] } @a) . " FROM %A%$where GROUP BY "
+	  . join(', ', 1 .. 1 + @g);
+	$sql .= " HAVING count(*) > 1" if chance(0.1);
+	return { sql => $sql, ordered => 0, norm => [ 'x', (map { 'x' } @g), map { $_->[1] } @a ] };
+}
+
 sub gen_q_distinct
 {
 	if (chance(0.3))
@@ -1197,12 +1235,12 @@ sub gen_q_setop
 
 my @SHAPES = (
 	rows => 5, topn => 3, count => 4, agg => 5, distinct => 1.5, join => 2.5,
-	window => 1.5, subquery => 1.5, setop => 1,
+	window => 1.5, subquery => 1.5, setop => 1, gapfill => 1.5,
 );
 my %SHAPE_GEN = (
 	rows => \&gen_q_rows, topn => \&gen_q_topn, count => \&gen_q_count, agg => \&gen_q_agg,
 	distinct => \&gen_q_distinct, join => \&gen_q_join, window => \&gen_q_window,
-	subquery => \&gen_q_subquery, setop => \&gen_q_setop,
+	subquery => \&gen_q_subquery, setop => \&gen_q_setop, gapfill => \&gen_q_gapfill,
 );
 
 # planner settings tried for some queries (identical for both sides)

@@ -1,0 +1,21 @@
+/*-------------------------------------------------------------------------
+ *
+ * gapfill.h
+ *	  time_bucket_gapfill(): the gapfill node and its planning (gapfill.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef GAPFILL_H
+#define GAPFILL_H
+
+#include "nodes/pathnodes.h"
+#include "nodes/primnodes.h"
+
+extern void ts_gapfill_init(void);
+extern void ts_gapfill_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
+								 RelOptInfo *output_rel);
+
+/* Is argument pos of f a start or finish of a time_bucket_gapfill call? */
+extern bool ts_gapfill_bound_arg(FuncExpr *f, int pos);
+
+#endif							/* GAPFILL_H */
