@@ -175,3 +175,31 @@ SELECT time_bucket_gapfill(10, ival, 0, 60), interpolate(max(ival), NULL, (SELEC
 FROM gm WHERE ival < 40 GROUP BY 1;
 
 DROP TABLE gm, gm_heap, gi;
+
+-- review findings
+CREATE TABLE gm (time timestamptz, device int, value float8, ival int) USING timeseries;
+INSERT INTO gm VALUES ('2024-01-01 18:10+00', 1, 1.0, 10), ('2024-01-02 01:10+00', 1, 3.0, 30);
+-- ORDER BY the bucket DESC: the fill still walks buckets upwards
+SELECT time_bucket_gapfill('1 hour', time) AS b, count(*) FROM gm
+WHERE time >= '2024-01-01 18:00' AND time < '2024-01-01 22:00' GROUP BY 1 ORDER BY 1 DESC;
+-- rescans with new parameters below a hash aggregate
+SELECT w.s, q.* FROM (VALUES ('2024-01-01 18:00'::timestamptz), ('2024-01-02 00:00')) w(s),
+	LATERAL (SELECT time_bucket_gapfill('1 hour', time) AS b, count(*) FROM gm
+			 WHERE time >= w.s AND time < w.s + interval '2 hours' GROUP BY 1) q
+ORDER BY 1, 2;
+-- bounds under a semi join; aggregates in a lookup; "ts > the largest value"
+SELECT time_bucket_gapfill('3 hours', time) AS b, count(*) FROM gm
+WHERE time >= '2024-01-01 18:00' AND time < '2024-01-02 03:00' AND device IN (SELECT 1) GROUP BY 1 ORDER BY 1;
+SELECT time_bucket_gapfill('3 hours', time) AS b, locf(max(value), min(value)) FROM gm
+WHERE time >= '2024-01-01 15:00' AND time < '2024-01-02 03:00' GROUP BY 1 ORDER BY 1;
+SELECT time_bucket_gapfill(1073741824, ival) AS b FROM gm WHERE ival > 2147483647 AND ival <= 2147483647 GROUP BY 1;
+SELECT time_bucket_gapfill(1000000000000000000, x) AS b, interpolate(max(y))
+FROM (VALUES (-9000000000000000000::int8, 1::int8), (9000000000000000000, 3)) v(x, y)
+WHERE x >= -9000000000000000000::int8 AND x <= 9000000000000000000 GROUP BY 1 ORDER BY 1;
+SELECT time_bucket_gapfill('1 hour', time) AS b, sum(locf(value)) FROM gm
+WHERE time >= '2024-01-01 18:00' AND time < '2024-01-01 22:00' GROUP BY 1;
+DROP TABLE gm;
+
+-- a new session that has not loaded the library yet still plans the gapfill
+\c
+SELECT timeseries.time_bucket_gapfill(1, x, 0, 5) AS b, count(*) FROM (VALUES (1), (3)) v(x) GROUP BY 1 ORDER BY 1;

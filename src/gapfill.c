@@ -70,6 +70,7 @@
 #include "timeseries.h"
 
 PG_FUNCTION_INFO_V1(ts_gapfill_marker);
+PG_FUNCTION_INFO_V1(ts_gapfill_support);
 
 typedef enum LeafKind
 {
@@ -115,6 +116,18 @@ ts_gapfill_marker(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
+
+/*
+ * The planner support function of time_bucket_gapfill.  It answers no
+ * request; being called while a query is planned loads this library, whose
+ * upper-paths hook plans the gapfill, in a session that has not loaded it
+ * yet (say, one querying only heap tables).
+ */
+Datum
+ts_gapfill_support(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(NULL);
 }
 
 /* ---------- recognizing the functions ---------- */
@@ -266,6 +279,9 @@ collect_leaves_walker(Node *node, GapfillPlan *gp)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid locf argument: treat_null_as_missing must be a BOOL literal")));
 		add_leaf(gp, (Expr *) node, f == GF_LOCF ? LEAF_LOCF : LEAF_INTERPOLATE);
+		/* what the prev and next lookups use must come from below too */
+		for (int i = 1; i < list_length(marker->args); i++)
+			collect_leaves_walker(list_nth(marker->args, i), gp);
 		return false;
 	}
 	if (f == GF_BUCKET)
@@ -275,6 +291,10 @@ collect_leaves_walker(Node *node, GapfillPlan *gp)
 				 errhint("Use one time_bucket_gapfill call, as a GROUP BY key.")));
 	if (IsA(node, Aggref))
 	{
+		if (contains_gapfill_func_walker((Node *) ((Aggref *) node)->args, NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("locf, interpolate and time_bucket_gapfill cannot be used inside an aggregate")));
 		add_leaf(gp, (Expr *) node, LEAF_AGG);
 		return false;
 	}
@@ -338,6 +358,12 @@ collect_conjuncts(Node *jtnode, List **quals)
 	{
 		JoinExpr   *j = (JoinExpr *) jtnode;
 
+		/* an outer or semi join's conditions bound nothing; its kept side's do */
+		if (j->jointype == JOIN_LEFT || j->jointype == JOIN_SEMI ||
+			j->jointype == JOIN_ANTI)
+			collect_conjuncts(j->larg, quals);
+		else if (j->jointype == JOIN_RIGHT)
+			collect_conjuncts(j->rarg, quals);
 		if (j->jointype != JOIN_INNER)
 			return;
 		collect_conjuncts(j->larg, quals);
@@ -447,7 +473,7 @@ plan_bound(GapfillPlan *gp, bool lower, List **values, List **flags)
 		*flags = list_make1_int(0);
 		return;
 	}
-	ts = strip_implicit_coercions(lsecond(gp->bucket->args));
+	ts = lsecond(gp->bucket->args);
 	if (!IsA(ts, Var) || ((Var *) ts)->varlevelsup != 0)
 		gapfill_error("ts needs to refer to a single column if no start or finish is supplied");
 	infer_bounds(gp->root, (Var *) ts, exprType(lsecond(gp->bucket->args)),
@@ -592,19 +618,30 @@ ts_gapfill_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 	set_pathtarget_cost_width(root, child_target);
 
 	/* sorted by the other keys, then by bucket */
-	foreach(lc, parse->groupClause)
+	for (int pass = 0; pass < 2; pass++)
 	{
-		SortGroupClause *sgc = lfirst(lc);
+		foreach(lc, parse->groupClause)
+		{
+			SortGroupClause *sgc = copyObject((SortGroupClause *) lfirst(lc));
+			Oid			opfamily;
+			Oid			opcintype;
+			int16		strategy;
 
-		if (sgc->tleSortGroupRef != bucket_ref)
-			sortcl = lappend(sortcl, sgc);
-	}
-	foreach(lc, parse->groupClause)
-	{
-		SortGroupClause *sgc = lfirst(lc);
+			if ((sgc->tleSortGroupRef == bucket_ref) != (pass == 1))
+				continue;
 
-		if (sgc->tleSortGroupRef == bucket_ref)
+			/*
+			 * The node needs ascending order with NULLs last, but planning
+			 * may have turned a key around to match an ORDER BY ... DESC.
+			 */
+			if (OidIsValid(sgc->sortop) &&
+				get_ordering_op_properties(sgc->sortop, &opfamily, &opcintype, &strategy) &&
+				strategy == BTGreaterStrategyNumber)
+				sgc->sortop = get_opfamily_member(opfamily, opcintype, opcintype,
+												  BTLessStrategyNumber);
+			sgc->nulls_first = false;
 			sortcl = lappend(sortcl, sgc);
+		}
 	}
 	if (!grouping_is_sortable(sortcl))
 		ereport(ERROR,
@@ -624,8 +661,12 @@ ts_gapfill_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 		Path	   *child;
 		CustomPath *cp;
 
-		/* partitionwise aggregation: its children compute the select list */
-		if (IsA(path, AppendPath) || IsA(path, MergeAppendPath))
+		/*
+		 * Only paths whose top node computes the select list (not, say,
+		 * partitionwise aggregation's appends of per-partition aggregates).
+		 */
+		if (!IsA(path, AggPath) && !IsA(path, GroupPath) && !IsA(path, CustomPath) &&
+			!IsA(path, ProjectionPath))
 			continue;
 		child = (Path *) create_projection_path(root, output_rel, path, child_target);
 		if (!pathkeys_contained_in(pathkeys, child->pathkeys))
@@ -928,7 +969,11 @@ begin_gapfill(CustomScanState *node, EState *estate, int eflags)
 											 "gapfill range", ALLOCSET_SMALL_SIZES);
 	state->group_cxt = AllocSetContextCreate(CurrentMemoryContext,
 											 "gapfill group", ALLOCSET_SMALL_SIZES);
-	state->group_slot = ExecInitExtraTupleSlot(estate, desc, &TTSOpsMinimalTuple);
+	/*
+	 * Virtual, like the scan slot: the prev/next lookups read the group's
+	 * row with expressions compiled for that slot type.
+	 */
+	state->group_slot = ExecInitExtraTupleSlot(estate, desc, &TTSOpsVirtual);
 	state->null_slot = ExecInitExtraTupleSlot(estate, desc, &TTSOpsVirtual);
 	ExecStoreAllNullTuple(state->null_slot);
 	state->carry = palloc0(sizeof(Datum) * n);
@@ -985,6 +1030,25 @@ time_finite(Oid type, int64 v)
 	return true;
 }
 
+/* The largest value a bucket can start at. */
+static int64
+time_max(Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+			return PG_INT16_MAX;
+		case INT4OID:
+			return PG_INT32_MAX;
+		case INT8OID:
+			return PG_INT64_MAX;
+		case DATEOID:
+			return TIMESTAMP_END_JULIAN - POSTGRES_EPOCH_JDATE - 1;
+		default:
+			return END_TIMESTAMP - 1;
+	}
+}
+
 static int64
 bucket_of(GapfillState *state, int64 v)
 {
@@ -1017,8 +1081,23 @@ bucket_of(GapfillState *state, int64 v)
  * Fixed widths step by the width; months and time-zone days step in the
  * calendar (local time) and are bucketed again.
  */
+static bool next_bucket_in(GapfillState *state, int64 b, int64 *next);
+
+/* The time zone functions allocate: step in the per-row context. */
 static bool
 next_bucket(GapfillState *state, int64 b, int64 *next)
+{
+	MemoryContext old;
+	bool		result;
+
+	old = MemoryContextSwitchTo(state->css.ss.ps.ps_ExprContext->ecxt_per_tuple_memory);
+	result = next_bucket_in(state, b, next);
+	MemoryContextSwitchTo(old);
+	return result;
+}
+
+static bool
+next_bucket_in(GapfillState *state, int64 b, int64 *next)
 {
 	int64		cand;
 
@@ -1199,6 +1278,12 @@ prepare_range(GapfillState *state)
 	}
 	state->start = eval_bound(state, state->start_exprs, state->start_flags, true);
 	state->finish = eval_bound(state, state->finish_exprs, state->finish_flags, false);
+	/* "ts > the largest value": nothing to fill */
+	if (state->start > time_max(state->timetype))
+	{
+		state->start = 0;
+		state->finish = 0;
+	}
 	/* also checks the width */
 	state->start = bucket_of(state, state->start);
 	state->range_ready = true;
@@ -1308,7 +1393,8 @@ interpolate_value(Oid type, int64 x, int64 x0, Datum y0, int64 x1, Datum y1)
 
 		if (a == b)
 			return y0;
-		r = (a * (double) (x1 - x) + b * (double) (x - x0)) / (double) (x1 - x0);
+		r = (a * ((double) x1 - (double) x) + b * ((double) x - (double) x0)) /
+			((double) x1 - (double) x0);
 		return type == FLOAT8OID ? Float8GetDatum(r) : Float4GetDatum((float4) r);
 	}
 	else
@@ -1317,15 +1403,15 @@ interpolate_value(Oid type, int64 x, int64 x0, Datum y0, int64 x1, Datum y1)
 			type == INT4OID ? DatumGetInt32(y0) : DatumGetInt64(y0);
 		int64		b = type == INT2OID ? DatumGetInt16(y1) :
 			type == INT4OID ? DatumGetInt32(y1) : DatumGetInt64(y1);
-		int128		num = (int128) a * (x1 - x) + (int128) b * (x - x0);
+		/* |num| < 2^63 * (x1 - x0) < 2^127 */
+		int128		num = (int128) a * ((int128) x1 - x) + (int128) b * ((int128) x - x0);
 		int128		den = (int128) x1 - x0;
-		int128		q;
+		int128		q = num / den;
+		int128		r = num % den;
 
 		/* rounded half away from zero, as numeric would */
-		if (num >= 0)
-			q = (2 * num + den) / (2 * den);
-		else
-			q = -((-2 * num + den) / (2 * den));
+		if (2 * (r < 0 ? -r : r) >= den)
+			q += num < 0 ? -1 : 1;
 		return type == INT2OID ? Int16GetDatum((int16) q) :
 			type == INT4OID ? Int32GetDatum((int32) q) : Int64GetDatum((int64) q);
 	}
@@ -1584,6 +1670,7 @@ exec_gapfill(CustomScanState *node)
 			return NULL;
 		}
 		ExecCopySlot(state->group_slot, state->pending);
+		ExecMaterializeSlot(state->group_slot);
 		state->in_group = true;
 		state->any_group = true;
 		reset_group(state);
@@ -1609,6 +1696,8 @@ rescan_gapfill(CustomScanState *node)
 	state->in_group = false;
 	state->any_group = false;
 	ExecClearTuple(state->group_slot);
+	if (node->ss.ps.chgParam != NULL)
+		UpdateChangedParamSet(state->child, node->ss.ps.chgParam);
 	if (state->child->chgParam == NULL)
 		ExecReScan(state->child);
 }
