@@ -197,3 +197,58 @@ RESET timeseries.enable_vector_agg;
 DROP FUNCTION va_check(text);
 DROP TABLE va, va_heap;
 RESET max_parallel_workers_per_gather;
+
+-- ORDER BY bucket DESC LIMIT n: only the newest buckets are aggregated; the
+-- results are the heap table's in every variant
+SET timeseries.chunk_rows = 5000;
+CREATE TABLE topn (time timestamptz, d date, i int, host text, v float8) USING timeseries;
+INSERT INTO topn SELECT '2024-01-01'::timestamptz + g * interval '10 seconds',
+	'2024-01-01'::date + g / 500, g, 'h' || g % 7, g % 101
+FROM generate_series(1, 60000) g;
+INSERT INTO topn VALUES (NULL, NULL, NULL, 'hnull', 1), (NULL, NULL, NULL, 'hnull', 2);
+RESET timeseries.chunk_rows;
+CREATE TABLE topn_heap AS SELECT * FROM topn;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT time_bucket('1 minute', time) AS m, max(v) FROM topn
+WHERE time < '2024-01-06 12:00' GROUP BY m ORDER BY m DESC LIMIT 5;
+CREATE FUNCTION topn_diff(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+	EXECUTE format('SELECT count(*) FROM (((%s) EXCEPT ALL (%s)) UNION ALL ((%s) EXCEPT ALL (%s))) x',
+				   q, replace(q, 'FROM topn ', 'FROM topn_heap '),
+				   replace(q, 'FROM topn ', 'FROM topn_heap '), q) INTO n;
+	RETURN n;
+END $$;
+SELECT q, topn_diff(q) AS differences FROM (VALUES
+	('SELECT time_bucket(''1 minute'', time) m, max(v), count(*) FROM topn WHERE time < ''2024-01-06 12:00'' GROUP BY m ORDER BY m DESC LIMIT 5'),
+	('SELECT time_bucket(''1 hour'', time) m, count(*) FROM topn GROUP BY m ORDER BY m DESC LIMIT 3'),
+	('SELECT time_bucket(''1 hour'', time) m, count(*) FROM topn GROUP BY m ORDER BY m DESC NULLS LAST LIMIT 3 OFFSET 2'),
+	('SELECT date_trunc(''hour'', time) m, sum(v) FROM topn WHERE time >= ''2024-01-02'' AND time <= ''2024-01-04 07:00'' GROUP BY m ORDER BY m DESC LIMIT 4'),
+	('SELECT date_trunc(''hour'', time) m, sum(v) FROM topn WHERE time > ''2024-01-02'' AND time < ''2024-01-02'' GROUP BY m ORDER BY m DESC LIMIT 4'),
+	('SELECT time_bucket(''2 days'', d) b, count(*) FROM topn GROUP BY b ORDER BY b DESC NULLS LAST LIMIT 2'),
+	('SELECT time_bucket(1000, i) b, min(v) FROM topn WHERE i <= 59000 GROUP BY b ORDER BY b DESC LIMIT 3'),
+	('SELECT time, v FROM topn WHERE time IS NOT NULL GROUP BY time, v ORDER BY time DESC LIMIT 3'),
+	('SELECT time_bucket(''1 minute'', time, ''Europe/Berlin'') m, max(v) FROM topn GROUP BY m ORDER BY m DESC NULLS LAST LIMIT 4')
+) t(q);
+-- not for these: other quals, HAVING, a parameter as the limit
+EXPLAIN (COSTS OFF) SELECT time_bucket('1 minute', time) AS m, max(v) FROM topn
+WHERE host = 'h1' GROUP BY m ORDER BY m DESC LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT time_bucket('1 minute', time) AS m, max(v) FROM topn
+GROUP BY m HAVING count(*) > 1 ORDER BY m DESC LIMIT 5;
+PREPARE topn_q(int) AS SELECT time_bucket('1 minute', time) AS m, max(v) FROM topn
+GROUP BY m ORDER BY m DESC LIMIT $1;
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (COSTS OFF) EXECUTE topn_q(3);
+RESET plan_cache_mode;
+-- the transaction's own rows (buffered and flushed) are always read
+BEGIN;
+INSERT INTO topn SELECT '2024-02-01'::timestamptz + g * interval '1 minute', NULL, NULL, 'new', g
+FROM generate_series(1, 3) g;
+SELECT time_bucket('1 minute', time) AS m, max(v) FROM topn GROUP BY m ORDER BY m DESC NULLS LAST LIMIT 4;
+ROLLBACK;
+-- a bound from the outer row, recomputed on every rescan
+SELECT s.lim, q.* FROM (VALUES ('2024-01-03'::timestamptz), ('2024-01-05')) s(lim),
+	LATERAL (SELECT time_bucket('1 hour', time) AS m, count(*) FROM topn
+			 WHERE time < s.lim GROUP BY m ORDER BY m DESC LIMIT 2) q;
+DROP FUNCTION topn_diff(text);
+DROP TABLE topn, topn_heap;

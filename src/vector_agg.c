@@ -44,11 +44,15 @@
 #include <math.h>
 
 #include "access/parallel.h"
+#include "access/table.h"
+#include "access/stratnum.h"
 #include "access/tableam.h"
 #include "catalog/pg_aggregate.h"
+#include "catalog/pg_am.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "commands/explain.h"
 #include "common/hashfn.h"
 #include "executor/executor.h"
@@ -58,6 +62,7 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/paramassign.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/planner.h"
 #include "optimizer/prep.h"
@@ -78,6 +83,7 @@
 #include "gapfill.h"
 #include "metadata.h"
 #include "scan.h"
+#include "storage.h"
 #include "summary.h"
 #include "timeseries.h"
 #include "vector_agg.h"
@@ -408,6 +414,165 @@ key_spec(Expr *expr, Index relid, KeySpec *spec)
 
 /* ---------- planning ---------- */
 
+/*
+ * The column of a key that is the column itself or a floor function of it
+ * (time_bucket, date_trunc: f(t) <= t and f(f(t)) = f(t), in the column's
+ * type), so that f(t) >= b exactly when t >= b for a bucket b.
+ */
+static bool
+floor_key_column(Expr *key, Index relid, AttrNumber *attno, Oid *type)
+{
+	FuncExpr   *f;
+	bool		is_floor;
+	ListCell   *lc;
+	bool		found = false;
+
+	if (column_var((Node *) key, relid, attno, type))
+		return true;
+	if (!IsA(key, FuncExpr))
+		return false;
+	f = (FuncExpr *) key;
+	is_floor = f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ ||
+		f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMP ||
+		f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ_TEXT;
+	if (!is_floor && get_func_namespace(f->funcid) == get_namespace_oid("timeseries", true))
+	{
+		char	   *name = get_func_name(f->funcid);
+
+		is_floor = name && strcmp(name, "time_bucket") == 0;
+	}
+	if (!is_floor)
+		return false;
+	foreach(lc, f->args)
+	{
+		if (column_var(lfirst(lc), relid, attno, type))
+		{
+			if (found)
+				return false;
+			found = true;
+		}
+		else if (!IsA(lfirst(lc), Const))
+			return false;
+	}
+	return found && *type == f->funcresulttype;
+}
+
+/*
+ * GROUP BY key ORDER BY key DESC LIMIT n (TSBS groupby-orderby-limit):
+ * only the n newest buckets are needed.  When the key is a floor function
+ * of a time column, the only quals are ranges on that column and nothing
+ * else above the grouping can drop groups, the plan gets one more
+ * vectorized qual, "column >= $p" (OR the column IS NULL when NULLs sort
+ * first), and custom_private says how to compute $p when the scan starts:
+ * the n-th largest bucket among those of the chunks' smallest and largest
+ * values, which exist (see topn_threshold).  Chunks, vectors and rows
+ * below it are then skipped by the usual pruning, and every group that is
+ * emitted is complete.  NIL when the query is not of that form.
+ */
+/* LIMIT plus OFFSET when both are constants (planning sets limit_tuples only without grouping). */
+static int64
+query_limit(Query *parse)
+{
+	Const	   *count = (Const *) parse->limitCount;
+	Const	   *offset = (Const *) parse->limitOffset;
+	int64		n;
+
+	if (count == NULL || !IsA(count, Const) || count->constisnull ||
+		parse->limitOption != LIMIT_OPTION_COUNT)
+		return -1;
+	n = DatumGetInt64(count->constvalue);
+	if (offset != NULL)
+	{
+		if (!IsA(offset, Const))
+			return -1;
+		if (!offset->constisnull)
+			n += DatumGetInt64(offset->constvalue);
+	}
+	return n;
+}
+
+static List *
+topn_plan(PlannerInfo *root, RelOptInfo *input_rel)
+{
+	int64		limit = query_limit(root->parse);
+	Query	   *parse = root->parse;
+	SortGroupClause *gc;
+	SortGroupClause *sc;
+	Expr	   *key;
+	AttrNumber	attno;
+	Oid			type;
+	Oid			opfamily;
+	Oid			opcintype;
+	int16		strategy;
+	Oid			btfamily;
+	Oid			geop;
+	List	   *strategies = NIL;
+	List	   *bounds = NIL;
+	ListCell   *lc;
+	Var		   *col;
+
+	if (limit < 1 || limit > 100000 ||
+		list_length(parse->groupClause) != 1 || list_length(parse->sortClause) != 1 ||
+		parse->groupingSets || parse->havingQual || parse->distinctClause ||
+		parse->hasWindowFuncs || parse->hasTargetSRFs)
+		return NIL;
+	gc = linitial(parse->groupClause);
+	sc = linitial(parse->sortClause);
+	if (gc->tleSortGroupRef != sc->tleSortGroupRef ||
+		!get_ordering_op_properties(sc->sortop, &opfamily, &opcintype, &strategy) ||
+		strategy != BTGreaterStrategyNumber)
+		return NIL;
+	key = (Expr *) get_sortgroupclause_expr(gc, parse->targetList);
+	if (!floor_key_column(key, input_rel->relid, &attno, &type) ||
+		!(is_int_type(type) || type == DATEOID || type == TIMESTAMPOID ||
+		  type == TIMESTAMPTZOID))
+		return NIL;
+	btfamily = get_opclass_family(GetDefaultOpClass(type, BTREE_AM_OID));
+	geop = get_opfamily_member(btfamily, type, type, BTGreaterEqualStrategyNumber);
+	if (!OidIsValid(geop))
+		return NIL;
+	col = makeVar(input_rel->relid, attno, type, -1, InvalidOid, 0);
+
+	/* quals: ranges on the column, whose bounds say which chunks count */
+	foreach(lc, input_rel->baserestrictinfo)
+	{
+		OpExpr	   *op = (OpExpr *) lfirst_node(RestrictInfo, lc)->clause;
+		Node	   *value;
+		int			st;
+
+		if (!IsA(op, OpExpr) || list_length(op->args) != 2)
+			return NIL;
+		st = get_op_opfamily_strategy(op->opno, btfamily);
+		if (equal(linitial(op->args), col))
+			value = lsecond(op->args);
+		else if (equal(lsecond(op->args), col))
+		{
+			value = linitial(op->args);
+			st = st == BTLessStrategyNumber ? BTGreaterStrategyNumber :
+				st == BTLessEqualStrategyNumber ? BTGreaterEqualStrategyNumber :
+				st == BTGreaterStrategyNumber ? BTLessStrategyNumber :
+				st == BTGreaterEqualStrategyNumber ? BTLessEqualStrategyNumber : 0;
+		}
+		else
+			return NIL;
+		if (st == 0 || st == BTEqualStrategyNumber || exprType(value) != type ||
+			contain_var_clause(value) || contain_volatile_functions(value))
+			return NIL;
+		strategies = lappend_int(strategies, st);
+		bounds = lappend(bounds, value);
+	}
+
+	/*
+	 * The bound's parameter.  The clause itself is built when the scan
+	 * starts (begin_agg): a plan node may not reference a PARAM_EXEC that
+	 * no node sets, and this one is set by the node itself.
+	 */
+	return list_make3(list_make4_int((int) limit, assign_special_exec_param(root),
+									 attno, sc->nulls_first),
+					  list_make1_oid(geop),
+					  list_make2(strategies, bounds));
+}
+
 static Plan *plan_agg(PlannerInfo *root, RelOptInfo *rel,
 					  struct CustomPath *best_path, List *tlist,
 					  List *clauses, List *custom_plans);
@@ -595,6 +760,7 @@ ts_vector_agg_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 	get_agg_clause_costs(root, AGGSPLIT_FINAL_DESERIAL, &costs);
 
 	cp = make_agg_path(input_rel, partial, seq, ngroups, naggs + nkeys);
+	cp->custom_private = topn_plan(root, input_rel);
 	add_finalize_paths(root, output_rel, &cp->path, extra, &costs, ngroups);
 
 	/*
@@ -717,6 +883,17 @@ plan_agg(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
 	if (list_length(quals) != list_length(clauses))
 		elog(ERROR, "timeseries: unexpected pseudoconstant qual under TimeseriesAgg");
 	vars = pull_var_clause((Node *) quals, 0);
+	if (best_path->custom_private != NIL)
+	{
+		AttrNumber	attno = lthird_int(linitial(best_path->custom_private));
+		Form_pg_attribute att;
+		Relation	r = table_open(planner_rt_fetch(rel->relid, root)->relid, NoLock);
+
+		att = TupleDescAttr(RelationGetDescr(r), attno - 1);
+		vars = lappend(vars, makeVar(rel->relid, attno, att->atttypid, att->atttypmod,
+									 att->attcollation, 0));
+		table_close(r, NoLock);
+	}
 	foreach(lc, vars)
 	{
 		Var		   *var = lfirst(lc);
@@ -733,7 +910,7 @@ plan_agg(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
 	cs->flags = best_path->flags;
 	cs->custom_plans = NIL;
 	cs->custom_exprs = quals;
-	cs->custom_private = NIL;
+	cs->custom_private = best_path->custom_private;
 	cs->custom_scan_tlist = scan_tlist;
 	cs->methods = &agg_plan_methods;
 	return &cs->scan.plan;
@@ -776,6 +953,15 @@ typedef struct TsAggState
 	bool		emitting;
 	int64		groups_emitted;
 	int64		flushes;
+
+	/* ORDER BY key DESC LIMIT topn (topn_plan), or topn 0 */
+	int			topn;
+	int			topn_param;
+	AttrNumber	topn_attno;
+	Oid			topn_type;
+	List	   *topn_strategies;
+	List	   *topn_bounds;	/* ExprStates */
+	bool		topn_found;		/* the last threshold pruned anything */
 } TsAggState;
 
 static void begin_agg(CustomScanState *node, EState *estate, int eflags);
@@ -848,6 +1034,7 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 	int			natts = RelationGetDescr(rel)->natts;
 	int			ncols = list_length(cs->custom_scan_tlist);
 	AttrNumber *attmap = palloc0(sizeof(AttrNumber) * (ncols + 1));
+	Expr	   *topn_clause = NULL;
 	ListCell   *lc;
 	int			col = 0;
 
@@ -925,8 +1112,69 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 		col++;
 	}
 	state->quals = cs->custom_exprs;
+	if (cs->custom_private != NIL)
+	{
+		List	   *ints = linitial(cs->custom_private);
+
+		List	   *bounds = lthird(cs->custom_private);
+		int			pos = 0;
+		Var		   *var;
+		Param	   *param;
+		Expr	   *clause;
+
+		state->topn = linitial_int(ints);
+		state->topn_param = lsecond_int(ints);
+		state->topn_attno = lthird_int(ints);
+		state->topn_type = TupleDescAttr(RelationGetDescr(rel), state->topn_attno - 1)->atttypid;
+		state->topn_strategies = linitial(bounds);
+
+		/* "column >= $param" [OR column IS NULL], over the scan's columns */
+		foreach(lc, cs->custom_scan_tlist)
+		{
+			AttrNumber	a;
+			Oid			t;
+
+			pos++;
+			if (column_var((Node *) lfirst_node(TargetEntry, lc)->expr,
+						   cs->scan.scanrelid, &a, &t) && a == state->topn_attno)
+				break;
+		}
+		if (lc == NULL)
+			elog(ERROR, "timeseries: the time column is missing from TimeseriesAgg's columns");
+		var = makeVar(INDEX_VAR, pos, state->topn_type, -1, InvalidOid, 0);
+		param = makeNode(Param);
+		param->paramkind = PARAM_EXEC;
+		param->paramid = state->topn_param;
+		param->paramtype = state->topn_type;
+		param->paramtypmod = -1;
+		param->paramcollid = InvalidOid;
+		param->location = -1;
+		clause = make_opclause(linitial_oid(lsecond(cs->custom_private)), BOOLOID, false,
+							   (Expr *) var, (Expr *) param, InvalidOid, InvalidOid);
+		fix_opfuncids((Node *) clause);
+		if (lfourth_int(ints))
+		{
+			NullTest   *nt = makeNode(NullTest);
+
+			nt->arg = (Expr *) copyObject(var);
+			nt->nulltesttype = IS_NULL;
+			nt->argisrow = false;
+			nt->location = -1;
+			clause = makeBoolExpr(OR_EXPR, list_make2(clause, nt), -1);
+		}
+		topn_clause = clause;
+		foreach(lc, (List *) lsecond(bounds))
+		{
+			Node	   *bound = copyObject(lfirst(lc));
+
+			fix_opfuncids(bound);
+			state->topn_bounds = lappend(state->topn_bounds,
+										 ExecInitExpr((Expr *) bound, &node->ss.ps));
+		}
+	}
 	state->from_metadata = metadata_answers(state);
-	state->vq = vector_qual_compile(state->quals, INDEX_VAR, attmap, &node->ss.ps);
+	state->vq = vector_qual_compile(topn_clause ? lappend(list_copy(state->quals), topn_clause) :
+									state->quals, INDEX_VAR, attmap, &node->ss.ps);
 	state->groups_cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "timeseries agg groups",
 											  ALLOCSET_DEFAULT_SIZES);
@@ -1626,6 +1874,169 @@ chunk_from_metadata(void *arg, const ChunkMeta *meta)
 	return true;
 }
 
+static int
+cmp_int64_desc(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return x > y ? -1 : x < y ? 1 : 0;
+}
+
+/* The key of a value of its column, as an int64 (topn_threshold). */
+static int64
+key_of_value(KeySpec *key, Datum value)
+{
+	if (key->func == NULL)
+		return summary_int64(key->keytype, value);
+	key->fcinfo->args[key->colarg].value = value;
+	key->fcinfo->args[key->colarg].isnull = false;
+	key->fcinfo->isnull = false;
+	value = FunctionCallInvoke(key->fcinfo);
+	key->have_last = false;
+	if (key->fcinfo->isnull)
+		elog(ERROR, "timeseries: group key function returned NULL for a value");
+	return summary_int64(key->keytype, value);
+}
+
+/*
+ * Set the parameter of the newest-buckets bound (topn_plan): the topn-th
+ * largest distinct bucket among the buckets of every chunk's smallest and
+ * largest value, counting only chunks wholly inside the quals' range (their
+ * smallest and largest rows pass the quals, so those buckets are in the
+ * result).  At least topn buckets are then at or above it, so no smaller
+ * bucket is among the first topn; without that many, the bound is the
+ * type's smallest value and prunes nothing.  Chunks of the current
+ * transaction are left out: they may hide rows from this command.  (Rows
+ * are never deleted yet; once they can be, chunks with deleted rows must
+ * be left out too.)
+ */
+static void
+topn_threshold(TsAggState *state)
+{
+	ScanState  *ss = &state->css.ss;
+	ExprContext *econtext = ss->ps.ps_ExprContext;
+	ParamExecData *prm = &ss->ps.state->es_param_exec_vals[state->topn_param];
+	Oid			type = state->topn_type;
+	int64		lo = PG_INT64_MIN;
+	int64		hi = PG_INT64_MAX;
+	int64		threshold;
+	bool		empty = false;
+	ListCell   *lc1;
+	ListCell   *lc2;
+	MemoryContext old;
+
+	switch (type)
+	{
+		case INT2OID:
+			threshold = PG_INT16_MIN;
+			break;
+		case INT4OID:
+		case DATEOID:
+			threshold = PG_INT32_MIN;
+			break;
+		default:
+			threshold = PG_INT64_MIN;
+			break;
+	}
+
+	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	forboth(lc1, state->topn_strategies, lc2, state->topn_bounds)
+	{
+		bool		isnull;
+		Datum		d = ExecEvalExpr(lfirst(lc2), econtext, &isnull);
+		int64		v;
+
+		if (isnull)
+		{
+			empty = true;
+			break;
+		}
+		v = summary_int64(type, d);
+		switch (lfirst_int(lc1))
+		{
+			case BTGreaterStrategyNumber:
+				if (v == PG_INT64_MAX)
+					empty = true;
+				else
+					lo = Max(lo, v + 1);
+				break;
+			case BTGreaterEqualStrategyNumber:
+				lo = Max(lo, v);
+				break;
+			case BTLessStrategyNumber:
+				if (v == PG_INT64_MIN)
+					empty = true;
+				else
+					hi = Min(hi, v - 1);
+				break;
+			default:
+				hi = Min(hi, v);
+				break;
+		}
+	}
+	if (!empty && lo <= hi)
+	{
+		uint64		storage_id = storage_get_id(ss->ss_currentRelation);
+		ChunkMetaScan *ms;
+		ChunkMeta	meta;
+		int64	   *buckets = NULL;
+		int			n = 0;
+		int			max = 0;
+
+		ms = storage_id ? metadata_begin_scan(storage_id, ss->ps.state->es_snapshot) : NULL;
+		while (ms && metadata_next(ms, &meta, false))
+		{
+			ColumnSummary cs;
+			int64		mn;
+			int64		mx;
+
+			CHECK_FOR_INTERRUPTS();
+			if (meta.own_xact || meta.cids != NULL)
+				continue;
+			summary_get(meta.summary, state->topn_attno, type, &cs);
+			if (!cs.known || !cs.has_values)
+				continue;
+			mn = summary_int64(type, cs.min);
+			mx = summary_int64(type, cs.max);
+			if (mn < lo || mx > hi)
+				continue;
+			if (n + 2 > max)
+			{
+				max = Max(64, max * 2);
+				buckets = buckets ? repalloc(buckets, sizeof(int64) * max) :
+					palloc(sizeof(int64) * max);
+			}
+			buckets[n++] = key_of_value(&state->keys[0], cs.min);
+			buckets[n++] = key_of_value(&state->keys[0], cs.max);
+		}
+		if (ms)
+			metadata_end_scan(ms);
+		if (n > 0)
+		{
+			int			distinct = 0;
+
+			qsort(buckets, n, sizeof(int64), cmp_int64_desc);
+			for (int i = 0; i < n; i++)
+			{
+				if (i > 0 && buckets[i] == buckets[i - 1])
+					continue;
+				if (++distinct == state->topn)
+				{
+					threshold = buckets[i];
+					break;
+				}
+			}
+		}
+	}
+	MemoryContextSwitchTo(old);
+	state->topn_found = threshold != PG_INT64_MIN && threshold != PG_INT32_MIN &&
+		threshold != PG_INT16_MIN;
+	prm->execPlan = NULL;
+	prm->value = summary_datum(type, threshold);
+	prm->isnull = false;
+}
+
 static TupleTableSlot *
 next_agg_row(ScanState *ss)
 {
@@ -1644,6 +2055,8 @@ next_agg_row(ScanState *ss)
 	}
 	if (!state->values_set)
 	{
+		if (state->topn > 0)
+			topn_threshold(state);
 		vector_qual_set_values(state->vq, ss->ps.ps_ExprContext);
 		for (int a = 0; a < state->naggs; a++)
 			if (state->aggs[a].filter)
@@ -1811,6 +2224,8 @@ explain_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyText("Vectorized Filter",
 							deparse_expression((Node *) make_ands_explicit(state->quals),
 											   context, useprefix, false), es);
+	if (state->topn > 0)
+		ExplainPropertyInteger("Newest Buckets Only", NULL, state->topn, es);
 	if (es->analyze && state->scan)
 	{
 		const TsScanCounters *c = ts_scan_counters(state->scan);

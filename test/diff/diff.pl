@@ -1131,6 +1131,29 @@ sub gen_q_gapfill
 	return { sql => $sql, ordered => 0, norm => [ 'x', (map { 'x' } @g), map { $_->[1] } @a ] };
 }
 
+# GROUP BY bucket ORDER BY bucket DESC LIMIT n (TimeseriesAgg's newest-buckets bound)
+sub gen_q_topn_agg
+{
+	my ($key, $col) = @{ pick([ "timeseries.time_bucket('1 minute', t)", 't' ], [ "date_trunc('hour', t)", 't' ],
+			[ 't', 't' ], [ "timeseries.time_bucket('1 day', d)", 'd' ], [ "date_trunc('day', tw)", 'tw' ],
+			[ 'timeseries.time_bucket(100, i4)', 'i4' ], [ "date_trunc('minute', tr)", 'tr' ]) };
+	my $where = '';
+	if ($col eq 't' && chance(0.6))
+	{
+		my $span = $GS{t} - $T0 * 1e6;
+		$span = 1 if $span < 1;
+		my $a = $T0 * 1e6 + rnd($span);
+		$where = chance(0.5) ? " WHERE t < " . lit('timestamptz', fmt_ts($a))
+		  : " WHERE t >= " . lit('timestamptz', fmt_ts($a)) . " AND t <= "
+		  . lit('timestamptz', fmt_ts($a + rnd(86400e6)));
+	}
+	my @a = pick_n(between(1, 3), [ 'count(*)', 'x' ], [ 'max(i4)', 'x' ], [ 'sum(i8)', 'x' ],
+		[ 'min(f8)', 'fz' ], [ 'count(tl)', 'x' ]);
+	my $sql = "SELECT $key, " . join(', ', map { $_->[0] } @a) . " FROM %A%$where GROUP BY 1 ORDER BY 1 DESC"
+	  . pick('', ' NULLS LAST') . ' LIMIT ' . between(1, 20) . (chance(0.2) ? ' OFFSET ' . rnd(5) : '');
+	return { sql => $sql, ordered => 1, norm => [ 'x', map { $_->[1] } @a ] };
+}
+
 sub gen_q_distinct
 {
 	if (chance(0.3))
@@ -1235,12 +1258,13 @@ sub gen_q_setop
 
 my @SHAPES = (
 	rows => 5, topn => 3, count => 4, agg => 5, distinct => 1.5, join => 2.5,
-	window => 1.5, subquery => 1.5, setop => 1, gapfill => 1.5,
+	window => 1.5, subquery => 1.5, setop => 1, gapfill => 1.5, topn_agg => 1,
 );
 my %SHAPE_GEN = (
 	rows => \&gen_q_rows, topn => \&gen_q_topn, count => \&gen_q_count, agg => \&gen_q_agg,
 	distinct => \&gen_q_distinct, join => \&gen_q_join, window => \&gen_q_window,
 	subquery => \&gen_q_subquery, setop => \&gen_q_setop, gapfill => \&gen_q_gapfill,
+	topn_agg => \&gen_q_topn_agg,
 );
 
 # planner settings tried for some queries (identical for both sides)
