@@ -203,3 +203,15 @@ DROP TABLE gm;
 -- a new session that has not loaded the library yet still plans the gapfill
 \c
 SELECT timeseries.time_bucket_gapfill(1, x, 0, 5) AS b, count(*) FROM (VALUES (1), (3)) v(x) GROUP BY 1 ORDER BY 1;
+
+-- a constant time is not folded away; integer columns widened to the
+-- bucket's type; wider integer bounds are clamped to the column's range
+SET search_path = public, timeseries;
+SELECT time_bucket_gapfill(1, x, 0, 5) AS b, count(*) FROM (VALUES (1)) v(x) GROUP BY 1 ORDER BY 1;
+CREATE TABLE gw (t2 smallint, t4 int) USING timeseries;
+INSERT INTO gw VALUES (32765, 1), (32767, 5), (-32768, 9);
+SELECT time_bucket_gapfill(2::bigint, t4) AS b, count(*) FROM gw WHERE t4 >= 0 AND t4 < 8 GROUP BY 1 ORDER BY 1;
+SELECT time_bucket_gapfill(1::int2, t2) AS b, count(*) FROM gw WHERE t2 >= 32765 AND t2 < 40000 GROUP BY 1 ORDER BY 1;
+SELECT time_bucket_gapfill(4::int2, t2) AS b, count(*) FROM gw WHERE t2 > -40000 AND t2 < -32755 GROUP BY 1 ORDER BY 1;
+SELECT count(*) FILTER (WHERE locf(t4) > 0) FROM gw GROUP BY time_bucket_gapfill(1, t4, 0, 2);
+DROP TABLE gw;

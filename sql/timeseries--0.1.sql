@@ -146,31 +146,31 @@ CREATE FUNCTION timeseries_internal.gapfill_support(internal)
 CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width smallint, ts smallint,
 		start smallint DEFAULT NULL, finish smallint DEFAULT NULL)
 	RETURNS smallint AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_int2'
-	LANGUAGE C IMMUTABLE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
+	LANGUAGE C VOLATILE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
 CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width integer, ts integer,
 		start integer DEFAULT NULL, finish integer DEFAULT NULL)
 	RETURNS integer AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_int4'
-	LANGUAGE C IMMUTABLE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
+	LANGUAGE C VOLATILE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
 CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width bigint, ts bigint,
 		start bigint DEFAULT NULL, finish bigint DEFAULT NULL)
 	RETURNS bigint AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_int8'
-	LANGUAGE C IMMUTABLE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
+	LANGUAGE C VOLATILE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
 CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width interval, ts date,
 		start date DEFAULT NULL, finish date DEFAULT NULL)
 	RETURNS date AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_date'
-	LANGUAGE C IMMUTABLE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
+	LANGUAGE C VOLATILE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
 CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width interval, ts timestamp,
 		start timestamp DEFAULT NULL, finish timestamp DEFAULT NULL)
 	RETURNS timestamp AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_timestamp'
-	LANGUAGE C IMMUTABLE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
+	LANGUAGE C VOLATILE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
 CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width interval, ts timestamptz,
 		start timestamptz DEFAULT NULL, finish timestamptz DEFAULT NULL)
 	RETURNS timestamptz AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_timestamptz'
-	LANGUAGE C IMMUTABLE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
+	LANGUAGE C VOLATILE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
 CREATE FUNCTION timeseries.time_bucket_gapfill(bucket_width interval, ts timestamptz,
 		timezone text, start timestamptz DEFAULT NULL, finish timestamptz DEFAULT NULL)
 	RETURNS timestamptz AS 'MODULE_PATHNAME', 'ts_time_bucket_gapfill_timestamptz_tz'
-	LANGUAGE C IMMUTABLE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
+	LANGUAGE C VOLATILE PARALLEL SAFE SUPPORT timeseries_internal.gapfill_support;
 CREATE FUNCTION timeseries.locf(value anyelement, prev anyelement DEFAULT NULL,
 		treat_null_as_missing boolean DEFAULT false)
 	RETURNS anyelement AS 'MODULE_PATHNAME', 'ts_gapfill_marker'

@@ -170,6 +170,12 @@ start_arg(FuncExpr *f)
 }
 
 bool
+ts_gapfill_is_bucket(Oid funcid)
+{
+	return gapfill_func(funcid) == GF_BUCKET;
+}
+
+bool
 ts_gapfill_bound_arg(FuncExpr *f, int pos)
 {
 	int			s;
@@ -291,7 +297,7 @@ collect_leaves_walker(Node *node, GapfillPlan *gp)
 				 errhint("Use one time_bucket_gapfill call, as a GROUP BY key.")));
 	if (IsA(node, Aggref))
 	{
-		if (contains_gapfill_func_walker((Node *) ((Aggref *) node)->args, NULL))
+		if (expression_tree_walker(node, contains_gapfill_func_walker, NULL))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("locf, interpolate and time_bucket_gapfill cannot be used inside an aggregate")));
@@ -326,6 +332,12 @@ collect_markers_walker(Node *node, List **markers)
 		return false;
 	}
 	return expression_tree_walker(node, collect_markers_walker, markers);
+}
+
+static bool
+is_integer_type(Oid type)
+{
+	return type == INT2OID || type == INT4OID || type == INT8OID;
 }
 
 /* A value start or finish may be taken from: computable when the node starts. */
@@ -431,7 +443,8 @@ infer_bounds(PlannerInfo *root, Var *ts, Oid timetype, bool lower,
 		}
 		else
 			continue;
-		if (exprType(value) != timetype)
+		if (exprType(value) != timetype &&
+			!(is_integer_type(timetype) && is_integer_type(exprType(value))))
 		{
 			value = coerce_to_target_type(NULL, value, exprType(value),
 										  timetype, -1, COERCION_ASSIGNMENT,
@@ -474,6 +487,10 @@ plan_bound(GapfillPlan *gp, bool lower, List **values, List **flags)
 		return;
 	}
 	ts = lsecond(gp->bucket->args);
+	/* a widened integer column counts in the same units */
+	if (is_integer_type(exprType(ts)) &&
+		is_integer_type(exprType(strip_implicit_coercions(ts))))
+		ts = strip_implicit_coercions(ts);
 	if (!IsA(ts, Var) || ((Var *) ts)->varlevelsup != 0)
 		gapfill_error("ts needs to refer to a single column if no start or finish is supplied");
 	infer_bounds(gp->root, (Var *) ts, exprType(lsecond(gp->bucket->args)),
@@ -823,6 +840,8 @@ typedef struct GapfillState
 	List	   *finish_exprs;
 	List	   *start_flags;
 	List	   *finish_flags;
+	List	   *start_types;	/* of the bounds: integers may be wider */
+	List	   *finish_types;
 	ExprState **prev_exprs;
 	ExprState **next_exprs;
 	bool	   *null_missing;
@@ -921,6 +940,7 @@ begin_gapfill(CustomScanState *node, EState *estate, int eflags)
 	TupleDesc	desc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
 	int			n = list_length(kinds);
 	int			i;
+	ListCell   *lc;
 
 	state->child = ExecInitNode(linitial(cscan->custom_plans), estate, eflags);
 	node->custom_ps = list_make1(state->child);
@@ -955,6 +975,10 @@ begin_gapfill(CustomScanState *node, EState *estate, int eflags)
 	state->zone_expr = init_expr(list_nth(cscan->custom_exprs, EXPR_ZONE), ps);
 	state->start_exprs = init_expr_list(list_nth(cscan->custom_exprs, EXPR_STARTS), ps);
 	state->finish_exprs = init_expr_list(list_nth(cscan->custom_exprs, EXPR_FINISHES), ps);
+	foreach(lc, (List *) list_nth(cscan->custom_exprs, EXPR_STARTS))
+		state->start_types = lappend_oid(state->start_types, exprType(lfirst(lc)));
+	foreach(lc, (List *) list_nth(cscan->custom_exprs, EXPR_FINISHES))
+		state->finish_types = lappend_oid(state->finish_types, exprType(lfirst(lc)));
 	state->prev_exprs = palloc0(sizeof(ExprState *) * n);
 	state->next_exprs = palloc0(sizeof(ExprState *) * n);
 	state->null_missing = palloc0(sizeof(bool) * n);
@@ -1028,6 +1052,21 @@ time_finite(Oid type, int64 v)
 	if (type == TIMESTAMPOID || type == TIMESTAMPTZOID)
 		return !TIMESTAMP_NOT_FINITE(v);
 	return true;
+}
+
+/* The smallest value of an integer time type (others: not needed). */
+static int64
+time_min(Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+			return PG_INT16_MIN;
+		case INT4OID:
+			return PG_INT32_MIN;
+		default:
+			return PG_INT64_MIN;
+	}
 }
 
 /* The largest value a bucket can start at. */
@@ -1216,7 +1255,7 @@ eval_range_expr(GapfillState *state, ExprState *expr, bool *isnull)
 
 /* The largest lower (smallest upper) bound, plus one unit where flagged. */
 static int64
-eval_bound(GapfillState *state, List *exprs, List *flags, bool lower)
+eval_bound(GapfillState *state, List *exprs, List *types, List *flags, bool lower)
 {
 	int64		result = 0;
 	bool		found = false;
@@ -1234,7 +1273,7 @@ eval_bound(GapfillState *state, List *exprs, List *flags, bool lower)
 			i++;
 			continue;
 		}
-		v = time_int64(state->timetype, d);
+		v = time_int64(list_nth_oid(types, i), d);
 		if (!time_finite(state->timetype, v))
 			gapfill_error(psprintf("%s cannot be infinite", lower ? "start" : "finish"));
 		if (list_nth_int(flags, i) && v < PG_INT64_MAX)
@@ -1276,16 +1315,33 @@ prepare_range(GapfillState *state)
 		state->zone = DatumGetTextPCopy(d);
 		MemoryContextSwitchTo(old);
 	}
-	state->start = eval_bound(state, state->start_exprs, state->start_flags, true);
-	state->finish = eval_bound(state, state->finish_exprs, state->finish_flags, false);
-	/* "ts > the largest value": nothing to fill */
+	state->start = eval_bound(state, state->start_exprs, state->start_types,
+							  state->start_flags, true);
+	state->finish = eval_bound(state, state->finish_exprs, state->finish_types,
+							   state->finish_flags, false);
+	/* also checks the width */
+	(void) bucket_of(state, 0);
 	if (state->start > time_max(state->timetype))
 	{
+		/* "ts > the largest value": nothing to fill */
 		state->start = 0;
 		state->finish = 0;
 	}
-	/* also checks the width */
-	state->start = bucket_of(state, state->start);
+	else if (state->start < time_min(state->timetype))
+	{
+		/* a wider integer bound: from the first bucket of the type */
+		int64		w = state->timetype == INT2OID ? DatumGetInt16(state->width) :
+			state->timetype == INT4OID ? DatumGetInt32(state->width) :
+			DatumGetInt64(state->width);
+		int64		b = time_min(state->timetype);
+		int64		r = b % w;
+
+		if (r != 0)
+			b += r < 0 ? -r : w - r;
+		state->start = b;
+	}
+	else
+		state->start = bucket_of(state, state->start);
 	state->range_ready = true;
 }
 

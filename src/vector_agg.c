@@ -377,8 +377,10 @@ key_spec(Expr *expr, Index relid, KeySpec *spec)
 		int			pos = 0;
 		int			colarg = -1;
 
+		/* (time_bucket_gapfill is volatile only to keep the planner's hands off) */
 		if (f->funcretset || keytype == TEXTOID || keytype == VARCHAROID ||
-			func_volatile(f->funcid) == PROVOLATILE_VOLATILE)
+			(func_volatile(f->funcid) == PROVOLATILE_VOLATILE &&
+			 !ts_gapfill_is_bucket(f->funcid)))
 			return false;
 		foreach(lc, f->args)
 		{

@@ -369,7 +369,8 @@ typedef enum QKind
 	Q_SCAN_COUNT,
 	Q_SCAN_AVG,
 	Q_SCAN_MAX_PER_HOST,
-	Q_SCAN_FILTER_COUNT
+	Q_SCAN_FILTER_COUNT,
+	Q_GAPFILL
 } QKind;
 
 typedef struct QType
@@ -405,6 +406,8 @@ static const QType qtypes[] = {
 	 * end: a type's random stream is derived from its index here.
 	 */
 	{"scan-filter-count", Q_SCAN_FILTER_COUNT, 0, 0, 0},
+	/* Not TSBS either (issue 6): a dashboard panel, 5-minute buckets of every host, gaps filled */
+	{"gapfill-all-12", Q_GAPFILL, 1, 0, 12},
 };
 #define NQTYPES ((int) (sizeof(qtypes) / sizeof(qtypes[0])))
 
@@ -587,6 +590,15 @@ gen_queries(const char *type, long count, long scale, long long nsteps, uint64_t
 			case Q_SCAN_FILTER_COUNT:
 				/* fixed threshold, the one of high-cpu: every instance is the same query */
 				out_str("SELECT count(*) FROM cpu WHERE usage_user > 90.0;\n");
+				break;
+			case Q_GAPFILL:
+				ws = rand_window_start(&r, data_start, data_end, secs);
+				out_str("SELECT timeseries.time_bucket_gapfill('5 minutes', time) AS bucket, hostname,"
+						" timeseries.locf(avg(usage_user)) AS usage_user FROM cpu WHERE time >= ");
+				out_ts_literal(ws);
+				out_str(" AND time < ");
+				out_ts_literal(ws + secs);
+				out_str(" GROUP BY 1, 2 ORDER BY 2, 1;\n");
 				break;
 		}
 	}
