@@ -228,7 +228,8 @@ SELECT q, topn_diff(q) AS differences FROM (VALUES
 	('SELECT time_bucket(''2 days'', d) b, count(*) FROM topn GROUP BY b ORDER BY b DESC NULLS LAST LIMIT 2'),
 	('SELECT time_bucket(1000, i) b, min(v) FROM topn WHERE i <= 59000 GROUP BY b ORDER BY b DESC LIMIT 3'),
 	('SELECT time, v FROM topn WHERE time IS NOT NULL GROUP BY time, v ORDER BY time DESC LIMIT 3'),
-	('SELECT time_bucket(''1 minute'', time, ''Europe/Berlin'') m, max(v) FROM topn GROUP BY m ORDER BY m DESC NULLS LAST LIMIT 4')
+	('SELECT time_bucket(''1 minute'', time, ''Europe/Berlin'') m, max(v) FROM topn GROUP BY m ORDER BY m DESC NULLS LAST LIMIT 4'),
+	('SELECT time_bucket(''1 day'', time) m, count(*) FROM topn GROUP BY m ORDER BY m DESC NULLS LAST LIMIT 20')
 ) t(q);
 -- not for these: other quals, HAVING, a parameter as the limit
 EXPLAIN (COSTS OFF) SELECT time_bucket('1 minute', time) AS m, max(v) FROM topn

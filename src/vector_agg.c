@@ -103,6 +103,8 @@ typedef enum AggKind
 	AK_SUM_FLOAT8,
 	AK_AVG_INT,					/* int8[2] {count, sum} */
 	AK_ACCUM,					/* float8[3] {N, Sx, Sxx} */
+	AK_AVG_FLOAT,				/* the same for avg(), whose final function
+								 * reads N and Sx only: Sxx stays 0 */
 	AK_MIN,
 	AK_MAX,
 	AK_FIRST,					/* first(value, time), last(value, time) */
@@ -229,6 +231,7 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 	HeapTuple	tup;
 	Form_pg_aggregate agg;
 	Oid			transfn;
+	Oid			finalfn;
 	Oid			argtype = InvalidOid;
 	bool		ok = true;
 
@@ -270,6 +273,7 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 		return false;
 	agg = (Form_pg_aggregate) GETSTRUCT(tup);
 	transfn = agg->aggtransfn;
+	finalfn = agg->aggfinalfn;
 	spec->transtype = agg->aggtranstype;
 	if (!OidIsValid(agg->aggcombinefn))
 		ok = false;
@@ -319,7 +323,7 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 			return argtype == INT2OID || argtype == INT4OID;
 		case F_FLOAT4_ACCUM:
 		case F_FLOAT8_ACCUM:
-			spec->kind = AK_ACCUM;
+			spec->kind = finalfn == F_FLOAT8_AVG ? AK_AVG_FLOAT : AK_ACCUM;
 			return is_float_type(argtype);
 		case F_INT2SMALLER:
 		case F_INT4SMALLER:
@@ -460,18 +464,9 @@ floor_key_column(Expr *key, Index relid, AttrNumber *attno, Oid *type)
 }
 
 /*
- * GROUP BY key ORDER BY key DESC LIMIT n (TSBS groupby-orderby-limit):
- * only the n newest buckets are needed.  When the key is a floor function
- * of a time column, the only quals are ranges on that column and nothing
- * else above the grouping can drop groups, the plan gets one more
- * vectorized qual, "column >= $p" (OR the column IS NULL when NULLs sort
- * first), and custom_private says how to compute $p when the scan starts:
- * the n-th largest bucket among those of the chunks' smallest and largest
- * values, which exist (see topn_threshold).  Chunks, vectors and rows
- * below it are then skipped by the usual pruning, and every group that is
- * emitted is complete.  NIL when the query is not of that form.
+ * LIMIT plus OFFSET when both are constants (planning sets limit_tuples
+ * only without grouping).
  */
-/* LIMIT plus OFFSET when both are constants (planning sets limit_tuples only without grouping). */
 static int64
 query_limit(Query *parse)
 {
@@ -493,6 +488,17 @@ query_limit(Query *parse)
 	return n;
 }
 
+/*
+ * GROUP BY key ORDER BY key DESC LIMIT n (TSBS groupby-orderby-limit):
+ * only the n newest buckets are needed.  When the key is a floor function
+ * of a time column, the only quals are ranges on that column and nothing
+ * else above the grouping can drop groups, the plan gets one more
+ * vectorized qual, "column >= $p OR column IS NULL", and custom_private says how to compute $p when the scan starts:
+ * the n-th largest bucket among those of the chunks' smallest and largest
+ * values, which exist (see topn_threshold).  Chunks, vectors and rows
+ * below it are then skipped by the usual pruning, and every group that is
+ * emitted is complete.  NIL when the query is not of that form.
+ */
 static List *
 topn_plan(PlannerInfo *root, RelOptInfo *input_rel)
 {
@@ -569,8 +575,7 @@ topn_plan(PlannerInfo *root, RelOptInfo *input_rel)
 	 * starts (begin_agg): a plan node may not reference a PARAM_EXEC that
 	 * no node sets, and this one is set by the node itself.
 	 */
-	return list_make3(list_make4_int((int) limit, assign_special_exec_param(root),
-									 attno, sc->nulls_first),
+	return list_make3(list_make3_int((int) limit, assign_special_exec_param(root), attno),
 					  list_make1_oid(geop),
 					  list_make2(strategies, bounds));
 }
@@ -942,8 +947,8 @@ typedef struct TsAggState
 	Datum	   *group_keys;		/* [group * nkeys + k] */
 	bool	   *group_nulls;
 	uint32	   *group_hash;
-	AggSlot    *slots;			/* [group * naggs + a] */
-	int32	   *table;			/* open addressing: group + 1, 0 empty */
+	AggSlot    *slots;			/* SLOT(state, group, a) */
+	uint64	   *table;			/* open addressing: hash << 32 | (group + 1), 0 empty */
 	uint32		table_mask;
 	Size		text_bytes;
 
@@ -1154,7 +1159,11 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 		clause = make_opclause(linitial_oid(lsecond(cs->custom_private)), BOOLOID, false,
 							   (Expr *) var, (Expr *) param, InvalidOid, InvalidOid);
 		fix_opfuncids((Node *) clause);
-		if (lfourth_int(ints))
+
+		/*
+		 * NULLs pass: their group is read whole, and it is first when NULLs
+		 * sort first, or needed when there are fewer buckets than the limit.
+		 */
 		{
 			NullTest   *nt = makeNode(NullTest);
 
@@ -1185,6 +1194,16 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 
 /* ---------- groups ---------- */
 
+/*
+ * Aggregate-major: a pass of one aggregate over a batch touches only that
+ * aggregate's slots, which stay in cache when the slots of all aggregates
+ * would not.
+ */
+#define SLOT(state, g, a)	(&(state)->slots[(Size) (a) * (state)->maxgroups + (g)])
+
+/* A hash table entry: the group's hash with it saves a load per probe. */
+#define TABLE_ENTRY(h, g)	(((uint64) (uint32) (h) << 32) | (uint32) ((g) + 1))
+
 static inline uint64
 mix64(uint64 x)
 {
@@ -1207,7 +1226,8 @@ key_equal(const KeySpec *k, Datum a, Datum b)
 		return la == lb && memcmp(VARDATA_ANY(DatumGetPointer(a)),
 								  VARDATA_ANY(DatumGetPointer(b)), la) == 0;
 	}
-	return summary_int64(k->keytype, a) == summary_int64(k->keytype, b);
+	/* other keys are held as their int64 view (batch_keys) */
+	return a == b;
 }
 
 static void
@@ -1227,10 +1247,16 @@ grow_groups(TsAggState *state)
 	}
 	else
 	{
+		AggSlot    *slots = palloc(sizeof(AggSlot) * na * newmax);
+
 		state->group_keys = repalloc_huge(state->group_keys, sizeof(Datum) * nk * newmax);
 		state->group_nulls = repalloc_huge(state->group_nulls, sizeof(bool) * nk * newmax);
 		state->group_hash = repalloc_huge(state->group_hash, sizeof(uint32) * newmax);
-		state->slots = repalloc_huge(state->slots, sizeof(AggSlot) * na * newmax);
+		for (Size a = 0; a < na; a++)
+			memcpy(&slots[a * newmax], &state->slots[a * state->maxgroups],
+				   sizeof(AggSlot) * state->ngroups);
+		pfree(state->slots);
+		state->slots = slots;
 	}
 	state->maxgroups = newmax;
 
@@ -1243,7 +1269,7 @@ grow_groups(TsAggState *state)
 			size *= 2;
 		if (state->table)
 			pfree(state->table);
-		state->table = palloc0(sizeof(int32) * size);
+		state->table = palloc0(sizeof(uint64) * size);
 		state->table_mask = size - 1;
 		for (int g = 0; g < state->ngroups; g++)
 		{
@@ -1251,7 +1277,7 @@ grow_groups(TsAggState *state)
 
 			while (state->table[pos] != 0)
 				pos = (pos + 1) & state->table_mask;
-			state->table[pos] = g + 1;
+			state->table[pos] = TABLE_ENTRY(state->group_hash[g], g);
 		}
 	}
 	MemoryContextSwitchTo(old);
@@ -1266,7 +1292,7 @@ key_hash(const KeySpec *key, Datum value, bool isnull)
 	if (key->is_text)
 		return hash_bytes((const unsigned char *) VARDATA_ANY(DatumGetPointer(value)),
 						  VARSIZE_ANY_EXHDR(DatumGetPointer(value)));
-	return (uint64) summary_int64(key->keytype, value);
+	return (uint64) value;
 }
 
 static inline uint64
@@ -1276,23 +1302,24 @@ combine_key_hash(uint64 h, uint64 kh, int k)
 }
 
 /* The group of keys (values[k], nulls[k]) of hash h, created when new. */
-static int
+static pg_attribute_always_inline int
 find_group_hashed(TsAggState *state, uint64 h, const Datum *values,
 				  const bool *nulls)
 {
 	uint32		pos;
 	int			g;
+	uint64		e;
 
 	if (state->ngroups >= state->maxgroups)
 		grow_groups(state);
 	pos = (uint32) h & state->table_mask;
-	while ((g = state->table[pos]) != 0)
+	while ((e = state->table[pos]) != 0)
 	{
-		g--;
-		if (state->group_hash[g] == (uint32) h)
+		if ((uint32) (e >> 32) == (uint32) h)
 		{
 			bool		same = true;
 
+			g = (int) (uint32) e - 1;
 			for (int k = 0; k < state->nkeys && same; k++)
 			{
 				bool		gn = state->group_nulls[g * state->nkeys + k];
@@ -1309,7 +1336,7 @@ find_group_hashed(TsAggState *state, uint64 h, const Datum *values,
 
 	/* a new group */
 	g = state->ngroups++;
-	state->table[pos] = g + 1;
+	state->table[pos] = TABLE_ENTRY(h, g);
 	state->group_hash[g] = (uint32) h;
 	for (int k = 0; k < state->nkeys; k++)
 	{
@@ -1328,7 +1355,8 @@ find_group_hashed(TsAggState *state, uint64 h, const Datum *values,
 		state->group_keys[g * state->nkeys + k] = nulls[k] ? (Datum) 0 : v;
 		state->group_nulls[g * state->nkeys + k] = nulls[k];
 	}
-	memset(&state->slots[(Size) g * state->naggs], 0, sizeof(AggSlot) * state->naggs);
+	for (int a = 0; a < state->naggs; a++)
+		memset(SLOT(state, g, a), 0, sizeof(AggSlot));
 	return g;
 }
 
@@ -1348,7 +1376,7 @@ groups_bytes(TsAggState *state)
 {
 	return (Size) state->maxgroups *
 		(state->nkeys * (sizeof(Datum) + sizeof(bool)) + sizeof(uint32) +
-		 state->naggs * sizeof(AggSlot) + 2 * sizeof(int32)) + state->text_bytes;
+		 state->naggs * sizeof(AggSlot) + 2 * sizeof(uint64)) + state->text_bytes;
 }
 
 /* ---------- accumulating ---------- */
@@ -1365,7 +1393,12 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 	ts_scan_batch_column(state->scan, key->attidx, &values, &isnull);
 	if (key->func == NULL)
 	{
-		memcpy(out, values, sizeof(Datum) * nrows);
+		if (key->is_text)
+			memcpy(out, values, sizeof(Datum) * nrows);
+		else
+			for (int i = 0; i < nrows; i++)
+				out[i] = isnull[i] ? (Datum) 0 :
+					Int64GetDatum(summary_int64(key->keytype, values[i]));
 		memcpy(outnull, isnull, sizeof(bool) * nrows);
 		return;
 	}
@@ -1405,6 +1438,11 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 		out[i] = key->last_out;
 		outnull[i] = key->last_out_null;
 	}
+	/* keys are held as their int64 view: equal bits, equal values */
+	if (!key->is_text)
+		for (int i = 0; i < nrows; i++)
+			if (!outnull[i] && !(sel && !sel[i]))
+				out[i] = Int64GetDatum(summary_int64(key->keytype, out[i]));
 }
 
 /*
@@ -1444,8 +1482,7 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 		   const int *group)
 {
 	AggSpec    *spec = &state->aggs[a];
-	int			naggs = state->naggs;
-	AggSlot    *slots = state->slots;
+	AggSlot    *slots = SLOT(state, 0, a);
 	Datum	   *values = NULL;
 	bool	   *isnull = NULL;
 
@@ -1468,7 +1505,7 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 		AggSlot    *s; \
 		if ((sel && !sel[i]) || (isnull && isnull[i])) \
 			continue; \
-		s = &slots[(Size) group[i] * naggs + a]; \
+		s = &slots[group[i]]; \
 		body; \
 	}
 
@@ -1524,6 +1561,19 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 		case AK_ACCUM:
 			EACH_ROW(accum_float(s, summary_double(spec->argtype, values[i])));
 			break;
+		case AK_AVG_FLOAT:
+			/* float8_accum's N and Sx, and its overflow check */
+			EACH_ROW(
+					 {
+						 double v = summary_double(spec->argtype, values[i]);
+						 double sx = s->d + v;
+
+						 if (unlikely(isinf(sx)) && !isinf(s->d) && !isinf(v))
+							 float_overflow_error();
+						 s->d = sx;
+						 s->n++;
+					 });
+			break;
 		case AK_FIRST:
 		case AK_LAST:
 			{
@@ -1540,7 +1590,7 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 
 					if ((sel && !sel[i]) || tnull[i])
 						continue;
-					s = &slots[(Size) group[i] * naggs + a];
+					s = &slots[group[i]];
 					t = summary_int64(spec->timetype, times[i]);
 					if (s->n == 0 || (is_first ? t < s->i : t > s->i))
 					{
@@ -1688,6 +1738,9 @@ consume_batch(TsAggState *state, TupleDesc desc)
 				prev = i;
 				continue;
 			}
+			/* the table slot of a row a little ahead, while this one is probed */
+			if (i + 8 < nrows && state->table)
+				__builtin_prefetch(&state->table[(uint32) h[i + 8] & state->table_mask]);
 			for (int k = 0; k < state->nkeys; k++)
 			{
 				rowv[k] = kv[k][i];
@@ -1732,6 +1785,7 @@ partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 													   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 			}
 		case AK_ACCUM:
+		case AK_AVG_FLOAT:
 			{
 				Datum		elems[3] = {Float8GetDatum((double) s->n),
 				Float8GetDatum(s->d), Float8GetDatum(s->sxx)};
@@ -1777,7 +1831,10 @@ emit_group(TsAggState *state)
 	}
 	for (int k = 0; k < state->nkeys; k++)
 	{
-		slot->tts_values[state->key_col[k]] = state->group_keys[g * state->nkeys + k];
+		Datum		v = state->group_keys[g * state->nkeys + k];
+
+		slot->tts_values[state->key_col[k]] = state->keys[k].is_text ? v :
+			summary_datum(state->keys[k].keytype, DatumGetInt64(v));
 		slot->tts_isnull[state->key_col[k]] = state->group_nulls[g * state->nkeys + k];
 	}
 	for (int a = 0; a < state->naggs; a++)
@@ -1785,7 +1842,7 @@ emit_group(TsAggState *state)
 		bool		isnull;
 
 		slot->tts_values[state->agg_col[a]] =
-			partial_state(&state->aggs[a], &state->slots[(Size) g * state->naggs + a], &isnull);
+			partial_state(&state->aggs[a], SLOT(state, g, a), &isnull);
 		slot->tts_isnull[state->agg_col[a]] = isnull;
 	}
 	MemoryContextSwitchTo(old);
@@ -1828,7 +1885,6 @@ chunk_from_metadata(void *arg, const ChunkMeta *meta)
 {
 	TsAggState *state = (TsAggState *) arg;
 	ColumnSummary *cs;
-	AggSlot    *slots;
 
 	if (meta->cids != NULL)
 		return false;
@@ -1853,11 +1909,10 @@ chunk_from_metadata(void *arg, const ChunkMeta *meta)
 
 		(void) find_group(state, &none, &nonull);
 	}
-	slots = state->slots;
 	for (int a = 0; a < state->naggs; a++)
 	{
 		AggSpec    *spec = &state->aggs[a];
-		AggSlot    *s = &slots[a];
+		AggSlot    *s = SLOT(state, 0, a);
 		int64		v;
 
 		if (spec->kind == AK_COUNT_STAR)

@@ -124,6 +124,13 @@ struct VectorQual
 	VQNode	  **clauses;
 	MemoryContext value_cxt;	/* values of the current scan */
 	MemoryContext batch_cxt;	/* scratch, reset per batch */
+
+	/*
+	 * The summaries say every row of the current chunk (of the vector about
+	 * to be filtered) passes: the row filter then evaluates nothing.
+	 */
+	bool		chunk_all_match;
+	bool		batch_all_match;
 };
 
 /* ---------- recognizing clauses ---------- */
@@ -875,6 +882,34 @@ range_may_match(VQNode *n, const ColumnSummary *cs, int k)
 	}
 }
 
+/* Is "column op values[k]" true for every value in [cs->min, cs->max]? */
+static bool
+range_must_match(VQNode *n, const ColumnSummary *cs, int k)
+{
+	int			cmin;
+	int			cmax;
+
+	if (n->value_nulls[k])
+		return false;
+	cmin = summary_cmp(n, cs->min, k);
+	cmax = summary_cmp(n, cs->max, k);
+	switch (n->strategy)
+	{
+		case BTLessStrategyNumber:
+			return cmax < 0;
+		case BTLessEqualStrategyNumber:
+			return cmax <= 0;
+		case BTEqualStrategyNumber:
+			return cmin == 0 && cmax == 0;
+		case BTGreaterEqualStrategyNumber:
+			return cmin >= 0;
+		case BTGreaterStrategyNumber:
+			return cmin > 0;
+		default:
+			return cmax < 0 || cmin > 0;
+	}
+}
+
 /* Where a summary of a column comes from: a chunk's metadata, or a vector. */
 typedef struct SummarySource
 {
@@ -946,6 +981,67 @@ node_may_match(VQNode *n, const SummarySource *src)
 	}
 }
 
+/*
+ * Is the clause true for every row the summaries describe?  (Conservative:
+ * false when unsure.)
+ */
+static bool
+node_must_match(VQNode *n, const SummarySource *src)
+{
+	ColumnSummary cs;
+
+	switch (n->kind)
+	{
+		case VQ_AND:
+			for (int a = 0; a < n->nargs; a++)
+				if (!node_must_match(n->args[a], src))
+					return false;
+			return true;
+		case VQ_OR:
+			for (int a = 0; a < n->nargs; a++)
+				if (node_must_match(n->args[a], src))
+					return true;
+			return false;
+		case VQ_NOT:
+			return false;
+		default:
+			break;
+	}
+
+	if (src->meta)
+		summary_get(src->meta->summary, (AttrNumber) (n->attidx + 1), n->coltype, &cs);
+	else
+		ts_scan_vector_summary(src->scan, n->attidx, n->coltype, &cs);
+	if (!cs.known)
+		return false;
+	switch (n->kind)
+	{
+		case VQ_NULLTEST:
+			return n->is_null ? !cs.has_values : !cs.has_nulls;
+		case VQ_BOOLCOL:
+			return !cs.has_nulls && cs.has_values && DatumGetBool(cs.min);
+		case VQ_CMP:
+			return !n->value_isnull && n->can_prune && !cs.has_nulls &&
+				cs.has_values && range_must_match(n, &cs, 0);
+		default:
+			return false;
+	}
+}
+
+static bool
+must_match(VectorQual *vq, const SummarySource *src)
+{
+	bool		must = true;
+	MemoryContext old;
+
+	MemoryContextReset(vq->batch_cxt);
+	old = MemoryContextSwitchTo(vq->batch_cxt);
+	for (int c = 0; c < vq->nclauses && must; c++)
+		must = node_must_match(vq->clauses[c], src);
+	MemoryContextSwitchTo(old);
+	return must;
+}
+
 static bool
 may_match(VectorQual *vq, const SummarySource *src)
 {
@@ -981,19 +1077,48 @@ vector_qual_vector_may_match(VectorQual *vq, TableScanDesc scan)
 static bool
 chunk_filter(void *arg, const ChunkMeta *meta)
 {
-	return vector_qual_chunk_may_match((VectorQual *) arg, meta);
+	VectorQual *vq = (VectorQual *) arg;
+	SummarySource src = {meta, NULL};
+	bool		may = vector_qual_chunk_may_match(vq, meta);
+
+	vq->chunk_all_match = may && meta->summary != NULL && must_match(vq, &src);
+	return may;
 }
 
+/* Called for each vector of a chunk, before the row filter sees it. */
 static bool
 vector_filter(void *arg, TableScanDesc scan)
 {
-	return vector_qual_vector_may_match((VectorQual *) arg, scan);
+	VectorQual *vq = (VectorQual *) arg;
+	SummarySource src = {NULL, scan};
+	bool		may;
+
+	if (vq->chunk_all_match)
+	{
+		vq->batch_all_match = true;
+		return true;
+	}
+	may = vector_qual_vector_may_match(vq, scan);
+	vq->batch_all_match = may && must_match(vq, &src);
+	return may;
 }
 
+/*
+ * The write buffer's rows come without a vector filter call, so the flag
+ * is taken (and cleared) per batch.
+ */
 static int
 row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
 {
-	return vector_qual_filter((VectorQual *) arg, scan, nrows, NULL, sel);
+	VectorQual *vq = (VectorQual *) arg;
+
+	if (vq->batch_all_match)
+	{
+		vq->batch_all_match = false;
+		memset(sel, true, sizeof(bool) * nrows);
+		return nrows;
+	}
+	return vector_qual_filter(vq, scan, nrows, NULL, sel);
 }
 
 /*
@@ -1005,6 +1130,8 @@ vector_qual_attach(VectorQual *vq, TableScanDesc scan, const bool *read_att)
 {
 	bool		any = vq->nclauses > 0;
 
+	vq->chunk_all_match = false;
+	vq->batch_all_match = false;
 	ts_scan_set_filters(scan, read_att,
 						any ? chunk_filter : NULL,
 						any ? vector_filter : NULL,
