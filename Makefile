@@ -18,6 +18,7 @@ OBJS = \
 	src/custom_scan.o \
 	src/vector_agg.o \
 	src/gapfill.o \
+	src/lastpoint.o \
 	src/tableam.o \
 	src/planner.o \
 	src/stats.o \

@@ -36,6 +36,7 @@
 
 #include "custom_scan.h"
 #include "gapfill.h"
+#include "lastpoint.h"
 #include "timeseries.h"
 #include "vector_agg.h"
 #include "write.h"
@@ -76,6 +77,8 @@ ts_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 		/* after every other grouping path: it wraps them all */
 		ts_gapfill_add_paths(root, input_rel, output_rel);
 	}
+	else if (stage == UPPERREL_DISTINCT)
+		ts_lastpoint_add_paths(root, input_rel, output_rel);
 }
 
 static void

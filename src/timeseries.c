@@ -18,11 +18,15 @@
 #include "codec.h"
 #include "custom_scan.h"
 #include "gapfill.h"
+#include "lastpoint.h"
 #include "vector_agg.h"
 #include "timeseries.h"
 #include "write.h"
 
 PG_MODULE_MAGIC;
+
+/* int64 values (and their views as keys) are held in Datums by value */
+StaticAssertDecl(SIZEOF_DATUM == 8, "timeseries needs a 64-bit platform");
 
 PG_FUNCTION_INFO_V1(timeseries_load_library);
 
@@ -96,6 +100,7 @@ _PG_init(void)
 	ts_custom_scan_init();
 	ts_vector_agg_init();
 	ts_gapfill_init();
+	ts_lastpoint_init();
 	ts_tableam_init();
 }
 

@@ -1154,6 +1154,25 @@ sub gen_q_topn_agg
 	return { sql => $sql, ordered => 1, norm => [ 'x', map { $_->[1] } @a ] };
 }
 
+# DISTINCT ON (series) series, time ORDER BY series, time DESC (TimeseriesLastPoint)
+sub gen_q_lastpoint
+{
+	my $key = pick('tl', 'i2', 'b', 'd', '(i4 % 7)');
+	my $time = pick('t', 'tw', 'd', 'i4', 'tr');
+	$key = 'tl' if $key eq 'd' && $time eq 'd';
+	my $where = '';
+	if (chance(0.4))
+	{
+		my $span = $GS{t} - $T0 * 1e6;
+		$span = 1 if $span < 1;
+		$where = " WHERE t < " . lit('timestamptz', fmt_ts($T0 * 1e6 + rnd($span)));
+		$where .= ' AND ' . gen_pred(1) if chance(0.3);
+	}
+	my $sql = "SELECT DISTINCT ON ($key) $key, $time FROM %A%$where ORDER BY $key"
+	  . pick('', ' DESC') . ", $time DESC" . pick('', ' NULLS LAST') . (chance(0.2) ? ' LIMIT ' . between(1, 5) : '');
+	return { sql => $sql, ordered => 1, norm => [ 'x', 'x' ] };
+}
+
 sub gen_q_distinct
 {
 	if (chance(0.3))
@@ -1259,12 +1278,13 @@ sub gen_q_setop
 my @SHAPES = (
 	rows => 5, topn => 3, count => 4, agg => 5, distinct => 1.5, join => 2.5,
 	window => 1.5, subquery => 1.5, setop => 1, gapfill => 1.5, topn_agg => 1,
+	lastpoint => 1,
 );
 my %SHAPE_GEN = (
 	rows => \&gen_q_rows, topn => \&gen_q_topn, count => \&gen_q_count, agg => \&gen_q_agg,
 	distinct => \&gen_q_distinct, join => \&gen_q_join, window => \&gen_q_window,
 	subquery => \&gen_q_subquery, setop => \&gen_q_setop, gapfill => \&gen_q_gapfill,
-	topn_agg => \&gen_q_topn_agg,
+	topn_agg => \&gen_q_topn_agg, lastpoint => \&gen_q_lastpoint,
 );
 
 # planner settings tried for some queries (identical for both sides)

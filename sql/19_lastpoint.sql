@@ -1,0 +1,76 @@
+-- TimeseriesLastPoint: SELECT DISTINCT ON (series) ... ORDER BY series,
+-- time DESC in two passes; results compared with a heap table.
+SET timezone = 'UTC';
+SET timeseries.chunk_rows = 3000;
+CREATE TABLE lp (time timestamptz, host text, region int, v float8) USING timeseries;
+-- 20 hosts every 10 seconds; host_19 stops early; a host that only has
+-- NULL times; NULL hosts; one row with a NULL time for host_3
+INSERT INTO lp SELECT '2024-01-01'::timestamptz + (g / 20) * interval '10 seconds',
+	'host_' || g % 20, g % 3, g
+FROM generate_series(0, 39999) g WHERE g % 20 <> 19 OR g < 5000;
+INSERT INTO lp VALUES (NULL, 'host_null_time', 1, 1), (NULL, 'host_null_time', 1, 2),
+	('2024-01-02 00:00', NULL, 2, 3), ('2024-01-01 00:00', NULL, 2, 4), (NULL, 'host_3', 0, 5);
+RESET timeseries.chunk_rows;
+CREATE TABLE lp_heap AS SELECT * FROM lp;
+ANALYZE lp;
+
+EXPLAIN (COSTS OFF) SELECT DISTINCT ON (host) * FROM lp ORDER BY host, time DESC;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT DISTINCT ON (host) * FROM lp ORDER BY host, time DESC NULLS LAST;
+-- NULLs sort first with DESC: host_3's NULL-time row and host_null_time
+-- (whose two rows tie: only columns equal in both are shown)
+SELECT DISTINCT ON (host) host, time, region FROM lp ORDER BY host, time DESC;
+SELECT DISTINCT ON (host) host, time, region FROM lp ORDER BY host, time DESC NULLS LAST;
+
+CREATE FUNCTION lp_diff(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+	EXECUTE format('SELECT count(*) FROM (((%s) EXCEPT ALL (%s)) UNION ALL ((%s) EXCEPT ALL (%s))) x',
+				   q, replace(q, 'FROM lp ', 'FROM lp_heap '),
+				   replace(q, 'FROM lp ', 'FROM lp_heap '), q) INTO n;
+	RETURN n;
+END $$;
+SELECT q, lp_diff(q) AS differences FROM (VALUES
+	('SELECT DISTINCT ON (host) host, time, region FROM lp ORDER BY host, time DESC'),
+	('SELECT DISTINCT ON (host) host, time, region FROM lp ORDER BY host DESC, time DESC NULLS LAST'),
+	('SELECT DISTINCT ON (host) host, time, v FROM lp WHERE time < ''2024-01-01 01:00'' ORDER BY host, time DESC'),
+	('SELECT DISTINCT ON (host) host, time FROM lp WHERE region = 1 AND host IN (''host_1'', ''host_4'', ''host_19'') ORDER BY host, time DESC'),
+	('SELECT DISTINCT ON (region) region, time FROM lp ORDER BY region, time DESC NULLS LAST'),
+	('SELECT DISTINCT ON (host) host, time, v * 2 AS v2 FROM lp WHERE time > ''2030-01-01'' ORDER BY host, time DESC'),
+	('SELECT DISTINCT ON (host) host, time FROM lp ORDER BY host, time DESC LIMIT 3')
+) t(q);
+
+-- not for these: ascending time, a non-vectorizable qual, a second key, ctid
+-- (system columns do not survive the sort)
+EXPLAIN (COSTS OFF) SELECT DISTINCT ON (host) * FROM lp ORDER BY host, time;
+EXPLAIN (COSTS OFF) SELECT DISTINCT ON (host) * FROM lp WHERE host LIKE 'host_1%' ORDER BY host, time DESC;
+EXPLAIN (COSTS OFF) SELECT DISTINCT ON (host, region) * FROM lp ORDER BY host, region, time DESC;
+EXPLAIN (COSTS OFF) SELECT DISTINCT ON (host) ctid, host FROM lp ORDER BY host, time DESC;
+
+-- the transaction's own (buffered) rows are seen
+BEGIN;
+INSERT INTO lp VALUES ('2025-01-01', 'host_1', 0, 100), ('2025-01-01', 'host_new', 0, 101);
+SELECT DISTINCT ON (host) host, time, region FROM lp WHERE time >= '2024-01-01 05:00' OR time IS NULL
+ORDER BY host, time DESC NULLS LAST;
+ROLLBACK;
+-- a LATERAL reference keeps the plain plan
+SELECT r.region, s.* FROM (VALUES (0), (2)) r(region),
+	LATERAL (SELECT DISTINCT ON (host) host, time FROM lp WHERE lp.region = r.region
+			 AND host IS NULL ORDER BY host, time DESC) s;
+-- rescans: a correlated subquery runs the node once per outer row (its
+-- condition on time stays above DISTINCT ON)
+EXPLAIN (COSTS OFF) SELECT x, (SELECT count(*) FROM (SELECT DISTINCT ON (host) host, time FROM lp
+												 ORDER BY host, time DESC NULLS LAST) s
+							  WHERE s.time > '2024-01-01'::timestamptz + v.x * interval '1 hour') AS n
+FROM (VALUES (0), (1), (100)) v(x);
+SELECT x, (SELECT count(*) FROM (SELECT DISTINCT ON (host) host, time FROM lp
+								 ORDER BY host, time DESC NULLS LAST) s
+		   WHERE s.time > '2024-01-01'::timestamptz + v.x * interval '1 hour') AS n
+FROM (VALUES (0), (1), (100)) v(x);
+
+-- an empty table
+CREATE TABLE lp_empty (time timestamptz, host text) USING timeseries;
+SELECT DISTINCT ON (host) * FROM lp_empty ORDER BY host, time DESC;
+
+DROP FUNCTION lp_diff(text);
+DROP TABLE lp, lp_heap, lp_empty;

@@ -1,0 +1,818 @@
+/*-------------------------------------------------------------------------
+ *
+ * lastpoint.c
+ *	  TimeseriesLastPoint: the newest row of every series,
+ *	  SELECT DISTINCT ON (series) ... ORDER BY series, time DESC, in two
+ *	  passes over a timeseries table instead of a sort of every row.
+ *
+ * Pass 1 decodes only the series and time columns (and what the quals
+ * test) and finds the newest time of every series: the largest time, or
+ * NULL when NULLs sort first and the series has a row with a NULL time
+ * (the row DISTINCT ON then keeps).  Pass 2 reads whole rows, skipping the
+ * chunks and vectors whose summaries say their times are all older than the
+ * oldest of those newest times, takes for each series the first row with
+ * its newest time (among equal times DISTINCT ON may keep any), and the
+ * rows come out sorted by series.  When every series reports up to the end,
+ * as time series do, pass 2 reads only the newest chunks.
+ *
+ * The series column is compared by its bits (by-value types) or bytes
+ * (text under a deterministic collation), as its equality operator would.
+ * One entry per series is kept in memory; the planner uses the node only
+ * when the estimated series fit in work_mem.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/explain.h"
+#include "common/hashfn.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
+#include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/pg_locale.h"
+#include "utils/ruleutils.h"
+#include "utils/selfuncs.h"
+#include "utils/tuplesort.h"
+
+#include "custom_scan.h"
+#include "lastpoint.h"
+#include "metadata.h"
+#include "scan.h"
+#include "summary.h"
+#include "timeseries.h"
+#include "vector_qual.h"
+
+/* custom_private: an IntList of these, the sort operator and collation, the columns read */
+#define LP_KEY_ATT		0		/* the series column (attno) */
+#define LP_TIME_ATT		1		/* the time column (attno) */
+#define LP_TIME_NULLS	2		/* NULL times sort first */
+#define LP_KEY_NULLS	3		/* NULL series sort first */
+
+/* ---------- planning ---------- */
+
+static Plan *plan_lastpoint(PlannerInfo *root, RelOptInfo *rel,
+							struct CustomPath *best_path, List *tlist,
+							List *clauses, List *custom_plans);
+static Node *create_lastpoint_state(CustomScan *cscan);
+
+static const CustomPathMethods lastpoint_path_methods = {
+	.CustomName = "TimeseriesLastPoint",
+	.PlanCustomPath = plan_lastpoint,
+};
+
+static const CustomScanMethods lastpoint_plan_methods = {
+	.CustomName = "TimeseriesLastPoint",
+	.CreateCustomScanState = create_lastpoint_state,
+};
+
+/* A column of relation relid, under relabeling. */
+static bool
+rel_column(Node *node, Index relid, AttrNumber *attno, Oid *type)
+{
+	while (node && IsA(node, RelabelType))
+		node = (Node *) ((RelabelType *) node)->arg;
+	if (node == NULL || !IsA(node, Var))
+		return false;
+	if (((Var *) node)->varno != relid || ((Var *) node)->varlevelsup != 0 ||
+		((Var *) node)->varattno <= 0)
+		return false;
+	*attno = ((Var *) node)->varattno;
+	*type = ((Var *) node)->vartype;
+	return true;
+}
+
+/* Types a time column may have: integers, date, timestamps. */
+static bool
+is_time_type(Oid t)
+{
+	return t == INT2OID || t == INT4OID || t == INT8OID || t == DATEOID ||
+		t == TIMESTAMPOID || t == TIMESTAMPTZOID;
+}
+
+/* Series types compared by bits or bytes, as their equality operator would. */
+static bool
+is_series_type(Oid t, Oid collation)
+{
+	if (is_time_type(t) || t == BOOLOID || t == TIMEOID)
+		return true;
+	if (t == TEXTOID || t == VARCHAROID)
+		return OidIsValid(collation) && get_collation_isdeterministic(collation);
+	return false;
+}
+
+/*
+ * Add a TimeseriesLastPoint path to the DISTINCT relation for
+ * SELECT DISTINCT ON (series) ... FROM one timeseries table [WHERE
+ * vectorizable quals] ORDER BY series, time DESC.
+ */
+void
+ts_lastpoint_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
+					   RelOptInfo *output_rel)
+{
+	Query	   *parse = root->parse;
+	RangeTblEntry *rte;
+	SortGroupClause *dc;
+	SortGroupClause *sk;
+	SortGroupClause *st;
+	Expr	   *key_expr;
+	Expr	   *time_expr;
+	AttrNumber	key_att;
+	AttrNumber	time_att;
+	Oid			key_type;
+	Oid			time_type;
+	Oid			opfamily;
+	Oid			opcintype;
+	int16		strategy;
+	List	   *pushed;
+	List	   *rest;
+	ListCell   *lc;
+	Path	   *scan = NULL;
+	double		nseries;
+	CustomPath *cp;
+
+	if (!ts_enable_custom_scan || !parse->hasDistinctOn ||
+		input_rel->reloptkind != RELOPT_BASEREL ||
+		list_length(parse->distinctClause) != 1 || list_length(parse->sortClause) != 2 ||
+		parse->hasAggs || parse->groupClause || parse->groupingSets ||
+		parse->hasWindowFuncs || parse->hasTargetSRFs || root->rowMarks ||
+		input_rel->lateral_relids)
+		return;
+	rte = planner_rt_fetch(input_rel->relid, root);
+	if (rte->rtekind != RTE_RELATION || rte->inh || rte->tablesample ||
+		!ts_is_timeseries_relid(rte->relid))
+		return;
+
+	/* DISTINCT ON (series) ORDER BY series, time DESC */
+	dc = linitial(parse->distinctClause);
+	sk = linitial(parse->sortClause);
+	st = lsecond(parse->sortClause);
+	if (dc->tleSortGroupRef != sk->tleSortGroupRef || !OidIsValid(sk->sortop))
+		return;
+
+	/*
+	 * System columns (ctid) do not survive the sort of pass 2; a whole-row
+	 * reference would need every column anyway.
+	 */
+	{
+		List	   *vars = pull_var_clause((Node *) input_rel->reltarget->exprs,
+										   PVC_RECURSE_PLACEHOLDERS);
+
+		foreach(lc, vars)
+			if (((Var *) lfirst(lc))->varattno <= 0)
+				return;
+	}
+	key_expr = (Expr *) get_sortgroupclause_expr(sk, parse->targetList);
+	time_expr = (Expr *) get_sortgroupclause_expr(st, parse->targetList);
+	if (!rel_column((Node *) key_expr, input_rel->relid, &key_att, &key_type) ||
+		!is_series_type(key_type, exprCollation((Node *) key_expr)) ||
+		!rel_column((Node *) time_expr, input_rel->relid, &time_att, &time_type) ||
+		!is_time_type(time_type) || key_att == time_att)
+		return;
+	/* the types' own orders: what the bits (and bytes) follow */
+	if (!get_ordering_op_properties(st->sortop, &opfamily, &opcintype, &strategy) ||
+		strategy != BTGreaterStrategyNumber || opcintype != time_type ||
+		opfamily != get_opclass_family(GetDefaultOpClass(time_type, BTREE_AM_OID)))
+		return;
+	if (!get_ordering_op_properties(sk->sortop, &opfamily, &opcintype, &strategy) ||
+		opfamily != get_opclass_family(GetDefaultOpClass(key_type, BTREE_AM_OID)))
+		return;
+
+	/* every qual evaluated over vectors */
+	ts_split_clauses(input_rel->baserestrictinfo, input_rel->relid, &pushed, &rest);
+	if (rest != NIL)
+		return;
+
+	foreach(lc, input_rel->pathlist)
+	{
+		Path	   *p = (Path *) lfirst(lc);
+
+		if (IsA(p, ProjectionPath))
+			p = ((ProjectionPath *) p)->subpath;
+		if (ts_is_custom_scan_path(p) && p->param_info == NULL && !p->parallel_aware)
+			scan = p;
+	}
+	if (scan == NULL)
+		return;
+
+	/* one entry per series in memory: only when they fit */
+	nseries = estimate_num_groups(root, list_make1(key_expr), input_rel->rows, NULL, NULL);
+	if (nseries * (64.0 + input_rel->reltarget->width) > (double) work_mem * 1024.0)
+		return;
+
+	cp = makeNode(CustomPath);
+	cp->path.pathtype = T_CustomScan;
+	cp->path.parent = input_rel;
+	cp->path.pathtarget = input_rel->reltarget;
+	cp->path.param_info = NULL;
+	cp->path.parallel_aware = false;
+	cp->path.parallel_safe = false;
+	cp->path.parallel_workers = 0;
+	cp->path.rows = clamp_row_est(nseries);
+	/* pass 1 reads two columns of everything; pass 2, little */
+	cp->path.startup_cost = scan->startup_cost +
+		(scan->total_cost - scan->startup_cost) * 0.5 +
+		nseries * cpu_tuple_cost * 2;
+	cp->path.total_cost = cp->path.startup_cost + nseries * cpu_tuple_cost;
+	/* one row per series, sorted by series: also by (series, time) */
+	cp->path.pathkeys = root->sort_pathkeys;
+	cp->flags = CUSTOMPATH_SUPPORT_PROJECTION;
+	cp->custom_private = list_make2(list_make4_int(key_att, time_att, st->nulls_first,
+												   sk->nulls_first),
+									list_make2_oid(sk->sortop,
+												   exprCollation((Node *) key_expr)));
+	cp->methods = &lastpoint_path_methods;
+	add_path(output_rel, &cp->path);
+}
+
+static Plan *
+plan_lastpoint(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
+			   List *tlist, List *clauses, List *custom_plans)
+{
+	CustomScan *cs = makeNode(CustomScan);
+	List	   *pushed;
+	List	   *rest;
+
+	ts_split_clauses(clauses, rel->relid, &pushed, &rest);
+	if (rest != NIL)
+		elog(ERROR, "timeseries: a qual under TimeseriesLastPoint cannot be evaluated over vectors");
+	cs->scan.plan.targetlist = tlist;
+	cs->scan.plan.qual = NIL;
+	cs->scan.scanrelid = rel->relid;
+	cs->flags = best_path->flags;
+	cs->custom_plans = NIL;
+	cs->custom_exprs = extract_actual_clauses(pushed, false);
+	/* pass 2 decodes what the target list uses (plus series and time) */
+	{
+		Bitmapset  *attnos = NULL;
+		List	   *read = NIL;
+		List	   *ints = linitial(best_path->custom_private);
+		int			x = -1;
+
+		pull_varattnos((Node *) tlist, rel->relid, &attnos);
+		attnos = bms_add_member(attnos, list_nth_int(ints, LP_KEY_ATT) -
+								FirstLowInvalidHeapAttributeNumber);
+		attnos = bms_add_member(attnos, list_nth_int(ints, LP_TIME_ATT) -
+								FirstLowInvalidHeapAttributeNumber);
+		while ((x = bms_next_member(attnos, x)) >= 0)
+			read = lappend_int(read, x + FirstLowInvalidHeapAttributeNumber);
+		cs->custom_private = lappend(list_copy(best_path->custom_private), read);
+	}
+	cs->custom_scan_tlist = NIL;
+	cs->methods = &lastpoint_plan_methods;
+	return &cs->scan.plan;
+}
+
+/* ---------- execution ---------- */
+
+/* What pass 1 learned about one series. */
+typedef struct Series
+{
+	uint32		hash;
+	bool		used;
+	bool		key_null;
+	bool		has_time;		/* some row has a non-NULL time: newest is set */
+	bool		has_null_time;
+	bool		taken;			/* pass 2 found its row */
+	Datum		key;			/* int64 view, or a text copy */
+	int64		newest;
+} Series;
+
+typedef struct LastPointState
+{
+	CustomScanState css;
+	int			key_att;		/* 0-based */
+	int			time_att;
+	Oid			key_type;
+	Oid			time_type;
+	bool		key_is_text;
+	bool		nulls_first;	/* of the time: a NULL time is the newest */
+	VectorQual *vq;
+	bool		values_set;
+	bool	   *read_pass1;
+	bool	   *read_pass2;
+
+	MemoryContext series_cxt;
+	Series	   *series;
+	uint32		capacity;		/* a power of two, at most half used */
+	uint32		nseries;
+
+	/* pass 2 */
+	bool		need_null;		/* some series keeps a row with a NULL time */
+	bool		any_time;		/* some series keeps a row with a time */
+	int64		oldest;			/* the oldest time a series keeps */
+	Tuplesortstate *sort;
+	TupleTableSlot *sort_slot;
+	bool		done;			/* rows sorted, being handed out */
+
+	/* EXPLAIN ANALYZE */
+	TsScanCounters pass1;
+	TsScanCounters pass2;
+} LastPointState;
+
+static void begin_lastpoint(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *exec_lastpoint(CustomScanState *node);
+static void end_lastpoint(CustomScanState *node);
+static void rescan_lastpoint(CustomScanState *node);
+static void explain_lastpoint(CustomScanState *node, List *ancestors, ExplainState *es);
+
+static const CustomExecMethods lastpoint_exec_methods = {
+	.CustomName = "TimeseriesLastPoint",
+	.BeginCustomScan = begin_lastpoint,
+	.ExecCustomScan = exec_lastpoint,
+	.EndCustomScan = end_lastpoint,
+	.ReScanCustomScan = rescan_lastpoint,
+	.ExplainCustomScan = explain_lastpoint,
+};
+
+void
+ts_lastpoint_init(void)
+{
+	RegisterCustomScanMethods(&lastpoint_plan_methods);
+}
+
+static Node *
+create_lastpoint_state(CustomScan *cscan)
+{
+	LastPointState *state = (LastPointState *) newNode(sizeof(LastPointState),
+													   T_CustomScanState);
+
+	state->css.methods = &lastpoint_exec_methods;
+	return (Node *) state;
+}
+
+static void
+begin_lastpoint(CustomScanState *node, EState *estate, int eflags)
+{
+	LastPointState *state = (LastPointState *) node;
+	CustomScan *cs = (CustomScan *) node->ss.ps.plan;
+	TupleDesc	desc = RelationGetDescr(node->ss.ss_currentRelation);
+	List	   *ints = linitial(cs->custom_private);
+
+	state->key_att = list_nth_int(ints, LP_KEY_ATT) - 1;
+	state->time_att = list_nth_int(ints, LP_TIME_ATT) - 1;
+	state->nulls_first = list_nth_int(ints, LP_TIME_NULLS);
+	state->key_type = TupleDescAttr(desc, state->key_att)->atttypid;
+	state->time_type = TupleDescAttr(desc, state->time_att)->atttypid;
+	state->key_is_text = state->key_type == TEXTOID || state->key_type == VARCHAROID;
+	state->vq = vector_qual_compile(cs->custom_exprs, cs->scan.scanrelid, NULL,
+									&node->ss.ps);
+	state->read_pass1 = palloc0(sizeof(bool) * Max(desc->natts, 1));
+	state->read_pass1[state->key_att] = true;
+	state->read_pass1[state->time_att] = true;
+	state->read_pass2 = palloc0(sizeof(bool) * Max(desc->natts, 1));
+	{
+		ListCell   *lc;
+
+		foreach(lc, (List *) lthird(cs->custom_private))
+		{
+			int			attno = lfirst_int(lc);
+
+			if (attno == 0)		/* a whole-row reference */
+				memset(state->read_pass2, true, sizeof(bool) * desc->natts);
+			else if (attno > 0 && attno <= desc->natts)
+				state->read_pass2[attno - 1] = true;
+		}
+	}
+	state->series_cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "timeseries last point",
+											  ALLOCSET_DEFAULT_SIZES);
+	state->sort_slot = ExecInitExtraTupleSlot(estate, desc, &TTSOpsMinimalTuple);
+}
+
+/* ---------- the series table ---------- */
+
+static uint32
+series_hash(LastPointState *state, Datum key, bool isnull)
+{
+	if (isnull)
+		return 0x9e3779b9;
+	if (state->key_is_text)
+		return hash_bytes((const unsigned char *) VARDATA_ANY(DatumGetPointer(key)),
+						  VARSIZE_ANY_EXHDR(DatumGetPointer(key)));
+	return (uint32) hash_bytes_uint32((uint32) DatumGetInt64(key)) ^
+		hash_bytes_uint32((uint32) ((uint64) DatumGetInt64(key) >> 32));
+}
+
+static bool
+series_equal(LastPointState *state, const Series *s, Datum key, bool isnull)
+{
+	if (s->key_null || isnull)
+		return s->key_null && isnull;
+	if (state->key_is_text)
+	{
+		Size		la = VARSIZE_ANY_EXHDR(DatumGetPointer(s->key));
+		Size		lb = VARSIZE_ANY_EXHDR(DatumGetPointer(key));
+
+		return la == lb && memcmp(VARDATA_ANY(DatumGetPointer(s->key)),
+								  VARDATA_ANY(DatumGetPointer(key)), la) == 0;
+	}
+	return s->key == key;
+}
+
+static void
+series_grow(LastPointState *state)
+{
+	uint32		newcap = state->capacity ? state->capacity * 2 : 1024;
+	Series	   *old = state->series;
+	uint32		oldcap = state->capacity;
+
+	state->series = MemoryContextAllocExtended(state->series_cxt, sizeof(Series) * newcap,
+											   MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	state->capacity = newcap;
+	for (uint32 i = 0; i < oldcap; i++)
+	{
+		uint32		pos;
+
+		if (!old[i].used)
+			continue;
+		pos = old[i].hash & (newcap - 1);
+		while (state->series[pos].used)
+			pos = (pos + 1) & (newcap - 1);
+		state->series[pos] = old[i];
+	}
+	if (old)
+		pfree(old);
+}
+
+static Series *series_add(LastPointState *state, uint32 pos, uint32 h, Datum key,
+						  bool isnull);
+
+/* The entry of a series (key: the int64 view, or a text), created when new. */
+static Series *
+series_lookup(LastPointState *state, Datum key, bool isnull, bool create)
+{
+	uint32		h = series_hash(state, key, isnull);
+	uint32		pos;
+
+	if (create && (state->nseries + 1) * 2 > state->capacity)
+		series_grow(state);
+	if (state->capacity == 0)
+		return NULL;
+	pos = h & (state->capacity - 1);
+	while (state->series[pos].used)
+	{
+		Series	   *s = &state->series[pos];
+
+		if (s->hash == h && series_equal(state, s, key, isnull))
+			return s;
+		pos = (pos + 1) & (state->capacity - 1);
+	}
+	if (!create)
+		return NULL;
+	return series_add(state, pos, h, key, isnull);
+}
+
+/* A new entry at pos of the table. */
+static Series *
+series_add(LastPointState *state, uint32 pos, uint32 h, Datum key, bool isnull)
+{
+	{
+		Series	   *s = &state->series[pos];
+
+		memset(s, 0, sizeof(Series));
+		s->used = true;
+		s->hash = h;
+		s->key_null = isnull;
+		if (!isnull && state->key_is_text)
+		{
+			Size		len = VARSIZE_ANY_EXHDR(DatumGetPointer(key));
+			text	   *copy = MemoryContextAlloc(state->series_cxt, len + VARHDRSZ);
+
+			SET_VARSIZE(copy, len + VARHDRSZ);
+			memcpy(VARDATA(copy), VARDATA_ANY(DatumGetPointer(key)), len);
+			s->key = PointerGetDatum(copy);
+		}
+		else
+			s->key = isnull ? (Datum) 0 : key;
+		state->nseries++;
+		return s;
+	}
+}
+
+static inline Datum
+key_view(LastPointState *state, Datum value)
+{
+	return state->key_is_text ? value :
+		Int64GetDatum(summary_int64(state->key_type, value));
+}
+
+/* Does this row hold the time its series keeps? */
+static inline bool
+is_kept_time(LastPointState *state, const Series *s, Datum t, bool tnull)
+{
+	if (tnull)
+		return s->has_null_time && (state->nulls_first || !s->has_time);
+	if (state->nulls_first && s->has_null_time)
+		return false;
+	return s->has_time && summary_int64(state->time_type, t) == s->newest;
+}
+
+/* ---------- pass 1: the newest time of every series ---------- */
+
+static void
+pass1(LastPointState *state)
+{
+	ScanState  *ss = &state->css.ss;
+	TupleDesc	desc = RelationGetDescr(ss->ss_currentRelation);
+	TableScanDesc scan = ts_scan_begin_custom(ss->ss_currentRelation,
+											  ss->ps.state->es_snapshot);
+	int			nrows;
+	const bool *sel;
+
+	vector_qual_attach(state->vq, scan, state->read_pass1);
+	while ((nrows = ts_scan_next_batch(scan, desc, &sel)) > 0)
+	{
+		Datum	   *keys;
+		bool	   *knull;
+		Datum	   *times;
+		bool	   *tnull;
+		Series	   *last = NULL;
+		Datum		last_key = (Datum) 0;
+
+		CHECK_FOR_INTERRUPTS();
+		ts_scan_batch_column(scan, state->key_att, &keys, &knull);
+		ts_scan_batch_column(scan, state->time_att, &times, &tnull);
+		for (int i = 0; i < nrows; i++)
+		{
+			Series	   *s;
+			Datum		k;
+
+			if (sel && !sel[i])
+				continue;
+			k = knull[i] ? (Datum) 0 : key_view(state, keys[i]);
+			/* rows of a dictionary vector share their value's copy */
+			if (last && !knull[i] && !last->key_null && k == last_key)
+				s = last;
+			else
+			{
+				s = series_lookup(state, k, knull[i], true);
+				last = s;
+				last_key = k;
+			}
+			if (tnull[i])
+				s->has_null_time = true;
+			else
+			{
+				int64		t = summary_int64(state->time_type, times[i]);
+
+				if (!s->has_time || t > s->newest)
+					s->newest = t;
+				s->has_time = true;
+			}
+		}
+	}
+	state->pass1 = *ts_scan_counters(scan);
+	ts_scan_end(scan);
+
+	/* what pass 2 must find */
+	state->need_null = false;
+	state->any_time = false;
+	state->oldest = PG_INT64_MAX;
+	for (uint32 i = 0; i < state->capacity; i++)
+	{
+		Series	   *s = &state->series[i];
+
+		if (!s->used)
+			continue;
+		if (s->has_null_time && (state->nulls_first || !s->has_time))
+			state->need_null = true;
+		else
+		{
+			state->any_time = true;
+			state->oldest = Min(state->oldest, s->newest);
+		}
+	}
+}
+
+/* ---------- pass 2: the rows ---------- */
+
+/* Could a chunk (vector) with this summary of the time column hold a kept row? */
+static bool
+summary_may_hold(LastPointState *state, const ColumnSummary *cs)
+{
+	if (!cs->known)
+		return true;
+	if (state->need_null && cs->has_nulls)
+		return true;
+	return state->any_time && cs->has_values &&
+		summary_int64(state->time_type, cs->max) >= state->oldest;
+}
+
+static bool
+pass2_chunk_filter(void *arg, const ChunkMeta *meta)
+{
+	LastPointState *state = (LastPointState *) arg;
+	ColumnSummary cs;
+
+	if (meta->summary)
+	{
+		summary_get(meta->summary, (AttrNumber) (state->time_att + 1), state->time_type, &cs);
+		if (!summary_may_hold(state, &cs))
+			return false;
+	}
+	return vector_qual_chunk_may_match(state->vq, meta);
+}
+
+static bool
+pass2_vector_filter(void *arg, TableScanDesc scan)
+{
+	LastPointState *state = (LastPointState *) arg;
+	ColumnSummary cs;
+
+	ts_scan_vector_summary(scan, state->time_att, state->time_type, &cs);
+	if (!summary_may_hold(state, &cs))
+		return false;
+	return vector_qual_vector_may_match(state->vq, scan);
+}
+
+/* Rows passing the quals whose time is the one their series keeps. */
+static int
+pass2_row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
+{
+	LastPointState *state = (LastPointState *) arg;
+	Datum	   *keys;
+	bool	   *knull;
+	Datum	   *times;
+	bool	   *tnull;
+	int			kept = 0;
+
+	vector_qual_filter(state->vq, scan, nrows, NULL, sel);
+	ts_scan_batch_column(scan, state->key_att, &keys, &knull);
+	ts_scan_batch_column(scan, state->time_att, &times, &tnull);
+	for (int i = 0; i < nrows; i++)
+	{
+		Series	   *s;
+
+		if (!sel[i])
+			continue;
+		s = series_lookup(state, knull[i] ? (Datum) 0 : key_view(state, keys[i]),
+						  knull[i], false);
+		sel[i] = s != NULL && !s->taken && is_kept_time(state, s, times[i], tnull[i]);
+		kept += sel[i];
+	}
+	return kept;
+}
+
+static void
+pass2(LastPointState *state)
+{
+	ScanState  *ss = &state->css.ss;
+	CustomScan *cs = (CustomScan *) ss->ps.plan;
+	List	   *oids = lsecond(cs->custom_private);
+	TupleDesc	desc = RelationGetDescr(ss->ss_currentRelation);
+	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
+	AttrNumber	sort_att = state->key_att + 1;
+	Oid			sortop = linitial_oid(oids);
+	Oid			collation = lsecond_oid(oids);
+	bool		nulls_first = list_nth_int(linitial(cs->custom_private), LP_KEY_NULLS);
+	TableScanDesc scan;
+
+	state->sort = tuplesort_begin_heap(desc, 1, &sort_att, &sortop, &collation,
+									   &nulls_first, work_mem, NULL, TUPLESORT_NONE);
+	if (state->nseries == 0)
+	{
+		tuplesort_performsort(state->sort);
+		return;
+	}
+	scan = ts_scan_begin_custom(ss->ss_currentRelation, ss->ps.state->es_snapshot);
+	ts_scan_set_filters(scan, state->read_pass2, pass2_chunk_filter, pass2_vector_filter,
+						pass2_row_filter, state);
+	while (ts_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		knull;
+		bool		tnull;
+		Datum		k = slot_getattr(slot, state->key_att + 1, &knull);
+		Datum		t = slot_getattr(slot, state->time_att + 1, &tnull);
+		Series	   *s;
+
+		CHECK_FOR_INTERRUPTS();
+		s = series_lookup(state, knull ? (Datum) 0 : key_view(state, k), knull, false);
+		if (s == NULL || s->taken || !is_kept_time(state, s, t, tnull))
+			continue;
+		s->taken = true;
+		tuplesort_puttupleslot(state->sort, slot);
+	}
+	state->pass2 = *ts_scan_counters(scan);
+	ts_scan_end(scan);
+
+	/* pass 2 sees what pass 1 saw: a series missing is a pruning bug */
+	for (uint32 i = 0; i < state->capacity; i++)
+		if (state->series[i].used && !state->series[i].taken)
+			elog(ERROR, "timeseries: the newest row of a series was not found again");
+	tuplesort_performsort(state->sort);
+}
+
+static TupleTableSlot *
+next_lastpoint(ScanState *ss)
+{
+	LastPointState *state = (LastPointState *) ss;
+
+	if (!state->done)
+	{
+		if (!state->values_set)
+		{
+			vector_qual_set_values(state->vq, ss->ps.ps_ExprContext);
+			state->values_set = true;
+		}
+		pass1(state);
+		pass2(state);
+		state->done = true;
+	}
+	if (!tuplesort_gettupleslot(state->sort, true, false, state->sort_slot, NULL))
+		return NULL;
+	/* the projection was built for the scan slot's type */
+	return ExecCopySlot(ss->ss_ScanTupleSlot, state->sort_slot);
+}
+
+static bool
+recheck_lastpoint(ScanState *ss, TupleTableSlot *slot)
+{
+	return true;
+}
+
+static TupleTableSlot *
+exec_lastpoint(CustomScanState *node)
+{
+	return ExecScan(&node->ss, (ExecScanAccessMtd) next_lastpoint,
+					(ExecScanRecheckMtd) recheck_lastpoint);
+}
+
+static void
+reset_lastpoint(LastPointState *state)
+{
+	ExecClearTuple(state->sort_slot);
+	if (state->sort)
+		tuplesort_end(state->sort);
+	state->sort = NULL;
+	MemoryContextReset(state->series_cxt);
+	state->series = NULL;
+	state->capacity = 0;
+	state->nseries = 0;
+	state->done = false;
+	state->values_set = false;
+}
+
+static void
+end_lastpoint(CustomScanState *node)
+{
+	reset_lastpoint((LastPointState *) node);
+}
+
+static void
+rescan_lastpoint(CustomScanState *node)
+{
+	reset_lastpoint((LastPointState *) node);
+}
+
+static void
+explain_lastpoint(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	LastPointState *state = (LastPointState *) node;
+	CustomScan *cs = (CustomScan *) node->ss.ps.plan;
+	Relation	rel = node->ss.ss_currentRelation;
+	List	   *context;
+	bool		useprefix = list_length(es->rtable) > 1 || es->verbose;
+
+	List	   *ints = linitial(cs->custom_private);
+
+	ExplainPropertyText("Series Column",
+						quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel),
+															   list_nth_int(ints, LP_KEY_ATT) - 1)->attname)),
+						es);
+	ExplainPropertyText("Time Column",
+						quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel),
+															   list_nth_int(ints, LP_TIME_ATT) - 1)->attname)),
+						es);
+	if (cs->custom_exprs)
+	{
+		context = set_deparse_context_plan(es->deparse_cxt, node->ss.ps.plan, ancestors);
+		ExplainPropertyText("Vectorized Filter",
+							deparse_expression((Node *) make_ands_explicit(cs->custom_exprs),
+											   context, useprefix, false),
+							es);
+	}
+	if (es->analyze && state->done)
+	{
+		ExplainPropertyInteger("Series", NULL, state->nseries, es);
+		ExplainPropertyInteger("Pass 1 Chunks Read", NULL, state->pass1.chunks_read, es);
+		ExplainPropertyInteger("Pass 2 Chunks Read", NULL, state->pass2.chunks_read, es);
+		ExplainPropertyInteger("Pass 2 Chunks Pruned", NULL, state->pass2.chunks_pruned, es);
+		ExplainPropertyInteger("Pass 2 Vectors Pruned", NULL, state->pass2.vectors_pruned, es);
+	}
+}
