@@ -505,6 +505,27 @@ series_add(LastPointState *state, uint32 pos, uint32 h, Datum key, bool isnull)
 	}
 }
 
+/*
+ * A per-batch cache from a row's key Datum to its series: the rows of a
+ * dictionary vector share their value's pointer, and equal by-value keys
+ * are equal Datums.  (Pointers are only compared within their batch.)
+ */
+#define KEY_CACHE 512
+
+typedef struct KeyCache
+{
+	Datum		key[KEY_CACHE];
+	Series	   *series[KEY_CACHE];
+	uint32		capacity;		/* the table's when filled: growth moves entries */
+} KeyCache;
+
+static inline void
+key_cache_reset(KeyCache *cache, uint32 capacity)
+{
+	memset(cache->series, 0, sizeof(cache->series));
+	cache->capacity = capacity;
+}
+
 static inline Datum
 key_view(LastPointState *state, Datum value)
 {
@@ -534,6 +555,7 @@ pass1(LastPointState *state)
 											  ss->ps.state->es_snapshot);
 	int			nrows;
 	const bool *sel;
+	KeyCache   *cache = palloc(sizeof(KeyCache));
 
 	vector_qual_attach(state->vq, scan, state->read_pass1);
 	while ((nrows = ts_scan_next_batch(scan, desc, &sel)) > 0)
@@ -542,28 +564,34 @@ pass1(LastPointState *state)
 		bool	   *knull;
 		Datum	   *times;
 		bool	   *tnull;
-		Series	   *last = NULL;
-		Datum		last_key = (Datum) 0;
 
 		CHECK_FOR_INTERRUPTS();
 		ts_scan_batch_column(scan, state->key_att, &keys, &knull);
 		ts_scan_batch_column(scan, state->time_att, &times, &tnull);
+		key_cache_reset(cache, state->capacity);
 		for (int i = 0; i < nrows; i++)
 		{
 			Series	   *s;
 			Datum		k;
+			uint32		slot;
 
 			if (sel && !sel[i])
 				continue;
 			k = knull[i] ? (Datum) 0 : key_view(state, keys[i]);
-			/* rows of a dictionary vector share their value's copy */
-			if (last && !knull[i] && !last->key_null && k == last_key)
-				s = last;
+			slot = (uint32) ((k >> 3) ^ (k >> 13)) % KEY_CACHE;
+			if (!knull[i] && cache->series[slot] && cache->key[slot] == k &&
+				cache->capacity == state->capacity)
+				s = cache->series[slot];
 			else
 			{
 				s = series_lookup(state, k, knull[i], true);
-				last = s;
-				last_key = k;
+				if (cache->capacity != state->capacity)
+					key_cache_reset(cache, state->capacity);
+				if (!knull[i])
+				{
+					cache->key[slot] = k;
+					cache->series[slot] = s;
+				}
 			}
 			if (tnull[i])
 				s->has_null_time = true;
@@ -579,6 +607,7 @@ pass1(LastPointState *state)
 	}
 	state->pass1 = *ts_scan_counters(scan);
 	ts_scan_end(scan);
+	pfree(cache);
 
 	/* what pass 2 must find */
 	state->need_null = false;
