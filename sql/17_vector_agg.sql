@@ -231,6 +231,20 @@ SELECT q, topn_diff(q) AS differences FROM (VALUES
 	('SELECT time_bucket(''1 minute'', time, ''Europe/Berlin'') m, max(v) FROM topn GROUP BY m ORDER BY m DESC NULLS LAST LIMIT 4'),
 	('SELECT time_bucket(''1 day'', time) m, count(*) FROM topn GROUP BY m ORDER BY m DESC NULLS LAST LIMIT 20')
 ) t(q);
+-- in parallel each participant applies the same bound
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF)
+SELECT time_bucket('1 minute', time) AS m, max(v) FROM topn
+WHERE time < '2024-01-06 12:00' GROUP BY m ORDER BY m DESC LIMIT 5;
+SELECT topn_diff('SELECT time_bucket(''1 minute'', time) m, max(v), count(*) FROM topn WHERE time < ''2024-01-06 12:00'' GROUP BY m ORDER BY m DESC LIMIT 5') AS differences,
+	   topn_diff('SELECT time_bucket(''1 hour'', time) m, count(*) FROM topn GROUP BY m ORDER BY m DESC NULLS LAST LIMIT 200') AS with_null_group;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
 -- not for these: other quals, HAVING, a parameter as the limit
 EXPLAIN (COSTS OFF) SELECT time_bucket('1 minute', time) AS m, max(v) FROM topn
 WHERE host = 'h1' GROUP BY m ORDER BY m DESC LIMIT 5;

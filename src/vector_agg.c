@@ -790,6 +790,13 @@ ts_vector_agg_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 			double		rows = ngroups * (p->parallel_workers + 1);
 			Path	   *gather;
 
+			/*
+			 * The newest-buckets bound holds in each participant: every
+			 * one computes the same value, and the rows at or above it are
+			 * all read by some participant.
+			 */
+			pcp->custom_private = cp->custom_private;
+
 			pcp->path.parallel_aware = true;
 			pcp->path.parallel_safe = true;
 			pcp->path.parallel_workers = p->parallel_workers;
