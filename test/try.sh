@@ -58,8 +58,8 @@ timeseries is ready: table "cpu" (USING timeseries) holds the sample.  Try:
   EXPLAIN (ANALYZE, COSTS OFF) SELECT hostname, avg(usage_idle) FROM cpu
    WHERE time >= '2016-01-01 12:00+00' AND time < '2016-01-01 13:00+00'
    GROUP BY 1 ORDER BY 2 DESC LIMIT 5;
-  SELECT time_bucket_gapfill('15 minutes', time) AS t, locf(avg(usage_user))
-    FROM cpu WHERE hostname = 'host_7' AND usage_user > 80
+  SELECT time_bucket_gapfill('15 minutes', time) AS t, count(*), locf(max(usage_user))
+    FROM cpu WHERE hostname = 'host_7' AND usage_user > 98        -- every bucket, gaps filled
      AND time >= '2016-01-01 12:00+00' AND time < '2016-01-01 15:00+00' GROUP BY 1 ORDER BY 1;
   SELECT DISTINCT ON (hostname) * FROM cpu ORDER BY hostname, time DESC;   -- newest row per host
 
