@@ -241,6 +241,9 @@ SELECT time_bucket('1 minute', time) AS m, max(v) FROM topn
 WHERE time < '2024-01-06 12:00' GROUP BY m ORDER BY m DESC LIMIT 5;
 SELECT topn_diff('SELECT time_bucket(''1 minute'', time) m, max(v), count(*) FROM topn WHERE time < ''2024-01-06 12:00'' GROUP BY m ORDER BY m DESC LIMIT 5') AS differences,
 	   topn_diff('SELECT time_bucket(''1 hour'', time) m, count(*) FROM topn GROUP BY m ORDER BY m DESC NULLS LAST LIMIT 200') AS with_null_group;
+-- what chunk metadata answers starts no workers
+EXPLAIN (COSTS OFF) SELECT count(*), min(time), max(time) FROM topn;
+SELECT count(*), min(time), max(time) FROM topn;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;

@@ -420,6 +420,43 @@ key_spec(Expr *expr, Index relid, KeySpec *spec)
 
 /* ---------- planning ---------- */
 
+static bool agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno);
+
+/*
+ * Will chunk metadata answer the aggregation (metadata_answers, at
+ * execution)?  No keys, no quals, only count(*) and min/max of summarized
+ * non-float columns, without FILTER.
+ */
+static bool
+plan_from_metadata(PathTarget *partial, RelOptInfo *rel, int nkeys)
+{
+	ListCell   *lc;
+	int			naggs = 0;
+
+	if (nkeys > 0 || rel->baserestrictinfo != NIL)
+		return false;
+	foreach(lc, partial->exprs)
+	{
+		Aggref	   *aggref;
+		AggSpec		spec;
+		AttrNumber	attno;
+
+		if (!IsA(lfirst(lc), Aggref))
+			continue;
+		aggref = copyObject((Aggref *) lfirst(lc));
+		aggref->aggsplit = AGGSPLIT_SIMPLE;
+		memset(&spec, 0, sizeof(spec));
+		if (aggref->aggfilter || !agg_spec(aggref, rel->relid, &spec, &attno))
+			return false;
+		if (spec.kind != AK_COUNT_STAR &&
+			!((spec.kind == AK_MIN || spec.kind == AK_MAX) &&
+			  !is_float_type(spec.argtype) && summary_type_supported(spec.argtype)))
+			return false;
+		naggs++;
+	}
+	return naggs > 0;
+}
+
 /*
  * The column of a key that is the column itself or a floor function of it
  * (time_bucket, date_trunc: f(t) <= t and f(f(t)) = f(t), in the column's
@@ -768,6 +805,14 @@ ts_vector_agg_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 
 	cp = make_agg_path(input_rel, partial, seq, ngroups, naggs + nkeys);
 	cp->custom_private = topn_plan(root, input_rel);
+	if (plan_from_metadata(partial, input_rel, nkeys))
+	{
+		/* chunk metadata answers it: nearly free, and no workers to start */
+		cp->path.startup_cost = 0;
+		cp->path.total_cost = cpu_tuple_cost;
+		add_finalize_paths(root, output_rel, &cp->path, extra, &costs, ngroups);
+		return;
+	}
 	add_finalize_paths(root, output_rel, &cp->path, extra, &costs, ngroups);
 
 	/*
