@@ -1253,6 +1253,9 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
  */
 #define SLOT(state, g, a)	(&(state)->slots[(Size) (a) * (state)->maxgroups + (g)])
 
+/* Per-batch cache of the groups of text keys' pointers (consume_batch). */
+#define GROUP_PTR_CACHE 512
+
 /* A hash table entry: the group's hash with it saves a load per probe. */
 #define TABLE_ENTRY(h, g)	(((uint64) (uint32) (h) << 32) | (uint32) ((g) + 1))
 
@@ -1724,6 +1727,9 @@ consume_batch(TsAggState *state, TupleDesc desc)
 		bool	   *rown = palloc(sizeof(bool) * state->nkeys);
 		uint64	   *h = palloc0(sizeof(uint64) * nrows);
 		int			prev = -1;
+		bool		ptr_cache;
+		Pointer		cache_ptr[GROUP_PTR_CACHE];
+		int			cache_group[GROUP_PTR_CACHE];
 
 		for (int k = 0; k < state->nkeys; k++)
 		{
@@ -1773,9 +1779,18 @@ consume_batch(TsAggState *state, TupleDesc desc)
 				for (int i = 0; i < nrows; i++)
 					h[i] = combine_key_hash(h[i], key_hash(key, kv[k][i], kn[k][i]), k);
 		}
+		/*
+		 * One text key: the rows of a dictionary vector share their value's
+		 * copy, so a pointer seen earlier in the batch has its group
+		 * already (a direct-mapped cache, valid for this batch only).
+		 */
+		ptr_cache = state->nkeys == 1 && state->keys[0].is_text;
+		if (ptr_cache)
+			memset(cache_ptr, 0, sizeof(cache_ptr));
 		for (int i = 0; i < nrows; i++)
 		{
 			bool		same = prev >= 0;
+			uint32		slot = 0;
 
 			if (sel && !sel[i])
 				continue;
@@ -1790,6 +1805,16 @@ consume_batch(TsAggState *state, TupleDesc desc)
 				prev = i;
 				continue;
 			}
+			if (ptr_cache && !kn[0][i])
+			{
+				slot = (uint32) (((uintptr_t) DatumGetPointer(kv[0][i]) >> 3) % GROUP_PTR_CACHE);
+				if (cache_ptr[slot] == DatumGetPointer(kv[0][i]))
+				{
+					group[i] = cache_group[slot];
+					prev = i;
+					continue;
+				}
+			}
 			/* the table slot of a row a little ahead, while this one is probed */
 			if (i + 8 < nrows && state->table)
 				__builtin_prefetch(&state->table[(uint32) h[i + 8] & state->table_mask]);
@@ -1799,6 +1824,11 @@ consume_batch(TsAggState *state, TupleDesc desc)
 				rown[k] = kn[k][i];
 			}
 			group[i] = find_group_hashed(state, h[i], rowv, rown);
+			if (ptr_cache && !kn[0][i])
+			{
+				cache_ptr[slot] = DatumGetPointer(kv[0][i]);
+				cache_group[slot] = group[i];
+			}
 			prev = i;
 		}
 	}
