@@ -74,8 +74,19 @@ SELECT q, va_check(q) FROM (VALUES
 	('SELECT host, count(*) FILTER (WHERE NOT b), avg(f8) FILTER (WHERE t < ''2024-01-03''), count(*) FROM %T WHERE i2 > 3 GROUP BY host'),
 	('SELECT host, max(f8) FROM %T GROUP BY host ORDER BY 2 DESC NULLS LAST LIMIT 3'),
 	('SELECT host, first(f8, t), last(f8, t), first(i4, i8), last(b, d), last(t, t) FROM %T GROUP BY host'),
-	('SELECT first(f4, t), last(f4, t), first(i2, i2) FROM %T WHERE i2 > 100')
+	('SELECT first(f4, t), last(f4, t), first(i2, i2) FROM %T WHERE i2 > 100'),
+	('SELECT host, first(host, t), last(n, t), first(d, t) FROM %T GROUP BY host'),
+	('SELECT i2, last(host, t), first(host, i8), last(n, i8) FROM %T GROUP BY i2')
 ) AS x(q);
+-- values by reference across work_mem flushes (a high cpu_tuple_cost: at
+-- this work_mem the planner would rather aggregate the rows itself)
+SET work_mem = '64kB';
+SET cpu_tuple_cost = 1;
+SELECT va_check('SELECT date_trunc(''minute'', t), last(host, t), first(n, t), last(host, i8) FROM %T GROUP BY 1');
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT date_trunc('minute', t), last(host, t) FROM va GROUP BY 1;
+RESET cpu_tuple_cost;
+RESET work_mem;
 RESET timeseries.debug_require_vector_agg;
 
 -- without groups or quals, count(*) and integer/time min/max come from the
@@ -102,7 +113,7 @@ SELECT count(DISTINCT host) FROM va;
 SELECT count(*) FILTER (WHERE host LIKE 'h1%') FROM va;
 SELECT sum(i8) FROM va;
 SELECT max(host) FROM va;
-SELECT last(host, t) FROM va;
+SELECT last(host, f8) FROM va;
 SELECT f8, count(*) FROM va GROUP BY f8 LIMIT 1;
 SELECT count(*) FROM va WHERE host LIKE 'h1%';
 RESET timeseries.debug_require_vector_agg;

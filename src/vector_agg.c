@@ -71,6 +71,7 @@
 #include "parser/parsetree.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/float.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -118,8 +119,10 @@ typedef struct AggSlot
 	int64		i;				/* integer sum, or min/max as an int64 */
 	double		d;				/* float sum (float4 sums too), Sx, min/max */
 	double		sxx;
-	Datum		v;				/* first/last: the value (by value) */
+	Datum		v;				/* first/last: the value */
 	bool		vnull;
+	bool		pending;		/* first/last by reference: v points into the batch */
+	Pointer		owned;			/* first/last by reference: our copy, or NULL */
 } AggSlot;
 
 typedef struct AggSpec
@@ -132,6 +135,8 @@ typedef struct AggSpec
 	int			time_attidx;	/* first/last: the time column */
 	Oid			timetype;
 	Oid			collation;
+	int16		typlen;			/* of the argument */
+	bool		byval;
 } AggSpec;
 
 typedef struct KeySpec
@@ -282,20 +287,22 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 		return false;
 
 	spec->argtype = argtype;
+	if (OidIsValid(argtype))
+		get_typlenbyval(argtype, &spec->typlen, &spec->byval);
 	spec->attidx = aggref->aggstar ? -1 : *attno - 1;
 	spec->collation = aggref->inputcollid;
 	if (list_length(aggref->args) == 2)
 	{
 		/*
-		 * Our own first()/last(), with a by-value value (so that keeping
-		 * it costs no copy) and a time ordered as its 64-bit integer.
+		 * Our own first()/last(), with a time ordered as its 64-bit
+		 * integer; values by reference are copied once per batch.
 		 */
 		bool		is_first = transfn == first_last_sfunc(true);
 
 		if (!is_first && transfn != first_last_sfunc(false))
 			return false;
 		spec->kind = is_first ? AK_FIRST : AK_LAST;
-		return get_typbyval(argtype) &&
+		return get_typlen(argtype) != -2 &&
 			(is_int_type(spec->timetype) || spec->timetype == DATEOID ||
 			 spec->timetype == TIMESTAMPOID || spec->timetype == TIMESTAMPTZOID);
 	}
@@ -1653,8 +1660,38 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 						s->v = isnull[i] ? (Datum) 0 : values[i];
 						s->vnull = isnull[i];
 						s->n = 1;
+						s->pending = !spec->byval;
 					}
 				}
+				/* values by reference: copy each group's new one, once */
+				if (!spec->byval)
+					for (int i = 0; i < nrows; i++)
+					{
+						AggSlot    *s;
+
+						if ((sel && !sel[i]) || tnull[i])
+							continue;
+						s = &slots[group[i]];
+						if (!s->pending)
+							continue;
+						s->pending = false;
+						if (s->owned)
+						{
+							state->text_bytes -= GetMemoryChunkSpace(s->owned);
+							pfree(s->owned);
+							s->owned = NULL;
+						}
+						if (!s->vnull)
+						{
+							MemoryContext oldcxt = MemoryContextSwitchTo(state->groups_cxt);
+							Datum		copy = datumCopy(s->v, false, spec->typlen);
+
+							MemoryContextSwitchTo(oldcxt);
+							s->owned = DatumGetPointer(copy);
+							state->text_bytes += GetMemoryChunkSpace(s->owned);
+							s->v = copy;
+						}
+					}
 			}
 			break;
 		case AK_MIN:

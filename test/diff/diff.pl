@@ -1045,6 +1045,7 @@ sub agg_exprs
 		[ "count(*) FILTER (WHERE " . gen_pred(2, $p eq '' ? undef : substr($p, 0, -1)) . ")", 'x' ],
 		[ "max(length(${p}th))", 'x' ], [ "sum(${p}i4) FILTER (WHERE ${p}b)", 'x' ],
 		[ "count(DISTINCT ${p}j)", 'x' ], [ "min(${p}j ->> 's')", 'x' ],
+		[ "timeseries.last(${p}th, ${p}id)", 'x' ], [ "timeseries.first(${p}n, ${p}id)", 'num' ],
 	);
 	return pick_n(between(1, 5), @a);
 }
