@@ -281,3 +281,24 @@ SELECT s.lim, q.* FROM (VALUES ('2024-01-03'::timestamptz), ('2024-01-05')) s(li
 			 WHERE time < s.lim GROUP BY m ORDER BY m DESC LIMIT 2) q;
 DROP FUNCTION topn_diff(text);
 DROP TABLE topn, topn_heap;
+
+-- review findings: time-zone buckets (a repeated local hour), a column in
+-- the width position, timestamp against timestamptz across a daylight-saving
+-- gap, and float overflow in avg (PostgreSQL's Sxx check)
+CREATE TABLE rv (ts timestamptz, tsl timestamp, k int, x float8) USING timeseries;
+INSERT INTO rv VALUES ('2023-11-05 05:30+00', '2023-03-12 02:30', 30, 1e160),
+	('2023-11-05 06:30+00', '2023-03-12 03:00', 40, 3e160), ('2023-11-04 04:30+00', '2023-03-12 03:05', 60, 1);
+CREATE TABLE rv_heap AS SELECT * FROM rv;
+SET timezone = 'America/New_York';
+SELECT time_bucket('1 hour', ts, 'America/New_York') AS b, count(*) FROM rv GROUP BY b ORDER BY b DESC LIMIT 1;
+SELECT time_bucket('1 hour', ts, 'America/New_York') AS b, count(*) FROM rv_heap GROUP BY b ORDER BY b DESC LIMIT 1;
+SELECT date_trunc('day', ts) AS b, count(*) FROM rv GROUP BY b ORDER BY b DESC LIMIT 1;
+SELECT time_bucket(k, 100) AS b, count(*) FROM rv GROUP BY b ORDER BY b DESC LIMIT 1;
+SELECT count(*) FROM rv WHERE tsl >= '2023-03-12 07:20+00'::timestamptz;
+SELECT count(*) FROM rv_heap WHERE tsl >= '2023-03-12 07:20+00'::timestamptz;
+SELECT count(*) FROM rv WHERE tsl < '2023-03-12 07:10+00'::timestamptz;
+SELECT count(*) FROM rv_heap WHERE tsl < '2023-03-12 07:10+00'::timestamptz;
+SET timezone = 'UTC';
+SELECT avg(x) FROM rv WHERE k < 50;
+SELECT avg(x) FROM rv_heap WHERE k < 50;
+DROP TABLE rv, rv_heap;

@@ -104,8 +104,6 @@ typedef enum AggKind
 	AK_SUM_FLOAT8,
 	AK_AVG_INT,					/* int8[2] {count, sum} */
 	AK_ACCUM,					/* float8[3] {N, Sx, Sxx} */
-	AK_AVG_FLOAT,				/* the same for avg(), whose final function
-								 * reads N and Sx only: Sxx stays 0 */
 	AK_MIN,
 	AK_MAX,
 	AK_FIRST,					/* first(value, time), last(value, time) */
@@ -236,7 +234,6 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 	HeapTuple	tup;
 	Form_pg_aggregate agg;
 	Oid			transfn;
-	Oid			finalfn;
 	Oid			argtype = InvalidOid;
 	bool		ok = true;
 
@@ -278,7 +275,6 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 		return false;
 	agg = (Form_pg_aggregate) GETSTRUCT(tup);
 	transfn = agg->aggtransfn;
-	finalfn = agg->aggfinalfn;
 	spec->transtype = agg->aggtranstype;
 	if (!OidIsValid(agg->aggcombinefn))
 		ok = false;
@@ -330,7 +326,7 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 			return argtype == INT2OID || argtype == INT4OID;
 		case F_FLOAT4_ACCUM:
 		case F_FLOAT8_ACCUM:
-			spec->kind = finalfn == F_FLOAT8_AVG ? AK_AVG_FLOAT : AK_ACCUM;
+			spec->kind = AK_ACCUM;
 			return is_float_type(argtype);
 		case F_INT2SMALLER:
 		case F_INT4SMALLER:
@@ -466,8 +462,9 @@ plan_from_metadata(PathTarget *partial, RelOptInfo *rel, int nkeys)
 
 /*
  * The column of a key that is the column itself or a floor function of it
- * (time_bucket, date_trunc: f(t) <= t and f(f(t)) = f(t), in the column's
- * type), so that f(t) >= b exactly when t >= b for a bucket b.
+ * (time_bucket in UTC, date_trunc of a timestamp: f(t) <= t and
+ * f(f(t)) = f(t), in the column's type), so that f(t) >= b exactly when
+ * t >= b for a bucket b.
  */
 static bool
 floor_key_column(Expr *key, Index relid, AttrNumber *attno, Oid *type)
@@ -475,36 +472,43 @@ floor_key_column(Expr *key, Index relid, AttrNumber *attno, Oid *type)
 	FuncExpr   *f;
 	bool		is_floor;
 	ListCell   *lc;
-	bool		found = false;
+	int			pos = 0;
 
 	if (column_var((Node *) key, relid, attno, type))
 		return true;
 	if (!IsA(key, FuncExpr))
 		return false;
 	f = (FuncExpr *) key;
-	is_floor = f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ ||
-		f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMP ||
-		f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ_TEXT;
+
+	/*
+	 * Not the time-zone variants (time_bucket(..., timezone), date_trunc of
+	 * a timestamptz): where local time repeats, their bucket can start after
+	 * the row it holds.
+	 */
+	is_floor = f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMP;
 	if (!is_floor && get_func_namespace(f->funcid) == get_namespace_oid("timeseries", true))
 	{
 		char	   *name = get_func_name(f->funcid);
 
-		is_floor = name && strcmp(name, "time_bucket") == 0;
+		is_floor = name && strcmp(name, "time_bucket") == 0 &&
+			list_length(f->args) <= 3 &&
+			!(list_length(f->args) == 3 && exprType(lthird(f->args)) == TEXTOID);
 	}
-	if (!is_floor)
+	if (!is_floor || list_length(f->args) < 2)
 		return false;
+	/* the bucketed value is the second argument; the others are constants */
 	foreach(lc, f->args)
 	{
-		if (column_var(lfirst(lc), relid, attno, type))
+		if (pos == 1)
 		{
-			if (found)
+			if (!column_var(lfirst(lc), relid, attno, type))
 				return false;
-			found = true;
 		}
 		else if (!IsA(lfirst(lc), Const))
 			return false;
+		pos++;
 	}
-	return found && *type == f->funcresulttype;
+	return *type == f->funcresulttype;
 }
 
 /*
@@ -551,8 +555,8 @@ topn_plan(PlannerInfo *root, RelOptInfo *input_rel)
 	SortGroupClause *gc;
 	SortGroupClause *sc;
 	Expr	   *key;
-	AttrNumber	attno;
-	Oid			type;
+	AttrNumber	attno = 0;
+	Oid			type = InvalidOid;
 	Oid			opfamily;
 	Oid			opcintype;
 	int16		strategy;
@@ -1027,7 +1031,6 @@ typedef struct TsAggState
 	Oid			topn_type;
 	List	   *topn_strategies;
 	List	   *topn_bounds;	/* ExprStates */
-	bool		topn_found;		/* the last threshold pruned anything */
 } TsAggState;
 
 static void begin_agg(CustomScanState *node, EState *estate, int eflags);
@@ -1305,11 +1308,11 @@ grow_groups(TsAggState *state)
 		state->group_keys = palloc(sizeof(Datum) * nk * newmax);
 		state->group_nulls = palloc(sizeof(bool) * nk * newmax);
 		state->group_hash = palloc(sizeof(uint32) * newmax);
-		state->slots = palloc(sizeof(AggSlot) * na * newmax);
+		state->slots = palloc_extended(sizeof(AggSlot) * na * newmax, MCXT_ALLOC_HUGE);
 	}
 	else
 	{
-		AggSlot    *slots = palloc(sizeof(AggSlot) * na * newmax);
+		AggSlot    *slots = palloc_extended(sizeof(AggSlot) * na * newmax, MCXT_ALLOC_HUGE);
 
 		state->group_keys = repalloc_huge(state->group_keys, sizeof(Datum) * nk * newmax);
 		state->group_nulls = repalloc_huge(state->group_nulls, sizeof(bool) * nk * newmax);
@@ -1331,7 +1334,7 @@ grow_groups(TsAggState *state)
 			size *= 2;
 		if (state->table)
 			pfree(state->table);
-		state->table = palloc0(sizeof(uint64) * size);
+		state->table = palloc_extended(sizeof(uint64) * size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 		state->table_mask = size - 1;
 		for (int g = 0; g < state->ngroups; g++)
 		{
@@ -1623,19 +1626,6 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 		case AK_ACCUM:
 			EACH_ROW(accum_float(s, summary_double(spec->argtype, values[i])));
 			break;
-		case AK_AVG_FLOAT:
-			/* float8_accum's N and Sx, and its overflow check */
-			EACH_ROW(
-					 {
-						 double v = summary_double(spec->argtype, values[i]);
-						 double sx = s->d + v;
-
-						 if (unlikely(isinf(sx)) && !isinf(s->d) && !isinf(v))
-							 float_overflow_error();
-						 s->d = sx;
-						 s->n++;
-					 });
-			break;
 		case AK_FIRST:
 		case AK_LAST:
 			{
@@ -1904,7 +1894,6 @@ partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 													   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 			}
 		case AK_ACCUM:
-		case AK_AVG_FLOAT:
 			{
 				Datum		elems[3] = {Float8GetDatum((double) s->n),
 				Float8GetDatum(s->d), Float8GetDatum(s->sxx)};
@@ -2206,8 +2195,6 @@ topn_threshold(TsAggState *state)
 		}
 	}
 	MemoryContextSwitchTo(old);
-	state->topn_found = threshold != PG_INT64_MIN && threshold != PG_INT32_MIN &&
-		threshold != PG_INT16_MIN;
 	prm->execPlan = NULL;
 	prm->value = summary_datum(type, threshold);
 	prm->isnull = false;

@@ -254,7 +254,13 @@ setup_comparison(VQNode *n, Oid opno, Oid opfuncid, Oid collation,
 	get_typlenbyvalalign(righttype, &n->vallen, &n->valbyval, &n->valalign);
 	n->fast = fast_kind(coltype, lefttype, righttype, opfuncid, collation);
 
-	if (coltype == lefttype && summary_type_supported(coltype))
+	/*
+	 * Pruning by a column's range needs the comparison to be monotone in the
+	 * column's values; a timestamp taken as a timestamptz is not, across the
+	 * skipped or repeated hour of a daylight-saving change.
+	 */
+	if (coltype == lefttype && summary_type_supported(coltype) &&
+		!(coltype == TIMESTAMPOID && righttype == TIMESTAMPTZOID))
 	{
 		Oid			proc = get_opfamily_proc(opfamily, lefttype, righttype,
 											 BTORDER_PROC);
