@@ -69,6 +69,7 @@
 #include "optimizer/restrictinfo.h"
 #include "optimizer/tlist.h"
 #include "parser/parsetree.h"
+#include "pgtime.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -485,7 +486,9 @@ floor_key_column(Expr *key, Index relid, AttrNumber *attno, Oid *type)
 	 * a timestamptz): where local time repeats, their bucket can start after
 	 * the row it holds.
 	 */
-	is_floor = f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMP;
+	/* date_trunc of a timestamptz: a floor where the session zone has a fixed offset */
+	is_floor = f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMP ||
+		f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ;
 	if (!is_floor && get_func_namespace(f->funcid) == get_namespace_oid("timeseries", true))
 	{
 		char	   *name = get_func_name(f->funcid);
@@ -623,7 +626,9 @@ topn_plan(PlannerInfo *root, RelOptInfo *input_rel)
 	 * starts (begin_agg): a plan node may not reference a PARAM_EXEC that
 	 * no node sets, and this one is set by the node itself.
 	 */
-	return list_make3(list_make3_int((int) limit, assign_special_exec_param(root), attno),
+	return list_make3(list_make4_int((int) limit, assign_special_exec_param(root), attno,
+									 IsA(key, FuncExpr) &&
+									 ((FuncExpr *) key)->funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ),
 					  list_make1_oid(geop),
 					  list_make2(strategies, bounds));
 }
@@ -1026,6 +1031,7 @@ typedef struct TsAggState
 
 	/* ORDER BY key DESC LIMIT topn (topn_plan), or topn 0 */
 	int			topn;
+	bool		topn_fixed_zone;	/* only when the session zone has a fixed offset */
 	int			topn_param;
 	AttrNumber	topn_attno;
 	Oid			topn_type;
@@ -1194,6 +1200,7 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 		state->topn = linitial_int(ints);
 		state->topn_param = lsecond_int(ints);
 		state->topn_attno = lthird_int(ints);
+		state->topn_fixed_zone = lfourth_int(ints);
 		state->topn_type = TupleDescAttr(RelationGetDescr(rel), state->topn_attno - 1)->atttypid;
 		state->topn_strategies = linitial(bounds);
 
@@ -2139,6 +2146,18 @@ topn_threshold(TsAggState *state)
 				hi = Min(hi, v);
 				break;
 		}
+	}
+	/*
+	 * date_trunc of a timestamptz works in the session's zone, which can
+	 * change after planning: where local time repeats, a bucket can start
+	 * after its row, so the bound then prunes nothing.
+	 */
+	if (state->topn_fixed_zone)
+	{
+		long		gmtoff;
+
+		if (!pg_get_timezone_offset(session_timezone, &gmtoff))
+			empty = true;
 	}
 	if (!empty && lo <= hi)
 	{
