@@ -67,6 +67,7 @@
 #include "utils/typcache.h"
 
 #include "gapfill.h"
+#include "summary.h"
 #include "timeseries.h"
 
 PG_FUNCTION_INFO_V1(ts_gapfill_marker);
@@ -856,6 +857,8 @@ typedef struct GapfillState
 
 	/* input */
 	TupleTableSlot *pending;	/* the child's row not returned yet, or NULL */
+	int			pending_same;	/* pending is in the current group: 1, 0, or
+								 * -1 not compared yet */
 	bool		child_done;
 
 	/* the current group */
@@ -1010,39 +1013,11 @@ begin_gapfill(CustomScanState *node, EState *estate, int eflags)
 	state->next_set = palloc0(sizeof(bool) * n);
 }
 
-/* ---------- bucket arithmetic: times as int64 in the type's own unit ---------- */
-
-static int64
-time_int64(Oid type, Datum d)
-{
-	switch (type)
-	{
-		case INT2OID:
-			return DatumGetInt16(d);
-		case INT4OID:
-			return DatumGetInt32(d);
-		case DATEOID:
-			return DatumGetDateADT(d);
-		default:
-			return DatumGetInt64(d);
-	}
-}
-
-static Datum
-time_datum(Oid type, int64 v)
-{
-	switch (type)
-	{
-		case INT2OID:
-			return Int16GetDatum((int16) v);
-		case INT4OID:
-			return Int32GetDatum((int32) v);
-		case DATEOID:
-			return DateADTGetDatum((DateADT) v);
-		default:
-			return Int64GetDatum(v);
-	}
-}
+/*
+ * ---------- bucket arithmetic ----------
+ * Times are held as int64 in their type's own unit (summary_int64 and
+ * summary_datum convert).
+ */
 
 static bool
 time_finite(Oid type, int64 v)
@@ -1091,7 +1066,7 @@ time_max(Oid type)
 static int64
 bucket_of(GapfillState *state, int64 v)
 {
-	Datum		d = time_datum(state->timetype, v);
+	Datum		d = summary_datum(state->timetype, v);
 
 	switch (state->timetype)
 	{
@@ -1273,7 +1248,7 @@ eval_bound(GapfillState *state, List *exprs, List *types, List *flags, bool lowe
 			i++;
 			continue;
 		}
-		v = time_int64(list_nth_oid(types, i), d);
+		v = summary_int64(list_nth_oid(types, i), d);
 		if (!time_finite(state->timetype, v))
 			gapfill_error(psprintf("%s cannot be infinite", lower ? "start" : "finish"));
 		if (list_nth_int(flags, i) && v < PG_INT64_MAX)
@@ -1431,7 +1406,7 @@ eval_lookup(GapfillState *state, ExprState *expr, int i, int64 *time,
 		ReleaseTupleDesc(desc);
 		return false;
 	}
-	*time = time_int64(state->timetype, d);
+	*time = summary_int64(state->timetype, d);
 	*value = heap_getattr(&tuple, 2, desc, value_null);
 	ReleaseTupleDesc(desc);
 	return true;
@@ -1490,7 +1465,7 @@ emit_row(GapfillState *state, TupleTableSlot *src, int64 b, TupleTableSlot *next
 	{
 		slot_getallattrs(src);
 		if (!src->tts_isnull[state->time_leaf])
-			t = time_int64(state->timetype, src->tts_values[state->time_leaf]);
+			t = summary_int64(state->timetype, src->tts_values[state->time_leaf]);
 	}
 	if (next)
 		slot_getallattrs(next);
@@ -1514,7 +1489,7 @@ emit_row(GapfillState *state, TupleTableSlot *src, int64 b, TupleTableSlot *next
 			case LEAF_TIME:
 				if (!src)
 				{
-					*value = time_datum(state->timetype, b);
+					*value = summary_datum(state->timetype, b);
 					*isnull = false;
 				}
 				break;
@@ -1591,7 +1566,7 @@ emit_row(GapfillState *state, TupleTableSlot *src, int64 b, TupleTableSlot *next
 					}
 					if (next && !next->tts_isnull[state->time_leaf])
 					{
-						t1 = time_int64(state->timetype, next->tts_values[state->time_leaf]);
+						t1 = summary_int64(state->timetype, next->tts_values[state->time_leaf]);
 						y1 = next->tts_values[i];
 						y1null = next->tts_isnull[i];
 						have_next = true;
@@ -1669,18 +1644,24 @@ exec_gapfill(CustomScanState *node)
 			if (TupIsNull(slot))
 				state->child_done = true;
 			else
+			{
 				state->pending = slot;
+				state->pending_same = -1;
+			}
 		}
 
 		if (state->in_group)
 		{
 			bool		fill = !state->cur_past_end && state->cur < state->finish;
 
-			if (state->pending && same_group(state, state->pending))
+			/* compared once, not again for every bucket filled before it */
+			if (state->pending && state->pending_same < 0)
+				state->pending_same = same_group(state, state->pending);
+			if (state->pending && state->pending_same)
 			{
 				bool		tnull;
 				Datum		td = slot_getattr(state->pending, state->time_leaf + 1, &tnull);
-				int64		t = tnull ? 0 : time_int64(state->timetype, td);
+				int64		t = tnull ? 0 : summary_int64(state->timetype, td);
 				TupleTableSlot *row;
 
 				if (fill && (tnull || state->cur < t))
@@ -1727,6 +1708,7 @@ exec_gapfill(CustomScanState *node)
 		}
 		ExecCopySlot(state->group_slot, state->pending);
 		ExecMaterializeSlot(state->group_slot);
+		state->pending_same = 1;
 		state->in_group = true;
 		state->any_group = true;
 		reset_group(state);

@@ -860,9 +860,12 @@ summary_cmp(VQNode *n, Datum colvalue, int k)
 										   colvalue, n->values[k]));
 }
 
-/* Could "column op values[k]" be true for a value in [cs->min, cs->max]? */
+/*
+ * Could "column op values[k]" be true for a value in [cs->min, cs->max],
+ * op being the operator of the given strategy?
+ */
 static bool
-range_may_match(VQNode *n, const ColumnSummary *cs, int k)
+range_may_match(VQNode *n, const ColumnSummary *cs, int k, int strategy)
 {
 	int			cmin;
 	int			cmax;
@@ -871,7 +874,7 @@ range_may_match(VQNode *n, const ColumnSummary *cs, int k)
 		return false;
 	cmin = summary_cmp(n, cs->min, k);
 	cmax = summary_cmp(n, cs->max, k);
-	switch (n->strategy)
+	switch (strategy)
 	{
 		case BTLessStrategyNumber:
 			return cmin < 0;
@@ -888,32 +891,37 @@ range_may_match(VQNode *n, const ColumnSummary *cs, int k)
 	}
 }
 
-/* Is "column op values[k]" true for every value in [cs->min, cs->max]? */
+/*
+ * Is "column op values[k]" true for every value in [cs->min, cs->max]?  In
+ * a total order: exactly when the negated operator is true for none.
+ */
 static bool
 range_must_match(VQNode *n, const ColumnSummary *cs, int k)
 {
-	int			cmin;
-	int			cmax;
+	int			negated;
 
-	if (n->value_nulls[k])
-		return false;
-	cmin = summary_cmp(n, cs->min, k);
-	cmax = summary_cmp(n, cs->max, k);
 	switch (n->strategy)
 	{
 		case BTLessStrategyNumber:
-			return cmax < 0;
+			negated = BTGreaterEqualStrategyNumber;
+			break;
 		case BTLessEqualStrategyNumber:
-			return cmax <= 0;
+			negated = BTGreaterStrategyNumber;
+			break;
 		case BTEqualStrategyNumber:
-			return cmin == 0 && cmax == 0;
+			negated = STRATEGY_NE;
+			break;
 		case BTGreaterEqualStrategyNumber:
-			return cmin >= 0;
+			negated = BTLessStrategyNumber;
+			break;
 		case BTGreaterStrategyNumber:
-			return cmin > 0;
+			negated = BTLessEqualStrategyNumber;
+			break;
 		default:
-			return cmax < 0 || cmin > 0;
+			negated = BTEqualStrategyNumber;
+			break;
 	}
+	return !n->value_nulls[k] && !range_may_match(n, cs, k, negated);
 }
 
 /* Where a summary of a column comes from: a chunk's metadata, or a vector. */
@@ -922,6 +930,16 @@ typedef struct SummarySource
 	const ChunkMeta *meta;		/* a chunk, or */
 	TableScanDesc scan;			/* the scan's current vector */
 } SummarySource;
+
+/* What the summaries say about a clause's column. */
+static void
+clause_summary(VQNode *n, const SummarySource *src, ColumnSummary *cs)
+{
+	if (src->meta)
+		summary_get(src->meta->summary, (AttrNumber) (n->attidx + 1), n->coltype, cs);
+	else
+		ts_scan_vector_summary(src->scan, n->attidx, n->coltype, cs);
+}
 
 /* Could the clause be true for some row the summaries describe? */
 static bool
@@ -947,10 +965,7 @@ node_may_match(VQNode *n, const SummarySource *src)
 			break;
 	}
 
-	if (src->meta)
-		summary_get(src->meta->summary, (AttrNumber) (n->attidx + 1), n->coltype, &cs);
-	else
-		ts_scan_vector_summary(src->scan, n->attidx, n->coltype, &cs);
+	clause_summary(n, src, &cs);
 	if (!cs.known)
 		return true;
 	switch (n->kind)
@@ -962,7 +977,7 @@ node_may_match(VQNode *n, const SummarySource *src)
 		case VQ_CMP:
 			if (n->value_isnull || !cs.has_values)
 				return false;
-			return !n->can_prune || range_may_match(n, &cs, 0);
+			return !n->can_prune || range_may_match(n, &cs, 0, n->strategy);
 		case VQ_ARRAY:
 			if (n->value_isnull)
 				return false;
@@ -974,7 +989,7 @@ node_may_match(VQNode *n, const SummarySource *src)
 				return true;
 			for (int k = 0; k < n->nvalues; k++)
 			{
-				bool		may = range_may_match(n, &cs, k);
+				bool		may = range_may_match(n, &cs, k, n->strategy);
 
 				if (n->use_or && may)
 					return true;
@@ -1014,10 +1029,7 @@ node_must_match(VQNode *n, const SummarySource *src)
 			break;
 	}
 
-	if (src->meta)
-		summary_get(src->meta->summary, (AttrNumber) (n->attidx + 1), n->coltype, &cs);
-	else
-		ts_scan_vector_summary(src->scan, n->attidx, n->coltype, &cs);
+	clause_summary(n, src, &cs);
 	if (!cs.known)
 		return false;
 	switch (n->kind)
@@ -1034,32 +1046,20 @@ node_must_match(VQNode *n, const SummarySource *src)
 	}
 }
 
+/* Does test hold for every clause (of an implicit AND)? */
 static bool
-must_match(VectorQual *vq, const SummarySource *src)
+every_clause(VectorQual *vq, const SummarySource *src,
+			 bool (*test) (VQNode *n, const SummarySource *src))
 {
-	bool		must = true;
+	bool		holds = true;
 	MemoryContext old;
 
 	MemoryContextReset(vq->batch_cxt);
 	old = MemoryContextSwitchTo(vq->batch_cxt);
-	for (int c = 0; c < vq->nclauses && must; c++)
-		must = node_must_match(vq->clauses[c], src);
+	for (int c = 0; c < vq->nclauses && holds; c++)
+		holds = test(vq->clauses[c], src);
 	MemoryContextSwitchTo(old);
-	return must;
-}
-
-static bool
-may_match(VectorQual *vq, const SummarySource *src)
-{
-	bool		may = true;
-	MemoryContext old;
-
-	MemoryContextReset(vq->batch_cxt);
-	old = MemoryContextSwitchTo(vq->batch_cxt);
-	for (int c = 0; c < vq->nclauses && may; c++)
-		may = node_may_match(vq->clauses[c], src);
-	MemoryContextSwitchTo(old);
-	return may;
+	return holds;
 }
 
 bool
@@ -1069,7 +1069,7 @@ vector_qual_chunk_may_match(VectorQual *vq, const ChunkMeta *meta)
 
 	if (meta->summary == NULL)
 		return true;
-	return may_match(vq, &src);
+	return every_clause(vq, &src, node_may_match);
 }
 
 bool
@@ -1077,7 +1077,7 @@ vector_qual_vector_may_match(VectorQual *vq, TableScanDesc scan)
 {
 	SummarySource src = {NULL, scan};
 
-	return may_match(vq, &src);
+	return every_clause(vq, &src, node_may_match);
 }
 
 static bool
@@ -1087,7 +1087,8 @@ chunk_filter(void *arg, const ChunkMeta *meta)
 	SummarySource src = {meta, NULL};
 	bool		may = vector_qual_chunk_may_match(vq, meta);
 
-	vq->chunk_all_match = may && meta->summary != NULL && must_match(vq, &src);
+	vq->chunk_all_match = may && meta->summary != NULL &&
+		every_clause(vq, &src, node_must_match);
 	return may;
 }
 
@@ -1105,7 +1106,7 @@ vector_filter(void *arg, TableScanDesc scan)
 		return true;
 	}
 	may = vector_qual_vector_may_match(vq, scan);
-	vq->batch_all_match = may && must_match(vq, &src);
+	vq->batch_all_match = may && every_clause(vq, &src, node_must_match);
 	return may;
 }
 
