@@ -19,6 +19,7 @@ OBJS = \
 	src/vector_agg.o \
 	src/gapfill.o \
 	src/lastpoint.o \
+	src/topn.o \
 	src/tableam.o \
 	src/planner.o \
 	src/stats.o \

@@ -756,12 +756,17 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 			chunk_corrupted("validity bitmap does not match NULL count");
 		p += bitmap_len;
 	}
-	/* NULLs from the bitmap; each layout below fills in the other positions */
-	for (int i = 0; i < n; i++)
-	{
-		isnull[i] = row_is_null(bitmap, i);
-		values[i] = (Datum) 0;
-	}
+	/*
+	 * NULLs from the bitmap; each layout below fills in the other positions
+	 * (the integer and ALP layouts all of them when there is no NULL).
+	 */
+	if (bitmap == NULL)
+		memset(isnull, false, sizeof(bool) * n);
+	else
+		for (int i = 0; i < n; i++)
+			isnull[i] = row_is_null(bitmap, i);
+	if (bitmap != NULL || !(entry.flags & (CHUNK_VECTOR_INT | CHUNK_VECTOR_ALP)))
+		memset(values, 0, sizeof(Datum) * n);
 
 	if (entry.flags & (CHUNK_VECTOR_INT | CHUNK_VECTOR_ALP))
 	{
@@ -778,7 +783,30 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 									att->attlen == 4, tmp + nn) :
 			!codec_int_decode(p, end - p, (int64 *) tmp, nn, tmp + nn))
 			chunk_corrupted("malformed encoded vector");
-		for (int i = 0; i < n; i++)
+		if (bitmap == NULL)
+		{
+			/* no NULLs: one tight loop per width */
+			Assert(nn == n);
+			if (alp && att->attlen == 8)
+				for (int i = 0; i < n; i++)
+					values[i] = Float8GetDatum(((double *) tmp)[i]);
+			else if (alp)
+				for (int i = 0; i < n; i++)
+					values[i] = Float4GetDatum((float4) ((double *) tmp)[i]);
+			else if (att->attlen == 8)
+				memcpy(values, tmp, sizeof(Datum) * n);
+			else if (att->attlen == 4)
+				for (int i = 0; i < n; i++)
+					values[i] = Int32GetDatum((int32) ((int64 *) tmp)[i]);
+			else if (att->attlen == 2)
+				for (int i = 0; i < n; i++)
+					values[i] = Int16GetDatum((int16) ((int64 *) tmp)[i]);
+			else
+				for (int i = 0; i < n; i++)
+					values[i] = CharGetDatum((char) ((int64 *) tmp)[i]);
+			k = n;
+		}
+		for (int i = k; i < n; i++)
 		{
 			if (isnull[i])
 				continue;

@@ -55,6 +55,7 @@
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "catalog/pg_type.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
@@ -204,6 +205,30 @@ ts_split_clauses(List *rinfos, Index relid, List **pushed, List **rest)
 	 * rows the ones before kept: lower security levels first.
 	 */
 	list_sort(*pushed, compare_security_level);
+}
+
+/* A column of relation relid, under relabeling: its attno and type. */
+bool
+ts_rel_column(Node *node, Index relid, AttrNumber *attno, Oid *type)
+{
+	while (node && IsA(node, RelabelType))
+		node = (Node *) ((RelabelType *) node)->arg;
+	if (node == NULL || !IsA(node, Var))
+		return false;
+	if (((Var *) node)->varno != relid || ((Var *) node)->varlevelsup != 0 ||
+		((Var *) node)->varattno <= 0)
+		return false;
+	*attno = ((Var *) node)->varattno;
+	*type = ((Var *) node)->vartype;
+	return true;
+}
+
+/* Types a time column may have: integers, date, timestamps. */
+bool
+ts_is_time_type(Oid t)
+{
+	return t == INT2OID || t == INT4OID || t == INT8OID || t == DATEOID ||
+		t == TIMESTAMPOID || t == TIMESTAMPTZOID;
 }
 
 /* Attribute numbers (1-based) of relid referenced by node; 0 means all. */
@@ -644,25 +669,33 @@ shutdown_scan(CustomScanState *node)
 
 /* ---------- EXPLAIN ---------- */
 
-static void
-explain_scan(CustomScanState *node, List *ancestors, ExplainState *es)
+/* The "Columns" line: the columns a node decodes. */
+void
+ts_explain_columns(TupleDesc desc, const bool *read_att, ExplainState *es)
 {
-	TsScanState *state = (TsScanState *) node;
-	Relation	rel = node->ss.ss_currentRelation;
-	TupleDesc	desc = RelationGetDescr(rel);
 	StringInfoData cols;
 	bool		any = false;
 
 	initStringInfo(&cols);
 	for (int a = 0; a < desc->natts; a++)
 	{
-		if (!state->read_att[a] || TupleDescAttr(desc, a)->attisdropped)
+		if (!read_att[a] || TupleDescAttr(desc, a)->attisdropped)
 			continue;
 		appendStringInfo(&cols, "%s%s", any ? ", " : "",
 						 quote_identifier(NameStr(TupleDescAttr(desc, a)->attname)));
 		any = true;
 	}
 	ExplainPropertyText("Columns", any ? cols.data : "(none)", es);
+}
+
+static void
+explain_scan(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	TsScanState *state = (TsScanState *) node;
+	Relation	rel = node->ss.ss_currentRelation;
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	ts_explain_columns(desc, state->read_att, es);
 
 	if (state->pushed)
 	{

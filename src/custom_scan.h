@@ -8,6 +8,7 @@
 #ifndef TIMESERIES_CUSTOM_SCAN_H
 #define TIMESERIES_CUSTOM_SCAN_H
 
+#include "access/tupdesc.h"
 #include "nodes/pathnodes.h"
 
 /* GUCs */
@@ -24,5 +25,14 @@ extern bool ts_is_custom_scan_path(Path *path);
  * they must run) and the rest.
  */
 extern void ts_split_clauses(List *rinfos, Index relid, List **pushed, List **rest);
+
+/* Planning helpers shared by the nodes over timeseries tables. */
+extern bool ts_rel_column(Node *node, Index relid, AttrNumber *attno, Oid *type);
+extern bool ts_is_time_type(Oid typid);
+
+/* EXPLAIN's "Columns" line. */
+struct ExplainState;
+extern void ts_explain_columns(TupleDesc desc, const bool *read_att,
+							   struct ExplainState *es);
 
 #endif							/* TIMESERIES_CUSTOM_SCAN_H */

@@ -81,35 +81,11 @@ static const CustomScanMethods lastpoint_plan_methods = {
 	.CreateCustomScanState = create_lastpoint_state,
 };
 
-/* A column of relation relid, under relabeling. */
-static bool
-rel_column(Node *node, Index relid, AttrNumber *attno, Oid *type)
-{
-	while (node && IsA(node, RelabelType))
-		node = (Node *) ((RelabelType *) node)->arg;
-	if (node == NULL || !IsA(node, Var))
-		return false;
-	if (((Var *) node)->varno != relid || ((Var *) node)->varlevelsup != 0 ||
-		((Var *) node)->varattno <= 0)
-		return false;
-	*attno = ((Var *) node)->varattno;
-	*type = ((Var *) node)->vartype;
-	return true;
-}
-
-/* Types a time column may have: integers, date, timestamps. */
-static bool
-is_time_type(Oid t)
-{
-	return t == INT2OID || t == INT4OID || t == INT8OID || t == DATEOID ||
-		t == TIMESTAMPOID || t == TIMESTAMPTZOID;
-}
-
 /* Series types compared by bits or bytes, as their equality operator would. */
 static bool
 is_series_type(Oid t, Oid collation)
 {
-	if (is_time_type(t) || t == BOOLOID || t == TIMEOID)
+	if (ts_is_time_type(t) || t == BOOLOID || t == TIMEOID)
 		return true;
 	if (t == TEXTOID || t == VARCHAROID)
 		return OidIsValid(collation) && get_collation_isdeterministic(collation);
@@ -179,10 +155,10 @@ ts_lastpoint_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 	}
 	key_expr = (Expr *) get_sortgroupclause_expr(sk, parse->targetList);
 	time_expr = (Expr *) get_sortgroupclause_expr(st, parse->targetList);
-	if (!rel_column((Node *) key_expr, input_rel->relid, &key_att, &key_type) ||
+	if (!ts_rel_column((Node *) key_expr, input_rel->relid, &key_att, &key_type) ||
 		!is_series_type(key_type, exprCollation((Node *) key_expr)) ||
-		!rel_column((Node *) time_expr, input_rel->relid, &time_att, &time_type) ||
-		!is_time_type(time_type) || key_att == time_att)
+		!ts_rel_column((Node *) time_expr, input_rel->relid, &time_att, &time_type) ||
+		!ts_is_time_type(time_type) || key_att == time_att)
 		return;
 	/* the types' own orders: what the bits (and bytes) follow */
 	if (!get_ordering_op_properties(st->sortop, &opfamily, &opcintype, &strategy) ||

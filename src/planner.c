@@ -37,6 +37,7 @@
 #include "custom_scan.h"
 #include "gapfill.h"
 #include "lastpoint.h"
+#include "topn.h"
 #include "timeseries.h"
 #include "vector_agg.h"
 #include "write.h"
@@ -60,6 +61,7 @@ ts_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	{
 		rel->partial_pathlist = NIL;
 		ts_custom_scan_add_path(root, rel, rte);
+		ts_topn_add_path(root, rel, rte);
 	}
 }
 

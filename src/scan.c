@@ -47,6 +47,13 @@ typedef struct AnalyzeChunk
 	int64		start;			/* cumulative row index of its first row */
 } AnalyzeChunk;
 
+/* A chunk of an ordered walk and its key. */
+typedef struct OrderedChunk
+{
+	uint64		key;
+	ChunkMeta	meta;			/* without inline data */
+} OrderedChunk;
+
 typedef struct TsScanDescData
 {
 	TableScanDescData base;
@@ -89,6 +96,20 @@ typedef struct TsScanDescData
 	void	   *filter_arg;
 	bool	   *sel;			/* rows of the batch the row filter kept */
 	TsScanCounters counters;
+
+	/* ordered walks (ts_scan_set_chunk_order) */
+	TsChunkKey	order_key;		/* NULL: row-id order */
+	void	   *order_arg;
+	bool		reverse_vectors;
+	OrderedChunk *ordered;		/* the visible chunks, by key; kept across rescans */
+	int			nordered;
+	bool		ordered_collected;
+	int			order_pos;		/* next entry to read */
+	uint64		order_cutoff;	/* chunks with larger keys end the walk */
+	int64		vectors_seen;	/* of the current chunk */
+	int64		cached_first_row;	/* the chunk open in chunk_cxt, or -1 */
+	ChunkMeta	cached_meta;
+	ChunkReader cached_reader;
 
 	/* parallel scans: chunks are claimed by their position in the walk */
 	pg_atomic_uint64 *next_claim;	/* shared counter, or NULL */
@@ -146,6 +167,8 @@ scan_begin(Relation rel, Snapshot snapshot, int nkeys,
 											 ALLOCSET_DEFAULT_SIZES);
 	scan->vector = -1;
 	scan->claimed = -1;
+	scan->order_cutoff = PG_UINT64_MAX;
+	scan->cached_first_row = -1;
 	scan->an_cur_chunk = -1;
 	scan->storage_id = storage_get_id(rel);
 	MemoryContextSwitchTo(old);
@@ -209,9 +232,13 @@ ts_scan_rescan(TableScanDesc sscan, struct ScanKeyData *key, bool set_params,
 {
 	TsScanDesc	scan = (TsScanDesc) sscan;
 
-	/* same snapshot: keep the buffered rows and flush sequence taken at start */
+	/*
+	 * Same snapshot: keep the buffered rows and flush sequence taken at
+	 * start, and an ordered walk's chunk list and open chunk.
+	 */
 	close_meta_scan(scan);
-	MemoryContextReset(scan->chunk_cxt);
+	if (scan->order_key == NULL)
+		MemoryContextReset(scan->chunk_cxt);
 	MemoryContextReset(scan->vector_cxt);
 	scan->meta_done = false;
 	scan->have_chunk = false;
@@ -221,6 +248,9 @@ ts_scan_rescan(TableScanDesc sscan, struct ScanKeyData *key, bool set_params,
 	scan->sel = NULL;
 	scan->position = 0;
 	scan->claimed = -1;
+	scan->order_pos = 0;
+	scan->order_cutoff = PG_UINT64_MAX;
+	scan->vectors_seen = 0;
 }
 
 /* A chunk in a page extent whose pages are read as the decoder needs them. */
@@ -417,6 +447,89 @@ start_scan(TsScanDesc scan, TupleDesc desc)
 	scan->started = true;
 }
 
+static int
+compare_ordered(const void *a, const void *b)
+{
+	uint64		ka = ((const OrderedChunk *) a)->key;
+	uint64		kb = ((const OrderedChunk *) b)->key;
+
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	/* row-id order among equal keys, so that the walk is deterministic */
+	return ((const OrderedChunk *) a)->meta.first_row <
+		((const OrderedChunk *) b)->meta.first_row ? -1 : 1;
+}
+
+/*
+ * The visible chunks of an ordered walk, sorted by their keys.  Collected
+ * once per scan (rescans use the same snapshot); inline chunks' bytes are
+ * fetched again when they are read, so memory is their metadata only.
+ */
+static void
+collect_ordered(TsScanDesc scan)
+{
+	MemoryContext old = MemoryContextSwitchTo(scan->scan_cxt);
+	ChunkMetaScan *ms = metadata_begin_scan(scan->storage_id,
+											scan->base.rs_snapshot);
+	int			cap = 16;
+	ChunkMeta	meta;
+
+	scan->ordered = palloc(sizeof(OrderedChunk) * cap);
+	scan->nordered = 0;
+	while (metadata_next(ms, &meta, false))
+	{
+		CHECK_FOR_INTERRUPTS();
+		/* our own chunks written after the scan started are not for it */
+		if (meta.own_xact && meta.flush_seq >= scan->flush_seq_start)
+			continue;
+		if (scan->nordered == cap)
+		{
+			cap *= 2;
+			scan->ordered = repalloc_huge(scan->ordered, sizeof(OrderedChunk) * cap);
+		}
+		scan->ordered[scan->nordered].meta = meta;
+		scan->ordered[scan->nordered].key = scan->order_key(scan->order_arg, &meta);
+		scan->nordered++;
+	}
+	metadata_end_scan(ms);
+	MemoryContextSwitchTo(old);
+	qsort(scan->ordered, scan->nordered, sizeof(OrderedChunk), compare_ordered);
+	scan->ordered_collected = true;
+}
+
+/* The next chunk of an ordered walk that passes the chunk filter. */
+static bool
+next_ordered_chunk(TsScanDesc scan)
+{
+	if (!scan->ordered_collected)
+		collect_ordered(scan);
+	for (;;)
+	{
+		OrderedChunk *oc;
+
+		CHECK_FOR_INTERRUPTS();
+		if (scan->order_pos >= scan->nordered)
+			return false;
+		oc = &scan->ordered[scan->order_pos];
+		if (oc->key > scan->order_cutoff)
+		{
+			/* so are all the chunks after it */
+			scan->counters.chunks_pruned += scan->nordered - scan->order_pos;
+			scan->order_pos = scan->nordered;
+			return false;
+		}
+		scan->order_pos++;
+		if (scan->chunk_filter &&
+			!scan->chunk_filter(scan->filter_arg, &oc->meta))
+		{
+			scan->counters.chunks_pruned++;
+			continue;
+		}
+		scan->chunk = oc->meta;
+		return true;
+	}
+}
+
 static bool
 next_chunk(TsScanDesc scan)
 {
@@ -424,6 +537,46 @@ next_chunk(TsScanDesc scan)
 
 	if (scan->meta_done || scan->storage_id == 0)
 		return false;
+	if (scan->order_key)
+	{
+		MemoryContextReset(scan->vector_cxt);
+		scan->have_chunk = false;
+		if (!next_ordered_chunk(scan))
+		{
+			scan->meta_done = true;
+			return false;
+		}
+		scan->counters.chunks_read++;
+
+		/*
+		 * The chunk stays open until another one is: rescans (a LATERAL
+		 * subquery per series) mostly want the newest chunk again.
+		 */
+		if (scan->cached_first_row != scan->chunk.first_row)
+		{
+			int64		first_row = scan->chunk.first_row;
+
+			scan->cached_first_row = -1;
+			MemoryContextReset(scan->chunk_cxt);
+			old = MemoryContextSwitchTo(scan->chunk_cxt);
+			if (scan->chunk.first_block == INLINE_BLOCK &&
+				!metadata_find_chunk(scan->storage_id, first_row,
+									 scan->base.rs_snapshot, &scan->chunk))
+				elog(ERROR, "timeseries chunk at row %lld vanished during a scan",
+					 (long long) first_row);
+			open_chunk(scan, &scan->chunk, NULL, scan->read_att != NULL);
+			MemoryContextSwitchTo(old);
+			scan->cached_first_row = first_row;
+			scan->cached_meta = scan->chunk;
+			scan->cached_reader = scan->reader;
+		}
+		else
+		{
+			scan->chunk = scan->cached_meta;
+			scan->reader = scan->cached_reader;
+		}
+		goto opened;
+	}
 	if (scan->meta_scan == NULL)
 	{
 		old = MemoryContextSwitchTo(scan->scan_cxt);
@@ -482,6 +635,7 @@ next_chunk(TsScanDesc scan)
 		}
 		break;
 	}
+
 	scan->counters.chunks_read++;
 
 	/*
@@ -489,8 +643,11 @@ next_chunk(TsScanDesc scan)
 	 */
 	open_chunk(scan, &scan->chunk, NULL, scan->read_att != NULL);
 	MemoryContextSwitchTo(old);
+
+opened:
 	scan->have_chunk = true;
 	scan->vector = -1;
+	scan->vectors_seen = 0;
 	scan->vec_nrows = scan->vec_pos = 0;
 	return true;
 }
@@ -563,9 +720,13 @@ next_batch(TsScanDesc scan, TupleDesc desc)
 	{
 		if (scan->in_buffered)
 			return false;		/* the write buffer was the last batch */
-		if (scan->have_chunk && scan->vector + 1 < scan->reader.nvectors)
+		if (scan->have_chunk && scan->vectors_seen < scan->reader.nvectors)
 		{
-			decode_vector(scan, (uint32) (scan->vector + 1), desc);
+			int64		v = scan->vectors_seen++;
+
+			if (scan->reverse_vectors)
+				v = scan->reader.nvectors - 1 - v;
+			decode_vector(scan, (uint32) v, desc);
 			if (scan->vector_filter &&
 				!scan->vector_filter(scan->filter_arg, (TableScanDesc) scan))
 			{
@@ -725,6 +886,34 @@ ts_scan_vector_summary(TableScanDesc sscan, int attidx, Oid typid,
 			out->max = summary_datum(typid, max);
 		}
 	}
+}
+
+/*
+ * Walk the chunks in ascending order of key(arg, meta) instead of row-id
+ * order, each chunk's vectors last to first when reverse_vectors; the
+ * chunk filter is applied as each chunk comes up.  Not for parallel scans.
+ */
+void
+ts_scan_set_chunk_order(TableScanDesc sscan, TsChunkKey key,
+						bool reverse_vectors, void *arg)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	Assert(scan->next_claim == NULL);
+	scan->order_key = key;
+	scan->order_arg = arg;
+	scan->reverse_vectors = reverse_vectors;
+}
+
+/*
+ * End an ordered walk at the first chunk whose key is above cutoff (the
+ * transaction's unwritten rows are still read); lowered as the caller
+ * learns more, reset by a rescan.
+ */
+void
+ts_scan_set_chunk_cutoff(TableScanDesc sscan, uint64 cutoff)
+{
+	((TsScanDesc) sscan)->order_cutoff = cutoff;
 }
 
 /*

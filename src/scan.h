@@ -76,6 +76,17 @@ extern int	ts_scan_next_batch(TableScanDesc scan, TupleDesc desc, const bool **s
 extern void ts_scan_set_parallel(TableScanDesc scan,
 								 pg_atomic_uint64 *next_claim);
 
+/*
+ * Ordered walks: chunks in ascending order of a key computed from their
+ * metadata, ending at the first chunk whose key is above a cutoff that the
+ * caller may lower as it goes (the transaction's unwritten rows still come
+ * last); optionally each chunk's vectors last to first.
+ */
+typedef uint64 (*TsChunkKey) (void *arg, const struct ChunkMeta *meta);
+extern void ts_scan_set_chunk_order(TableScanDesc scan, TsChunkKey key,
+									bool reverse_vectors, void *arg);
+extern void ts_scan_set_chunk_cutoff(TableScanDesc scan, uint64 cutoff);
+
 /* Visible rows and chunk totals of a relation (planner estimates, VACUUM, stats). */
 typedef struct TableTotals
 {

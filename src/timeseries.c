@@ -19,6 +19,7 @@
 #include "custom_scan.h"
 #include "gapfill.h"
 #include "lastpoint.h"
+#include "topn.h"
 #include "vector_agg.h"
 #include "timeseries.h"
 #include "write.h"
@@ -101,6 +102,7 @@ _PG_init(void)
 	ts_vector_agg_init();
 	ts_gapfill_init();
 	ts_lastpoint_init();
+	ts_topn_init();
 	ts_tableam_init();
 }
 

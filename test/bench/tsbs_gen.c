@@ -370,7 +370,8 @@ typedef enum QKind
 	Q_SCAN_AVG,
 	Q_SCAN_MAX_PER_HOST,
 	Q_SCAN_FILTER_COUNT,
-	Q_GAPFILL
+	Q_GAPFILL,
+	Q_LASTPOINT_TAGS
 } QKind;
 
 typedef struct QType
@@ -408,6 +409,8 @@ static const QType qtypes[] = {
 	{"scan-filter-count", Q_SCAN_FILTER_COUNT, 0, 0, 0},
 	/* Not TSBS either (issue 6): a dashboard panel, 5-minute buckets of every host, gaps filled */
 	{"gapfill-all-12", Q_GAPFILL, 1, 0, 12},
+	/* TSBS's lastpoint as it runs with a tags table: the newest row per host through LATERAL */
+	{"lastpoint-tags", Q_LASTPOINT_TAGS, 0, 0, 0},
 };
 #define NQTYPES ((int) (sizeof(qtypes) / sizeof(qtypes[0])))
 
@@ -599,6 +602,11 @@ gen_queries(const char *type, long count, long scale, long long nsteps, uint64_t
 				out_str(" AND time < ");
 				out_ts_literal(ws + secs);
 				out_str(" GROUP BY 1, 2 ORDER BY 2, 1;\n");
+				break;
+			case Q_LASTPOINT_TAGS:
+				out_str("SELECT DISTINCT ON (t.hostname) * FROM tags t INNER JOIN LATERAL"
+						" (SELECT * FROM cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) AS b"
+						" ON true ORDER BY t.hostname, b.time DESC;\n");
 				break;
 		}
 	}

@@ -19,7 +19,7 @@
 #   perl test/diff/diff.pl [--dbname CONNSTR] [--seeds N] [--first-seed S]
 #        [--seed S]... [--queries N] [--filter-queries N] [--filter-execs N]
 #        [--log-dir DIR] [--keep] [--verbose] [--stop-after N] [--psql PATH]
-#        [--scale F] [--self-test]
+#        [--scale F] [--self-test] [--shapes NAME,...]
 # --self-test changes the heap table after loading, so the run must report
 # mismatches (checks that the tester can fail).
 # Defaults come from the environment: TS_DIFF_SEEDS (number of seeds, 1),
@@ -89,6 +89,7 @@ GetOptions(
 	'scale=f' => \$opt{scale},
 	'filter-queries=i' => \$opt{filter_queries},
 	'filter-execs=i' => \$opt{filter_execs},
+	'shapes=s' => \$opt{shapes},
 ) or die "bad options\n";
 @seed_list = map { $opt{first_seed} + $_ } 0 .. $opt{seeds} - 1
   unless @seed_list;
@@ -1016,6 +1017,27 @@ sub gen_q_topn
 	return { sql => $sql, ordered => 1, norm => 'x' };
 }
 
+# ORDER BY a time column LIMIT n (TimeseriesTopN), directly or per series
+# through LATERAL; id last keeps the order total
+sub gen_q_topn_time
+{
+	my $time = pick('t', 'tw', 'tr', 'd', 'i4', 'i8', 'i2');
+	my $dir = pick('', ' DESC') . pick('', '', ' NULLS FIRST', ' NULLS LAST');
+	my @more = map { "$_" . pick('', ' DESC') } pick_n(rnd(2), qw(tl b i2 d));
+	my $order = join(', ', "$time$dir", @more, 'id' . pick('', ' DESC'));
+	my $limit = ' LIMIT ' . pick(0, 1, 3, 10, 100, 5000) . (chance(0.3) ? ' OFFSET ' . pick(1, 7, 50) : '');
+	if (chance(0.3))
+	{
+		my $key = pick('tl', 'i2', 'b');
+		my $sql = "SELECT k.x, l.* FROM (SELECT DISTINCT $key FROM %B%) k(x), LATERAL (SELECT id, $time FROM %A% WHERE $key = k.x"
+		  . (chance(0.5) ? ' AND ' . gen_pred(1) : '') . " ORDER BY $order" . $limit . ") l";
+		return { sql => $sql, ordered => 0, norm => 'x' };
+	}
+	my @cols = chance(0.3) ? ('*') : ('id', $time, pick_n(rnd(3), @COLNAMES));
+	my $sql = "SELECT " . join(", ", @cols) . " FROM %A%" . (chance(0.5) ? "" : where_clause()) . " ORDER BY $order" . $limit;
+	return { sql => $sql, ordered => 1, norm => 'x' };
+}
+
 sub gen_q_count
 {
 	my @e = ('count(*)');
@@ -1282,14 +1304,23 @@ sub gen_q_setop
 my @SHAPES = (
 	rows => 5, topn => 3, count => 4, agg => 5, distinct => 1.5, join => 2.5,
 	window => 1.5, subquery => 1.5, setop => 1, gapfill => 1.5, topn_agg => 1,
-	lastpoint => 1,
+	lastpoint => 1, topn_time => 1.5,
 );
 my %SHAPE_GEN = (
 	rows => \&gen_q_rows, topn => \&gen_q_topn, count => \&gen_q_count, agg => \&gen_q_agg,
 	distinct => \&gen_q_distinct, join => \&gen_q_join, window => \&gen_q_window,
 	subquery => \&gen_q_subquery, setop => \&gen_q_setop, gapfill => \&gen_q_gapfill,
-	topn_agg => \&gen_q_topn_agg, lastpoint => \&gen_q_lastpoint,
+	topn_agg => \&gen_q_topn_agg, lastpoint => \&gen_q_lastpoint, topn_time => \&gen_q_topn_time,
 );
+
+# the shapes' weights, or only the shapes --shapes names (comma-separated)
+sub shape_weights
+{
+	return @SHAPES unless $opt{shapes};
+	my %only = map { $_ => 1 } split /,/, $opt{shapes};
+	my @w = @SHAPES;
+	return map { $only{ $w[ 2 * $_ ] } ? ($w[ 2 * $_ ], $w[ 2 * $_ + 1 ]) : () } 0 .. $#w / 2;
+}
 
 # planner settings tried for some queries (identical for both sides)
 my @PLAN_GUCS = (
@@ -1302,7 +1333,7 @@ my @PLAN_GUCS = (
 
 sub gen_query
 {
-	my $shape = wpick(@SHAPES);
+	my $shape = wpick(shape_weights());
 	@PARAMS = ();
 	$USE_PARAMS = chance(0.25);
 	my $q = $SHAPE_GEN{$shape}->();
@@ -1498,6 +1529,21 @@ sub compare
 my $total_fail = 0;
 my $CONTEXT = '';
 my %stats;
+
+# Count the timeseries nodes in the plan of a general query (with its
+# planner settings), to show which paths the run exercised.
+sub plan_nodes
+{
+	my ($q) = @_;
+	my $pre = join('', map { "SET $_;\n" } @{ $q->{gucs} });
+	my $post = join('', map { my ($n) = split / = /; "RESET $n;\n" } @{ $q->{gucs} });
+	ps_do($pre) if $pre;
+	my ($out, $err) = ps_run("EXPLAIN (COSTS OFF) " . inst($q, 'twin_ts', $q->{side_b}) . ";");
+	ps_do($post) if $post;
+	return if $err ne '';
+	my %seen = map { $_ => 1 } (join("\n", @{ parse_rows($out) }) =~ /(Timeseries\w+)/g);
+	$stats{node}{$_}++ for keys %seen;
+}
 
 ###########################################################################
 # filter cases: random WHERE clauses for TimeseriesScan
@@ -2756,6 +2802,7 @@ sub run_seed
 		my $tr = run_query($q, 'twin_ts', $q->{side_b});
 		my $t2 = time;
 		$stats{shape}{ $q->{shape} }++;
+		plan_nodes($q) if !@{ $q->{params} } && !$q->{cursor};
 		$stats{params}++ if @{ $q->{params} };
 		$stats{cursor}++ if $q->{cursor};
 		if (grep { $_->{error} } @$hr)
@@ -2824,6 +2871,8 @@ printf "summary: seeds %s, %d queries (%d with generic-plan parameters, %d via c
   join(',', @seed_list), $stats{queries} // 0, $stats{params} // 0, $stats{cursor} // 0,
   $stats{heap_error} // 0, $stats{rows} // 0, $total_fail;
 print "shapes: " . join(', ', map { "$_=$stats{shape}{$_}" } sort keys %{ $stats{shape} }) . "\n";
+print "plans of the general queries with each node: "
+  . join(', ', map { "$_=$stats{node}{$_}" } sort keys %{ $stats{node} }) . "\n";
 printf "filter: %d cases, %d executions compared (%d failed on both sides alike), %d rows compared,"
   . " %d transactions with uncommitted inserts, %d cursors, %d mismatching cases\n",
   map { $FSTATS{$_} // 0 } qw(cases execs both_failed rows tx cursors fail_cases);
