@@ -90,6 +90,7 @@
 #include "timeseries.h"
 #include "vector_agg.h"
 #include "vector_qual.h"
+#include "write.h"
 
 bool		ts_enable_vector_agg = true;
 bool		ts_debug_require_vector_agg = false;
@@ -136,6 +137,8 @@ typedef struct AggSpec
 	Oid			collation;
 	int16		typlen;			/* of the argument */
 	bool		byval;
+	bool		sxx_unused;		/* AK_ACCUM whose final function ignores Sxx (avg) */
+	bool		lazy_sxx;		/* ... and this scan need not compute it */
 } AggSpec;
 
 typedef struct KeySpec
@@ -277,6 +280,7 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 	agg = (Form_pg_aggregate) GETSTRUCT(tup);
 	transfn = agg->aggtransfn;
 	spec->transtype = agg->aggtranstype;
+	spec->sxx_unused = agg->aggfinalfn == F_FLOAT8_AVG;
 	if (!OidIsValid(agg->aggcombinefn))
 		ok = false;
 	ReleaseSysCache(tup);
@@ -1631,7 +1635,14 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 			EACH_ROW(s->i += summary_int64(spec->argtype, values[i]); s->n++);
 			break;
 		case AK_ACCUM:
-			EACH_ROW(accum_float(s, summary_double(spec->argtype, values[i])));
+			if (spec->lazy_sxx)
+			{
+				EACH_ROW(s->d += summary_double(spec->argtype, values[i]); s->n++);
+			}
+			else
+			{
+				EACH_ROW(accum_float(s, summary_double(spec->argtype, values[i])));
+			}
 			break;
 		case AK_FIRST:
 		case AK_LAST:
@@ -2219,6 +2230,84 @@ topn_threshold(TsAggState *state)
 	prm->isnull = false;
 }
 
+/*
+ * avg() of floats needs N and Sx; float8_accum keeps Sxx as well, for
+ * variance, and raises its overflow error when Sxx overflows.  For values
+ * within +-1e100 that cannot happen: with N < 2^53 rows, |N * x - Sx| stays
+ * below 2e116, each addition to Sxx below 4e232 and Sxx below 4e248.  So
+ * when the chunk summaries show every value the scan can read in that
+ * range, Sxx is not computed (a division per row) and is emitted as 0:
+ * float8_avg ignores it, and combining such states cannot overflow either.
+ * The transaction's unwritten rows have no summary: then Sxx is computed.
+ */
+#define TAME_FLOAT	1e100
+
+static void
+choose_lazy_sxx(TsAggState *state)
+{
+	ScanState  *ss = &state->css.ss;
+	bool		any = false;
+	uint64		storage_id;
+	ChunkMetaScan *ms;
+	ChunkMeta	meta;
+	MemoryContext old;
+
+	for (int a = 0; a < state->naggs; a++)
+	{
+		AggSpec    *spec = &state->aggs[a];
+
+		spec->lazy_sxx = spec->kind == AK_ACCUM && spec->sxx_unused && spec->attidx >= 0;
+
+		/*
+		 * The Finalize Agg shares one transition state among aggregates with
+		 * the same transition function and input (avg(x) and var_samp(x)),
+		 * combined from the first one's partial state: with a variance over
+		 * the same column anywhere, Sxx is computed.
+		 */
+		for (int b = 0; b < state->naggs && spec->lazy_sxx; b++)
+			if (state->aggs[b].kind == AK_ACCUM && !state->aggs[b].sxx_unused &&
+				state->aggs[b].attidx == spec->attidx)
+				spec->lazy_sxx = false;
+		any |= spec->lazy_sxx;
+	}
+	if (!any)
+		return;
+	if (write_has_buffered_rows())
+	{
+		for (int a = 0; a < state->naggs; a++)
+			state->aggs[a].lazy_sxx = false;
+		return;
+	}
+	storage_id = storage_get_id(ss->ss_currentRelation);
+	if (storage_id == 0)
+		return;
+	old = MemoryContextSwitchTo(ss->ps.ps_ExprContext->ecxt_per_tuple_memory);
+	ms = metadata_begin_scan(storage_id, ss->ps.state->es_snapshot);
+	while (any && metadata_next(ms, &meta, false))
+	{
+		CHECK_FOR_INTERRUPTS();
+		any = false;
+		for (int a = 0; a < state->naggs; a++)
+		{
+			AggSpec    *spec = &state->aggs[a];
+			ColumnSummary cs;
+
+			if (!spec->lazy_sxx)
+				continue;
+			summary_get(meta.summary, (AttrNumber) (spec->attidx + 1), spec->argtype, &cs);
+			if (!cs.known ||
+				(cs.has_values &&
+				 !(fabs(summary_double(spec->argtype, cs.min)) <= TAME_FLOAT &&
+				   fabs(summary_double(spec->argtype, cs.max)) <= TAME_FLOAT)))
+				spec->lazy_sxx = false;
+			any |= spec->lazy_sxx;
+		}
+	}
+	metadata_end_scan(ms);
+	MemoryContextSwitchTo(old);
+	ResetExprContext(ss->ps.ps_ExprContext);
+}
+
 static TupleTableSlot *
 next_agg_row(ScanState *ss)
 {
@@ -2239,6 +2328,7 @@ next_agg_row(ScanState *ss)
 	{
 		if (state->topn > 0)
 			topn_threshold(state);
+		choose_lazy_sxx(state);
 		vector_qual_set_values(state->vq, ss->ps.ps_ExprContext);
 		for (int a = 0; a < state->naggs; a++)
 			if (state->aggs[a].filter)

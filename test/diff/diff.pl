@@ -395,6 +395,11 @@ my @COLUMNS = (
 			  '-1.7976931348623157e308', '4.9406564584124654e-324', '0.1', '1e16', '9007199254740993')
 			: sprintf('%.17g', (rand() - 0.5) * 10**(rnd(600) - 300));
 	  } },
+	# moderate floats (within +-1e100, no NaN or infinity): avg skips Sxx
+	{ name => 'fm', type => 'float8', kind => 'float', canon => 0, mm => 'fz',
+	  gkey => '(fm + 0)',
+	  rand => sub { chance(0.3) ? sprintf('%.17g', (rand() - 0.5) * 1e99) : sprintf('%.6g', (rand() - 0.5) * 2e6) },
+	  seq => sub { $GS{fm} += 0.5; $GS{fm} } },
 	{ name => 'n', type => 'numeric', kind => 'num', canon => 0, mm => 'num',
 	  gkey => 'round(n, 2)', rand => \&rand_numeric,
 	  seq => sub { $GS{n} += 1; sprintf('%d.%02d', $GS{n}, $GS{n} % 100) } },
@@ -572,6 +577,7 @@ sub bulk_select
 		f4 => pick('(random() * 100)::float4', '(floor(random() * 400) / 2 - 100)::float4'),
 		fx => pick("'NaN'::float8", "random() * 1e300", "(random() - 0.5) * 1e-300", "NULL"),
 		f8 => $nul->(0.02, pick('random() * 1000 - 500', 'floor(random() * 4000) / 16', 'g * 0.25')),
+		fm => $nul->(0.05, pick('(random() - 0.5) * 1e99', 'g * 0.5', 'floor(random() * 1000)')),
 		n => $nul->(0.02, pick('round((random() * 1000)::numeric, (random() * 4)::int)',
 				'(g % 100)::numeric / 4', "g::numeric * 1000000007")),
 		tl => "(ARRAY['alpha','beta','gamma','delta',''])[1 + (random() * 4)::int]",
@@ -1056,6 +1062,8 @@ sub agg_exprs
 		[ "avg(${p}i8)", 'x' ], [ "sum(${p}n)", 'x' ], [ "avg(${p}n)", 'x' ],
 		[ "sum(${p}f8)", 'approx' ], [ "avg(${p}f8)", 'approx' ], [ "sum(${p}f4::float8)", 'approx' ],
 		[ "avg(${p}f4)", 'approx' ], [ "sum(${p}f8 ORDER BY ${p}f8)", 'fz' ],
+		[ "var_samp(${p}f8)", 'approx' ], [ "stddev_pop(${p}f4)", 'approx' ], [ "avg(${p}fm)", 'approx' ],
+		[ "var_samp(${p}fm)", 'approx' ], [ "avg(${p}fm) + stddev(${p}fm)", 'approx' ],
 		[ "min(${p}f8)", 'fz' ], [ "max(${p}fx)", 'fz' ], [ "min(${p}fx)", 'fz' ], [ "max(${p}f4)", 'fz' ], [ "min(${p}n)", 'num' ], [ "max(${p}n)", 'num' ],
 		[ "min(${p}i4)", 'x' ], [ "max(${p}i8)", 'x' ], [ "min(${p}t)", 'x' ], [ "max(${p}t)", 'x' ],
 		[ "min(${p}d)", 'x' ], [ "max(${p}th)", 'x' ], [ "min(${p}tl)", 'x' ], [ "max(${p}u::text)", 'x' ],
@@ -1175,6 +1183,22 @@ sub gen_q_topn_agg
 	my $sql = "SELECT $key, " . join(', ', map { $_->[0] } @a) . " FROM %A%$where GROUP BY 1 ORDER BY 1 DESC"
 	  . pick('', ' NULLS LAST') . ' LIMIT ' . between(1, 20) . (chance(0.2) ? ' OFFSET ' . rnd(5) : '');
 	return { sql => $sql, ordered => 1, norm => [ 'x', map { $_->[1] } @a ] };
+}
+
+# avg and variance of floats together (TimeseriesAgg skips Sxx for avg alone
+# when the values are moderate; the Finalize Agg shares one state between
+# avg(x) and var_samp(x))
+sub gen_q_float_stats
+{
+	my $c = pick('fm', 'fm', 'f8', 'f4');
+	my @a = pick_n(between(1, 3), "avg($c)", "var_samp($c)", "stddev_pop($c)", "avg($c) + stddev($c)",
+		"variance($c) FILTER (WHERE i2 > 0)", "avg($c) FILTER (WHERE i2 > 0)");
+	my $key = chance(0.6) ? pick('tl', 'i2', 'b', "date_trunc('hour', t)") : undef;
+	my $where = chance(0.5) ? ' WHERE ' . pick("t < " . lit('timestamptz', fmt_ts($GS{t} - rnd(86400e6))),
+		'i4 > ' . (rnd(2000) - 1000), "$c IS NOT NULL") : '';
+	my $sql = "SELECT " . join(', ', (defined $key ? ($key) : ()), @a) . " FROM %A%$where"
+	  . (defined $key ? " GROUP BY 1" : '');
+	return { sql => $sql, ordered => 0, norm => [ (defined $key ? ('x') : ()), map { 'approx' } @a ] };
 }
 
 # DISTINCT ON (series) series, time ORDER BY series, time DESC (TimeseriesLastPoint)
@@ -1304,13 +1328,14 @@ sub gen_q_setop
 my @SHAPES = (
 	rows => 5, topn => 3, count => 4, agg => 5, distinct => 1.5, join => 2.5,
 	window => 1.5, subquery => 1.5, setop => 1, gapfill => 1.5, topn_agg => 1,
-	lastpoint => 1, topn_time => 1.5,
+	lastpoint => 1, topn_time => 1.5, float_stats => 0.7,
 );
 my %SHAPE_GEN = (
 	rows => \&gen_q_rows, topn => \&gen_q_topn, count => \&gen_q_count, agg => \&gen_q_agg,
 	distinct => \&gen_q_distinct, join => \&gen_q_join, window => \&gen_q_window,
 	subquery => \&gen_q_subquery, setop => \&gen_q_setop, gapfill => \&gen_q_gapfill,
 	topn_agg => \&gen_q_topn_agg, lastpoint => \&gen_q_lastpoint, topn_time => \&gen_q_topn_time,
+	float_stats => \&gen_q_float_stats,
 );
 
 # the shapes' weights, or only the shapes --shapes names (comma-separated)
