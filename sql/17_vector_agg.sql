@@ -326,3 +326,22 @@ SELECT avg(x) FROM av WHERE g = 1;
 ROLLBACK;
 RESET extra_float_digits;
 DROP TABLE av, av_heap;
+
+-- a text key of dictionary vectors is grouped by its codes: NULLs, a value
+-- in several vectors under different codes, and plain (non-dictionary)
+-- vectors in the same table
+CREATE TABLE dk (host text, v int) USING timeseries;
+INSERT INTO dk SELECT CASE WHEN g % 17 = 0 THEN NULL ELSE 'h' || ((g * 7) % 23) END, g
+FROM generate_series(1, 5000) g;
+INSERT INTO dk SELECT md5(g::text), g FROM generate_series(1, 1500) g;
+INSERT INTO dk SELECT 'h' || (g % 5), g FROM generate_series(1, 2000) g;
+CREATE TABLE dk_heap AS SELECT * FROM dk;
+SELECT count(*) AS differences FROM (
+	(SELECT host, count(*), sum(v), min(v) FROM dk GROUP BY host
+	 EXCEPT ALL SELECT host, count(*), sum(v), min(v) FROM dk_heap GROUP BY host)
+	UNION ALL
+	(SELECT host, count(*), sum(v), min(v) FROM dk_heap GROUP BY host
+	 EXCEPT ALL SELECT host, count(*), sum(v), min(v) FROM dk GROUP BY host)) d;
+SELECT host, count(*), sum(v) FROM dk WHERE host IN ('h0', 'h1', 'h22') OR host IS NULL GROUP BY host ORDER BY host;
+EXPLAIN (COSTS OFF) SELECT host, count(*) FROM dk GROUP BY host;
+DROP TABLE dk, dk_heap;

@@ -675,9 +675,9 @@ chunk_vector_range(ChunkReader *reader, int attidx, Oid typid, uint32 vector,
 	return true;
 }
 
-void
+int
 chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
-					uint32 vector, Datum *values, bool *isnull)
+					uint32 vector, Datum *values, bool *isnull, int32 *codes)
 {
 	Form_pg_attribute att = TupleDescAttr(tupdesc, attidx);
 	int			n = chunk_vector_nrows(reader, vector);
@@ -689,6 +689,7 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 	const char *end;
 	const uint8 *bitmap = NULL;
 	int			nn;
+	int			ndict = -1;
 
 	if (attidx >= reader->natts || att->attisdropped)
 	{
@@ -703,7 +704,7 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 			values[i] = missing;
 			isnull[i] = missing_null;
 		}
-		return;
+		return -1;
 	}
 
 	col = reader->data + reader->columns[attidx].offset;
@@ -731,7 +732,7 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 			values[i] = (Datum) 0;
 			isnull[i] = true;
 		}
-		return;
+		return -1;
 	}
 
 	raw = palloc_extended(Max(entry.raw_length, 1), MCXT_ALLOC_HUGE);
@@ -870,8 +871,17 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 				store += INTALIGN(lens[k] + VARHDRSZ);
 			}
 			values[i] = entries[code];
+			if (codes)
+			{
+				codes[i] = (int32) code;
+				ndict = Max(ndict, (int) code + 1);
+			}
 			k++;
 		}
+		if (codes)
+			for (int i = 0; i < n; i++)
+				if (isnull[i])
+					codes[i] = -1;
 		pfree(entries);
 		pfree(tmp);
 		pfree(ptrs);
@@ -1002,4 +1012,5 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 			k++;
 		}
 	}
+	return ndict;
 }

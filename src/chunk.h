@@ -133,6 +133,11 @@ extern int	chunk_vector_nrows(const ChunkReader *reader, uint32 vector);
  * values are allocated in the current memory context.  An attribute that the
  * chunk does not have (added after it was written) decodes as the
  * attribute's missing value.
+ *
+ * With codes (room for as many entries), a dictionary-encoded vector also
+ * gives each row's dictionary code (-1 for NULL; rows with equal codes share
+ * one copy of their value) and returns the dictionary's size; otherwise the
+ * result is -1.
  */
 /*
  * The (min, max) of vector of attribute attidx, when the chunk stored ranges
@@ -142,8 +147,8 @@ extern bool chunk_vector_range(ChunkReader *reader, int attidx, Oid typid,
 							   uint32 vector, bool *has_values, bool *has_nulls,
 							   int64 *min, int64 *max);
 
-extern void chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc,
+extern int	chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc,
 								int attidx, uint32 vector,
-								Datum *values, bool *isnull);
+								Datum *values, bool *isnull, int32 *codes);
 
 #endif							/* TIMESERIES_CHUNK_H */

@@ -80,6 +80,8 @@ typedef struct TsScanDescData
 	Datum	  **vec_values;		/* [att][row in vector] */
 	bool	  **vec_isnull;
 	bool	   *vec_decoded;	/* per att: vec_values/vec_isnull are set */
+	int32	  **vec_codes;		/* per att: dictionary codes, or NULL */
+	int		   *vec_ndict;		/* per att: dictionary size */
 	bool		in_buffered;	/* the batch is the write buffer's rows */
 	TupleDesc	desc;			/* descriptor the batch is decoded with */
 
@@ -352,6 +354,8 @@ decode_vector(TsScanDesc scan, uint32 vector, TupleDesc desc)
 	scan->vec_values = palloc(sizeof(Datum *) * Max(desc->natts, 1));
 	scan->vec_isnull = palloc(sizeof(bool *) * Max(desc->natts, 1));
 	scan->vec_decoded = palloc0(sizeof(bool) * Max(desc->natts, 1));
+	scan->vec_codes = palloc0(sizeof(int32 *) * Max(desc->natts, 1));
+	scan->vec_ndict = palloc0(sizeof(int) * Max(desc->natts, 1));
 	MemoryContextSwitchTo(old);
 	scan->desc = desc;
 	scan->in_buffered = false;
@@ -375,18 +379,43 @@ ts_scan_batch_column(TableScanDesc sscan, int attidx, Datum **values,
 	{
 		MemoryContext old = MemoryContextSwitchTo(scan->vector_cxt);
 		int			n = scan->vec_nrows;
+		int32	   *codes = NULL;
+		int			ndict;
 
 		Assert(!scan->in_buffered);
 		scan->vec_values[attidx] = palloc(sizeof(Datum) * Max(n, 1));
 		scan->vec_isnull[attidx] = palloc(sizeof(bool) * Max(n, 1));
-		chunk_decode_vector(&scan->reader, scan->desc, attidx,
-							(uint32) scan->vector,
-							scan->vec_values[attidx], scan->vec_isnull[attidx]);
+		if (TupleDescAttr(scan->desc, attidx)->attlen == -1)
+			codes = palloc(sizeof(int32) * Max(n, 1));
+		ndict = chunk_decode_vector(&scan->reader, scan->desc, attidx,
+									(uint32) scan->vector,
+									scan->vec_values[attidx], scan->vec_isnull[attidx],
+									codes);
+		scan->vec_codes[attidx] = ndict > 0 ? codes : NULL;
+		scan->vec_ndict[attidx] = ndict;
 		scan->vec_decoded[attidx] = true;
 		MemoryContextSwitchTo(old);
 	}
 	*values = scan->vec_values[attidx];
 	*isnull = scan->vec_isnull[attidx];
+}
+
+/*
+ * The dictionary codes of attribute attidx in the current batch (decoding
+ * it first): rows with equal codes have equal values (and share one copy);
+ * -1 for NULL.  Returns the dictionary's size, or 0 when the batch's values
+ * are not dictionary-encoded.
+ */
+int
+ts_scan_batch_codes(TableScanDesc sscan, int attidx, const int32 **codes)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+	Datum	   *values;
+	bool	   *isnull;
+
+	ts_scan_batch_column(sscan, attidx, &values, &isnull);
+	*codes = scan->vec_codes[attidx];
+	return *codes ? scan->vec_ndict[attidx] : 0;
 }
 
 /*
@@ -749,6 +778,8 @@ next_batch(TsScanDesc scan, TupleDesc desc)
 			scan->vec_decoded = MemoryContextAlloc(scan->vector_cxt,
 												   sizeof(bool) * Max(desc->natts, 1));
 			memset(scan->vec_decoded, true, sizeof(bool) * Max(desc->natts, 1));
+			scan->vec_codes = MemoryContextAllocZero(scan->vector_cxt,
+													 sizeof(int32 *) * Max(desc->natts, 1));
 			scan->desc = desc;
 			scan->in_buffered = true;
 			scan->vec_nrows = scan->buffered->nrows;
@@ -996,7 +1027,7 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 				Datum	   *values = palloc(sizeof(Datum) * n);
 				bool	   *isnull = palloc(sizeof(bool) * n);
 
-				chunk_decode_vector(&tmp.reader, desc, a, vector, values, isnull);
+				chunk_decode_vector(&tmp.reader, desc, a, vector, values, isnull, NULL);
 				slot->tts_values[a] = values[i];
 				slot->tts_isnull[a] = isnull[i];
 			}

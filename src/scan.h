@@ -69,6 +69,8 @@ extern void ts_scan_vector_summary(TableScanDesc scan, int attidx, Oid typid,
 								   struct ColumnSummary *out);
 extern void ts_scan_batch_column(TableScanDesc scan, int attidx,
 								 Datum **values, bool **isnull);
+extern int	ts_scan_batch_codes(TableScanDesc scan, int attidx,
+								const int32 **codes);
 extern const TsScanCounters *ts_scan_counters(TableScanDesc scan);
 extern void ts_scan_set_chunk_consumer(TableScanDesc scan, TsChunkFilter consumer,
 									   void *arg);

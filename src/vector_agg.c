@@ -1748,6 +1748,8 @@ consume_batch(TsAggState *state, TupleDesc desc)
 	int			nrows = ts_scan_next_batch(state->scan, desc, &sel);
 	MemoryContext old;
 	int		   *group;
+	const int32 *codes;
+	int			ndict;
 
 	if (nrows == 0)
 		return false;
@@ -1763,6 +1765,46 @@ consume_batch(TsAggState *state, TupleDesc desc)
 			(void) find_group(state, &none, &nonull);
 		}
 		memset(group, 0, sizeof(int) * nrows);
+	}
+	else if (state->nkeys == 1 && state->keys[0].is_text && state->keys[0].func == NULL &&
+			 (ndict = ts_scan_batch_codes(state->scan, state->keys[0].attidx, &codes)) > 0)
+	{
+		/*
+		 * One text column of a dictionary vector: one lookup per distinct
+		 * value, then each row takes its code's group.
+		 */
+		Datum	   *values;
+		bool	   *isnull;
+		int		   *code_group;
+		int			null_group = -1;
+
+		ts_scan_batch_column(state->scan, state->keys[0].attidx, &values, &isnull);
+		code_group = palloc(sizeof(int) * ndict);
+		memset(code_group, -1, sizeof(int) * ndict);
+		for (int i = 0; i < nrows; i++)
+		{
+			int			c;
+			bool		no = false;
+
+			if (sel && !sel[i])
+				continue;
+			c = codes[i];
+			if (c < 0)
+			{
+				if (null_group < 0)
+				{
+					Datum		none = 0;
+					bool		yes = true;
+
+					null_group = find_group(state, &none, &yes);
+				}
+				group[i] = null_group;
+				continue;
+			}
+			if (code_group[c] < 0)
+				code_group[c] = find_group(state, &values[i], &no);
+			group[i] = code_group[c];
+		}
 	}
 	else
 	{
