@@ -345,3 +345,26 @@ SELECT count(*) AS differences FROM (
 SELECT host, count(*), sum(v) FROM dk WHERE host IN ('h0', 'h1', 'h22') OR host IS NULL GROUP BY host ORDER BY host;
 EXPLAIN (COSTS OFF) SELECT host, count(*) FROM dk GROUP BY host;
 DROP TABLE dk, dk_heap;
+
+-- group estimates: buckets of a time column are counted over the column's
+-- range in the rows read (chunk summaries narrowed by the WHERE bounds),
+-- times PostgreSQL's estimate for the other keys; PostgreSQL alone takes
+-- date_trunc(time) to have about as many values as time
+CREATE TABLE ge (time timestamptz, host int, v float8) USING timeseries;
+INSERT INTO ge SELECT '2024-01-01'::timestamptz + (g / 10) * interval '10 seconds', g % 10, g
+FROM generate_series(0, 86399) g;
+ANALYZE ge;
+CREATE FUNCTION ge_rows(q text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE p json;
+BEGIN
+	EXECUTE 'EXPLAIN (FORMAT JSON) ' || q INTO p;
+	RETURN (p -> 0 -> 'Plan' ->> 'Plan Rows')::float8;
+END $$;
+SELECT q, ge_rows(q) AS estimate FROM (VALUES
+	('SELECT date_trunc(''hour'', time), host, avg(v) FROM ge WHERE time >= ''2024-01-01 03:00'' AND time < ''2024-01-01 15:00'' GROUP BY 1, 2'),
+	('SELECT time_bucket(''15 minutes'', time), max(v) FROM ge GROUP BY 1'),
+	('SELECT date_bin(''1 hour'', time, ''2000-01-01''), count(*) FROM ge WHERE time < ''2024-01-01 02:00'' GROUP BY 1'),
+	('SELECT date_trunc(''day'', time), host, count(*) FROM ge GROUP BY 1, 2')
+) t(q);
+DROP FUNCTION ge_rows(text);
+DROP TABLE ge;

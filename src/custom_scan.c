@@ -40,6 +40,9 @@
 #include "access/sysattr.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
@@ -55,7 +58,6 @@
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "catalog/pg_type.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
@@ -64,6 +66,7 @@
 #include "metadata.h"
 #include "scan.h"
 #include "storage.h"
+#include "summary.h"
 #include "timeseries.h"
 #include "vector_qual.h"
 
@@ -367,6 +370,137 @@ estimate_read_fraction(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 	if (nchunks > ESTIMATE_MAX_CHUNKS || total == 0)
 		return 1.0;
 	return Max(kept / total, 0.0001);
+}
+
+/*
+ * The range [*lo, *hi] (as summary_int64 views) of column attno, of an
+ * integer, date or timestamp type, over the rows of rel the quals can
+ * select: the extremes of the chunk summaries the quals whose values the
+ * planner knows cannot rule out, narrowed by those quals' bounds on the
+ * column itself.  False when unknown (no chunks, a chunk without a summary
+ * of the column, or too many chunks to look at while planning).
+ */
+bool
+ts_estimate_column_range(PlannerInfo *root, RelOptInfo *rel, AttrNumber attno,
+						 Oid type, int64 *lo, int64 *hi)
+{
+	RangeTblEntry *rte = planner_rt_fetch(rel->relid, root);
+	List	   *clauses = NIL;
+	ListCell   *lc;
+	VectorQual *vq;
+	ExprContext *econtext;
+	Relation	r;
+	uint64		storage_id;
+	ChunkMetaScan *ms;
+	ChunkMeta	meta;
+	int64		nchunks = 0;
+	bool		known = true;
+	bool		any = false;
+	Oid			btfamily = get_opclass_family(GetDefaultOpClass(type, BTREE_AM_OID));
+
+	if (!ActiveSnapshotSet())
+		return false;
+	*lo = PG_INT64_MAX;
+	*hi = PG_INT64_MIN;
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		Node	   *clause;
+
+		if (ri->pseudoconstant ||
+			!vector_qual_supported((Node *) ri->clause, rel->relid))
+			continue;
+		clause = estimate_expression_value(root, (Node *) ri->clause);
+		if (!contains_param(clause, NULL) &&
+			vector_qual_supported(clause, rel->relid))
+			clauses = lappend(clauses, clause);
+	}
+	vq = vector_qual_compile(clauses, rel->relid, NULL, NULL);
+	econtext = CreateStandaloneExprContext();
+	vector_qual_set_values(vq, econtext);
+
+	r = table_open(rte->relid, NoLock);
+	storage_id = storage_get_id(r);
+	table_close(r, NoLock);
+	if (storage_id != 0)
+	{
+		ms = metadata_begin_scan(storage_id, GetActiveSnapshot());
+		while (known && metadata_next(ms, &meta, false))
+		{
+			ColumnSummary cs;
+
+			CHECK_FOR_INTERRUPTS();
+			if (++nchunks > ESTIMATE_MAX_CHUNKS)
+				known = false;
+			else if (vector_qual_chunk_may_match(vq, &meta))
+			{
+				summary_get(meta.summary, attno, type, &cs);
+				if (!cs.known)
+					known = false;
+				else if (cs.has_values)
+				{
+					*lo = Min(*lo, summary_int64(type, cs.min));
+					*hi = Max(*hi, summary_int64(type, cs.max));
+					any = true;
+				}
+			}
+		}
+		metadata_end_scan(ms);
+	}
+	FreeExprContext(econtext, true);
+	vector_qual_free(vq);
+	if (!known || !any)
+		return false;
+
+	/* the quals' own bounds on the column */
+	foreach(lc, clauses)
+	{
+		OpExpr	   *op = (OpExpr *) lfirst(lc);
+		Node	   *left;
+		Node	   *right;
+		int			st;
+		int64		v;
+
+		if (!IsA(op, OpExpr) || list_length(op->args) != 2)
+			continue;
+		left = linitial(op->args);
+		right = lsecond(op->args);
+		st = get_op_opfamily_strategy(op->opno, btfamily);
+		if (IsA(right, Var) && IsA(left, Const))
+		{
+			Node	   *t = left;
+
+			left = right;
+			right = t;
+			st = st == BTLessStrategyNumber ? BTGreaterStrategyNumber :
+				st == BTLessEqualStrategyNumber ? BTGreaterEqualStrategyNumber :
+				st == BTGreaterStrategyNumber ? BTLessStrategyNumber :
+				st == BTGreaterEqualStrategyNumber ? BTLessEqualStrategyNumber : st;
+		}
+		if (!IsA(left, Var) || ((Var *) left)->varno != rel->relid ||
+			((Var *) left)->varattno != attno || !IsA(right, Const) ||
+			((Const *) right)->constisnull || ((Const *) right)->consttype != type)
+			continue;
+		v = summary_int64(type, ((Const *) right)->constvalue);
+		switch (st)
+		{
+			case BTGreaterStrategyNumber:
+			case BTGreaterEqualStrategyNumber:
+				*lo = Max(*lo, v);
+				break;
+			case BTLessStrategyNumber:
+			case BTLessEqualStrategyNumber:
+				*hi = Min(*hi, v);
+				break;
+			case BTEqualStrategyNumber:
+				*lo = Max(*lo, v);
+				*hi = Min(*hi, v);
+				break;
+		}
+	}
+	if (*lo > *hi)
+		*hi = *lo;
+	return true;
 }
 
 void
