@@ -20,6 +20,7 @@ OBJS = \
 	src/gapfill.o \
 	src/lastpoint.o \
 	src/topn.o \
+	src/options.o \
 	src/tableam.o \
 	src/planner.o \
 	src/stats.o \

@@ -79,6 +79,56 @@ SELECT c.oid::regclass AS table_name,
    AND c.relkind = 'r' AND has_table_privilege(c.oid, 'SELECT');
 GRANT SELECT ON timeseries.tables TO PUBLIC;
 
+-- Per-table options (src/options.c), NULL meaning the default.  A
+-- configuration table: pg_dump writes its rows (relid by name).
+CREATE TABLE timeseries_internal.options (
+	relid regclass PRIMARY KEY,
+	time_column name,
+	segment_by name[],
+	order_by text,
+	chunk_rows integer,
+	compression text,
+	retention interval
+);
+REVOKE ALL ON timeseries_internal.options FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('timeseries_internal.options', '');
+
+CREATE FUNCTION timeseries.set_options(
+	tbl regclass,
+	time_column name DEFAULT NULL,
+	segment_by name[] DEFAULT NULL,
+	order_by text DEFAULT NULL,
+	chunk_rows integer DEFAULT NULL,
+	compression text DEFAULT NULL,
+	retention interval DEFAULT NULL)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'timeseries_set_options'
+	LANGUAGE C VOLATILE;
+CREATE FUNCTION timeseries.reset_options(tbl regclass)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'timeseries_reset_options'
+	LANGUAGE C STRICT VOLATILE;
+CREATE FUNCTION timeseries.table_options(
+	tbl regclass,
+	OUT time_column name,
+	OUT segment_by name[],
+	OUT order_by text,
+	OUT chunk_rows integer,
+	OUT compression text,
+	OUT retention interval)
+	RETURNS record
+	AS 'MODULE_PATHNAME', 'timeseries_table_options'
+	LANGUAGE C STRICT STABLE;
+
+-- The options in effect for each timeseries table the user can read.
+CREATE VIEW timeseries.options AS
+SELECT c.oid::regclass AS table_name, o.*
+  FROM pg_class c
+ CROSS JOIN LATERAL timeseries.table_options(c.oid) o
+ WHERE c.relam = (SELECT oid FROM pg_am WHERE amname = 'timeseries')
+   AND c.relkind = 'r' AND has_table_privilege(c.oid, 'SELECT');
+GRANT SELECT ON timeseries.options TO PUBLIC;
+
 -- time_bucket: the start of the bucket holding a value (src/time_bucket.c).
 -- Fixed widths align to Monday 2000-01-03 unless an origin is given; month
 -- widths count months from January 2000 (or the origin's month).

@@ -39,6 +39,7 @@
 #include "utils/syscache.h"
 
 #include "metadata.h"
+#include "options.h"
 #include "scan.h"
 #include "storage.h"
 #include "timeseries.h"
@@ -592,6 +593,8 @@ ts_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 			if (storage_id != 0 && !storage_handed_over(storage_id))
 				metadata_delete_storage(storage_id);
 		}
+		if (metadata_available())
+			ts_options_delete(objectId);
 		relation_close(rel, NoLock);
 	}
 }

@@ -43,6 +43,7 @@
 
 #include "chunk.h"
 #include "metadata.h"
+#include "options.h"
 #include "storage.h"
 #include "summary.h"
 #include "timeseries.h"
@@ -65,7 +66,13 @@ typedef struct WriteBuffer
 	CommandId  *cids;
 	Size		bytes;
 	MemoryContext cxt;
+	int			opt_chunk_rows;	/* the table's options (0 / -1: the settings') */
+	int			opt_compression;
 } WriteBuffer;
+
+/* Rows per chunk and compression: the table's options, else the settings. */
+#define BUF_CHUNK_ROWS(buf) ((buf)->opt_chunk_rows > 0 ? (buf)->opt_chunk_rows : ts_chunk_rows)
+#define BUF_COMPRESSION(buf) ((buf)->opt_compression >= 0 ? (buf)->opt_compression : ts_compression)
 
 /* Newest first.  Lives in TopTransactionContext. */
 static WriteBuffer *buffers = NULL;
@@ -193,6 +200,7 @@ new_buffer(Relation rel, uint64 storage_id)
 	buf->rel_desc = RelationGetDescr(rel);
 	buf->natts = natts;
 	MemoryContextSwitchTo(old);
+	ts_options_write_settings(buf->relid, &buf->opt_chunk_rows, &buf->opt_compression);
 	alloc_arrays(buf);
 	buf->next = buffers;
 	buffers = buf;
@@ -233,7 +241,7 @@ grow_buffer(WriteBuffer *buf)
 {
 	int			newmax = buf->maxrows == 0 ? 64 : buf->maxrows * 2;
 
-	resize_arrays(buf, Max(Min(newmax, ts_chunk_rows), buf->nrows + 1));
+	resize_arrays(buf, Max(Min(newmax, BUF_CHUNK_ROWS(buf)), buf->nrows + 1));
 }
 
 static void
@@ -276,7 +284,7 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 		maxcid = Max(maxcid, buf->cids[i]);
 	}
 
-	opts.codec = ts_compression;
+	opts.codec = BUF_COMPRESSION(buf);
 	opts.level = ts_compression_level;
 	opts.vector_rows = ts_vector_rows;
 	data = chunk_encode(buf->storage_id, (int64) buf->rowids[start],
@@ -332,7 +340,7 @@ flush_buffer(Relation rel, WriteBuffer *buf, bool final)
 	{
 		int			end = start + 1;
 
-		while (end < buf->nrows && end - start < ts_chunk_rows &&
+		while (end < buf->nrows && end - start < BUF_CHUNK_ROWS(buf) &&
 			   buf->rowids[end] == buf->rowids[end - 1] + 1)
 			end++;
 		write_chunk(rel, buf, start, end, final);
@@ -414,7 +422,7 @@ write_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid)
 		uint64		rowid;
 		int			row;
 
-		if (buf->nrows >= ts_chunk_rows || buf->bytes >= CHUNK_MAX_RAW_BYTES)
+		if (buf->nrows >= BUF_CHUNK_ROWS(buf) || buf->bytes >= CHUNK_MAX_RAW_BYTES)
 			flush_buffer(rel, buf, false);
 		if (buf->nrows == buf->maxrows)
 			grow_buffer(buf);
@@ -773,7 +781,7 @@ write_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 				if (buf->subid != mySubid || buf->nrows == 0)
 					continue;
 				parent = parent_buffer(buf, parentSubid);
-				if (parent != NULL && parent->nrows + buf->nrows > ts_chunk_rows)
+				if (parent != NULL && parent->nrows + buf->nrows > BUF_CHUNK_ROWS(parent))
 				{
 					Relation	rel = try_relation_open(buf->relid, NoLock);
 

@@ -101,6 +101,14 @@ CREATE TABLE truncated (a int) USING timeseries;
 INSERT INTO truncated SELECT generate_series(1, 100);
 TRUNCATE truncated;
 INSERT INTO truncated SELECT generate_series(101, 150);
+
+-- table options travel with the dump (by table name); a dropped table's go
+SELECT timeseries.set_options('other.metrics', segment_by => '{device}', order_by => 'at DESC',
+	chunk_rows => 5000, compression => 'lz4', retention => '90 days');
+SELECT timeseries.set_options('types', time_column => 'tz');
+CREATE TABLE gone (t timestamptz) USING timeseries;
+SELECT timeseries.set_options('gone', chunk_rows => 10);
+DROP TABLE gone;
 ANALYZE;
 });
 
@@ -118,6 +126,12 @@ sub table_digest
 }
 
 my %digest = map { $_ => table_digest('src', $_) } @tables;
+my $options_query = 'SELECT * FROM timeseries.options ORDER BY table_name::text';
+my $options = $node->safe_psql('src', $options_query);
+like($options, qr/other\.metrics\|at\|\{device\}\|at DESC\|5000\|lz4\|90 days/,
+	'source options set');
+is($node->safe_psql('src', 'SELECT count(*) FROM timeseries_internal.options'), '2',
+	'a dropped table has no options row');
 
 # the source data is as loaded (guards the comparison against empty tables)
 is($digest{types} =~ /^5001:/ ? 1 : 0, 1, 'source types has 5001 rows');
@@ -141,7 +155,8 @@ like($sql, qr/SET default_table_access_method = timeseries;/,
 like($sql, qr/CREATE EXTENSION IF NOT EXISTS timeseries/,
 	'plain dump creates the extension');
 unlike($sql, qr/timeseries_internal\.chunk/, 'plain dump has no chunk metadata');
-unlike($sql, qr/COPY timeseries_internal/, 'plain dump copies no internal table');
+unlike($sql, qr/COPY timeseries_internal\.chunk/, 'plain dump copies no chunk metadata');
+like($sql, qr/COPY timeseries_internal\.options/, 'plain dump copies the table options');
 unlike($sql, qr/storage_id_seq/, 'plain dump has no internal sequence');
 
 sub check_restored
@@ -157,6 +172,7 @@ SELECT string_agg(c.oid::regclass::text, ',' ORDER BY c.oid::regclass::text)
 FROM pg_class c JOIN pg_am a ON a.oid = c.relam
 WHERE a.amname = 'timeseries' AND c.relkind = 'r'});
 	is($am, join(',', sort keys %ts_tables), "$label: tables still USING timeseries");
+	is($node->safe_psql($db, $options_query), $options, "$label: table options restored");
 	is( $node->safe_psql($db,
 			"SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = 'part_heap'::regclass"
 		),

@@ -1,0 +1,704 @@
+/*-------------------------------------------------------------------------
+ *
+ * options.c
+ *	  Per-table options: timeseries.set_options(), reset_options() and
+ *	  table_options(), stored in timeseries_internal.options.
+ *
+ * One row per table, keyed by its regclass (so pg_dump writes the table's
+ * name, and the row finds the restored table); NULL means "the default".
+ * The table is an extension configuration table, so dumps carry its rows;
+ * PUBLIC has no access to it, and these functions write it with the heap
+ * API after checking that the caller owns the table, as ALTER TABLE does.
+ * Columns are kept by name, which survives a dump and restore (attribute
+ * numbers do not: a restored table has no dropped columns).
+ *
+ * The write path caches a table's chunk_rows and compression per backend,
+ * invalidated through the relcache (set_options and reset_options send an
+ * invalidation for the table).  Dropping a table deletes its row
+ * (tableam.c's object-access hook).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "parser/scansup.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/formatting.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "codec.h"
+#include "custom_scan.h"
+#include "options.h"
+#include "timeseries.h"
+
+PG_FUNCTION_INFO_V1(timeseries_set_options);
+PG_FUNCTION_INFO_V1(timeseries_reset_options);
+PG_FUNCTION_INFO_V1(timeseries_table_options);
+
+enum
+{
+	Anum_options_relid = 1,
+	Anum_options_time_column,
+	Anum_options_segment_by,
+	Anum_options_order_by,
+	Anum_options_chunk_rows,
+	Anum_options_compression,
+	Anum_options_retention,
+	Natts_options = Anum_options_retention
+};
+
+/* What set_options accepts for compression, as the GUC spells it. */
+static const struct
+{
+	const char *name;
+	int			codec;
+}			compression_names[] = {
+	{"zstd", CODEC_ZSTD}, {"lz4", CODEC_LZ4}, {"none", CODEC_NONE}
+};
+
+static bool
+options_oids(Oid *heapoid, Oid *indexoid)
+{
+	Oid			nsp = get_namespace_oid("timeseries_internal", true);
+
+	if (!OidIsValid(nsp))
+		return false;
+	*heapoid = get_relname_relid("options", nsp);
+	*indexoid = get_relname_relid("options_pkey", nsp);
+	return OidIsValid(*heapoid) && OidIsValid(*indexoid);
+}
+
+/* The row of relid (copied into the current context), or NULL. */
+static HeapTuple
+fetch_row(Relation heap, Relation index, Oid relid)
+{
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	HeapTuple	copy = NULL;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(heap, RelationGetRelid(index), true, NULL, 1, &key);
+	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		copy = heap_copytuple(tuple);
+	systable_endscan(scan);
+	return copy;
+}
+
+static void
+delete_row(Relation heap, Relation index, Oid relid)
+{
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(heap, RelationGetRelid(index), true, NULL, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		simple_heap_delete(heap, &tuple->t_self);
+	systable_endscan(scan);
+}
+
+static void
+row_to_options(Relation heap, HeapTuple tuple, TsOptions *opts)
+{
+	Datum		values[Natts_options];
+	bool		nulls[Natts_options];
+
+	heap_deform_tuple(tuple, RelationGetDescr(heap), values, nulls);
+	if (!nulls[Anum_options_time_column - 1])
+		opts->time_column = pstrdup(NameStr(*DatumGetName(values[Anum_options_time_column - 1])));
+	if (!nulls[Anum_options_segment_by - 1])
+	{
+		Datum	   *elems;
+		bool	   *enulls;
+		int			n;
+
+		deconstruct_array(DatumGetArrayTypeP(values[Anum_options_segment_by - 1]),
+						  NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR,
+						  &elems, &enulls, &n);
+		opts->segment_by = palloc(sizeof(char *) * Max(n, 1));
+		for (int i = 0; i < n; i++)
+			if (!enulls[i])
+				opts->segment_by[opts->nsegment_by++] =
+					pstrdup(NameStr(*DatumGetName(elems[i])));
+		opts->has_segment_by = true;
+	}
+	if (!nulls[Anum_options_order_by - 1])
+		opts->order_by = TextDatumGetCString(values[Anum_options_order_by - 1]);
+	if (!nulls[Anum_options_chunk_rows - 1])
+		opts->chunk_rows = DatumGetInt32(values[Anum_options_chunk_rows - 1]);
+	if (!nulls[Anum_options_compression - 1])
+	{
+		char	   *c = TextDatumGetCString(values[Anum_options_compression - 1]);
+
+		for (int i = 0; i < lengthof(compression_names); i++)
+			if (strcmp(c, compression_names[i].name) == 0)
+				opts->compression = compression_names[i].codec;
+	}
+	if (!nulls[Anum_options_retention - 1])
+		opts->retention = DatumGetIntervalP(datumCopy(values[Anum_options_retention - 1],
+													  false, sizeof(Interval)));
+}
+
+void
+ts_options_get(Oid relid, TsOptions *opts)
+{
+	Oid			heapoid;
+	Oid			indexoid;
+	Relation	heap;
+	Relation	index;
+	HeapTuple	tuple;
+
+	memset(opts, 0, sizeof(TsOptions));
+	opts->compression = -1;
+	if (!options_oids(&heapoid, &indexoid))
+		return;
+	heap = table_open(heapoid, AccessShareLock);
+	index = index_open(indexoid, AccessShareLock);
+	tuple = fetch_row(heap, index, relid);
+	if (tuple)
+		row_to_options(heap, tuple, opts);
+	index_close(index, AccessShareLock);
+	table_close(heap, AccessShareLock);
+}
+
+/*
+ * The write path's settings of a table, cached per backend: set_options and
+ * reset_options send a relcache invalidation for the table, which drops the
+ * entry here (and in every other backend when they commit).
+ */
+typedef struct WriteSettings
+{
+	Oid			relid;
+	int			chunk_rows;
+	int			compression;
+} WriteSettings;
+
+static HTAB *write_settings = NULL;
+
+static void
+invalidate_write_settings(Datum arg, Oid relid)
+{
+	if (write_settings == NULL)
+		return;
+	if (!OidIsValid(relid))
+	{
+		HASH_SEQ_STATUS status;
+		WriteSettings *ws;
+
+		hash_seq_init(&status, write_settings);
+		while ((ws = hash_seq_search(&status)) != NULL)
+			hash_search(write_settings, &ws->relid, HASH_REMOVE, NULL);
+	}
+	else
+		hash_search(write_settings, &relid, HASH_REMOVE, NULL);
+}
+
+void
+ts_options_write_settings(Oid relid, int *chunk_rows, int *compression)
+{
+	WriteSettings *ws;
+	bool		found;
+
+	if (write_settings == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(WriteSettings);
+		ctl.hcxt = CacheMemoryContext;
+		write_settings = hash_create("timeseries write settings", 64, &ctl,
+									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(invalidate_write_settings, (Datum) 0);
+	}
+	ws = hash_search(write_settings, &relid, HASH_FIND, NULL);
+	if (ws == NULL)
+	{
+		TsOptions	opts;
+
+		/* read first: reading may process invalidations */
+		ts_options_get(relid, &opts);
+		ws = hash_search(write_settings, &relid, HASH_ENTER, &found);
+		ws->chunk_rows = opts.chunk_rows;
+		ws->compression = opts.compression;
+	}
+	*chunk_rows = ws->chunk_rows;
+	*compression = ws->compression;
+}
+
+void
+ts_options_delete(Oid relid)
+{
+	Oid			heapoid;
+	Oid			indexoid;
+	Relation	heap;
+	Relation	index;
+
+	if (!options_oids(&heapoid, &indexoid))
+		return;
+	heap = table_open(heapoid, RowExclusiveLock);
+	index = index_open(indexoid, RowExclusiveLock);
+	delete_row(heap, index, relid);
+	index_close(index, RowExclusiveLock);
+	table_close(heap, RowExclusiveLock);
+}
+
+/* ---------- validation ---------- */
+
+/* An existing column of rel, or an error naming the option. */
+static AttrNumber
+require_column(Relation rel, const char *name, const char *option)
+{
+	AttrNumber	attno = get_attnum(RelationGetRelid(rel), name);
+
+	if (attno <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" named in %s does not exist in table \"%s\"",
+						name, option, RelationGetRelationName(rel)),
+				 errhint("Name an existing column of the table.")));
+	return attno;
+}
+
+/*
+ * The time column: the option, or the first column of type timestamptz,
+ * timestamp or date; NULL when there is none.
+ */
+char *
+ts_options_time_column(Relation rel, const TsOptions *opts)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (opts->time_column)
+		return opts->time_column;
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		if (!att->attisdropped &&
+			(att->atttypid == TIMESTAMPTZOID || att->atttypid == TIMESTAMPOID ||
+			 att->atttypid == DATEOID))
+			return NameStr(att->attname);
+	}
+	return NULL;
+}
+
+/*
+ * The next token of an order_by list at *p: a comma, a quoted identifier,
+ * or a word (down-cased, as an unquoted identifier); NULL at the end.  An
+ * unterminated quote sets *bad.
+ */
+static char *
+next_token(const char **p, bool *bad)
+{
+	const char *s = *p;
+	const char *start;
+
+	while (isspace((unsigned char) *s))
+		s++;
+	if (*s == '\0')
+	{
+		*p = s;
+		return NULL;
+	}
+	if (*s == ',')
+	{
+		*p = s + 1;
+		return pstrdup(",");
+	}
+	if (*s == '"')
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		for (s++;; s++)
+		{
+			if (*s == '\0')
+			{
+				*bad = true;
+				return NULL;
+			}
+			if (*s == '"')
+			{
+				if (s[1] != '"')
+					break;
+				s++;
+			}
+			appendStringInfoChar(&buf, *s);
+		}
+		*p = s + 1;
+		return buf.data;
+	}
+	start = s;
+	while (*s != '\0' && !isspace((unsigned char) *s) && *s != ',' && *s != '"')
+		s++;
+	*p = s;
+	return downcase_truncate_identifier(start, s - start, false);
+}
+
+/*
+ * Check an order_by list, "col [ASC | DESC] [NULLS FIRST | NULLS LAST], ...",
+ * and return it normalized (upper-case keywords, names quoted as needed).
+ */
+static char *
+normalize_order_by(Relation rel, const char *spec)
+{
+	StringInfoData out;
+	const char *p = spec;
+	bool		bad = false;
+	char	   *tok;
+
+	initStringInfo(&out);
+	tok = next_token(&p, &bad);
+	while (tok != NULL && !bad)
+	{
+		char	   *col = tok;
+		bool		desc = false;
+		int			nulls = 0;	/* 1 first, 2 last */
+
+		if (strcmp(col, ",") == 0)
+		{
+			bad = true;
+			break;
+		}
+		require_column(rel, col, "order_by");
+		while ((tok = next_token(&p, &bad)) != NULL && strcmp(tok, ",") != 0)
+		{
+			if (strcmp(tok, "asc") == 0)
+				desc = false;
+			else if (strcmp(tok, "desc") == 0)
+				desc = true;
+			else if (strcmp(tok, "nulls") == 0 &&
+					 (tok = next_token(&p, &bad)) != NULL &&
+					 (strcmp(tok, "first") == 0 || strcmp(tok, "last") == 0))
+				nulls = strcmp(tok, "first") == 0 ? 1 : 2;
+			else
+			{
+				bad = true;
+				break;
+			}
+		}
+		appendStringInfo(&out, "%s%s%s%s", out.len > 0 ? ", " : "",
+						 quote_identifier(col), desc ? " DESC" : "",
+						 nulls == 1 ? " NULLS FIRST" : nulls == 2 ? " NULLS LAST" : "");
+		if (tok != NULL)		/* a comma: another column must follow */
+		{
+			tok = next_token(&p, &bad);
+			if (tok == NULL)
+				bad = true;
+		}
+	}
+	if (bad || out.len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid order_by \"%s\"", spec),
+				 errhint("Write a list of columns, each optionally followed by ASC or DESC and NULLS FIRST or NULLS LAST, e.g. 'time DESC'.")));
+	return out.data;
+}
+
+/* Open tbl for a change of its options: a timeseries table the caller owns. */
+static Relation
+open_for_options(Oid relid)
+{
+	Relation	rel = try_relation_open(relid, ShareUpdateExclusiveLock);
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (rel->rd_rel->relkind != RELKIND_RELATION || !ts_is_timeseries_rel(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a timeseries table", RelationGetRelationName(rel)),
+				 errhint("Options apply to tables created with USING timeseries.")));
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(rel));
+	return rel;
+}
+
+static void
+require_catalog(Oid *heapoid, Oid *indexoid)
+{
+	if (!options_oids(heapoid, indexoid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"timeseries\" is not installed in this database"),
+				 errhint("Run CREATE EXTENSION timeseries.")));
+}
+
+/*
+ * set_options(tbl, time_column, segment_by, order_by, chunk_rows,
+ * compression, retention): the arguments given (not NULL) replace the
+ * table's current values; an empty segment_by array clears it.
+ */
+Datum
+timeseries_set_options(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	Relation	rel;
+	Oid			heapoid;
+	Oid			indexoid;
+	Relation	heap;
+	Relation	index;
+	HeapTuple	old;
+	HeapTuple	tuple;
+	Datum		values[Natts_options];
+	bool		nulls[Natts_options];
+	IndexInfo  *ii;
+	Datum		ivalue;
+	bool		inull = false;
+	char	   *time_column = NULL;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the table must not be NULL")));
+	relid = PG_GETARG_OID(0);
+	rel = open_for_options(relid);
+	require_catalog(&heapoid, &indexoid);
+	heap = table_open(heapoid, RowExclusiveLock);
+	index = index_open(indexoid, RowExclusiveLock);
+
+	/* start from the current row */
+	memset(nulls, true, sizeof(nulls));
+	old = fetch_row(heap, index, relid);
+	if (old)
+		heap_deform_tuple(old, RelationGetDescr(heap), values, nulls);
+	values[Anum_options_relid - 1] = ObjectIdGetDatum(relid);
+	nulls[Anum_options_relid - 1] = false;
+
+	if (!PG_ARGISNULL(1))
+	{
+		Name		n = PG_GETARG_NAME(1);
+		AttrNumber	attno = require_column(rel, NameStr(*n), "time_column");
+		Oid			type = TupleDescAttr(RelationGetDescr(rel), attno - 1)->atttypid;
+
+		if (!ts_is_time_type(type))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" cannot be the time column of \"%s\"",
+							NameStr(*n), RelationGetRelationName(rel)),
+					 errdetail("Its type is %s.", format_type_be(type)),
+					 errhint("Choose a column of type timestamptz, timestamp, date, smallint, integer or bigint.")));
+		values[Anum_options_time_column - 1] = NameGetDatum(n);
+		nulls[Anum_options_time_column - 1] = false;
+	}
+	if (!nulls[Anum_options_time_column - 1])
+		time_column = NameStr(*DatumGetName(values[Anum_options_time_column - 1]));
+	else
+	{
+		TsOptions	none;
+
+		memset(&none, 0, sizeof(none));
+		time_column = ts_options_time_column(rel, &none);
+	}
+
+	if (!PG_ARGISNULL(2))
+	{
+		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(2);
+		Datum	   *elems;
+		bool	   *enulls;
+		int			n;
+
+		if (ARR_NDIM(arr) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("segment_by must be a one-dimensional array of column names")));
+		deconstruct_array(arr, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR,
+						  &elems, &enulls, &n);
+		for (int i = 0; i < n; i++)
+		{
+			if (enulls[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("segment_by must not contain NULL")));
+			require_column(rel, NameStr(*DatumGetName(elems[i])), "segment_by");
+			for (int j = 0; j < i; j++)
+				if (strcmp(NameStr(*DatumGetName(elems[i])),
+						   NameStr(*DatumGetName(elems[j]))) == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_DUPLICATE_COLUMN),
+							 errmsg("column \"%s\" appears twice in segment_by",
+									NameStr(*DatumGetName(elems[i])))));
+		}
+		values[Anum_options_segment_by - 1] = PointerGetDatum(arr);
+		nulls[Anum_options_segment_by - 1] = false;
+	}
+
+	if (!PG_ARGISNULL(3))
+	{
+		values[Anum_options_order_by - 1] =
+			CStringGetTextDatum(normalize_order_by(rel, text_to_cstring(PG_GETARG_TEXT_PP(3))));
+		nulls[Anum_options_order_by - 1] = false;
+	}
+
+	if (!PG_ARGISNULL(4))
+	{
+		int32		chunk_rows = PG_GETARG_INT32(4);
+
+		if (chunk_rows < 1 || chunk_rows > 1024 * 1024)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("chunk_rows must be between 1 and %d", 1024 * 1024)));
+		values[Anum_options_chunk_rows - 1] = Int32GetDatum(chunk_rows);
+		nulls[Anum_options_chunk_rows - 1] = false;
+	}
+
+	if (!PG_ARGISNULL(5))
+	{
+		char	   *c = text_to_cstring(PG_GETARG_TEXT_PP(5));
+		bool		ok = false;
+
+		for (int i = 0; i < lengthof(compression_names); i++)
+			ok |= pg_strcasecmp(c, compression_names[i].name) == 0;
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown compression \"%s\"", c),
+					 errhint("Use zstd, lz4 or none.")));
+		values[Anum_options_compression - 1] = CStringGetTextDatum(str_tolower(c, strlen(c), DEFAULT_COLLATION_OID));
+		nulls[Anum_options_compression - 1] = false;
+	}
+
+	if (!PG_ARGISNULL(6))
+	{
+		Interval   *iv = PG_GETARG_INTERVAL_P(6);
+		Interval	zero;
+
+		memset(&zero, 0, sizeof(zero));
+		if (DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(iv),
+											  IntervalPGetDatum(&zero))) <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("retention must be a positive interval")));
+		values[Anum_options_retention - 1] = IntervalPGetDatum(iv);
+		nulls[Anum_options_retention - 1] = false;
+	}
+
+	/* the time column may not also be a segment column */
+	if (time_column && !nulls[Anum_options_segment_by - 1])
+	{
+		Datum	   *elems;
+		bool	   *enulls;
+		int			n;
+
+		deconstruct_array(DatumGetArrayTypeP(values[Anum_options_segment_by - 1]),
+						  NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR, &elems, &enulls, &n);
+		for (int i = 0; i < n; i++)
+			if (strcmp(NameStr(*DatumGetName(elems[i])), time_column) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("the time column \"%s\" cannot be a segment_by column",
+								time_column)));
+	}
+
+	if (old)
+		delete_row(heap, index, relid);
+	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
+	simple_heap_insert(heap, tuple);
+	ii = BuildIndexInfo(index);
+	ivalue = ObjectIdGetDatum(relid);
+	index_insert(index, &ivalue, &inull, &tuple->t_self, heap,
+				 UNIQUE_CHECK_YES, false, ii);
+	CommandCounterIncrement();
+
+	index_close(index, RowExclusiveLock);
+	table_close(heap, RowExclusiveLock);
+	CacheInvalidateRelcacheByRelid(relid);
+	relation_close(rel, NoLock);
+	PG_RETURN_VOID();
+}
+
+Datum
+timeseries_reset_options(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel = open_for_options(relid);
+
+	ts_options_delete(relid);
+	CommandCounterIncrement();
+	CacheInvalidateRelcacheByRelid(relid);
+	relation_close(rel, NoLock);
+	PG_RETURN_VOID();
+}
+
+/*
+ * The options in effect for a table, defaults filled in: the detected time
+ * column, no segment_by, order by the time column, and the session's
+ * chunk_rows and compression settings where the table sets none.
+ */
+Datum
+timeseries_table_options(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel;
+	TupleDesc	tupdesc;
+	Datum		values[6];
+	bool		nulls[6];
+	TsOptions	opts;
+	char	   *time_column;
+	Datum	   *names;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		PG_RETURN_NULL();
+	if (!ts_is_timeseries_rel(rel))
+	{
+		relation_close(rel, AccessShareLock);
+		PG_RETURN_NULL();
+	}
+	ts_options_get(relid, &opts);
+	memset(nulls, false, sizeof(nulls));
+
+	time_column = ts_options_time_column(rel, &opts);
+	if (time_column)
+		values[0] = DirectFunctionCall1(namein, CStringGetDatum(time_column));
+	else
+		nulls[0] = true;
+
+	names = palloc(sizeof(Datum) * Max(opts.nsegment_by, 1));
+	for (int i = 0; i < opts.nsegment_by; i++)
+		names[i] = DirectFunctionCall1(namein, CStringGetDatum(opts.segment_by[i]));
+	values[1] = PointerGetDatum(construct_array(names, opts.nsegment_by, NAMEOID,
+												NAMEDATALEN, false, TYPALIGN_CHAR));
+	if (opts.order_by)
+		values[2] = CStringGetTextDatum(opts.order_by);
+	else if (time_column)
+		values[2] = CStringGetTextDatum(quote_identifier(time_column));
+	else
+		nulls[2] = true;
+	values[3] = Int32GetDatum(opts.chunk_rows > 0 ? opts.chunk_rows : ts_chunk_rows);
+	values[4] = CStringGetTextDatum(GetConfigOption("timeseries.compression", false, false));
+	for (int i = 0; i < lengthof(compression_names); i++)
+		if (compression_names[i].codec == opts.compression)
+			values[4] = CStringGetTextDatum(compression_names[i].name);
+	if (opts.retention)
+		values[5] = IntervalPGetDatum(opts.retention);
+	else
+		nulls[5] = true;
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
