@@ -21,6 +21,7 @@ OBJS = \
 	src/lastpoint.o \
 	src/topn.o \
 	src/options.o \
+	src/row_order.o \
 	src/tableam.o \
 	src/planner.o \
 	src/stats.o \

@@ -361,11 +361,138 @@ vector_ranges(Form_pg_attribute att, const Datum *values, const bool *isnull,
 	return ranges;
 }
 
+/*
+ * The row-order column: for each stored position, the row's offset from the
+ * chunk's first row id (see chunk.h), encoded as an int4 column.
+ */
+static FormData_pg_attribute row_order_att = {
+	.atttypid = INT4OID,
+	.attlen = sizeof(int32),
+	.attnum = 0,
+	.atttypmod = -1,
+	.attbyval = true,
+	.attalign = TYPALIGN_INT,
+	.attstorage = TYPSTORAGE_PLAIN,
+};
+
+/*
+ * Append column colidx (attribute att; values and isnull hold its rows) to
+ * the chunk being built in out: its directory, ranges and vectors.
+ */
+static void
+encode_column(ByteBuffer *out, ByteBuffer *rawbuf, ByteBuffer *scratchbuf,
+			  Form_pg_attribute att, int colidx, uint16 extra_flags,
+			  Datum *values, bool *isnull, int nrows, uint32 vector_rows,
+			  uint32 nvectors, const ChunkEncodeOptions *opts, uint64 *total_raw)
+{
+	Size		col_start = MAXALIGN(out->len);
+	int64	   *ranges = NULL;
+	Size		entries_len;
+	ChunkColumn *col;
+
+	if (!att->attisdropped)
+		ranges = vector_ranges(att, values, isnull,
+							   nrows, vector_rows, nvectors);
+	entries_len = directory_length(nvectors, ranges != NULL);
+	buffer_reserve(out, col_start - out->len + entries_len);
+	memset(out->data + out->len, 0, col_start - out->len + entries_len);
+	out->len = col_start + entries_len;
+
+	col = (ChunkColumn *) (out->data + sizeof(ChunkHeader)) + colidx;
+	col->offset = (uint32) col_start;
+	col->attlen = att->attlen;
+	col->flags = (ranges ? CHUNK_COLUMN_RANGES : 0) | extra_flags;
+	if (ranges)
+	{
+		char	   *r = out->data + col_start + sizeof(uint32) +
+			sizeof(ChunkVector) * nvectors;
+		uint32		typid = att->atttypid;
+
+		memcpy(r, &typid, sizeof(uint32));
+		memcpy(r + 2 * sizeof(uint32), ranges, 2 * sizeof(int64) * nvectors);
+		pfree(ranges);
+	}
+
+	for (uint32 v = 0; v < nvectors; v++)
+	{
+		int			vstart = v * vector_rows;
+		int			vn = Min(vector_rows, (uint32) (nrows - v * vector_rows));
+		ChunkVector entry;
+		Size		rawlen;
+		Size		plain;
+		uint8		vflags;
+
+		CHECK_FOR_INTERRUPTS();
+
+		memset(&entry, 0, sizeof(entry));
+		if (att->attisdropped)
+		{
+			/* dropped columns are stored as all-NULL */
+			rawlen = 0;
+			entry.nnulls = vn;
+			vflags = 0;
+			plain = 0;
+		}
+		else
+			rawlen = build_vector_stream(att, values + vstart,
+										 isnull + vstart, vn,
+										 rawbuf, scratchbuf,
+										 &entry.nnulls, &vflags, &plain);
+		*total_raw += plain;
+		entry.offset = (uint32) (out->len - col_start);
+		entry.raw_length = (uint32) rawlen;
+		entry.flags = vflags;
+		entry.codec = CODEC_NONE;
+
+		if (rawlen >= MIN_COMPRESS_BYTES && opts->codec != CODEC_NONE)
+		{
+			Size		bound = codec_bound(opts->codec, rawlen);
+
+			if (bound > 0)
+			{
+				Size		clen;
+
+				buffer_reserve(out, bound);
+				clen = codec_compress(opts->codec, opts->level, rawbuf->data, rawlen,
+									  out->data + out->len, bound);
+				/*
+				 * Keep the compressed form only where it saves at
+				 * least an eighth: decompressing costs more than the
+				 * type-aware decoders, which already did most of the
+				 * work.
+				 */
+				if (clen > 0 && clen <= rawlen - rawlen / 8)
+				{
+					entry.codec = opts->codec;
+					entry.length = (uint32) clen;
+				}
+			}
+		}
+		if (entry.codec == CODEC_NONE)
+		{
+			buffer_reserve(out, rawlen);
+			if (rawlen > 0)
+				memcpy(out->data + out->len, rawbuf->data, rawlen);
+			entry.length = (uint32) rawlen;
+		}
+		entry.crc = codec_checksum(out->data + out->len, entry.length);
+		out->len += entry.length;
+		memcpy(out->data + col_start + sizeof(uint32) + sizeof(ChunkVector) * v,
+			   &entry, sizeof(ChunkVector));
+	}
+	{
+		uint32		crc = codec_checksum(out->data + col_start + sizeof(uint32),
+										 entries_len - sizeof(uint32));
+
+		memcpy(out->data + col_start, &crc, sizeof(uint32));
+	}
+}
+
 char *
 chunk_encode(uint64 storage_id, int64 first_row,
 			 TupleDesc tupdesc, int natts, Datum **values, bool **isnull,
-			 int first, int nrows, const ChunkEncodeOptions *opts,
-			 Size *len, uint64 *raw_bytes)
+			 int first, int nrows, const int32 *row_order,
+			 const ChunkEncodeOptions *opts, Size *len, uint64 *raw_bytes)
 {
 	uint32		vector_rows = opts->vector_rows;
 	uint32		nvectors = (nrows + vector_rows - 1) / vector_rows;
@@ -373,7 +500,8 @@ chunk_encode(uint64 storage_id, int64 first_row,
 	ByteBuffer	raw;
 	ByteBuffer	scratch;
 	ChunkHeader *hdr;
-	Size		dir_len = sizeof(ChunkColumn) * (natts + 1);
+	int			ncols = natts + (row_order ? 1 : 0);
+	Size		dir_len = sizeof(ChunkColumn) * (ncols + 1);
 	uint64		total_raw = 0;
 
 	Assert(nrows > 0 && vector_rows > 0);
@@ -384,114 +512,26 @@ chunk_encode(uint64 storage_id, int64 first_row,
 	out.len = sizeof(ChunkHeader) + dir_len;
 
 	for (int a = 0; a < natts; a++)
+		encode_column(&out, &raw, &scratch, TupleDescAttr(tupdesc, a), a, 0,
+					  values[a] + first, isnull[a] + first, nrows, vector_rows,
+					  nvectors, opts, &total_raw);
+	if (row_order)
 	{
-		Form_pg_attribute att = TupleDescAttr(tupdesc, a);
-		Size		col_start = MAXALIGN(out.len);
-		int64	   *ranges = NULL;
-		Size		entries_len;
-		ChunkColumn *col;
+		Datum	   *ov = palloc(sizeof(Datum) * nrows);
+		bool	   *on = palloc0(sizeof(bool) * nrows);
 
-		if (!att->attisdropped)
-			ranges = vector_ranges(att, values[a] + first, isnull[a] + first,
-								   nrows, vector_rows, nvectors);
-		entries_len = directory_length(nvectors, ranges != NULL);
-		buffer_reserve(&out, col_start - out.len + entries_len);
-		memset(out.data + out.len, 0, col_start - out.len + entries_len);
-		out.len = col_start + entries_len;
-
-		col = (ChunkColumn *) (out.data + sizeof(ChunkHeader)) + a;
-		col->offset = (uint32) col_start;
-		col->attlen = att->attlen;
-		col->flags = ranges ? CHUNK_COLUMN_RANGES : 0;
-		if (ranges)
-		{
-			char	   *r = out.data + col_start + sizeof(uint32) +
-				sizeof(ChunkVector) * nvectors;
-			uint32		typid = att->atttypid;
-
-			memcpy(r, &typid, sizeof(uint32));
-			memcpy(r + 2 * sizeof(uint32), ranges, 2 * sizeof(int64) * nvectors);
-			pfree(ranges);
-		}
-
-		for (uint32 v = 0; v < nvectors; v++)
-		{
-			int			vstart = first + v * vector_rows;
-			int			vn = Min(vector_rows, (uint32) (nrows - v * vector_rows));
-			ChunkVector entry;
-			Size		rawlen;
-			Size		plain;
-			uint8		vflags;
-
-			CHECK_FOR_INTERRUPTS();
-
-			memset(&entry, 0, sizeof(entry));
-			if (att->attisdropped)
-			{
-				/* dropped columns are stored as all-NULL */
-				rawlen = 0;
-				entry.nnulls = vn;
-				vflags = 0;
-				plain = 0;
-			}
-			else
-				rawlen = build_vector_stream(att, values[a] + vstart,
-											 isnull[a] + vstart, vn,
-											 &raw, &scratch,
-											 &entry.nnulls, &vflags, &plain);
-			total_raw += plain;
-			entry.offset = (uint32) (out.len - col_start);
-			entry.raw_length = (uint32) rawlen;
-			entry.flags = vflags;
-			entry.codec = CODEC_NONE;
-
-			if (rawlen >= MIN_COMPRESS_BYTES && opts->codec != CODEC_NONE)
-			{
-				Size		bound = codec_bound(opts->codec, rawlen);
-
-				if (bound > 0)
-				{
-					Size		clen;
-
-					buffer_reserve(&out, bound);
-					clen = codec_compress(opts->codec, opts->level, raw.data, rawlen,
-										  out.data + out.len, bound);
-					/*
-					 * Keep the compressed form only where it saves at
-					 * least an eighth: decompressing costs more than the
-					 * type-aware decoders, which already did most of the
-					 * work.
-					 */
-					if (clen > 0 && clen <= rawlen - rawlen / 8)
-					{
-						entry.codec = opts->codec;
-						entry.length = (uint32) clen;
-					}
-				}
-			}
-			if (entry.codec == CODEC_NONE)
-			{
-				buffer_reserve(&out, rawlen);
-				if (rawlen > 0)
-					memcpy(out.data + out.len, raw.data, rawlen);
-				entry.length = (uint32) rawlen;
-			}
-			entry.crc = codec_checksum(out.data + out.len, entry.length);
-			out.len += entry.length;
-			memcpy(out.data + col_start + sizeof(uint32) + sizeof(ChunkVector) * v,
-				   &entry, sizeof(ChunkVector));
-		}
-		{
-			uint32		crc = codec_checksum(out.data + col_start + sizeof(uint32),
-											 entries_len - sizeof(uint32));
-
-			memcpy(out.data + col_start, &crc, sizeof(uint32));
-		}
+		for (int i = 0; i < nrows; i++)
+			ov[i] = Int32GetDatum(row_order[i]);
+		encode_column(&out, &raw, &scratch, &row_order_att, natts,
+					  CHUNK_COLUMN_ROW_ORDER, ov, on, nrows, vector_rows,
+					  nvectors, opts, &total_raw);
+		pfree(ov);
+		pfree(on);
 	}
 
 	/* end marker of the column directory, then the header */
 	{
-		ChunkColumn *end = (ChunkColumn *) (out.data + sizeof(ChunkHeader)) + natts;
+		ChunkColumn *end = (ChunkColumn *) (out.data + sizeof(ChunkHeader)) + ncols;
 
 		end->offset = (uint32) out.len;
 		end->attlen = 0;
@@ -552,6 +592,7 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 	uint32		crc;
 	Size		dir_len;
 	const ChunkColumn *cols;
+	int			ncols;
 
 	reader->load = load;
 	reader->load_arg = load_arg;
@@ -561,7 +602,7 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 	memcpy(&hdr, data, sizeof(ChunkHeader));
 	if (hdr.magic != CHUNK_MAGIC)
 		chunk_corrupted("bad magic number");
-	if (hdr.version != CHUNK_VERSION && hdr.version != 3)
+	if (hdr.version < 3 || hdr.version > CHUNK_VERSION)
 		chunk_corrupted("unknown format version");
 	if (hdr.natts > MaxHeapAttributeNumber || hdr.vector_rows == 0 ||
 		hdr.nrows == 0 ||
@@ -571,6 +612,24 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 	if (len < sizeof(ChunkHeader) + dir_len)
 		chunk_corrupted("truncated column directory");
 	reader_load(reader, sizeof(ChunkHeader), dir_len);
+
+	/* format 5: a row-order column may follow the table's columns */
+	reader->row_order = false;
+	if (hdr.version >= 5)
+	{
+		ChunkColumn extra;
+
+		memcpy(&extra, data + sizeof(ChunkHeader) + sizeof(ChunkColumn) * hdr.natts,
+			   sizeof(ChunkColumn));
+		if (extra.flags & CHUNK_COLUMN_ROW_ORDER)
+		{
+			reader->row_order = true;
+			dir_len += sizeof(ChunkColumn);
+			if (len < sizeof(ChunkHeader) + dir_len)
+				chunk_corrupted("truncated column directory");
+			reader_load(reader, sizeof(ChunkHeader), dir_len);
+		}
+	}
 
 	/* the checksum was computed with its own field zeroed */
 	{
@@ -588,14 +647,18 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 		chunk_corrupted("header checksum mismatch");
 
 	cols = (const ChunkColumn *) (data + sizeof(ChunkHeader));
-	if (cols[hdr.natts].offset != len)
+	ncols = hdr.natts + (reader->row_order ? 1 : 0);
+	if (cols[ncols].offset != len || cols[ncols].flags != 0)
 		chunk_corrupted("length does not match column directory");
-	for (int a = 0; a < hdr.natts; a++)
+	for (int a = 0; a < ncols; a++)
 	{
 		Size		entries_len;
+		uint16		allowed = a < hdr.natts ? CHUNK_COLUMN_RANGES :
+			CHUNK_COLUMN_RANGES | CHUNK_COLUMN_ROW_ORDER;
 
-		if ((cols[a].flags & ~CHUNK_COLUMN_RANGES) != 0 ||
-			(hdr.version < 4 && cols[a].flags != 0))
+		if ((cols[a].flags & ~allowed) != 0 ||
+			(hdr.version < 4 && cols[a].flags != 0) ||
+			(a == hdr.natts && cols[a].attlen != sizeof(int32)))
 			chunk_corrupted("unknown column flags");
 		entries_len = directory_length(hdr.nvectors,
 									   (cols[a].flags & CHUNK_COLUMN_RANGES) != 0);
@@ -614,7 +677,8 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 	reader->vector_rows = hdr.vector_rows;
 	reader->nvectors = hdr.nvectors;
 	reader->columns = cols;
-	reader->dir_checked = palloc0(sizeof(bool) * Max(hdr.natts, 1));
+	reader->dir_checked = palloc0(sizeof(bool) * (ncols + 1));
+	reader->crc = hdr.crc;
 }
 
 int
@@ -675,25 +739,19 @@ chunk_vector_range(ChunkReader *reader, int attidx, Oid typid, uint32 vector,
 	return true;
 }
 
+static int	decode_column(ChunkReader *reader, Form_pg_attribute att, int attidx,
+						  uint32 vector, Datum *values, bool *isnull, int32 *codes);
+
 int
 chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 					uint32 vector, Datum *values, bool *isnull, int32 *codes)
 {
 	Form_pg_attribute att = TupleDescAttr(tupdesc, attidx);
-	int			n = chunk_vector_nrows(reader, vector);
-	const char *col;
-	Size		col_len;
-	ChunkVector entry;
-	char	   *raw;
-	const char *p;
-	const char *end;
-	const uint8 *bitmap = NULL;
-	int			nn;
-	int			ndict = -1;
 
 	if (attidx >= reader->natts || att->attisdropped)
 	{
 		/* column added after the chunk was written, or dropped */
+		int			n = chunk_vector_nrows(reader, vector);
 		bool		missing_null = true;
 		Datum		missing = (Datum) 0;
 
@@ -706,6 +764,55 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 		}
 		return -1;
 	}
+	return decode_column(reader, att, attidx, vector, values, isnull, codes);
+}
+
+void
+chunk_decode_row_order(ChunkReader *reader, uint32 vector, int32 *offsets)
+{
+	int			n = chunk_vector_nrows(reader, vector);
+
+	if (!reader->row_order)
+	{
+		for (int i = 0; i < n; i++)
+			offsets[i] = (int32) (vector * reader->vector_rows) + i;
+		return;
+	}
+	else
+	{
+		Datum	   *values = palloc(sizeof(Datum) * n);
+		bool	   *isnull = palloc(sizeof(bool) * n);
+
+		decode_column(reader, &row_order_att, reader->natts, vector, values,
+					  isnull, NULL);
+		for (int i = 0; i < n; i++)
+		{
+			int32		o = DatumGetInt32(values[i]);
+
+			if (isnull[i] || o < 0 || (uint32) o >= reader->nrows)
+				chunk_corrupted("row order out of range");
+			offsets[i] = o;
+		}
+		pfree(values);
+		pfree(isnull);
+	}
+}
+
+/* Decode one vector of column attidx of the chunk, stored as att. */
+static int
+decode_column(ChunkReader *reader, Form_pg_attribute att, int attidx,
+			  uint32 vector, Datum *values, bool *isnull, int32 *codes)
+{
+	int			n = chunk_vector_nrows(reader, vector);
+	const char *col;
+	Size		col_len;
+	ChunkVector entry;
+	char	   *raw;
+	const char *p;
+	const char *end;
+	const uint8 *bitmap = NULL;
+	int			nn;
+	int			ndict = -1;
 
 	col = reader->data + reader->columns[attidx].offset;
 	col_len = reader->columns[attidx + 1].offset - reader->columns[attidx].offset;

@@ -16,6 +16,11 @@
  *									(int64 min, int64 max)[nvectors] as
  *									stored by summary.c, for pruning vectors
  *		encoded vectors
+ *	with format 5, optionally the row-order column (CHUNK_COLUMN_ROW_ORDER in
+ *	its directory entry, after the table's columns): an int4 column giving,
+ *	for each stored position, the row's offset from first_row.  Rows are
+ *	then stored sorted (by the table's segment_by and order_by options)
+ *	while keeping the row ids (ctids) they were given when inserted.
  *
  * A vector's decoded stream is: a validity bitmap (only when the vector has
  * both NULLs and non-NULLs), then the non-NULL values: for 1/2/4/8-byte
@@ -39,7 +44,7 @@
 #include "access/tupdesc.h"
 
 #define CHUNK_MAGIC		0x54534331	/* "TSC1" */
-#define CHUNK_VERSION	4	/* 4 added vector ranges; 3 is still read */
+#define CHUNK_VERSION	5	/* 5 added the row order, 4 vector ranges; 3 and 4 are still read */
 
 typedef struct ChunkHeader
 {
@@ -62,6 +67,7 @@ typedef struct ChunkColumn
 } ChunkColumn;
 
 #define CHUNK_COLUMN_RANGES		0x01	/* per-vector min/max follow the directory */
+#define CHUNK_COLUMN_ROW_ORDER	0x02	/* the row-order column (format 5) */
 
 #define CHUNK_VECTOR_SHUFFLED	0x01	/* fixed-width values byte-shuffled */
 #define CHUNK_VECTOR_INT		0x02	/* values in the integer codec */
@@ -90,14 +96,16 @@ typedef struct ChunkEncodeOptions
 
 /*
  * Encode rows [first, first + nrows) of the first natts column arrays values[att][row] and
- * isnull[att][row].  Variable-length values must already be detoasted.
+ * isnull[att][row]; with row_order, the rows are in that order and
+ * row_order[k] is the offset of the k-th one from first_row.  Variable-length values must already be detoasted.
  * Returns the chunk's bytes (palloc'd) and sets *len and *raw_bytes (the
  * plain size of the values and NULL bitmaps, for compression ratios).
  */
 extern char *chunk_encode(uint64 storage_id, int64 first_row,
 						  TupleDesc tupdesc, int natts, Datum **values, bool **isnull,
-						  int first, int nrows, const ChunkEncodeOptions *opts,
-						  Size *len, uint64 *raw_bytes);
+						  int first, int nrows, const int32 *row_order,
+						  const ChunkEncodeOptions *opts, Size *len, uint64 *raw_bytes);
+
 
 /*
  * Called before the reader touches bytes [offset, offset + len) of a chunk
@@ -120,6 +128,8 @@ typedef struct ChunkReader
 	uint32		nvectors;
 	const ChunkColumn *columns;
 	bool	   *dir_checked;	/* vector directory checksum verified, per column */
+	bool		row_order;		/* rows are stored in another order than their ids */
+	uint32		crc;			/* the header's checksum: identifies the chunk */
 } ChunkReader;
 
 extern void chunk_open(ChunkReader *reader, const char *data, Size len);
@@ -150,5 +160,13 @@ extern bool chunk_vector_range(ChunkReader *reader, int attidx, Oid typid,
 extern int	chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc,
 								int attidx, uint32 vector,
 								Datum *values, bool *isnull, int32 *codes);
+
+/*
+ * Where each row of a vector belongs: its offset from the chunk's first row
+ * id (its position, unless the chunk stores a row order).  offsets needs
+ * room for chunk_vector_nrows() entries.
+ */
+extern void chunk_decode_row_order(ChunkReader *reader, uint32 vector,
+								   int32 *offsets);
 
 #endif							/* TIMESERIES_CHUNK_H */

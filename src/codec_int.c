@@ -466,7 +466,7 @@ pfor_plan(const uint64 *v, size_t n, PforPlan *plan)
  * Blocks no wider than this are not worth planning exceptions for: the plan
  * costs a pass over the values, and narrow blocks have little to gain.
  */
-#define PFOR_MIN_WIDTH 8
+#define PFOR_MIN_WIDTH 2
 
 /* Size of the block write_block would write for n values. */
 static size_t

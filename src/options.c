@@ -45,6 +45,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
+#include "utils/typcache.h"
 
 #include "codec.h"
 #include "custom_scan.h"
@@ -193,6 +194,7 @@ typedef struct WriteSettings
 	Oid			relid;
 	int			chunk_rows;
 	int			compression;
+	bool		ordered;		/* segment_by or order_by is set */
 } WriteSettings;
 
 static HTAB *write_settings = NULL;
@@ -216,7 +218,8 @@ invalidate_write_settings(Datum arg, Oid relid)
 }
 
 void
-ts_options_write_settings(Oid relid, int *chunk_rows, int *compression)
+ts_options_write_settings(Oid relid, int *chunk_rows, int *compression,
+						  bool *ordered)
 {
 	WriteSettings *ws;
 	bool		found;
@@ -242,9 +245,11 @@ ts_options_write_settings(Oid relid, int *chunk_rows, int *compression)
 		ws = hash_search(write_settings, &relid, HASH_ENTER, &found);
 		ws->chunk_rows = opts.chunk_rows;
 		ws->compression = opts.compression;
+		ws->ordered = opts.nsegment_by > 0 || opts.order_by != NULL;
 	}
 	*chunk_rows = ws->chunk_rows;
 	*compression = ws->compression;
+	*ordered = ws->ordered;
 }
 
 void
@@ -265,6 +270,21 @@ ts_options_delete(Oid relid)
 }
 
 /* ---------- validation ---------- */
+
+/* A column that rows can be sorted by (segment_by, order_by), or an error. */
+static void
+require_sortable(Relation rel, AttrNumber attno, const char *option)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attno - 1);
+	TypeCacheEntry *tce = lookup_type_cache(att->atttypid, TYPECACHE_LT_OPR);
+
+	if (!OidIsValid(tce->lt_opr))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("column \"%s\" named in %s has type %s, which has no ordering",
+						NameStr(att->attname), option, format_type_be(att->atttypid)),
+				 errhint("Name columns whose type has a default btree operator class.")));
+}
 
 /* An existing column of rel, or an error naming the option. */
 static AttrNumber
@@ -358,62 +378,73 @@ next_token(const char **p, bool *bad)
 }
 
 /*
- * Check an order_by list, "col [ASC | DESC] [NULLS FIRST | NULLS LAST], ...",
- * and return it normalized (upper-case keywords, names quoted as needed).
+ * Parse an order_by list, "col [ASC | DESC] [NULLS FIRST | NULLS LAST], ...",
+ * into OrderByItems; NIL when it does not parse.
  */
-static char *
-normalize_order_by(Relation rel, const char *spec)
+List *
+ts_options_parse_order_by(const char *spec)
 {
-	StringInfoData out;
+	List	   *items = NIL;
 	const char *p = spec;
 	bool		bad = false;
 	char	   *tok;
 
-	initStringInfo(&out);
 	tok = next_token(&p, &bad);
 	while (tok != NULL && !bad)
 	{
-		char	   *col = tok;
-		bool		desc = false;
-		int			nulls = 0;	/* 1 first, 2 last */
+		OrderByItem *item = palloc0(sizeof(OrderByItem));
 
-		if (strcmp(col, ",") == 0)
-		{
-			bad = true;
-			break;
-		}
-		require_column(rel, col, "order_by");
+		if (strcmp(tok, ",") == 0)
+			return NIL;
+		item->column = tok;
 		while ((tok = next_token(&p, &bad)) != NULL && strcmp(tok, ",") != 0)
 		{
 			if (strcmp(tok, "asc") == 0)
-				desc = false;
+				item->desc = false;
 			else if (strcmp(tok, "desc") == 0)
-				desc = true;
+				item->desc = true;
 			else if (strcmp(tok, "nulls") == 0 &&
 					 (tok = next_token(&p, &bad)) != NULL &&
 					 (strcmp(tok, "first") == 0 || strcmp(tok, "last") == 0))
-				nulls = strcmp(tok, "first") == 0 ? 1 : 2;
+				item->nulls = strcmp(tok, "first") == 0 ? 1 : 2;
 			else
-			{
-				bad = true;
-				break;
-			}
+				return NIL;
 		}
-		appendStringInfo(&out, "%s%s%s%s", out.len > 0 ? ", " : "",
-						 quote_identifier(col), desc ? " DESC" : "",
-						 nulls == 1 ? " NULLS FIRST" : nulls == 2 ? " NULLS LAST" : "");
+		items = lappend(items, item);
 		if (tok != NULL)		/* a comma: another column must follow */
 		{
 			tok = next_token(&p, &bad);
 			if (tok == NULL)
-				bad = true;
+				return NIL;
 		}
 	}
-	if (bad || out.len == 0)
+	return bad ? NIL : items;
+}
+
+/* Check an order_by list against the table and return it normalized. */
+static char *
+normalize_order_by(Relation rel, const char *spec)
+{
+	List	   *items = ts_options_parse_order_by(spec);
+	StringInfoData out;
+	ListCell   *lc;
+
+	if (items == NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid order_by \"%s\"", spec),
 				 errhint("Write a list of columns, each optionally followed by ASC or DESC and NULLS FIRST or NULLS LAST, e.g. 'time DESC'.")));
+	initStringInfo(&out);
+	foreach(lc, items)
+	{
+		OrderByItem *item = lfirst(lc);
+
+		require_sortable(rel, require_column(rel, item->column, "order_by"), "order_by");
+		appendStringInfo(&out, "%s%s%s%s", out.len > 0 ? ", " : "",
+						 quote_identifier(item->column), item->desc ? " DESC" : "",
+						 item->nulls == 1 ? " NULLS FIRST" :
+						 item->nulls == 2 ? " NULLS LAST" : "");
+	}
 	return out.data;
 }
 
@@ -533,7 +564,8 @@ timeseries_set_options(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("segment_by must not contain NULL")));
-			require_column(rel, NameStr(*DatumGetName(elems[i])), "segment_by");
+			require_sortable(rel, require_column(rel, NameStr(*DatumGetName(elems[i])),
+												 "segment_by"), "segment_by");
 			for (int j = 0; j < i; j++)
 				if (strcmp(NameStr(*DatumGetName(elems[i])),
 						   NameStr(*DatumGetName(elems[j]))) == 0)

@@ -9,6 +9,7 @@
 #define TIMESERIES_OPTIONS_H
 
 #include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
 #include "utils/relcache.h"
 
 /* A table's options; unset ones are NULL, 0 or -1 (the defaults apply). */
@@ -24,10 +25,23 @@ typedef struct TsOptions
 	Interval   *retention;
 } TsOptions;
 
+/* An item of an order_by list. */
+typedef struct OrderByItem
+{
+	char	   *column;
+	bool		desc;
+	int			nulls;			/* 0: the default, 1: NULLS FIRST, 2: NULLS LAST */
+} OrderByItem;
+
+extern List *ts_options_parse_order_by(const char *spec);
 extern void ts_options_get(Oid relid, TsOptions *opts);
 extern void ts_options_delete(Oid relid);
-/* The table's chunk_rows (0: unset) and compression (-1: unset), cached. */
-extern void ts_options_write_settings(Oid relid, int *chunk_rows, int *compression);
+/*
+ * The table's chunk_rows (0: unset), compression (-1: unset) and whether it
+ * orders its rows (segment_by or order_by set), cached.
+ */
+extern void ts_options_write_settings(Oid relid, int *chunk_rows, int *compression,
+									  bool *ordered);
 extern char *ts_options_time_column(Relation rel, const TsOptions *opts);
 
 #endif							/* TIMESERIES_OPTIONS_H */

@@ -81,6 +81,7 @@ typedef struct TsScanDescData
 	bool	  **vec_isnull;
 	bool	   *vec_decoded;	/* per att: vec_values/vec_isnull are set */
 	int32	  **vec_codes;		/* per att: dictionary codes, or NULL */
+	int32	   *vec_order;		/* row offsets of the vector's rows, or NULL */
 	int		   *vec_ndict;		/* per att: dictionary size */
 	bool		in_buffered;	/* the batch is the write buffer's rows */
 	TupleDesc	desc;			/* descriptor the batch is decoded with */
@@ -356,6 +357,7 @@ decode_vector(TsScanDesc scan, uint32 vector, TupleDesc desc)
 	scan->vec_decoded = palloc0(sizeof(bool) * Max(desc->natts, 1));
 	scan->vec_codes = palloc0(sizeof(int32 *) * Max(desc->natts, 1));
 	scan->vec_ndict = palloc0(sizeof(int) * Max(desc->natts, 1));
+	scan->vec_order = NULL;
 	MemoryContextSwitchTo(old);
 	scan->desc = desc;
 	scan->in_buffered = false;
@@ -693,6 +695,24 @@ chunk_row_hidden(const ChunkMeta *chunk, Snapshot snapshot, int64 r)
 }
 
 /*
+ * The offset from the chunk's first row id of row i of the current vector:
+ * its position, unless the chunk stores its rows in another order.
+ */
+static int64
+vector_row_offset(TsScanDesc scan, int i)
+{
+	if (!scan->reader.row_order)
+		return scan->vector * scan->reader.vector_rows + i;
+	if (scan->vec_order == NULL)
+	{
+		scan->vec_order = MemoryContextAlloc(scan->vector_cxt,
+											 sizeof(int32) * Max(scan->vec_nrows, 1));
+		chunk_decode_row_order(&scan->reader, (uint32) scan->vector, scan->vec_order);
+	}
+	return scan->vec_order[i];
+}
+
+/*
  * Put row i of the current batch into the slot.  With a column selection,
  * the columns not read are set to NULL once per slot and left alone after
  * that: only this scan writes its slot's arrays.
@@ -823,7 +843,7 @@ ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 
 				if (chunk_row_hidden(&scan->chunk, scan->base.rs_snapshot, r))
 					continue;
-				rowid = (uint64) scan->chunk.first_row + r;
+				rowid = (uint64) scan->chunk.first_row + vector_row_offset(scan, i);
 			}
 			store_row(scan, slot, i, rowid);
 			pgstat_count_heap_getnext(scan->base.rs_rd);
@@ -979,6 +999,69 @@ ts_scan_counters(TableScanDesc sscan)
 	return &((TsScanDesc) sscan)->counters;
 }
 
+/*
+ * Where the row at offset r from a chunk's first row id is stored.  For a
+ * chunk that stores its rows in another order, the inverse of its row
+ * order is built once and kept for the last such chunk: fetches by ctid
+ * (AFTER triggers, TID scans) tend to visit one chunk after another.
+ */
+static struct
+{
+	uint64		storage_id;
+	int64		first_row;
+	uint32		crc;
+	uint32		nrows;
+	int32	   *position;		/* by offset */
+} position_cache;
+
+static int64
+chunk_position_of(ChunkReader *reader, int64 r)
+{
+	if (!reader->row_order)
+		return r;
+	if (position_cache.position == NULL ||
+		position_cache.storage_id != reader->storage_id ||
+		position_cache.first_row != reader->first_row ||
+		position_cache.crc != reader->crc || position_cache.nrows != reader->nrows)
+	{
+		int32	   *position;
+		int32	   *offsets = palloc(sizeof(int32) * reader->vector_rows);
+
+		if (position_cache.position)
+			pfree(position_cache.position);
+		position_cache.position = NULL;
+		position = MemoryContextAllocHuge(TopMemoryContext, sizeof(int32) * reader->nrows);
+		memset(position, -1, sizeof(int32) * reader->nrows);
+		for (uint32 v = 0; v < reader->nvectors; v++)
+		{
+			int			n = chunk_vector_nrows(reader, v);
+
+			chunk_decode_row_order(reader, v, offsets);
+			for (int i = 0; i < n; i++)
+			{
+				if (position[offsets[i]] >= 0)
+				{
+					pfree(position);
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_CORRUPTED),
+							 errmsg("timeseries chunk at row %lld stores a row twice",
+									(long long) reader->first_row)));
+				}
+				position[offsets[i]] = (int32) (v * reader->vector_rows) + i;
+			}
+		}
+		pfree(offsets);
+		position_cache.storage_id = reader->storage_id;
+		position_cache.first_row = reader->first_row;
+		position_cache.crc = reader->crc;
+		position_cache.nrows = reader->nrows;
+		position_cache.position = position;
+	}
+	if (r < 0 || r >= reader->nrows)
+		elog(ERROR, "timeseries: row offset %lld outside its chunk", (long long) r);
+	return position_cache.position[r];
+}
+
 bool
 ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 					 TupleTableSlot *slot)
@@ -1005,18 +1088,19 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 	old = MemoryContextSwitchTo(cxt);
 	if (metadata_find_chunk(storage_id, rowid, snapshot, &meta))
 	{
-		int64		r = (int64) rowid - meta.first_row;
+		TsScanDescData tmp;
+		int64		r;
 
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.base.rs_rd = rel;
+		open_chunk(&tmp, &meta, NULL, true);
+		r = chunk_position_of(&tmp.reader, (int64) rowid - meta.first_row);
 		if (!chunk_row_hidden(&meta, snapshot, r))
 		{
-			TsScanDescData tmp;
 			TupleDesc	desc = slot->tts_tupleDescriptor;
 			uint32		vector;
 			int			i;
 
-			memset(&tmp, 0, sizeof(tmp));
-			tmp.base.rs_rd = rel;
-			open_chunk(&tmp, &meta, NULL, true);
 			vector = (uint32) (r / tmp.reader.vector_rows);
 			i = (int) (r % tmp.reader.vector_rows);
 
@@ -1283,6 +1367,7 @@ ts_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 		scan->an_cur_vector = vector;
 	}
 	store_row(scan, slot, (int) (r % scan->reader.vector_rows),
-			  (uint64) scan->chunk.first_row + r);
+			  (uint64) scan->chunk.first_row +
+			  vector_row_offset(scan, (int) (r % scan->reader.vector_rows)));
 	return true;
 }

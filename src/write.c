@@ -44,6 +44,7 @@
 #include "chunk.h"
 #include "metadata.h"
 #include "options.h"
+#include "row_order.h"
 #include "storage.h"
 #include "summary.h"
 #include "timeseries.h"
@@ -68,6 +69,7 @@ typedef struct WriteBuffer
 	MemoryContext cxt;
 	int			opt_chunk_rows;	/* the table's options (0 / -1: the settings') */
 	int			opt_compression;
+	RowOrderSpec *order;		/* how chunks store their rows, or NULL */
 } WriteBuffer;
 
 /* Rows per chunk and compression: the table's options, else the settings. */
@@ -183,7 +185,7 @@ new_buffer(Relation rel, uint64 storage_id)
 	MemoryContext cxt;
 	WriteBuffer *buf;
 	int			natts = RelationGetDescr(rel)->natts;
-
+	bool		ordered;
 	MemoryContext old;
 
 	cxt = AllocSetContextCreate(TopTransactionContext, "timeseries write buffer",
@@ -200,7 +202,18 @@ new_buffer(Relation rel, uint64 storage_id)
 	buf->rel_desc = RelationGetDescr(rel);
 	buf->natts = natts;
 	MemoryContextSwitchTo(old);
-	ts_options_write_settings(buf->relid, &buf->opt_chunk_rows, &buf->opt_compression);
+	ts_options_write_settings(buf->relid, &buf->opt_chunk_rows, &buf->opt_compression,
+							  &ordered);
+	if (ordered)
+	{
+		TsOptions	opts;
+
+		/* with the buffer itself: its own context is reset at every flush */
+		old = MemoryContextSwitchTo(TopTransactionContext);
+		ts_options_get(buf->relid, &opts);
+		buf->order = row_order_spec(buf->desc, &opts, ts_options_time_column(rel, &opts));
+		MemoryContextSwitchTo(old);
+	}
 	alloc_arrays(buf);
 	buf->next = buffers;
 	buffers = buf;
@@ -277,6 +290,11 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 	CommandId	mincid = buf->cids[start];
 	CommandId	maxcid = buf->cids[start];
 	TupleDesc	desc = buf->desc;
+	Datum	  **values = buf->values;
+	bool	  **isnull = buf->isnull;
+	int			first = start;
+	int32	   *perm;
+	int32	   *order = NULL;
 
 	for (int i = start + 1; i < end; i++)
 	{
@@ -287,9 +305,33 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 	opts.codec = BUF_COMPRESSION(buf);
 	opts.level = ts_compression_level;
 	opts.vector_rows = ts_vector_rows;
+
+	/*
+	 * Rows sorted by the table's segment_by and order_by options keep their
+	 * row ids: the chunk records each stored row's offset (row_order.c).
+	 */
+	perm = palloc(sizeof(int32) * (end - start));
+	if (buf->order &&
+		row_order_compute(buf->order, buf->values, buf->isnull, start, end - start, perm))
+	{
+		values = palloc(sizeof(Datum *) * Max(buf->natts, 1));
+		isnull = palloc(sizeof(bool *) * Max(buf->natts, 1));
+		for (int a = 0; a < buf->natts; a++)
+		{
+			values[a] = palloc(sizeof(Datum) * (end - start));
+			isnull[a] = palloc(sizeof(bool) * (end - start));
+			for (int k = 0; k < end - start; k++)
+			{
+				values[a][k] = buf->values[a][start + perm[k]];
+				isnull[a][k] = buf->isnull[a][start + perm[k]];
+			}
+		}
+		first = 0;
+		order = perm;
+	}
 	data = chunk_encode(buf->storage_id, (int64) buf->rowids[start],
-						desc, buf->natts, buf->values, buf->isnull, start,
-						end - start, &opts, &len, &raw_bytes);
+						desc, buf->natts, values, isnull, first,
+						end - start, order, &opts, &len, &raw_bytes);
 
 	memset(&meta, 0, sizeof(meta));
 	meta.storage_id = buf->storage_id;
@@ -300,9 +342,10 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 	meta.raw_bytes = (int64) raw_bytes;
 	if (!final && mincid != maxcid)
 	{
+		/* in stored order: readers index them by position */
 		meta.cids = palloc(sizeof(int32) * (end - start));
-		for (int i = start; i < end; i++)
-			meta.cids[i - start] = (int32) buf->cids[i];
+		for (int k = 0; k < end - start; k++)
+			meta.cids[k] = (int32) buf->cids[start + (order ? order[k] : k)];
 	}
 	meta.summary = summary_build(desc, buf->natts, buf->values, buf->isnull,
 								 start, end - start);

@@ -1,0 +1,86 @@
+-- Rows stored in segment_by / order_by order keep their ctids: fetches by
+-- ctid, AFTER triggers, cursors and the transaction's own command ids all
+-- find the rows they were given; results equal heap's.
+SET timezone = 'UTC';
+CREATE TABLE ro (time timestamptz, host text, v int, note text) USING timeseries;
+SELECT timeseries.set_options('ro', segment_by => '{host}', chunk_rows => 1000);
+CREATE TABLE ro_heap (time timestamptz, host text, v int, note text);
+-- time-major rows of 7 hosts (and NULL hosts), some out of time order
+INSERT INTO ro SELECT '2024-01-01'::timestamptz + (g / 8) * interval '10 s'
+		- CASE WHEN g % 97 = 0 THEN interval '1 hour' ELSE interval '0' END,
+	CASE WHEN g % 8 = 7 THEN NULL ELSE 'h' || (g % 8) END, g, 'n' || g
+FROM generate_series(0, 4999) g;
+INSERT INTO ro_heap SELECT * FROM ro;
+-- stored by host, then time (NULL hosts last), within each chunk
+SELECT host, time, v FROM ro LIMIT 5;
+SELECT count(*) AS rows_out_of_host_order FROM (
+	SELECT host, lag(host) OVER () AS prev, ctid FROM (SELECT host, ctid FROM ro LIMIT 1000) x) y
+WHERE prev IS NOT NULL AND host < prev;
+-- same rows as heap
+SELECT count(*) AS differences FROM ((SELECT * FROM ro EXCEPT ALL SELECT * FROM ro_heap)
+	UNION ALL (SELECT * FROM ro_heap EXCEPT ALL SELECT * FROM ro)) d;
+
+-- a ctid returned by INSERT finds its row, in a chunk written right away
+-- and in the transaction's buffer
+CREATE TEMP TABLE ro_ctids AS SELECT 0 AS v, '(0,0)'::tid AS c LIMIT 0;
+WITH ins AS (INSERT INTO ro SELECT '2024-02-01'::timestamptz + g * interval '1 s', 'h' || (g % 3), 10000 + g, 'x'
+			 FROM generate_series(1, 2500) g RETURNING v, ctid)
+INSERT INTO ro_ctids SELECT * FROM ins;
+SELECT count(*) AS found FROM ro_ctids c JOIN LATERAL (SELECT v FROM ro WHERE ctid = c.c) r ON r.v = c.v;
+SELECT count(*) AS total FROM ro_ctids;
+SELECT v, note FROM ro WHERE ctid = (SELECT c FROM ro_ctids WHERE v = 11234);
+
+-- AFTER ROW triggers fetch the inserted rows by ctid
+CREATE TABLE ro_log (v int, host text);
+CREATE FUNCTION ro_trig() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO ro_log VALUES (NEW.v, NEW.host); RETURN NULL; END $$;
+CREATE TRIGGER ro_after AFTER INSERT ON ro FOR EACH ROW EXECUTE FUNCTION ro_trig();
+INSERT INTO ro SELECT '2024-03-01'::timestamptz + g * interval '1 s', 'h' || (g % 4), 20000 + g, NULL
+FROM generate_series(1, 3000) g;
+SELECT count(*), sum(v), count(DISTINCT host) FROM ro_log;
+DROP TRIGGER ro_after ON ro;
+
+-- several commands in one transaction, chunks flushed in between: a cursor
+-- opened in between sees exactly the rows before it
+BEGIN;
+INSERT INTO ro SELECT '2024-04-01'::timestamptz + g * interval '1 s', 'h' || (g % 5), 30000 + g, NULL
+FROM generate_series(1, 600) g;
+DECLARE c CURSOR FOR SELECT count(*), sum(v) FROM ro WHERE v >= 30000;
+INSERT INTO ro SELECT '2024-04-01'::timestamptz + g * interval '1 s', 'h' || (g % 5), 30000 + g, NULL
+FROM generate_series(601, 1500) g;
+FETCH c;
+SELECT count(*), sum(v) FROM ro WHERE v >= 30000;
+COMMIT;
+SELECT count(*), sum(v) FROM ro WHERE v >= 30000;
+
+-- order_by DESC NULLS LAST, two segment columns, and no segment at all
+CREATE TABLE ro2 (time timestamptz, a int, b text, v int) USING timeseries;
+SELECT timeseries.set_options('ro2', segment_by => '{b, a}', order_by => 'time desc nulls last, v');
+INSERT INTO ro2 SELECT CASE WHEN g % 11 = 0 THEN NULL ELSE '2024-01-01'::timestamptz + g * interval '1 min' END,
+	g % 3, CASE WHEN g % 2 = 0 THEN 'x' ELSE 'y' END, g FROM generate_series(1, 40) g;
+SELECT b, a, time, v FROM ro2 LIMIT 10;
+CREATE TABLE ro3 (time timestamptz, v int) USING timeseries;
+SELECT timeseries.set_options('ro3', order_by => 'v desc');
+INSERT INTO ro3 SELECT '2024-01-01'::timestamptz + g * interval '1 min', g FROM generate_series(1, 5) g;
+SELECT v, ctid FROM ro3;
+SELECT v FROM ro3 WHERE ctid = '(0,1)';
+
+-- ANALYZE samples, the TopN, aggregation and the last point still agree with heap
+ANALYZE ro;
+INSERT INTO ro_heap SELECT * FROM ro WHERE v >= 10000;
+SELECT count(*) AS differences FROM ((SELECT * FROM ro EXCEPT ALL SELECT * FROM ro_heap)
+	UNION ALL (SELECT * FROM ro_heap EXCEPT ALL SELECT * FROM ro)) d;
+SELECT (SELECT array_agg(x ORDER BY x)::text FROM (SELECT host, max(time), count(*) FROM ro GROUP BY host) x) =
+	(SELECT array_agg(x ORDER BY x)::text FROM (SELECT host, max(time), count(*) FROM ro_heap GROUP BY host) x) AS same_agg,
+	(SELECT array_agg(v) FROM (SELECT v FROM ro ORDER BY time DESC, v LIMIT 7) x) =
+	(SELECT array_agg(v) FROM (SELECT v FROM ro_heap ORDER BY time DESC, v LIMIT 7) x) AS same_topn,
+	(SELECT array_agg(x ORDER BY x)::text FROM (SELECT DISTINCT ON (host) host, time FROM ro ORDER BY host, time DESC) x) =
+	(SELECT array_agg(x ORDER BY x)::text FROM (SELECT DISTINCT ON (host) host, time FROM ro_heap ORDER BY host, time DESC) x) AS same_lastpoint;
+
+-- options naming a column that is gone: rows are stored as they come
+ALTER TABLE ro3 DROP COLUMN v;
+INSERT INTO ro3 VALUES ('2025-01-01');
+SELECT count(*) FROM ro3;
+
+DROP TABLE ro, ro_heap, ro_log, ro2, ro3;
+DROP FUNCTION ro_trig();
