@@ -775,6 +775,18 @@ sub create_tables
 		  . "DROP TABLE IF EXISTS twin_heap, twin_ts, twin_pts;\n"
 		  . "CREATE TABLE twin_heap (\n  $cols\n) USING heap;\n"
 		  . "CREATE TABLE twin_ts (\n  $cols\n) USING timeseries;\n");
+
+	# half the seeds store rows in segment_by / order_by order (row_order.c)
+	$GS{options} = '';
+	if (chance(0.5))
+	{
+		my @args;
+		push @args, "segment_by => '{" . pick('tl', 'i2', 'b', 'd', 'tl, i2', 'vc') . "}'" if chance(0.8);
+		push @args, "order_by => '" . pick('t', 't DESC', 'i4 NULLS FIRST, t', 'tw DESC NULLS LAST', 'th') . "'"
+		  if !@args || chance(0.5);
+		$GS{options} = join(', ', @args);
+		ps_do("SELECT timeseries.set_options('twin_ts', $GS{options});\n");
+	}
 }
 
 ###########################################################################
@@ -2812,7 +2824,8 @@ sub run_seed
 		$total_fail++;
 		print "MISMATCH seed=$seed table_stats row_count $rc, heap has $nrows rows\n";
 	}
-	print "seed $seed: $nrows rows, $cc chunks ($ic inline)\n";
+	print "seed $seed: $nrows rows, $cc chunks ($ic inline)"
+	  . ($GS{options} ? ", options $GS{options}" : '') . "\n";
 
 	srand($seed * 7919 + 17);
 	my $nq = 0;
