@@ -82,5 +82,24 @@ ALTER TABLE ro3 DROP COLUMN v;
 INSERT INTO ro3 VALUES ('2025-01-01');
 SELECT count(*) FROM ro3;
 
-DROP TABLE ro, ro_heap, ro_log, ro2, ro3;
+-- a sorted text column stores bytewise ranges per vector, so "= value"
+-- skips the other series' vectors; long values (cut bounds), prefixes of
+-- each other, the empty string and NULLs
+CREATE TABLE rt (s text, v int) USING timeseries;
+SELECT timeseries.set_options('rt', segment_by => '{s}');
+INSERT INTO rt SELECT (ARRAY['', 'a', 'ab', 'abc', 'series_with_a_long_name_1', 'series_with_a_long_name_2',
+							 'series_with_a_long_name_10', 'zz', NULL])[1 + g % 9], g
+FROM generate_series(1, 20000) g;
+CREATE TABLE rt_heap AS SELECT * FROM rt;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*) FROM rt WHERE s = 'ab';
+SELECT q, (SELECT count(*) FROM rt WHERE s = q) = (SELECT count(*) FROM rt_heap WHERE s = q) AS same_eq,
+	(SELECT count(*) FROM rt WHERE s <> q) = (SELECT count(*) FROM rt_heap WHERE s <> q) AS same_ne
+FROM unnest(ARRAY['', 'a', 'ab', 'abc', 'abcd', 'b', 'series_with_a_long_name_1', 'series_with_a_long_name_10',
+				  'series_with_a_long_name_100', 'series_with_a_long_nam', 'series_with_a_long_name_3', 'zz', 'zzz']) q;
+SELECT (SELECT count(*) FROM rt WHERE s IN ('a', 'series_with_a_long_name_2', 'nope')) =
+	(SELECT count(*) FROM rt_heap WHERE s IN ('a', 'series_with_a_long_name_2', 'nope')) AS same_in,
+	(SELECT count(*) FROM rt WHERE s <> ALL (ARRAY['a', 'zz'])) =
+	(SELECT count(*) FROM rt_heap WHERE s <> ALL (ARRAY['a', 'zz'])) AS same_not_in;
+
+DROP TABLE ro, ro_heap, ro_log, ro2, ro3, rt, rt_heap;
 DROP FUNCTION ro_trig();

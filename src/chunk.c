@@ -303,13 +303,130 @@ build_vector_stream(Form_pg_attribute att, Datum *values, bool *isnull,
  * the type oid (and padding) and a (min, max) pair per vector.
  */
 static inline Size
-directory_length(uint32 nvectors, bool ranges)
+directory_length(uint32 nvectors, uint16 flags)
 {
 	Size		len = sizeof(uint32) + sizeof(ChunkVector) * (Size) nvectors;
 
-	if (ranges)
+	if (flags & CHUNK_COLUMN_RANGES)
 		len += 2 * sizeof(uint32) + 2 * sizeof(int64) * (Size) nvectors;
+	else if (flags & CHUNK_COLUMN_TEXT_RANGES)
+		len += 2 * CHUNK_TEXT_PREFIX * (Size) nvectors;
 	return len;
+}
+
+/*
+ * A text range bound: a length byte and up to CHUNK_TEXT_PREFIX - 1 bytes.
+ * A length of CHUNK_TEXT_PREFIX means the value was longer and is cut.
+ */
+static void
+put_text_bound(char *out, const char *data, Size len)
+{
+	memset(out, 0, CHUNK_TEXT_PREFIX);
+	if (len >= CHUNK_TEXT_PREFIX)
+	{
+		out[0] = (char) CHUNK_TEXT_PREFIX;
+		memcpy(out + 1, data, CHUNK_TEXT_PREFIX - 1);
+	}
+	else
+	{
+		out[0] = (char) len;
+		memcpy(out + 1, data, len);
+	}
+}
+
+/* memcmp order of two byte strings (shorter first among equal prefixes) */
+static inline int
+bytes_cmp(const char *a, Size la, const char *b, Size lb)
+{
+	int			c = memcmp(a, b, Min(la, lb));
+
+	if (c != 0)
+		return c;
+	return (la > lb) - (la < lb);
+}
+
+/*
+ * Per-vector (min, max) of a variable-length column in bytewise order, as
+ * bounds cut to CHUNK_TEXT_PREFIX bytes, or NULL when they would not prune:
+ * a single vector, or most vectors spanning the chunk's whole range (the
+ * values of many series interleaved).  Equality is byte equality for text
+ * under deterministic collations, so these prune "col = value" whatever
+ * the collation.
+ */
+static char *
+text_ranges(Form_pg_attribute att, const Datum *values, const bool *isnull,
+			int nrows, uint32 vector_rows, uint32 nvectors)
+{
+	const char **minp = palloc(sizeof(char *) * nvectors);
+	const char **maxp = palloc(sizeof(char *) * nvectors);
+	Size	   *minl = palloc(sizeof(Size) * nvectors);
+	Size	   *maxl = palloc(sizeof(Size) * nvectors);
+	bool	   *any = palloc0(sizeof(bool) * nvectors);
+	const char *cmin = NULL;
+	const char *cmax = NULL;
+	Size		cminl = 0;
+	Size		cmaxl = 0;
+	uint32		narrow = 0;
+	uint32		nvalued = 0;
+	char	   *out;
+
+	if (nvectors < 2 || att->attlen != -1)
+		return NULL;
+	for (uint32 v = 0; v < nvectors; v++)
+	{
+		int			start = v * vector_rows;
+		int			n = Min(vector_rows, (uint32) (nrows - start));
+
+		for (int i = start; i < start + n; i++)
+		{
+			const char *d;
+			Size		l;
+
+			if (isnull[i])
+				continue;
+			d = VARDATA_ANY(DatumGetPointer(values[i]));
+			l = VARSIZE_ANY_EXHDR(DatumGetPointer(values[i]));
+			if (!any[v] || bytes_cmp(d, l, minp[v], minl[v]) < 0)
+			{
+				minp[v] = d;
+				minl[v] = l;
+			}
+			if (!any[v] || bytes_cmp(d, l, maxp[v], maxl[v]) > 0)
+			{
+				maxp[v] = d;
+				maxl[v] = l;
+			}
+			any[v] = true;
+		}
+		if (!any[v])
+			continue;
+		nvalued++;
+		if (cmin == NULL || bytes_cmp(minp[v], minl[v], cmin, cminl) < 0)
+		{
+			cmin = minp[v];
+			cminl = minl[v];
+		}
+		if (cmax == NULL || bytes_cmp(maxp[v], maxl[v], cmax, cmaxl) > 0)
+		{
+			cmax = maxp[v];
+			cmaxl = maxl[v];
+		}
+	}
+	for (uint32 v = 0; v < nvectors; v++)
+		if (any[v] && (bytes_cmp(minp[v], minl[v], cmin, cminl) != 0 ||
+					   bytes_cmp(maxp[v], maxl[v], cmax, cmaxl) != 0))
+			narrow++;
+	if (nvalued == 0 || narrow * 2 < nvalued)
+		return NULL;
+	out = palloc0(2 * CHUNK_TEXT_PREFIX * (Size) nvectors);
+	for (uint32 v = 0; v < nvectors; v++)
+		if (any[v])
+		{
+			put_text_bound(out + 2 * CHUNK_TEXT_PREFIX * v, minp[v], minl[v]);
+			put_text_bound(out + 2 * CHUNK_TEXT_PREFIX * v + CHUNK_TEXT_PREFIX,
+						   maxp[v], maxl[v]);
+		}
+	return out;
 }
 
 /*
@@ -390,10 +507,17 @@ encode_column(ByteBuffer *out, ByteBuffer *rawbuf, ByteBuffer *scratchbuf,
 	Size		entries_len;
 	ChunkColumn *col;
 
+	char	   *tranges = NULL;
+	uint16		flags;
+
 	if (!att->attisdropped)
 		ranges = vector_ranges(att, values, isnull,
 							   nrows, vector_rows, nvectors);
-	entries_len = directory_length(nvectors, ranges != NULL);
+	if (!att->attisdropped && ranges == NULL)
+		tranges = text_ranges(att, values, isnull, nrows, vector_rows, nvectors);
+	flags = (ranges ? CHUNK_COLUMN_RANGES : 0) |
+		(tranges ? CHUNK_COLUMN_TEXT_RANGES : 0) | extra_flags;
+	entries_len = directory_length(nvectors, flags);
 	buffer_reserve(out, col_start - out->len + entries_len);
 	memset(out->data + out->len, 0, col_start - out->len + entries_len);
 	out->len = col_start + entries_len;
@@ -401,7 +525,13 @@ encode_column(ByteBuffer *out, ByteBuffer *rawbuf, ByteBuffer *scratchbuf,
 	col = (ChunkColumn *) (out->data + sizeof(ChunkHeader)) + colidx;
 	col->offset = (uint32) col_start;
 	col->attlen = att->attlen;
-	col->flags = (ranges ? CHUNK_COLUMN_RANGES : 0) | extra_flags;
+	col->flags = flags;
+	if (tranges)
+	{
+		memcpy(out->data + col_start + sizeof(uint32) + sizeof(ChunkVector) * nvectors,
+			   tranges, 2 * CHUNK_TEXT_PREFIX * (Size) nvectors);
+		pfree(tranges);
+	}
 	if (ranges)
 	{
 		char	   *r = out->data + col_start + sizeof(uint32) +
@@ -653,15 +783,18 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 	for (int a = 0; a < ncols; a++)
 	{
 		Size		entries_len;
-		uint16		allowed = a < hdr.natts ? CHUNK_COLUMN_RANGES :
+		uint16		allowed = a < hdr.natts ?
+			CHUNK_COLUMN_RANGES | (hdr.version >= 5 ? CHUNK_COLUMN_TEXT_RANGES : 0) :
 			CHUNK_COLUMN_RANGES | CHUNK_COLUMN_ROW_ORDER;
 
 		if ((cols[a].flags & ~allowed) != 0 ||
 			(hdr.version < 4 && cols[a].flags != 0) ||
 			(a == hdr.natts && cols[a].attlen != sizeof(int32)))
 			chunk_corrupted("unknown column flags");
-		entries_len = directory_length(hdr.nvectors,
-									   (cols[a].flags & CHUNK_COLUMN_RANGES) != 0);
+		if ((cols[a].flags & CHUNK_COLUMN_RANGES) &&
+			(cols[a].flags & CHUNK_COLUMN_TEXT_RANGES))
+			chunk_corrupted("unknown column flags");
+		entries_len = directory_length(hdr.nvectors, cols[a].flags);
 		if (cols[a].offset < sizeof(ChunkHeader) + dir_len ||
 			cols[a].offset > cols[a + 1].offset ||
 			cols[a + 1].offset - cols[a].offset < entries_len)
@@ -693,8 +826,7 @@ static void
 check_directory(ChunkReader *reader, int attidx)
 {
 	const char *col = reader->data + reader->columns[attidx].offset;
-	Size		len = directory_length(reader->nvectors,
-									   (reader->columns[attidx].flags & CHUNK_COLUMN_RANGES) != 0);
+	Size		len = directory_length(reader->nvectors, reader->columns[attidx].flags);
 	uint32		crc;
 
 	if (reader->dir_checked[attidx])
@@ -736,6 +868,43 @@ chunk_vector_range(ChunkReader *reader, int attidx, Oid typid, uint32 vector,
 	r += 2 * sizeof(uint32) + 2 * sizeof(int64) * (Size) vector;
 	memcpy(min, r, sizeof(int64));
 	memcpy(max, r + sizeof(int64), sizeof(int64));
+	return true;
+}
+
+bool
+chunk_vector_text_range(ChunkReader *reader, int attidx, uint32 vector,
+						bool *has_values, ChunkTextBound *min, ChunkTextBound *max)
+{
+	const char *col;
+	const char *r;
+	ChunkVector entry;
+	int			n;
+
+	if (attidx >= reader->natts ||
+		!(reader->columns[attidx].flags & CHUNK_COLUMN_TEXT_RANGES))
+		return false;
+	Assert(vector < reader->nvectors);
+	check_directory(reader, attidx);
+	col = reader->data + reader->columns[attidx].offset;
+	memcpy(&entry, col + sizeof(uint32) + sizeof(ChunkVector) * vector,
+		   sizeof(ChunkVector));
+	n = chunk_vector_nrows(reader, vector);
+	if (entry.nnulls > (uint32) n)
+		chunk_corrupted("bad vector directory entry");
+	*has_values = entry.nnulls < (uint32) n;
+	r = col + sizeof(uint32) + sizeof(ChunkVector) * (Size) reader->nvectors +
+		2 * CHUNK_TEXT_PREFIX * (Size) vector;
+	for (int b = 0; b < 2; b++)
+	{
+		ChunkTextBound *out = b == 0 ? min : max;
+		uint8		len = (uint8) r[b * CHUNK_TEXT_PREFIX];
+
+		if (len > CHUNK_TEXT_PREFIX)
+			chunk_corrupted("bad text range");
+		out->cut = len == CHUNK_TEXT_PREFIX;
+		out->len = out->cut ? CHUNK_TEXT_PREFIX - 1 : len;
+		memcpy(out->data, r + b * CHUNK_TEXT_PREFIX + 1, out->len);
+	}
 	return true;
 }
 

@@ -15,6 +15,11 @@
  *		with CHUNK_COLUMN_RANGES:	uint32 type oid, uint32 zero, then
  *									(int64 min, int64 max)[nvectors] as
  *									stored by summary.c, for pruning vectors
+ *		with CHUNK_COLUMN_TEXT_RANGES (variable-length columns, format 5):
+ *									(min, max)[nvectors] in bytewise order,
+ *									each CHUNK_TEXT_PREFIX bytes: a length,
+ *									then the value's first bytes (a length
+ *									of CHUNK_TEXT_PREFIX: cut, longer)
  *		encoded vectors
  *	with format 5, optionally the row-order column (CHUNK_COLUMN_ROW_ORDER in
  *	its directory entry, after the table's columns): an int4 column giving,
@@ -68,6 +73,10 @@ typedef struct ChunkColumn
 
 #define CHUNK_COLUMN_RANGES		0x01	/* per-vector min/max follow the directory */
 #define CHUNK_COLUMN_ROW_ORDER	0x02	/* the row-order column (format 5) */
+#define CHUNK_COLUMN_TEXT_RANGES 0x04	/* per-vector bytewise min/max prefixes (format 5) */
+
+/* Bytes of a text range bound: a length byte, then the value's first bytes. */
+#define CHUNK_TEXT_PREFIX		16
 
 #define CHUNK_VECTOR_SHUFFLED	0x01	/* fixed-width values byte-shuffled */
 #define CHUNK_VECTOR_INT		0x02	/* values in the integer codec */
@@ -160,6 +169,22 @@ extern bool chunk_vector_range(ChunkReader *reader, int attidx, Oid typid,
 extern int	chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc,
 								int attidx, uint32 vector,
 								Datum *values, bool *isnull, int32 *codes);
+
+/* A bytewise text range bound of a vector (see CHUNK_COLUMN_TEXT_RANGES). */
+typedef struct ChunkTextBound
+{
+	int			len;
+	bool		cut;			/* the value is longer than these bytes */
+	char		data[CHUNK_TEXT_PREFIX];
+} ChunkTextBound;
+
+/*
+ * The bytewise (min, max) of a variable-length column's vector, when the
+ * chunk stored them; false otherwise.
+ */
+extern bool chunk_vector_text_range(ChunkReader *reader, int attidx, uint32 vector,
+									bool *has_values, ChunkTextBound *min,
+									ChunkTextBound *max);
 
 /*
  * Where each row of a vector belongs: its offset from the chunk's first row

@@ -967,6 +967,17 @@ ts_scan_set_chunk_cutoff(TableScanDesc sscan, uint64 cutoff)
 	((TsScanDesc) sscan)->order_cutoff = cutoff;
 }
 
+bool
+ts_scan_vector_text_range(TableScanDesc sscan, int attidx, bool *has_values,
+						  struct ChunkTextBound *min, struct ChunkTextBound *max)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	Assert(!scan->in_buffered);
+	return chunk_vector_text_range(&scan->reader, attidx, (uint32) scan->vector,
+								   has_values, min, max);
+}
+
 /*
  * Make the scan one participant of a parallel scan: the counter (in shared
  * memory, zero at the start of each scan) hands out chunks.

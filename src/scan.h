@@ -67,6 +67,11 @@ extern void ts_scan_set_filters(TableScanDesc scan, const bool *read_att,
 struct ColumnSummary;
 extern void ts_scan_vector_summary(TableScanDesc scan, int attidx, Oid typid,
 								   struct ColumnSummary *out);
+/* What the current vector's bytewise range says about a text column (chunk.h). */
+struct ChunkTextBound;
+extern bool ts_scan_vector_text_range(TableScanDesc scan, int attidx, bool *has_values,
+									  struct ChunkTextBound *min,
+									  struct ChunkTextBound *max);
 extern void ts_scan_batch_column(TableScanDesc scan, int attidx,
 								 Datum **values, bool **isnull);
 extern int	ts_scan_batch_codes(TableScanDesc scan, int attidx,

@@ -53,6 +53,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "chunk.h"
 #include "metadata.h"
 #include "scan.h"
 #include "summary.h"
@@ -941,6 +942,76 @@ clause_summary(VQNode *n, const SummarySource *src, ColumnSummary *cs)
 		ts_scan_vector_summary(src->scan, n->attidx, n->coltype, cs);
 }
 
+/*
+ * Could text x equal a value in a vector whose bytewise range is [min,
+ * max]?  The bounds may be cut (chunk.h): a cut min is a prefix of the
+ * minimum, so below x still rules x out; a cut max is the maximum's prefix,
+ * which rules x out only when x's own prefix is above it.
+ */
+static bool
+text_may_equal(const char *x, Size xl, const ChunkTextBound *min,
+			   const ChunkTextBound *max)
+{
+	int			c = memcmp(x, min->data, Min(xl, (Size) min->len));
+
+	if (c < 0 || (c == 0 && xl < (Size) min->len))
+		return false;
+	c = memcmp(x, max->data, Min(xl, (Size) max->len));
+	if (c > 0)
+		return false;
+	if (c == 0 && xl > (Size) max->len)
+		return max->cut;
+	return true;
+}
+
+/* Could "column op values[k]" (= or <>, bytewise) be true in the vector? */
+static bool
+text_value_may_match(VQNode *n, int k, const ChunkTextBound *min,
+					 const ChunkTextBound *max)
+{
+	const char *x;
+	Size		xl;
+
+	if (n->value_nulls[k])
+		return false;
+	x = VARDATA_ANY(DatumGetPointer(n->values[k]));
+	xl = VARSIZE_ANY_EXHDR(DatumGetPointer(n->values[k]));
+	if (n->strategy == BTEqualStrategyNumber)
+		return text_may_equal(x, xl, min, max);
+	/* <>: false for every row only when every value is x */
+	return min->cut || max->cut || min->len != max->len ||
+		memcmp(min->data, max->data, min->len) != 0 ||
+		(Size) min->len != xl || memcmp(min->data, x, xl) != 0;
+}
+
+/* A text = / <> clause (or = ANY / <> ALL) against the vector's bytewise range. */
+static bool
+text_node_may_match(VQNode *n, TableScanDesc scan)
+{
+	bool		has_values;
+	ChunkTextBound min;
+	ChunkTextBound max;
+
+	if (!ts_scan_vector_text_range(scan, n->attidx, &has_values, &min, &max))
+		return true;
+	if (n->value_isnull || !has_values)
+		return false;
+	if (n->kind == VQ_CMP)
+		return text_value_may_match(n, 0, &min, &max);
+	if (n->nvalues == 0)
+		return !n->use_or;
+	for (int k = 0; k < n->nvalues; k++)
+	{
+		bool		may = text_value_may_match(n, k, &min, &max);
+
+		if (n->use_or && may)
+			return true;
+		if (!n->use_or && !may)
+			return false;
+	}
+	return !n->use_or;
+}
+
 /* Could the clause be true for some row the summaries describe? */
 static bool
 node_may_match(VQNode *n, const SummarySource *src)
@@ -965,6 +1036,9 @@ node_may_match(VQNode *n, const SummarySource *src)
 			break;
 	}
 
+	if (n->fast == FAST_TEXT_EQ && src->scan != NULL &&
+		(n->kind == VQ_CMP || n->kind == VQ_ARRAY))
+		return text_node_may_match(n, src->scan);
 	clause_summary(n, src, &cs);
 	if (!cs.known)
 		return true;
