@@ -234,7 +234,9 @@ ts_topn_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 	cp->path.pathtarget = rel->reltarget;
 	cp->path.param_info = NULL;
 	cp->path.parallel_aware = false;
-	cp->path.parallel_safe = rel->consider_parallel;
+	cp->path.parallel_safe = rel->consider_parallel &&
+		is_parallel_safe(root, parse->limitCount) &&
+		is_parallel_safe(root, parse->limitOffset);
 	cp->path.parallel_workers = 0;
 	cp->path.rows = clamp_row_est(Min(rel->rows, k_est));
 	cp->path.startup_cost = scan->startup_cost +
@@ -688,7 +690,7 @@ fill(TopNState *state)
 		tuplesort_set_bound(state->sort, state->bound);
 
 	/* the heap of times, when it is small next to work_mem */
-	state->track = state->bound > 0 &&
+	state->track = state->bound > 0 && state->bound <= INT_MAX / 2 &&
 		state->bound <= (int64) work_mem * 1024L / (int64) sizeof(Rank) / 4;
 	if (state->track && state->heap == NULL)
 		state->heap = MemoryContextAllocHuge(ss->ps.state->es_query_cxt,
