@@ -159,7 +159,18 @@ typedef struct KeySpec
 	Datum		last_in;
 	Datum		last_out;
 	bool		last_out_null;
+
+	/*
+	 * Results of recent inputs (direct-mapped): rows sorted by series repeat
+	 * the same times series after series, so a bucket is computed once per
+	 * distinct time rather than once per row.
+	 */
+	Datum	   *cache_in;
+	Datum	   *cache_out;
+	bool	   *cache_used;		/* a non-NULL result is cached */
 } KeySpec;
+
+#define KEY_CACHE_SIZE	1024
 
 /* ---------- recognizing the query ---------- */
 
@@ -1320,6 +1331,9 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 
 				fmgr_info(k->func->funcid, &k->flinfo);
 				k->fcinfo = palloc0(SizeForFunctionCallInfo(nargs));
+				k->cache_in = palloc(sizeof(Datum) * KEY_CACHE_SIZE);
+				k->cache_out = palloc(sizeof(Datum) * KEY_CACHE_SIZE);
+				k->cache_used = palloc0(sizeof(bool) * KEY_CACHE_SIZE);
 				InitFunctionCallInfoData(*k->fcinfo, &k->flinfo, nargs,
 										 k->func->inputcollid, NULL, NULL);
 				foreach(alc, k->func->args)
@@ -1655,15 +1669,27 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 		}
 		if (!key->have_last || values[i] != key->last_in)
 		{
+			uint32		slot = (uint32) mix64((uint64) values[i]) & (KEY_CACHE_SIZE - 1);
 			Datum		r;
 
-			key->fcinfo->args[key->colarg].value = values[i];
-			key->fcinfo->args[key->colarg].isnull = false;
-			key->fcinfo->isnull = false;
-			r = FunctionCallInvoke(key->fcinfo);
+			if (key->cache_used[slot] && key->cache_in[slot] == values[i])
+			{
+				r = key->cache_out[slot];
+				key->last_out_null = false;
+			}
+			else
+			{
+				key->fcinfo->args[key->colarg].value = values[i];
+				key->fcinfo->args[key->colarg].isnull = false;
+				key->fcinfo->isnull = false;
+				r = FunctionCallInvoke(key->fcinfo);
+				key->last_out_null = key->fcinfo->isnull;
+				key->cache_used[slot] = !key->last_out_null;
+				key->cache_in[slot] = values[i];
+				key->cache_out[slot] = r;
+			}
 			key->last_in = values[i];
 			key->last_out = r;
-			key->last_out_null = key->fcinfo->isnull;
 			key->have_last = true;
 		}
 		out[i] = key->last_out;
