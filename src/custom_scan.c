@@ -303,30 +303,16 @@ contains_param(Node *node, void *context)
 	return expression_tree_walker(node, contains_param, context);
 }
 
-/* Chunks a plan-time estimate reads at most; beyond, it assumes all rows. */
-#define ESTIMATE_MAX_CHUNKS		2000
-
 /*
- * The share of the table's rows in chunks that the pushable clauses cannot
- * rule out by the chunk summaries, for the clauses whose values the planner
- * knows (constants, and stable expressions such as now() - interval '1
- * hour' that it can evaluate for an estimate); 1 when none, or when the
- * table has too many chunks to look at while planning.
+ * The pushable clauses whose values the planner knows (constants, and
+ * stable expressions such as now() - interval '1 hour' that it can
+ * evaluate for an estimate), as evaluated for the estimate.
  */
-static double
-estimate_read_fraction(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+static List *
+estimable_clauses(PlannerInfo *root, RelOptInfo *rel)
 {
 	List	   *clauses = NIL;
 	ListCell   *lc;
-	VectorQual *vq;
-	ExprContext *econtext;
-	Relation	r;
-	uint64		storage_id;
-	ChunkMetaScan *ms;
-	ChunkMeta	meta;
-	int64		nchunks = 0;
-	double		total = 0;
-	double		kept = 0;
 
 	foreach(lc, rel->baserestrictinfo)
 	{
@@ -341,6 +327,34 @@ estimate_read_fraction(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 			vector_qual_supported(clause, rel->relid))
 			clauses = lappend(clauses, clause);
 	}
+	return clauses;
+}
+
+/* Chunks a plan-time estimate reads at most; beyond, it assumes all rows. */
+#define ESTIMATE_MAX_CHUNKS		2000
+
+/*
+ * The share of the table's rows in chunks that the pushable clauses cannot
+ * rule out by the chunk summaries, for the clauses whose values the planner
+ * knows (constants, and stable expressions such as now() - interval '1
+ * hour' that it can evaluate for an estimate); 1 when none, or when the
+ * table has too many chunks to look at while planning.
+ */
+static double
+estimate_read_fraction(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+{
+	List	   *clauses;
+	VectorQual *vq;
+	ExprContext *econtext;
+	Relation	r;
+	uint64		storage_id;
+	ChunkMetaScan *ms;
+	ChunkMeta	meta;
+	int64		nchunks = 0;
+	double		total = 0;
+	double		kept = 0;
+
+	clauses = estimable_clauses(root, rel);
 	if (clauses == NIL || !ActiveSnapshotSet())
 		return 1.0;
 
@@ -402,19 +416,7 @@ ts_estimate_column_range(PlannerInfo *root, RelOptInfo *rel, AttrNumber attno,
 		return false;
 	*lo = PG_INT64_MAX;
 	*hi = PG_INT64_MIN;
-	foreach(lc, rel->baserestrictinfo)
-	{
-		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
-		Node	   *clause;
-
-		if (ri->pseudoconstant ||
-			!vector_qual_supported((Node *) ri->clause, rel->relid))
-			continue;
-		clause = estimate_expression_value(root, (Node *) ri->clause);
-		if (!contains_param(clause, NULL) &&
-			vector_qual_supported(clause, rel->relid))
-			clauses = lappend(clauses, clause);
-	}
+	clauses = estimable_clauses(root, rel);
 	vq = vector_qual_compile(clauses, rel->relid, NULL, NULL);
 	econtext = CreateStandaloneExprContext();
 	vector_qual_set_values(vq, econtext);

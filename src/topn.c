@@ -496,30 +496,31 @@ heap_add(TopNState *state, Rank r)
 		ts_scan_set_chunk_cutoff(state->scan, rank_key(h[0]));
 }
 
-static uint64
-chunk_key(void *arg, const ChunkMeta *meta)
+/* The best rank a chunk can hold, by its summary of the time column. */
+static Rank
+chunk_best(TopNState *state, const ChunkMeta *meta)
 {
-	TopNState  *state = (TopNState *) arg;
 	ColumnSummary cs;
 
 	memset(&cs, 0, sizeof(cs));
 	if (meta->summary)
 		summary_get(meta->summary, (AttrNumber) (state->time_att + 1),
 					state->time_type, &cs);
-	return rank_key(summary_best(state, &cs));
+	return summary_best(state, &cs);
+}
+
+static uint64
+chunk_key(void *arg, const ChunkMeta *meta)
+{
+	return rank_key(chunk_best((TopNState *) arg, meta));
 }
 
 static bool
 chunk_filter(void *arg, const ChunkMeta *meta)
 {
 	TopNState  *state = (TopNState *) arg;
-	ColumnSummary cs;
 
-	memset(&cs, 0, sizeof(cs));
-	if (meta->summary)
-		summary_get(meta->summary, (AttrNumber) (state->time_att + 1),
-					state->time_type, &cs);
-	if (!admits(state, summary_best(state, &cs)))
+	if (!admits(state, chunk_best(state, meta)))
 		return false;
 	return vector_qual_chunk_may_match(state->vq, meta);
 }
