@@ -431,9 +431,9 @@ text_ranges(Form_pg_attribute att, const Datum *values, const bool *isnull,
 
 /*
  * Per-vector (min, max) of a summarizable column (summary.c), or NULL when
- * they would not prune: a single vector, a constant column, or vectors that
- * each span more than half the chunk's range (values of many series
- * interleaved, for instance).  A vector of NULLs gets (0, 0); its entry's
+ * they would not prune: a single vector, a constant column, or fewer than
+ * half of the vectors spanning at most half the chunk's range (values of
+ * many series interleaved, for instance).  A vector of NULLs gets (0, 0); its entry's
  * NULL count tells readers it has no values.
  */
 static int64 *
@@ -444,7 +444,7 @@ vector_ranges(Form_pg_attribute att, const Datum *values, const bool *isnull,
 	int64		cmin = 0;
 	int64		cmax = 0;
 	bool		cany = false;
-	double		width_sum = 0;
+	uint32		narrow = 0;
 	double		chunk_width;
 	uint32		nvalued = 0;
 
@@ -465,12 +465,14 @@ vector_ranges(Form_pg_attribute att, const Datum *values, const bool *isnull,
 		if (summary_range(att->atttypid, values + start, isnull + start, n,
 						  &ranges[2 * v], &ranges[2 * v + 1]))
 		{
-			width_sum += summary_width(att->atttypid, ranges[2 * v], ranges[2 * v + 1]);
+			if (summary_width(att->atttypid, ranges[2 * v], ranges[2 * v + 1]) <=
+				0.5 * chunk_width)
+				narrow++;
 			nvalued++;
 			cany = true;
 		}
 	}
-	if (!cany || width_sum > 0.5 * chunk_width * nvalued)
+	if (!cany || narrow * 2 < nvalued)
 	{
 		pfree(ranges);
 		return NULL;

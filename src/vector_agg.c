@@ -170,7 +170,7 @@ typedef struct KeySpec
 	bool	   *cache_used;		/* a non-NULL result is cached */
 } KeySpec;
 
-#define KEY_CACHE_SIZE	1024
+#define KEY_CACHE_SIZE	8192
 
 /* ---------- recognizing the query ---------- */
 
