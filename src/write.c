@@ -69,7 +69,8 @@ typedef struct WriteBuffer
 	MemoryContext cxt;
 	int			opt_chunk_rows;	/* the table's options (0 / -1: the settings') */
 	int			opt_compression;
-	RowOrderSpec *order;		/* how chunks store their rows, or NULL */
+	bool		ordered;		/* the table sets segment_by or order_by */
+	RowOrderSpec *order;		/* how chunks store their rows (built when needed) */
 } WriteBuffer;
 
 /* Rows per chunk and compression: the table's options, else the settings. */
@@ -185,7 +186,6 @@ new_buffer(Relation rel, uint64 storage_id)
 	MemoryContext cxt;
 	WriteBuffer *buf;
 	int			natts = RelationGetDescr(rel)->natts;
-	bool		ordered;
 	MemoryContext old;
 
 	cxt = AllocSetContextCreate(TopTransactionContext, "timeseries write buffer",
@@ -203,17 +203,7 @@ new_buffer(Relation rel, uint64 storage_id)
 	buf->natts = natts;
 	MemoryContextSwitchTo(old);
 	ts_options_write_settings(buf->relid, &buf->opt_chunk_rows, &buf->opt_compression,
-							  &ordered);
-	if (ordered)
-	{
-		TsOptions	opts;
-
-		/* with the buffer itself: its own context is reset at every flush */
-		old = MemoryContextSwitchTo(TopTransactionContext);
-		ts_options_get(buf->relid, &opts);
-		buf->order = row_order_spec(buf->desc, &opts, ts_options_time_column(rel, &opts));
-		MemoryContextSwitchTo(old);
-	}
+							  &buf->ordered);
 	alloc_arrays(buf);
 	buf->next = buffers;
 	buffers = buf;
@@ -310,6 +300,22 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 	 * Rows sorted by the table's segment_by and order_by options keep their
 	 * row ids: the chunk records each stored row's offset (row_order.c).
 	 */
+	/*
+	 * The order is resolved for the first chunk of several rows: one-row
+	 * transactions (trickle inserts) never need it.
+	 */
+	if (buf->ordered && buf->order == NULL && end - start > 1)
+	{
+		TsOptions	topts;
+		MemoryContext oldcxt;
+
+		/* with the buffer itself: its own context is reset at every flush */
+		oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+		ts_options_get(buf->relid, &topts);
+		buf->order = row_order_spec(buf->desc, &topts, ts_options_time_column(rel, &topts));
+		buf->ordered = buf->order != NULL;
+		MemoryContextSwitchTo(oldcxt);
+	}
 	perm = palloc(sizeof(int32) * (end - start));
 	if (buf->order &&
 		row_order_compute(buf->order, buf->values, buf->isnull, start, end - start, perm))
