@@ -345,11 +345,15 @@ bytes_cmp(const char *a, Size la, const char *b, Size lb)
 	return (la > lb) - (la < lb);
 }
 
+/* A vector with more runs of equal values than this is not a sorted segment. */
+#define TEXT_RANGE_MAX_RUNS		64
+
 /*
- * Per-vector (min, max) of a variable-length column in bytewise order, as
+ * Per-vector (min, max) of a text or varchar column in bytewise order, as
  * bounds cut to CHUNK_TEXT_PREFIX bytes, or NULL when they would not prune:
- * a single vector, or most vectors spanning the chunk's whole range (the
- * values of many series interleaved).  Equality is byte equality for text
+ * a single vector, or fewer than half the vectors holding a few runs of
+ * equal values over a part of the chunk's range (the values of many series
+ * interleaved, or values that all differ).  Equality is byte equality for text
  * under deterministic collations, so these prune "col = value" whatever
  * the collation.
  */
@@ -370,7 +374,9 @@ text_ranges(Form_pg_attribute att, const Datum *values, const bool *isnull,
 	uint32		nvalued = 0;
 	char	   *out;
 
-	if (nvectors < 2 || att->attlen != -1)
+	uint32	   *runs = palloc0(sizeof(uint32) * nvectors);
+
+	if (nvectors < 2 || (att->atttypid != TEXTOID && att->atttypid != VARCHAROID))
 		return NULL;
 	for (uint32 v = 0; v < nvectors; v++)
 	{
@@ -386,6 +392,14 @@ text_ranges(Form_pg_attribute att, const Datum *values, const bool *isnull,
 				continue;
 			d = VARDATA_ANY(DatumGetPointer(values[i]));
 			l = VARSIZE_ANY_EXHDR(DatumGetPointer(values[i]));
+			if (!any[v] || values[i] != values[i - 1] || isnull[i - 1])
+			{
+				/* a new run, unless the previous row holds the same bytes */
+				if (!any[v] || isnull[i - 1] ||
+					bytes_cmp(d, l, VARDATA_ANY(DatumGetPointer(values[i - 1])),
+							  VARSIZE_ANY_EXHDR(DatumGetPointer(values[i - 1]))) != 0)
+					runs[v]++;
+			}
 			if (!any[v] || bytes_cmp(d, l, minp[v], minl[v]) < 0)
 			{
 				minp[v] = d;
@@ -413,8 +427,9 @@ text_ranges(Form_pg_attribute att, const Datum *values, const bool *isnull,
 		}
 	}
 	for (uint32 v = 0; v < nvectors; v++)
-		if (any[v] && (bytes_cmp(minp[v], minl[v], cmin, cminl) != 0 ||
-					   bytes_cmp(maxp[v], maxl[v], cmax, cmaxl) != 0))
+		if (any[v] && runs[v] <= TEXT_RANGE_MAX_RUNS &&
+			(bytes_cmp(minp[v], minl[v], cmin, cminl) != 0 ||
+			 bytes_cmp(maxp[v], maxl[v], cmax, cmaxl) != 0))
 			narrow++;
 	if (nvalued == 0 || narrow * 2 < nvalued)
 		return NULL;
