@@ -1207,6 +1207,8 @@ typedef struct TsAggState
 	Oid			topn_type;
 	List	   *topn_strategies;
 	List	   *topn_bounds;	/* ExprStates */
+	bool		topn_ordered;	/* chunks walked newest first, cut off as buckets fill */
+	int			topn_seen_groups;	/* groups when the cutoff was last computed */
 } TsAggState;
 
 static void begin_agg(CustomScanState *node, EState *estate, int eflags);
@@ -1268,6 +1270,7 @@ reset_groups(TsAggState *state)
 	state->table = NULL;
 	state->table_mask = 0;
 	state->text_bytes = 0;
+	state->topn_seen_groups = 0;
 }
 
 static void
@@ -2531,6 +2534,88 @@ choose_lazy_sxx(TsAggState *state)
 	ResetExprContext(ss->ps.ps_ExprContext);
 }
 
+/*
+ * The newest buckets, walking chunks newest first (serial scans): a chunk
+ * whose newest value's bucket is below the (n+m)-th largest bucket already
+ * seen cannot add to the buckets the query keeps, and neither can any chunk
+ * after it, so the walk ends there (ts_scan_set_chunk_cutoff).  Groups of
+ * smaller buckets may then be incomplete; the Sort and Limit above drop
+ * them.  Chunks without a summary of the column, or with NULLs in it (a
+ * NULL group sorts first with DESC), come first.
+ */
+static inline uint64
+topn_bucket_key(int64 bucket)
+{
+	return ~((uint64) bucket ^ (UINT64CONST(1) << 63));
+}
+
+static uint64
+topn_chunk_key(void *arg, const ChunkMeta *meta)
+{
+	TsAggState *state = (TsAggState *) arg;
+	ColumnSummary cs;
+
+	summary_get(meta->summary, state->topn_attno, state->topn_type, &cs);
+	if (!cs.known || cs.has_nulls || !cs.has_values)
+		return 0;
+	return topn_bucket_key(key_of_value(&state->keys[0], cs.max));
+}
+
+static void
+topn_update_cutoff(TsAggState *state)
+{
+	int			need = state->topn;
+	int64	   *heap;
+	int			n = 0;
+
+	if (state->ngroups == state->topn_seen_groups || state->ngroups < need)
+		return;
+	state->topn_seen_groups = state->ngroups;
+
+	/* the need largest distinct keys (one key: groups are distinct), smallest at [0] */
+	heap = palloc(sizeof(int64) * need);
+	for (int g = 0; g < state->ngroups; g++)
+	{
+		int64		v;
+		int			i;
+
+		if (state->group_nulls[g])
+			continue;
+		v = DatumGetInt64(state->group_keys[g]);
+		if (n < need)
+		{
+			i = n++;
+			while (i > 0 && heap[(i - 1) / 2] > v)
+			{
+				heap[i] = heap[(i - 1) / 2];
+				i = (i - 1) / 2;
+			}
+			heap[i] = v;
+		}
+		else if (v > heap[0])
+		{
+			i = 0;
+			for (;;)
+			{
+				int			c = 2 * i + 1;
+
+				if (c >= n)
+					break;
+				if (c + 1 < n && heap[c + 1] < heap[c])
+					c++;
+				if (heap[c] >= v)
+					break;
+				heap[i] = heap[c];
+				i = c;
+			}
+			heap[i] = v;
+		}
+	}
+	if (n == need)
+		ts_scan_set_chunk_cutoff(state->scan, topn_bucket_key(heap[0]));
+	pfree(heap);
+}
+
 static TupleTableSlot *
 next_agg_row(ScanState *ss)
 {
@@ -2544,6 +2629,10 @@ next_agg_row(ScanState *ss)
 		vector_qual_attach(state->vq, state->scan, state->read_att);
 		if (state->next_claim)
 			ts_scan_set_parallel(state->scan, state->next_claim);
+		state->topn_ordered = state->topn > 0 && state->nkeys == 1 &&
+			!ss->ps.plan->parallel_aware && state->next_claim == NULL;
+		if (state->topn_ordered)
+			ts_scan_set_chunk_order(state->scan, topn_chunk_key, false, state);
 		if (state->from_metadata)
 			ts_scan_set_chunk_consumer(state->scan, chunk_from_metadata, state);
 	}
@@ -2571,6 +2660,8 @@ next_agg_row(ScanState *ss)
 				return NULL;
 		}
 		CHECK_FOR_INTERRUPTS();
+		if (state->topn_ordered)
+			topn_update_cutoff(state);
 		if (!consume_batch(state, desc))
 		{
 			state->scan_done = true;
