@@ -228,8 +228,8 @@ CREATE INDEX cpu_hostname_time_idx ON heap.cpu (hostname, time DESC);
 CREATE INDEX cpu_time_idx ON heap.cpu (time DESC);
 CREATE TABLE ts.cpu ($CPU_COLS) USING timeseries;
 -- rows of one host together in each chunk (as TimescaleDB compresses with segmentby), in
--- chunks of 1M rows (2,600 rows of each host)
-SELECT timeseries.set_options('ts.cpu', segment_by => '{hostname}', chunk_rows => 1048576);
+-- chunks of 256K rows (655 rows of each host)
+SELECT timeseries.set_options('ts.cpu', segment_by => '{hostname}', chunk_rows => 262144);
 EOF
 
 # COPY one table from the CSV file (server side), prints rows/s
@@ -444,7 +444,7 @@ OUT=$RESULTS_DIR/$SCALE-$STAMP.txt
 	echo "TSBS devops cpu-only, scale $SCALE: $HOSTS hosts x $DAYS days = $ROWS rows, seed $SEED"
 	echo "PostgreSQL $PGVERSION, $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "timeseries: source $GIT_REV, timeseries.so md5 $TS_LIB_ID"
-	echo "heap: indexes (hostname, time DESC) and (time DESC); timeseries: no indexes, segment_by hostname, chunk_rows 1048576"
+	echo "heap: indexes (hostname, time DESC) and (time DESC); timeseries: no indexes, segment_by hostname, chunk_rows 262144"
 	echo
 	printf '%-38s %16s %16s %9s\n' "" heap timeseries "ts/heap"
 	printf '%-38s %16s %16s %9s\n' "COPY rows/s" "$COPY_HEAP" "$COPY_TS" "$(ratio "$COPY_TS" "$COPY_HEAP")"
