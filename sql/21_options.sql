@@ -74,3 +74,20 @@ DROP TABLE opt, opt_notime, opt_heap, opt_other;
 SELECT count(*) FROM timeseries_internal.options;
 DROP ROLE opt_user;
 DROP ROLE opt_owner;
+
+-- table_options() shows a table's options to those who may read it; a
+-- non-owner is refused before waiting for any lock
+CREATE TABLE opt_secret (t timestamptz, host text) USING timeseries;
+SELECT timeseries.set_options('opt_secret', segment_by => '{host}');
+CREATE ROLE opt_reader;
+SET ROLE opt_reader;
+SELECT * FROM timeseries.table_options('opt_secret');
+SELECT count(*) FROM timeseries.options WHERE table_name = 'opt_secret'::regclass;
+RESET ROLE;
+BEGIN;
+LOCK opt_secret IN SHARE UPDATE EXCLUSIVE MODE;
+SET LOCAL ROLE opt_reader;
+SELECT timeseries.set_options('opt_secret', chunk_rows => 5);
+ROLLBACK;
+DROP TABLE opt_secret;
+DROP ROLE opt_reader;

@@ -103,3 +103,24 @@ SELECT (SELECT count(*) FROM rt WHERE s IN ('a', 'series_with_a_long_name_2', 'n
 
 DROP TABLE ro, ro_heap, ro_log, ro2, ro3, rt, rt_heap;
 DROP FUNCTION ro_trig();
+
+-- storage ids start again when the extension is re-created: a fetch by
+-- ctid must not reuse what it learned about an older chunk's row order
+SET timeseries.compression = 'none';
+CREATE TABLE rp (host text, v int) USING timeseries;
+SELECT timeseries.set_options('rp', segment_by => '{host}');
+INSERT INTO rp SELECT (ARRAY['a', 'b', 'a', 'b'])[g + 1], g FROM generate_series(0, 3) g;
+SET enable_seqscan = off;
+SET timeseries.enable_custom_scan = off;
+SELECT * FROM rp WHERE ctid = '(0,2)';
+DROP EXTENSION timeseries CASCADE;
+CREATE EXTENSION timeseries;
+CREATE TABLE rp (host text, v int) USING timeseries;
+SELECT timeseries.set_options('rp', segment_by => '{host}');
+INSERT INTO rp SELECT (ARRAY['a', 'b', 'b', 'a'])[g + 1], g FROM generate_series(0, 3) g;
+SELECT * FROM rp WHERE ctid = '(0,3)';
+RESET enable_seqscan;
+RESET timeseries.enable_custom_scan;
+SELECT ctid, * FROM rp;
+DROP TABLE rp;
+RESET timeseries.compression;

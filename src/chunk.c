@@ -953,6 +953,17 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 	return decode_column(reader, att, attidx, vector, values, isnull, codes);
 }
 
+uint32
+chunk_row_order_checksum(ChunkReader *reader)
+{
+	uint32		crc;
+
+	Assert(reader->row_order);
+	check_directory(reader, reader->natts);
+	memcpy(&crc, reader->data + reader->columns[reader->natts].offset, sizeof(uint32));
+	return crc;
+}
+
 void
 chunk_decode_row_order(ChunkReader *reader, uint32 vector, int32 *offsets)
 {

@@ -194,4 +194,10 @@ extern bool chunk_vector_text_range(ChunkReader *reader, int attidx, uint32 vect
 extern void chunk_decode_row_order(ChunkReader *reader, uint32 vector,
 								   int32 *offsets);
 
+/*
+ * The checksum of the row-order column's vector directory, which covers its
+ * vectors' checksums: with the chunk's identity, it tells chunks apart.
+ */
+extern uint32 chunk_row_order_checksum(ChunkReader *reader);
+
 #endif							/* TIMESERIES_CHUNK_H */

@@ -44,6 +44,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
@@ -452,7 +453,16 @@ normalize_order_by(Relation rel, const char *spec)
 static Relation
 open_for_options(Oid relid)
 {
-	Relation	rel = try_relation_open(relid, ShareUpdateExclusiveLock);
+	Relation	rel;
+
+	/*
+	 * Owner first, as ALTER TABLE does, so that others cannot queue for the
+	 * lock; checked again once it is held.
+	 */
+	if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)) &&
+		!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+	rel = try_relation_open(relid, ShareUpdateExclusiveLock);
 
 	if (rel == NULL)
 		ereport(ERROR,
@@ -694,6 +704,11 @@ timeseries_table_options(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
+	/* like the table's contents: for those who may read it */
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		PG_RETURN_NULL();
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(relid));
 	rel = try_relation_open(relid, AccessShareLock);
 	if (rel == NULL)
 		PG_RETURN_NULL();

@@ -1021,6 +1021,7 @@ static struct
 	uint64		storage_id;
 	int64		first_row;
 	uint32		crc;
+	uint32		order_crc;
 	uint32		nrows;
 	int32	   *position;		/* by offset */
 } position_cache;
@@ -1028,12 +1029,21 @@ static struct
 static int64
 chunk_position_of(ChunkReader *reader, int64 r)
 {
+	uint32		order_crc;
+
 	if (!reader->row_order)
 		return r;
+
+	/*
+	 * Storage ids start again when the extension is re-created: the row
+	 * order's own checksum tells a new chunk from the cached one.
+	 */
+	order_crc = chunk_row_order_checksum(reader);
 	if (position_cache.position == NULL ||
 		position_cache.storage_id != reader->storage_id ||
 		position_cache.first_row != reader->first_row ||
-		position_cache.crc != reader->crc || position_cache.nrows != reader->nrows)
+		position_cache.crc != reader->crc || position_cache.nrows != reader->nrows ||
+		position_cache.order_crc != order_crc)
 	{
 		int32	   *position;
 		int32	   *offsets = palloc(sizeof(int32) * reader->vector_rows);
@@ -1065,6 +1075,7 @@ chunk_position_of(ChunkReader *reader, int64 r)
 		position_cache.storage_id = reader->storage_id;
 		position_cache.first_row = reader->first_row;
 		position_cache.crc = reader->crc;
+		position_cache.order_crc = order_crc;
 		position_cache.nrows = reader->nrows;
 		position_cache.position = position;
 	}
