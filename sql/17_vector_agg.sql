@@ -242,7 +242,7 @@ SELECT q, topn_diff(q) AS differences FROM (VALUES
 	('SELECT time_bucket(''1 minute'', time, ''Europe/Berlin'') m, max(v) FROM topn GROUP BY m ORDER BY m DESC NULLS LAST LIMIT 4'),
 	('SELECT time_bucket(''1 day'', time) m, count(*) FROM topn GROUP BY m ORDER BY m DESC NULLS LAST LIMIT 20')
 ) t(q);
--- in parallel each participant applies the same bound
+-- even where workers are cheap: one participant walks the chunks newest first
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;

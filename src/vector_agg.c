@@ -1009,8 +1009,13 @@ ts_vector_agg_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 	{
 		Path	   *p = (Path *) lfirst(lc);
 
-		/* the aggregates and HAVING must be safe to run in workers */
-		if (!output_rel->consider_parallel)
+		/*
+		 * The aggregates and HAVING must be safe to run in workers.  The
+		 * newest buckets are found faster by one participant walking the
+		 * chunks newest first (topn_update_cutoff) than by several
+		 * claiming them in row-id order.
+		 */
+		if (!output_rel->consider_parallel || cp->custom_private != NIL)
 			break;
 		if (IsA(p, ProjectionPath))
 			p = ((ProjectionPath *) p)->subpath;
@@ -1021,12 +1026,6 @@ ts_vector_agg_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 			double		rows = ngroups * (p->parallel_workers + 1);
 			Path	   *gather;
 
-			/*
-			 * The newest-buckets bound holds in each participant: every
-			 * one computes the same value, and the rows at or above it are
-			 * all read by some participant.
-			 */
-			pcp->custom_private = cp->custom_private;
 
 			pcp->path.parallel_aware = true;
 			pcp->path.parallel_safe = true;
