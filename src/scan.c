@@ -705,9 +705,12 @@ vector_row_offset(TsScanDesc scan, int i)
 		return scan->vector * scan->reader.vector_rows + i;
 	if (scan->vec_order == NULL)
 	{
-		scan->vec_order = MemoryContextAlloc(scan->vector_cxt,
-											 sizeof(int32) * Max(scan->vec_nrows, 1));
+		/* the decoder's buffers go with the vector */
+		MemoryContext old = MemoryContextSwitchTo(scan->vector_cxt);
+
+		scan->vec_order = palloc(sizeof(int32) * Max(scan->vec_nrows, 1));
 		chunk_decode_row_order(&scan->reader, (uint32) scan->vector, scan->vec_order);
+		MemoryContextSwitchTo(old);
 	}
 	return scan->vec_order[i];
 }
