@@ -37,6 +37,7 @@
 
 #include "access/parallel.h"
 #include "access/relscan.h"
+#include "access/stratnum.h"
 #include "access/sysattr.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -226,6 +227,16 @@ ts_rel_column(Node *node, Index relid, AttrNumber *attno, Oid *type)
 	return true;
 }
 
+/*
+ * The btree strategy of "b op a" given that of "a op b" (< and >, <= and
+ * >= swap; = stays); 0 stays 0.
+ */
+int
+ts_commute_strategy(int strategy)
+{
+	return strategy == 0 ? 0 : BTGreaterStrategyNumber + 1 - strategy;
+}
+
 /* Types a time column may have: integers, date, timestamps. */
 bool
 ts_is_time_type(Oid t)
@@ -334,56 +345,117 @@ estimable_clauses(PlannerInfo *root, RelOptInfo *rel)
 #define ESTIMATE_MAX_CHUNKS		2000
 
 /*
- * The share of the table's rows in chunks that the pushable clauses cannot
- * rule out by the chunk summaries, for the clauses whose values the planner
- * knows (constants, and stable expressions such as now() - interval '1
- * hour' that it can evaluate for an estimate); 1 when none, or when the
- * table has too many chunks to look at while planning.
+ * Show fn every visible chunk of rel, with whether the clauses (estimable,
+ * see above) may select rows from it, until fn returns false.  False when
+ * the table has too many chunks to look at while planning (fn then saw only
+ * the first ones).
  */
-static double
-estimate_read_fraction(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+typedef bool (*EstimateChunkFn) (void *arg, const ChunkMeta *meta, bool may_match);
+
+static bool
+estimate_walk_chunks(PlannerInfo *root, RelOptInfo *rel, List *clauses,
+					 EstimateChunkFn fn, void *arg)
 {
-	List	   *clauses;
-	VectorQual *vq;
-	ExprContext *econtext;
+	RangeTblEntry *rte = planner_rt_fetch(rel->relid, root);
+	VectorQual *vq = vector_qual_compile(clauses, rel->relid, NULL, NULL);
+	ExprContext *econtext = CreateStandaloneExprContext();
 	Relation	r;
 	uint64		storage_id;
-	ChunkMetaScan *ms;
-	ChunkMeta	meta;
 	int64		nchunks = 0;
-	double		total = 0;
-	double		kept = 0;
 
-	clauses = estimable_clauses(root, rel);
-	if (clauses == NIL || !ActiveSnapshotSet())
-		return 1.0;
-
-	vq = vector_qual_compile(clauses, rel->relid, NULL, NULL);
-	econtext = CreateStandaloneExprContext();
 	vector_qual_set_values(vq, econtext);
-
 	r = table_open(rte->relid, NoLock);
 	storage_id = storage_get_id(r);
 	table_close(r, NoLock);
 	if (storage_id != 0)
 	{
-		ms = metadata_begin_scan(storage_id, GetActiveSnapshot());
+		ChunkMetaScan *ms = metadata_begin_scan(storage_id, GetActiveSnapshot());
+		ChunkMeta	meta;
+
 		while (metadata_next(ms, &meta, false))
 		{
 			CHECK_FOR_INTERRUPTS();
-			if (++nchunks > ESTIMATE_MAX_CHUNKS)
+			if (++nchunks > ESTIMATE_MAX_CHUNKS ||
+				!fn(arg, &meta, vector_qual_chunk_may_match(vq, &meta)))
 				break;
-			total += meta.row_count;
-			if (vector_qual_chunk_may_match(vq, &meta))
-				kept += meta.row_count;
 		}
 		metadata_end_scan(ms);
 	}
 	FreeExprContext(econtext, true);
 	vector_qual_free(vq);
-	if (nchunks > ESTIMATE_MAX_CHUNKS || total == 0)
+	return nchunks <= ESTIMATE_MAX_CHUNKS;
+}
+
+/* Rows in all chunks, and in those the clauses may select from. */
+typedef struct ReadFraction
+{
+	double		total;
+	double		kept;
+} ReadFraction;
+
+static bool
+count_read_rows(void *arg, const ChunkMeta *meta, bool may_match)
+{
+	ReadFraction *rf = (ReadFraction *) arg;
+
+	rf->total += meta->row_count;
+	if (may_match)
+		rf->kept += meta->row_count;
+	return true;
+}
+
+/*
+ * The share of the table's rows in chunks that the pushable clauses cannot
+ * rule out by the chunk summaries, for the clauses whose values the planner
+ * knows; 1 when none, or when the table has too many chunks to look at
+ * while planning.
+ */
+static double
+estimate_read_fraction(PlannerInfo *root, RelOptInfo *rel)
+{
+	List	   *clauses = estimable_clauses(root, rel);
+	ReadFraction rf = {0, 0};
+
+	if (clauses == NIL || !ActiveSnapshotSet())
 		return 1.0;
-	return Max(kept / total, 0.0001);
+	if (!estimate_walk_chunks(root, rel, clauses, count_read_rows, &rf) ||
+		rf.total == 0)
+		return 1.0;
+	return Max(rf.kept / rf.total, 0.0001);
+}
+
+/* The extremes of a column's summaries in the chunks the clauses may select from. */
+typedef struct ColumnRange
+{
+	AttrNumber	attno;
+	Oid			type;
+	bool		known;			/* false: a chunk has no summary of the column */
+	bool		any;			/* some chunk has values */
+	int64		lo;
+	int64		hi;
+} ColumnRange;
+
+static bool
+widen_column_range(void *arg, const ChunkMeta *meta, bool may_match)
+{
+	ColumnRange *cr = (ColumnRange *) arg;
+	ColumnSummary cs;
+
+	if (!may_match)
+		return true;
+	summary_get(meta->summary, cr->attno, cr->type, &cs);
+	if (!cs.known)
+	{
+		cr->known = false;
+		return false;
+	}
+	if (cs.has_values)
+	{
+		cr->lo = Min(cr->lo, summary_int64(cr->type, cs.min));
+		cr->hi = Max(cr->hi, summary_int64(cr->type, cs.max));
+		cr->any = true;
+	}
+	return true;
 }
 
 /*
@@ -398,61 +470,19 @@ bool
 ts_estimate_column_range(PlannerInfo *root, RelOptInfo *rel, AttrNumber attno,
 						 Oid type, int64 *lo, int64 *hi)
 {
-	RangeTblEntry *rte = planner_rt_fetch(rel->relid, root);
-	List	   *clauses = NIL;
+	List	   *clauses;
 	ListCell   *lc;
-	VectorQual *vq;
-	ExprContext *econtext;
-	Relation	r;
-	uint64		storage_id;
-	ChunkMetaScan *ms;
-	ChunkMeta	meta;
-	int64		nchunks = 0;
-	bool		known = true;
-	bool		any = false;
+	ColumnRange cr = {attno, type, true, false, PG_INT64_MAX, PG_INT64_MIN};
 	Oid			btfamily = get_opclass_family(GetDefaultOpClass(type, BTREE_AM_OID));
 
 	if (!ActiveSnapshotSet())
 		return false;
-	*lo = PG_INT64_MAX;
-	*hi = PG_INT64_MIN;
 	clauses = estimable_clauses(root, rel);
-	vq = vector_qual_compile(clauses, rel->relid, NULL, NULL);
-	econtext = CreateStandaloneExprContext();
-	vector_qual_set_values(vq, econtext);
-
-	r = table_open(rte->relid, NoLock);
-	storage_id = storage_get_id(r);
-	table_close(r, NoLock);
-	if (storage_id != 0)
-	{
-		ms = metadata_begin_scan(storage_id, GetActiveSnapshot());
-		while (known && metadata_next(ms, &meta, false))
-		{
-			ColumnSummary cs;
-
-			CHECK_FOR_INTERRUPTS();
-			if (++nchunks > ESTIMATE_MAX_CHUNKS)
-				known = false;
-			else if (vector_qual_chunk_may_match(vq, &meta))
-			{
-				summary_get(meta.summary, attno, type, &cs);
-				if (!cs.known)
-					known = false;
-				else if (cs.has_values)
-				{
-					*lo = Min(*lo, summary_int64(type, cs.min));
-					*hi = Max(*hi, summary_int64(type, cs.max));
-					any = true;
-				}
-			}
-		}
-		metadata_end_scan(ms);
-	}
-	FreeExprContext(econtext, true);
-	vector_qual_free(vq);
-	if (!known || !any)
+	if (!estimate_walk_chunks(root, rel, clauses, widen_column_range, &cr) ||
+		!cr.known || !cr.any)
 		return false;
+	*lo = cr.lo;
+	*hi = cr.hi;
 
 	/* the quals' own bounds on the column */
 	foreach(lc, clauses)
@@ -474,10 +504,7 @@ ts_estimate_column_range(PlannerInfo *root, RelOptInfo *rel, AttrNumber attno,
 
 			left = right;
 			right = t;
-			st = st == BTLessStrategyNumber ? BTGreaterStrategyNumber :
-				st == BTLessEqualStrategyNumber ? BTGreaterEqualStrategyNumber :
-				st == BTGreaterStrategyNumber ? BTLessStrategyNumber :
-				st == BTGreaterEqualStrategyNumber ? BTLessEqualStrategyNumber : st;
+			st = ts_commute_strategy(st);
 		}
 		if (!IsA(left, Var) || ((Var *) left)->varno != rel->relid ||
 			((Var *) left)->varattno != attno || !IsA(right, Const) ||
@@ -540,7 +567,7 @@ ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 	attnums = referenced_attnums((Node *) rel->reltarget->exprs, rel->relid,
 								 natts, &all);
 	ncols = all ? natts : bms_num_members(attnums);
-	read_fraction = estimate_read_fraction(root, rel, rte);
+	read_fraction = estimate_read_fraction(root, rel);
 
 	/*
 	 * Cost: the sequential scan's, scaled by the share of the rows in chunks
@@ -805,6 +832,23 @@ shutdown_scan(CustomScanState *node)
 
 /* ---------- EXPLAIN ---------- */
 
+/* A line of clauses (ANDed), e.g. "Vectorized Filter"; nothing without clauses. */
+void
+ts_explain_clauses(const char *label, List *clauses, CustomScanState *node,
+				   List *ancestors, ExplainState *es)
+{
+	List	   *context;
+
+	if (clauses == NIL)
+		return;
+	context = set_deparse_context_plan(es->deparse_cxt, node->ss.ps.plan, ancestors);
+	ExplainPropertyText(label,
+						deparse_expression((Node *) make_ands_explicit(clauses), context,
+										   list_length(es->rtable) > 1 || es->verbose,
+										   false),
+						es);
+}
+
 /* The "Columns" line: the columns a node decodes. */
 void
 ts_explain_columns(TupleDesc desc, const bool *read_att, ExplainState *es)
@@ -833,18 +877,7 @@ explain_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 
 	ts_explain_columns(desc, state->read_att, es);
 
-	if (state->pushed)
-	{
-		List	   *context;
-		bool		useprefix = list_length(es->rtable) > 1 || es->verbose;
-		Node	   *expr = (Node *) make_ands_explicit(state->pushed);
-
-		context = set_deparse_context_plan(es->deparse_cxt,
-										   node->ss.ps.plan, ancestors);
-		ExplainPropertyText("Vectorized Filter",
-							deparse_expression(expr, context, useprefix, false),
-							es);
-	}
+	ts_explain_clauses("Vectorized Filter", state->pushed, node, ancestors, es);
 	if (es->analyze)
 	{
 		TsScanCounters total = state->workers;

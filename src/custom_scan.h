@@ -29,13 +29,18 @@ extern void ts_split_clauses(List *rinfos, Index relid, List **pushed, List **re
 /* Planning helpers shared by the nodes over timeseries tables. */
 extern bool ts_rel_column(Node *node, Index relid, AttrNumber *attno, Oid *type);
 extern bool ts_is_time_type(Oid typid);
+extern int	ts_commute_strategy(int strategy);
 extern bool ts_estimate_column_range(PlannerInfo *root, RelOptInfo *rel,
 									 AttrNumber attno, Oid type,
 									 int64 *lo, int64 *hi);
 
 /* EXPLAIN's "Columns" line. */
 struct ExplainState;
+struct CustomScanState;
 extern void ts_explain_columns(TupleDesc desc, const bool *read_att,
+							   struct ExplainState *es);
+extern void ts_explain_clauses(const char *label, List *clauses,
+							   struct CustomScanState *node, List *ancestors,
 							   struct ExplainState *es);
 
 #endif							/* TIMESERIES_CUSTOM_SCAN_H */

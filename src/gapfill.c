@@ -66,6 +66,7 @@
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
+#include "custom_scan.h"
 #include "gapfill.h"
 #include "summary.h"
 #include "timeseries.h"
@@ -433,14 +434,7 @@ infer_bounds(PlannerInfo *root, Var *ts, Oid timetype, bool lower,
 		{
 			value = linitial(op->args);
 			/* v op ts is ts commuted-op v */
-			if (strategy == BTLessStrategyNumber)
-				strategy = BTGreaterStrategyNumber;
-			else if (strategy == BTLessEqualStrategyNumber)
-				strategy = BTGreaterEqualStrategyNumber;
-			else if (strategy == BTGreaterStrategyNumber)
-				strategy = BTLessStrategyNumber;
-			else if (strategy == BTGreaterEqualStrategyNumber)
-				strategy = BTLessEqualStrategyNumber;
+			strategy = ts_commute_strategy(strategy);
 		}
 		else
 			continue;

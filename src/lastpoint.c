@@ -791,9 +791,6 @@ explain_lastpoint(CustomScanState *node, List *ancestors, ExplainState *es)
 	LastPointState *state = (LastPointState *) node;
 	CustomScan *cs = (CustomScan *) node->ss.ps.plan;
 	Relation	rel = node->ss.ss_currentRelation;
-	List	   *context;
-	bool		useprefix = list_length(es->rtable) > 1 || es->verbose;
-
 	List	   *ints = linitial(cs->custom_private);
 
 	ExplainPropertyText("Series Column",
@@ -804,14 +801,7 @@ explain_lastpoint(CustomScanState *node, List *ancestors, ExplainState *es)
 						quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel),
 															   list_nth_int(ints, LP_TIME_ATT) - 1)->attname)),
 						es);
-	if (cs->custom_exprs)
-	{
-		context = set_deparse_context_plan(es->deparse_cxt, node->ss.ps.plan, ancestors);
-		ExplainPropertyText("Vectorized Filter",
-							deparse_expression((Node *) make_ands_explicit(cs->custom_exprs),
-											   context, useprefix, false),
-							es);
-	}
+	ts_explain_clauses("Vectorized Filter", cs->custom_exprs, node, ancestors, es);
 	if (es->analyze && state->done)
 	{
 		ExplainPropertyInteger("Series", NULL, state->nseries, es);

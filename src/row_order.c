@@ -242,20 +242,21 @@ compare_segments(const void *pa, const void *pb, void *varg)
 
 /*
  * The order of rows [first, first + nrows) of the column arrays: perm[k] is
- * the row (counted from first) stored at position k.  False when that is
- * the rows' own order (nothing to record).
+ * the row (counted from first) stored at position k (palloc'd).  NULL when
+ * that is the rows' own order (nothing to record).
  */
-bool
+int32 *
 row_order_compute(const RowOrderSpec *spec, Datum **values, bool **isnull,
-				  int first, int nrows, int32 *perm)
+				  int first, int nrows)
 {
 	OrderArg	arg;
-	bool		moved = false;
+	int32	   *perm;
 
+	if (spec == NULL || nrows < 2)
+		return NULL;
+	perm = palloc(sizeof(int32) * nrows);
 	for (int i = 0; i < nrows; i++)
 		perm[i] = i;
-	if (spec == NULL || nrows < 2)
-		return false;
 	arg.spec = spec;
 	arg.values = values;
 	arg.isnull = isnull;
@@ -359,7 +360,9 @@ row_order_compute(const RowOrderSpec *spec, Datum **values, bool **isnull,
 			}
 		}
 	}
-	for (int i = 0; i < nrows && !moved; i++)
-		moved = perm[i] != i;
-	return moved;
+	for (int i = 0; i < nrows; i++)
+		if (perm[i] != i)
+			return perm;
+	pfree(perm);
+	return NULL;
 }

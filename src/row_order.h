@@ -32,7 +32,7 @@ typedef struct RowOrderSpec
 
 extern RowOrderSpec *row_order_spec(TupleDesc desc, const struct TsOptions *opts,
 									const char *time_column);
-extern bool row_order_compute(const RowOrderSpec *spec, Datum **values,
-							  bool **isnull, int first, int nrows, int32 *perm);
+extern int32 *row_order_compute(const RowOrderSpec *spec, Datum **values,
+								bool **isnull, int first, int nrows);
 
 #endif							/* TIMESERIES_ROW_ORDER_H */

@@ -528,16 +528,20 @@ collect_ordered(TsScanDesc scan)
 	scan->ordered_collected = true;
 }
 
-/* The next chunk of an ordered walk that passes the chunk filter. */
+/*
+ * Open the next chunk of an ordered walk that passes the chunk filter.  The
+ * chunk stays open until another one is: rescans (a LATERAL subquery per
+ * series) mostly want the newest chunk again.
+ */
 static bool
 next_ordered_chunk(TsScanDesc scan)
 {
+	OrderedChunk *oc;
+
 	if (!scan->ordered_collected)
 		collect_ordered(scan);
 	for (;;)
 	{
-		OrderedChunk *oc;
-
 		CHECK_FOR_INTERRUPTS();
 		if (scan->order_pos >= scan->nordered)
 			return false;
@@ -550,64 +554,45 @@ next_ordered_chunk(TsScanDesc scan)
 			return false;
 		}
 		scan->order_pos++;
-		if (scan->chunk_filter &&
-			!scan->chunk_filter(scan->filter_arg, &oc->meta))
-		{
-			scan->counters.chunks_pruned++;
-			continue;
-		}
-		scan->chunk = oc->meta;
-		return true;
+		if (!scan->chunk_filter || scan->chunk_filter(scan->filter_arg, &oc->meta))
+			break;
+		scan->counters.chunks_pruned++;
 	}
+	scan->counters.chunks_read++;
+
+	if (scan->cached_first_row == oc->meta.first_row)
+	{
+		scan->chunk = scan->cached_meta;
+		scan->reader = scan->cached_reader;
+	}
+	else
+	{
+		MemoryContext old;
+
+		scan->cached_first_row = -1;
+		MemoryContextReset(scan->chunk_cxt);
+		old = MemoryContextSwitchTo(scan->chunk_cxt);
+		scan->chunk = oc->meta;
+		if (scan->chunk.first_block == INLINE_BLOCK &&
+			!metadata_find_chunk(scan->storage_id, oc->meta.first_row,
+								 scan->base.rs_snapshot, &scan->chunk))
+			elog(ERROR, "timeseries chunk at row %lld vanished during a scan",
+				 (long long) oc->meta.first_row);
+		open_chunk(scan, &scan->chunk, NULL, scan->read_att != NULL);
+		MemoryContextSwitchTo(old);
+		scan->cached_first_row = oc->meta.first_row;
+		scan->cached_meta = scan->chunk;
+		scan->cached_reader = scan->reader;
+	}
+	return true;
 }
 
+/* Open the next chunk in row-id order that the filters and consumer leave. */
 static bool
-next_chunk(TsScanDesc scan)
+next_rowid_chunk(TsScanDesc scan)
 {
 	MemoryContext old;
 
-	if (scan->meta_done || scan->storage_id == 0)
-		return false;
-	if (scan->order_key)
-	{
-		MemoryContextReset(scan->vector_cxt);
-		scan->have_chunk = false;
-		if (!next_ordered_chunk(scan))
-		{
-			scan->meta_done = true;
-			return false;
-		}
-		scan->counters.chunks_read++;
-
-		/*
-		 * The chunk stays open until another one is: rescans (a LATERAL
-		 * subquery per series) mostly want the newest chunk again.
-		 */
-		if (scan->cached_first_row != scan->chunk.first_row)
-		{
-			int64		first_row = scan->chunk.first_row;
-
-			scan->cached_first_row = -1;
-			MemoryContextReset(scan->chunk_cxt);
-			old = MemoryContextSwitchTo(scan->chunk_cxt);
-			if (scan->chunk.first_block == INLINE_BLOCK &&
-				!metadata_find_chunk(scan->storage_id, first_row,
-									 scan->base.rs_snapshot, &scan->chunk))
-				elog(ERROR, "timeseries chunk at row %lld vanished during a scan",
-					 (long long) first_row);
-			open_chunk(scan, &scan->chunk, NULL, scan->read_att != NULL);
-			MemoryContextSwitchTo(old);
-			scan->cached_first_row = first_row;
-			scan->cached_meta = scan->chunk;
-			scan->cached_reader = scan->reader;
-		}
-		else
-		{
-			scan->chunk = scan->cached_meta;
-			scan->reader = scan->cached_reader;
-		}
-		goto opened;
-	}
 	if (scan->meta_scan == NULL)
 	{
 		old = MemoryContextSwitchTo(scan->scan_cxt);
@@ -616,9 +601,7 @@ next_chunk(TsScanDesc scan)
 		MemoryContextSwitchTo(old);
 	}
 
-	MemoryContextReset(scan->vector_cxt);
 	MemoryContextReset(scan->chunk_cxt);
-	scan->have_chunk = false;
 	old = MemoryContextSwitchTo(scan->chunk_cxt);
 	for (;;)
 	{
@@ -627,7 +610,6 @@ next_chunk(TsScanDesc scan)
 		{
 			MemoryContextSwitchTo(old);
 			close_meta_scan(scan);
-			scan->meta_done = true;
 			return false;
 		}
 		/*
@@ -666,7 +648,6 @@ next_chunk(TsScanDesc scan)
 		}
 		break;
 	}
-
 	scan->counters.chunks_read++;
 
 	/*
@@ -674,8 +655,21 @@ next_chunk(TsScanDesc scan)
 	 */
 	open_chunk(scan, &scan->chunk, NULL, scan->read_att != NULL);
 	MemoryContextSwitchTo(old);
+	return true;
+}
 
-opened:
+static bool
+next_chunk(TsScanDesc scan)
+{
+	if (scan->meta_done || scan->storage_id == 0)
+		return false;
+	MemoryContextReset(scan->vector_cxt);
+	scan->have_chunk = false;
+	if (!(scan->order_key ? next_ordered_chunk(scan) : next_rowid_chunk(scan)))
+	{
+		scan->meta_done = true;
+		return false;
+	}
 	scan->have_chunk = true;
 	scan->vector = -1;
 	scan->vectors_seen = 0;

@@ -803,8 +803,6 @@ explain_topn(CustomScanState *node, List *ancestors, ExplainState *es)
 {
 	TopNState  *state = (TopNState *) node;
 	TupleDesc	desc = RelationGetDescr(node->ss.ss_currentRelation);
-	List	   *context;
-	bool		useprefix = list_length(es->rtable) > 1 || es->verbose;
 	StringInfoData keys;
 
 	ts_explain_columns(desc, state->read_att, es);
@@ -825,17 +823,8 @@ explain_topn(CustomScanState *node, List *ancestors, ExplainState *es)
 						 (state->nulls_flags[i] ? " NULLS FIRST" : " NULLS LAST") : "");
 	}
 	ExplainPropertyText("Order", keys.data, es);
-	context = set_deparse_context_plan(es->deparse_cxt, node->ss.ps.plan, ancestors);
-	if (state->pushed)
-		ExplainPropertyText("Vectorized Filter",
-							deparse_expression((Node *) make_ands_explicit(state->pushed),
-											   context, useprefix, false),
-							es);
-	if (state->rest_clauses)
-		ExplainPropertyText("Filter",
-							deparse_expression((Node *) make_ands_explicit(state->rest_clauses),
-											   context, useprefix, false),
-							es);
+	ts_explain_clauses("Vectorized Filter", state->pushed, node, ancestors, es);
+	ts_explain_clauses("Filter", state->rest_clauses, node, ancestors, es);
 	if (es->analyze && state->scan)
 	{
 		const TsScanCounters *c = ts_scan_counters(state->scan);

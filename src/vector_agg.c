@@ -778,10 +778,7 @@ topn_plan(PlannerInfo *root, RelOptInfo *input_rel)
 		else if (equal(lsecond(op->args), col))
 		{
 			value = linitial(op->args);
-			st = st == BTLessStrategyNumber ? BTGreaterStrategyNumber :
-				st == BTLessEqualStrategyNumber ? BTGreaterEqualStrategyNumber :
-				st == BTGreaterStrategyNumber ? BTLessStrategyNumber :
-				st == BTGreaterEqualStrategyNumber ? BTLessEqualStrategyNumber : 0;
+			st = ts_commute_strategy(st);
 		}
 		else
 			return NIL;
@@ -2805,10 +2802,7 @@ explain_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyList("Aggregates", aggs, es);
 	else
 		ExplainPropertyText("Aggregates", "(none)", es);
-	if (state->quals)
-		ExplainPropertyText("Vectorized Filter",
-							deparse_expression((Node *) make_ands_explicit(state->quals),
-											   context, useprefix, false), es);
+	ts_explain_clauses("Vectorized Filter", state->quals, node, ancestors, es);
 	if (state->topn > 0)
 		ExplainPropertyInteger("Newest Buckets Only", NULL, state->topn, es);
 	if (es->analyze && state->scan)

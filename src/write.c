@@ -283,8 +283,7 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 	Datum	  **values = buf->values;
 	bool	  **isnull = buf->isnull;
 	int			first = start;
-	int32	   *perm;
-	int32	   *order = NULL;
+	int32	   *order;
 
 	for (int i = start + 1; i < end; i++)
 	{
@@ -316,9 +315,8 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 		buf->ordered = buf->order != NULL;
 		MemoryContextSwitchTo(oldcxt);
 	}
-	perm = palloc(sizeof(int32) * (end - start));
-	if (buf->order &&
-		row_order_compute(buf->order, buf->values, buf->isnull, start, end - start, perm))
+	order = row_order_compute(buf->order, buf->values, buf->isnull, start, end - start);
+	if (order)
 	{
 		values = palloc(sizeof(Datum *) * Max(buf->natts, 1));
 		isnull = palloc(sizeof(bool *) * Max(buf->natts, 1));
@@ -328,12 +326,11 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 			isnull[a] = palloc(sizeof(bool) * (end - start));
 			for (int k = 0; k < end - start; k++)
 			{
-				values[a][k] = buf->values[a][start + perm[k]];
-				isnull[a][k] = buf->isnull[a][start + perm[k]];
+				values[a][k] = buf->values[a][start + order[k]];
+				isnull[a][k] = buf->isnull[a][start + order[k]];
 			}
 		}
 		first = 0;
-		order = perm;
 	}
 	data = chunk_encode(buf->storage_id, (int64) buf->rowids[start],
 						desc, buf->natts, values, isnull, first,
