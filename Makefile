@@ -12,6 +12,7 @@ OBJS = \
 	src/summary.o \
 	src/storage.o \
 	src/metadata.o \
+	src/delete_mask.o \
 	src/write.o \
 	src/scan.o \
 	src/vector_qual.o \

@@ -34,6 +34,19 @@ ALTER TABLE timeseries_internal.chunk ALTER COLUMN data SET STORAGE EXTERNAL;
 REVOKE ALL ON timeseries_internal.chunk FROM PUBLIC;
 REVOKE ALL ON timeseries_internal.storage_id_seq FROM PUBLIC;
 
+-- One row per deleted row (src/delete_mask.c).  A snapshot sees a row as
+-- deleted exactly when it sees this row; its inserting transaction is the
+-- deleting one.
+--   successor   row id of the new version when the row was updated, else NULL
+CREATE TABLE timeseries_internal.deleted_row (
+	storage_id bigint NOT NULL,
+	row_id bigint NOT NULL,
+	successor bigint
+);
+CREATE UNIQUE INDEX deleted_row_idx
+	ON timeseries_internal.deleted_row (storage_id, row_id);
+REVOKE ALL ON timeseries_internal.deleted_row FROM PUBLIC;
+
 CREATE FUNCTION timeseries.timeseries_tam_handler(internal)
 	RETURNS table_am_handler
 	AS 'MODULE_PATHNAME', 'timeseries_tam_handler'

@@ -30,6 +30,7 @@
 #include "utils/snapmgr.h"
 #include "utils/rel.h"
 
+#include "delete_mask.h"
 #include "metadata.h"
 
 enum
@@ -47,69 +48,82 @@ enum
 	Natts_chunk = Anum_chunk_summary
 };
 
-static Oid	chunk_relid = InvalidOid;
-static Oid	chunk_indexid = InvalidOid;
+/*
+ * The internal tables and their indexes, looked up by name once and
+ * forgotten on any relcache invalidation of them (the extension may be
+ * dropped and created again).
+ */
+static const char *const internal_names[NUM_INTERNAL_TABLES][2] = {
+	[INTERNAL_CHUNK] = {"chunk", "chunk_storage_row_idx"},
+	[INTERNAL_DELETED_ROW] = {"deleted_row", "deleted_row_idx"},
+};
+static Oid	internal_oids[NUM_INTERNAL_TABLES][2];
 static bool callback_registered = false;
 
 static void
 invalidate_oids(Datum arg, Oid relid)
 {
-	if (relid == InvalidOid || relid == chunk_relid || relid == chunk_indexid)
-	{
-		chunk_relid = InvalidOid;
-		chunk_indexid = InvalidOid;
-	}
+	for (int t = 0; t < NUM_INTERNAL_TABLES; t++)
+		if (relid == InvalidOid || relid == internal_oids[t][0] ||
+			relid == internal_oids[t][1])
+			internal_oids[t][0] = internal_oids[t][1] = InvalidOid;
 }
 
-static bool
-lookup_oids(void)
+/*
+ * The OIDs of an internal table and its index; false when the extension is
+ * not installed in this database.  Callers keep them in locals: opening a
+ * relation processes invalidations, which may reset the cached values.
+ */
+bool
+metadata_lookup(InternalTable which, Oid *heapoid, Oid *indexoid)
 {
 	Oid			nsp;
 	Oid			relid;
 	Oid			indexid;
 
-	if (OidIsValid(chunk_relid) && OidIsValid(chunk_indexid))
-		return true;
-	if (!callback_registered)
+	if (!OidIsValid(internal_oids[which][0]) || !OidIsValid(internal_oids[which][1]))
 	{
-		CacheRegisterRelcacheCallback(invalidate_oids, (Datum) 0);
-		callback_registered = true;
-	}
-	nsp = get_namespace_oid("timeseries_internal", true);
-	if (!OidIsValid(nsp))
-		return false;
+		if (!callback_registered)
+		{
+			CacheRegisterRelcacheCallback(invalidate_oids, (Datum) 0);
+			callback_registered = true;
+		}
+		nsp = get_namespace_oid("timeseries_internal", true);
+		if (!OidIsValid(nsp))
+			return false;
 
-	/*
-	 * Look both up before storing either: a lookup may process an
-	 * invalidation, whose callback resets the cached values.
-	 */
-	relid = get_relname_relid("chunk", nsp);
-	indexid = get_relname_relid("chunk_storage_row_idx", nsp);
-	chunk_relid = relid;
-	chunk_indexid = indexid;
-	return OidIsValid(relid) && OidIsValid(indexid);
+		/*
+		 * Look both up before storing either: a lookup may process an
+		 * invalidation, whose callback resets the cached values.
+		 */
+		relid = get_relname_relid(internal_names[which][0], nsp);
+		indexid = get_relname_relid(internal_names[which][1], nsp);
+		internal_oids[which][0] = relid;
+		internal_oids[which][1] = indexid;
+	}
+	*heapoid = internal_oids[which][0];
+	*indexoid = internal_oids[which][1];
+	return OidIsValid(*heapoid) && OidIsValid(*indexoid);
 }
 
 bool
 metadata_available(void)
 {
-	return lookup_oids();
+	Oid			heapoid;
+	Oid			indexoid;
+
+	return metadata_lookup(INTERNAL_CHUNK, &heapoid, &indexoid);
 }
 
-/*
- * The metadata table's and index's OIDs.  Callers keep them in locals: opening
- * a relation processes invalidations, which may reset the cached values.
- */
-static void
-require_oids(Oid *heapoid, Oid *indexoid)
+/* metadata_lookup, raising an error when the extension is not installed. */
+void
+metadata_require(InternalTable which, Oid *heapoid, Oid *indexoid)
 {
-	if (!lookup_oids())
+	if (!metadata_lookup(which, heapoid, indexoid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("extension \"timeseries\" is not installed in this database"),
 				 errhint("Run CREATE EXTENSION timeseries.")));
-	*heapoid = chunk_relid;
-	*indexoid = chunk_indexid;
 }
 
 void
@@ -126,7 +140,7 @@ metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	require_oids(&heapoid, &indexoid);
+	metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
 	heap = table_open(heapoid, RowExclusiveLock);
 	index = index_open(indexoid, RowExclusiveLock);
 
@@ -187,7 +201,7 @@ metadata_begin_scan(uint64 storage_id, Snapshot snapshot)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	require_oids(&heapoid, &indexoid);
+	metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
 	scan->heap = table_open(heapoid, AccessShareLock);
 	scan->index = index_open(indexoid, AccessShareLock);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
@@ -291,7 +305,7 @@ metadata_find_chunk(uint64 storage_id, uint64 rowid, Snapshot snapshot,
 	Oid			heapoid;
 	Oid			indexoid;
 
-	require_oids(&heapoid, &indexoid);
+	metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
 	heap = table_open(heapoid, AccessShareLock);
 	index = index_open(indexoid, AccessShareLock);
 	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
@@ -322,10 +336,9 @@ metadata_delete_storage(uint64 storage_id)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	if (storage_id == 0 || !lookup_oids())
+	if (storage_id == 0 || !metadata_lookup(INTERNAL_CHUNK, &heapoid, &indexoid))
 		return;
-	heapoid = chunk_relid;
-	indexoid = chunk_indexid;
+	delete_mask_drop_storage(storage_id);
 
 	/*
 	 * Chunks written by this very command (ON COMMIT DELETE ROWS right after

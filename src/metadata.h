@@ -52,4 +52,15 @@ extern void metadata_delete_storage(uint64 storage_id);
 /* True when the extension's catalog exists in this database. */
 extern bool metadata_available(void);
 
+/* The extension's internal tables, each with its unique index. */
+typedef enum InternalTable
+{
+	INTERNAL_CHUNK,				/* timeseries_internal.chunk */
+	INTERNAL_DELETED_ROW,		/* timeseries_internal.deleted_row */
+	NUM_INTERNAL_TABLES
+} InternalTable;
+
+extern bool metadata_lookup(InternalTable which, Oid *heapoid, Oid *indexoid);
+extern void metadata_require(InternalTable which, Oid *heapoid, Oid *indexoid);
+
 #endif							/* TIMESERIES_METADATA_H */

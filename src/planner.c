@@ -11,7 +11,7 @@
  *   its write buffer, so a statement that starts while the buffer holds
  *   rows runs without workers (its Gather nodes run their plan in the
  *   leader alone, as when no worker can be started).
- * - UPDATE, DELETE, MERGE and exclusive row locks are refused while
+ * - INSERT ... ON CONFLICT and exclusive row locks are refused while
  *   planning, with a clear error, rather than failing (or not) depending on
  *   whether a row happens to match.
  * - CREATE INDEX CONCURRENTLY is refused before it commits its catalog
@@ -144,21 +144,15 @@ check_query_walker(Node *node, void *context)
 
 		if (query->resultRelation > 0)
 		{
-			if (query->commandType == CMD_UPDATE)
-				refuse_on_timeseries(query, query->resultRelation, "UPDATE");
-			else if (query->commandType == CMD_DELETE)
-				refuse_on_timeseries(query, query->resultRelation, "DELETE");
-			else if (query->commandType == CMD_MERGE)
-				refuse_on_timeseries(query, query->resultRelation, "MERGE");
-			else if (query->commandType == CMD_INSERT && query->onConflict)
+			if (query->commandType == CMD_INSERT && query->onConflict)
 				refuse_on_timeseries(query, query->resultRelation,
 									 "INSERT ... ON CONFLICT");
 		}
 		/*
-		 * Rows are never updated or deleted yet, so FOR SHARE and FOR KEY
-		 * SHARE (what foreign key checks of a referenced table take on the
-		 * referencing rows) can be granted without a row lock; the exclusive
-		 * modes cannot.
+		 * FOR SHARE and FOR KEY SHARE (what foreign key checks of a
+		 * referenced table take on the referencing rows) find the row's
+		 * latest version and wait for a transaction changing it; nothing
+		 * yet holds an exclusive row lock until commit.
 		 */
 		foreach(lc, query->rowMarks)
 		{

@@ -34,6 +34,7 @@
 
 #include "chunk.h"
 #include "custom_scan.h"
+#include "delete_mask.h"
 #include "metadata.h"
 #include "scan.h"
 #include "storage.h"
@@ -67,6 +68,7 @@ typedef struct TsScanDescData
 	bool		started;
 	int64		flush_seq_start;
 	BufferedRows *buffered;
+	bool		any_deleted;	/* the snapshot sees deleted rows */
 
 	/* chunk walk */
 	ChunkMetaScan *meta_scan;
@@ -74,6 +76,7 @@ typedef struct TsScanDescData
 	bool		have_chunk;
 	ChunkMeta	chunk;
 	ChunkReader reader;
+	uint8	   *deleted;		/* the chunk's delete mask by row offset, or NULL */
 	int64		vector;			/* current vector, -1 before the first */
 	int			vec_nrows;
 	int			vec_pos;
@@ -113,6 +116,7 @@ typedef struct TsScanDescData
 	int64		cached_first_row;	/* the chunk open in chunk_cxt, or -1 */
 	ChunkMeta	cached_meta;
 	ChunkReader cached_reader;
+	uint8	   *cached_deleted;
 
 	/* parallel scans: chunks are claimed by their position in the walk */
 	pg_atomic_uint64 *next_claim;	/* shared counter, or NULL */
@@ -421,6 +425,52 @@ ts_scan_batch_codes(TableScanDesc sscan, int attidx, const int32 **codes)
 }
 
 /*
+ * The offset from the chunk's first row id of row i of the current vector:
+ * its position, unless the chunk stores its rows in another order.
+ */
+static int64
+vector_row_offset(TsScanDesc scan, int i)
+{
+	if (!scan->reader.row_order)
+		return scan->vector * scan->reader.vector_rows + i;
+	if (scan->vec_order == NULL)
+	{
+		/* the decoder's buffers go with the vector */
+		MemoryContext old = MemoryContextSwitchTo(scan->vector_cxt);
+
+		scan->vec_order = palloc(sizeof(int32) * Max(scan->vec_nrows, 1));
+		chunk_decode_row_order(&scan->reader, (uint32) scan->vector, scan->vec_order);
+		MemoryContextSwitchTo(old);
+	}
+	return scan->vec_order[i];
+}
+
+/*
+ * Unselect the rows of the current vector that the chunk's delete mask
+ * holds; returns how many of the kept rows remain.
+ */
+static int
+drop_deleted_rows(TsScanDesc scan, int kept)
+{
+	int			n = scan->vec_nrows;
+
+	if (scan->sel == NULL)
+	{
+		scan->sel = MemoryContextAlloc(scan->vector_cxt, sizeof(bool) * n);
+		memset(scan->sel, true, sizeof(bool) * n);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (scan->sel[i] && delete_mask_test(scan->deleted, vector_row_offset(scan, i)))
+		{
+			scan->sel[i] = false;
+			kept--;
+		}
+	}
+	return kept;
+}
+
+/*
  * Run the row filter over the batch just set up, then decode the columns
  * the scan returns.  An empty result skips the batch.
  */
@@ -428,23 +478,23 @@ static void
 filter_batch(TsScanDesc scan)
 {
 	int			n = scan->vec_nrows;
+	int			kept = n;
 
+	scan->sel = NULL;
 	if (scan->row_filter && n > 0)
 	{
-		int			kept;
-
 		scan->sel = MemoryContextAlloc(scan->vector_cxt, sizeof(bool) * n);
 		kept = scan->row_filter(scan->filter_arg, (TableScanDesc) scan, n,
 								scan->sel);
 		scan->counters.rows_filtered += n - kept;
-		if (kept == 0)
-		{
-			scan->vec_nrows = 0;
-			return;
-		}
 	}
-	else
-		scan->sel = NULL;
+	if (scan->deleted && !scan->in_buffered && kept > 0)
+		kept = drop_deleted_rows(scan, kept);
+	if (kept == 0)
+	{
+		scan->vec_nrows = 0;
+		return;
+	}
 
 	for (int a = 0; a < scan->desc->natts; a++)
 	{
@@ -456,6 +506,45 @@ filter_batch(TsScanDesc scan)
 			ts_scan_batch_column((TableScanDesc) scan, a, &values, &isnull);
 		}
 	}
+}
+
+/*
+ * Leave out the unwritten rows the snapshot sees deleted (by an earlier
+ * command of our transaction).
+ */
+static void
+drop_deleted_buffered(TsScanDesc scan)
+{
+	BufferedRows *rows = scan->buffered;
+	uint64		lo = PG_UINT64_MAX;
+	uint64		hi = 0;
+	uint8	   *mask;
+	int			n = 0;
+
+	for (int i = 0; i < rows->nrows; i++)
+	{
+		lo = Min(lo, rows->rowids[i]);
+		hi = Max(hi, rows->rowids[i]);
+	}
+	if (rows->nrows == 0)
+		return;
+	mask = delete_mask_load(scan->storage_id, (int64) lo, (int64) (hi - lo + 1),
+							scan->base.rs_snapshot);
+	if (mask == NULL)
+		return;
+	for (int i = 0; i < rows->nrows; i++)
+	{
+		if (delete_mask_test(mask, (int64) (rows->rowids[i] - lo)))
+			continue;
+		for (int a = 0; a < rows->natts; a++)
+		{
+			rows->values[a][n] = rows->values[a][i];
+			rows->isnull[a][n] = rows->isnull[a][i];
+		}
+		rows->rowids[n++] = rows->rowids[i];
+	}
+	rows->nrows = n;
+	pfree(mask);
 }
 
 /* Take the scan's view of its own transaction's unwritten rows. */
@@ -471,11 +560,26 @@ start_scan(TsScanDesc scan, TupleDesc desc)
 	 * the leader's is empty whenever workers run (planner.c).
 	 */
 	scan->flush_seq_start = IsInParallelMode() ? PG_INT64_MAX : write_next_flush_seq();
+	scan->any_deleted = scan->storage_id != 0 &&
+		scan->base.rs_snapshot->snapshot_type != SNAPSHOT_ANY &&
+		delete_mask_any(scan->storage_id, scan->base.rs_snapshot);
 	if (scan->storage_id != 0 && !IsParallelWorker())
 		scan->buffered = write_buffered_rows(scan->base.rs_rd, scan->storage_id,
 											 scan->base.rs_snapshot, desc);
+	if (scan->buffered && scan->any_deleted)
+		drop_deleted_buffered(scan);
 	MemoryContextSwitchTo(old);
 	scan->started = true;
+}
+
+/* The current chunk's delete mask, in the current memory context. */
+static uint8 *
+load_delete_mask(TsScanDesc scan, Snapshot snapshot)
+{
+	if (!scan->any_deleted)
+		return NULL;
+	return delete_mask_load(scan->storage_id, scan->chunk.first_row,
+							scan->chunk.row_count, snapshot);
 }
 
 static int
@@ -564,6 +668,7 @@ next_ordered_chunk(TsScanDesc scan)
 	{
 		scan->chunk = scan->cached_meta;
 		scan->reader = scan->cached_reader;
+		scan->deleted = scan->cached_deleted;
 	}
 	else
 	{
@@ -579,10 +684,12 @@ next_ordered_chunk(TsScanDesc scan)
 			elog(ERROR, "timeseries chunk at row %lld vanished during a scan",
 				 (long long) oc->meta.first_row);
 		open_chunk(scan, &scan->chunk, NULL, scan->read_att != NULL);
+		scan->deleted = load_delete_mask(scan, scan->base.rs_snapshot);
 		MemoryContextSwitchTo(old);
 		scan->cached_first_row = oc->meta.first_row;
 		scan->cached_meta = scan->chunk;
 		scan->cached_reader = scan->reader;
+		scan->cached_deleted = scan->deleted;
 	}
 	return true;
 }
@@ -639,7 +746,9 @@ next_rowid_chunk(TsScanDesc scan)
 			MemoryContextReset(scan->chunk_cxt);
 			continue;
 		}
-		if (scan->chunk_consumer &&
+		/* metadata describes the chunk's rows only while none is deleted */
+		scan->deleted = load_delete_mask(scan, scan->base.rs_snapshot);
+		if (scan->chunk_consumer && scan->deleted == NULL &&
 			scan->chunk_consumer(scan->consumer_arg, &scan->chunk))
 		{
 			scan->counters.chunks_from_metadata++;
@@ -689,27 +798,6 @@ chunk_row_hidden(const ChunkMeta *chunk, Snapshot snapshot, int64 r)
 }
 
 /*
- * The offset from the chunk's first row id of row i of the current vector:
- * its position, unless the chunk stores its rows in another order.
- */
-static int64
-vector_row_offset(TsScanDesc scan, int i)
-{
-	if (!scan->reader.row_order)
-		return scan->vector * scan->reader.vector_rows + i;
-	if (scan->vec_order == NULL)
-	{
-		/* the decoder's buffers go with the vector */
-		MemoryContext old = MemoryContextSwitchTo(scan->vector_cxt);
-
-		scan->vec_order = palloc(sizeof(int32) * Max(scan->vec_nrows, 1));
-		chunk_decode_row_order(&scan->reader, (uint32) scan->vector, scan->vec_order);
-		MemoryContextSwitchTo(old);
-	}
-	return scan->vec_order[i];
-}
-
-/*
  * Put row i of the current batch into the slot.  With a column selection,
  * the columns not read are set to NULL once per slot and left alone after
  * that: only this scan writes its slot's arrays.
@@ -752,6 +840,7 @@ store_row(TsScanDesc scan, TupleTableSlot *slot, int i, uint64 rowid)
 	ExecStoreVirtualTuple(slot);
 	slot->tts_tableOid = RelationGetRelid(scan->base.rs_rd);
 	rowid_to_tid(rowid, &slot->tts_tid);
+	ts_slot_set_origin(slot, scan->in_buffered || scan->chunk.own_xact);
 }
 
 /*
@@ -1099,8 +1188,15 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 		return false;
 	rowid = tid_to_rowid(tid);
 
+	/* SnapshotAny sees every row version, deleted or not */
+	if (snapshot->snapshot_type != SNAPSHOT_ANY &&
+		delete_mask_load(storage_id, (int64) rowid, 1, snapshot) != NULL)
+		return false;
 	if (write_fetch_row(rel, storage_id, rowid, snapshot, slot))
+	{
+		ts_slot_set_origin(slot, true);
 		return true;
+	}
 
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries fetch",
 								ALLOCSET_DEFAULT_SIZES);
@@ -1139,6 +1235,7 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 			ExecMaterializeSlot(slot);
 			slot->tts_tableOid = RelationGetRelid(rel);
 			ItemPointerCopy(tid, &slot->tts_tid);
+			ts_slot_set_origin(slot, meta.own_xact);
 			found = true;
 		}
 	}
@@ -1193,10 +1290,13 @@ ts_table_totals_limited(Relation rel, Snapshot snapshot, TableTotals *totals,
 	return complete;
 }
 
+/* Totals over every visible chunk, less the rows the snapshot sees deleted. */
 void
 ts_table_totals(Relation rel, Snapshot snapshot, TableTotals *totals)
 {
 	(void) ts_table_totals_limited(rel, snapshot, totals, 0);
+	totals->deleted = delete_mask_count(storage_get_id(rel), snapshot);
+	totals->rows -= totals->deleted;
 }
 
 /* ---------- ANALYZE ---------- */
@@ -1239,6 +1339,7 @@ analyze_prepare(TsScanDesc scan)
 	MemoryContext old = MemoryContextSwitchTo(scan->scan_cxt);
 
 	scan->an_snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan->any_deleted = delete_mask_any(scan->storage_id, scan->an_snapshot);
 	scan->an_chunks = palloc(sizeof(AnalyzeChunk) * cap);
 	scan->an_nchunks = 0;
 	scan->an_total = 0;
@@ -1353,6 +1454,7 @@ ts_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 		*liverows += slice;
 		scan->an_counted = true;
 	}
+next_sample:
 	if (scan->an_emitted >= scan->an_to_emit)
 		return false;
 
@@ -1373,6 +1475,7 @@ ts_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 								 scan->an_snapshot, &scan->chunk))
 			elog(ERROR, "timeseries chunk vanished during ANALYZE");
 		open_chunk(scan, &scan->chunk, NULL, true);
+		scan->deleted = load_delete_mask(scan, scan->an_snapshot);
 		MemoryContextSwitchTo(old);
 		scan->an_cur_chunk = c;
 		scan->an_cur_vector = -1;
@@ -1384,6 +1487,12 @@ ts_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 		decode_vector(scan, vector, slot->tts_tupleDescriptor);
 		filter_batch(scan);
 		scan->an_cur_vector = vector;
+	}
+	if (scan->vec_nrows == 0 ||
+		(scan->sel && !scan->sel[r % scan->reader.vector_rows]))
+	{
+		/* a deleted row: not a sample (the slice's count is approximate) */
+		goto next_sample;
 	}
 	store_row(scan, slot, (int) (r % scan->reader.vector_rows),
 			  (uint64) scan->chunk.first_row +

@@ -24,6 +24,10 @@ extern void ts_scan_rescan(TableScanDesc scan, struct ScanKeyData *key,
 extern bool ts_scan_getnextslot(TableScanDesc scan, ScanDirection direction,
 								TupleTableSlot *slot);
 
+/* Slots of timeseries rows (tableam.c). */
+extern const TupleTableSlotOps *ts_row_slot_ops_get(void);
+extern void ts_slot_set_origin(TupleTableSlot *slot, bool own_xact);
+
 extern bool ts_fetch_row_version(Relation rel, ItemPointer tid,
 								 Snapshot snapshot, TupleTableSlot *slot);
 
@@ -98,6 +102,7 @@ extern void ts_scan_set_chunk_cutoff(TableScanDesc scan, uint64 cutoff);
 typedef struct TableTotals
 {
 	int64		rows;
+	int64		deleted;		/* rows deleted (ts_table_totals only) */
 	int64		chunks;
 	int64		inline_chunks;
 	int64		bytes;

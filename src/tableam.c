@@ -38,6 +38,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "delete_mask.h"
 #include "metadata.h"
 #include "options.h"
 #include "scan.h"
@@ -83,10 +84,62 @@ not_supported(const char *what)
 			 errhint("Copy the rows into a heap table for this operation.")));
 }
 
+/*
+ * Rows are handed out in virtual slots that also answer xmin, which
+ * PostgreSQL reads in one place that matters: a foreign key's update check
+ * (RI_FKey_fk_upd_check_required) asks whether the old row was inserted by
+ * the current transaction.  Rows carry no transaction ids, so xmin reads as
+ * the current transaction's id for rows it wrote and as FrozenTransactionId
+ * for every other row; the other transaction-id columns raise the virtual
+ * slot's error.
+ */
+typedef struct TsRowSlot
+{
+	VirtualTupleTableSlot base;
+	bool		own_xact;		/* written by the current transaction */
+} TsRowSlot;
+
+static TupleTableSlotOps ts_row_slot_ops;
+
+static Datum
+ts_row_slot_getsysattr(TupleTableSlot *slot, int attnum, bool *isnull)
+{
+	if (attnum == MinTransactionIdAttributeNumber)
+	{
+		TransactionId xid = InvalidTransactionId;
+
+		if (((TsRowSlot *) slot)->own_xact)
+			xid = GetTopTransactionIdIfAny();
+		*isnull = false;
+		return TransactionIdGetDatum(TransactionIdIsValid(xid) ? xid : FrozenTransactionId);
+	}
+	return TTSOpsVirtual.getsysattr(slot, attnum, isnull);
+}
+
+const TupleTableSlotOps *
+ts_row_slot_ops_get(void)
+{
+	if (ts_row_slot_ops.base_slot_size == 0)
+	{
+		ts_row_slot_ops = TTSOpsVirtual;
+		ts_row_slot_ops.base_slot_size = sizeof(TsRowSlot);
+		ts_row_slot_ops.getsysattr = ts_row_slot_getsysattr;
+	}
+	return &ts_row_slot_ops;
+}
+
+/* Note where the row just stored in a slot came from (any slot type). */
+void
+ts_slot_set_origin(TupleTableSlot *slot, bool own_xact)
+{
+	if (slot->tts_ops == &ts_row_slot_ops)
+		((TsRowSlot *) slot)->own_xact = own_xact;
+}
+
 static const TupleTableSlotOps *
 ts_slot_callbacks(Relation rel)
 {
-	return &TTSOpsVirtual;
+	return ts_row_slot_ops_get();
 }
 
 static Size
@@ -144,7 +197,10 @@ ts_tuple_tid_valid(TableScanDesc scan, ItemPointer tid)
 static void
 ts_tuple_get_latest_tid(TableScanDesc scan, ItemPointer tid)
 {
-	/* rows are never updated in place: the tid is its own latest version */
+	uint64		storage_id = storage_get_id(scan->rs_rd);
+
+	if (storage_id != 0)
+		delete_row_latest_visible(storage_id, tid, scan->rs_snapshot);
 }
 
 static bool
@@ -194,37 +250,89 @@ ts_tuple_complete_speculative(Relation rel, TupleTableSlot *slot,
 	not_supported("INSERT ... ON CONFLICT");
 }
 
+/*
+ * DELETE records the row as deleted (delete_mask.c); its chunk is left as it
+ * is.
+ */
 static TM_Result
 ts_tuple_delete(Relation rel, ItemPointer tid, CommandId cid,
 				Snapshot snapshot, Snapshot crosscheck, bool wait,
 				TM_FailureData *tmfd, bool changingPart)
 {
-	not_supported("DELETE");
-	return TM_Invisible;
+	uint64		storage_id = storage_get_id(rel);
+	TM_Result	result;
+
+	if (storage_id == 0 || !tid_is_row(tid))
+		elog(ERROR, "timeseries: no row to delete at (%u,%u)",
+			 ItemPointerGetBlockNumberNoCheck(tid),
+			 ItemPointerGetOffsetNumberNoCheck(tid));
+	result = delete_row_begin(rel, storage_id, tid, cid, crosscheck, wait,
+							  false, tmfd);
+	if (result == TM_Ok)
+	{
+		delete_row_finish(rel, storage_id, tid, NO_SUCCESSOR, cid);
+		pgstat_count_heap_delete(rel);
+	}
+	return result;
 }
 
+/*
+ * UPDATE deletes the row and inserts its new version, with a new row id
+ * that the delete record names as its successor.  The new version always
+ * has a new ctid, so every index gets an entry for it.
+ */
 static TM_Result
 ts_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
 				CommandId cid, Snapshot snapshot, Snapshot crosscheck,
 				bool wait, TM_FailureData *tmfd, LockTupleMode *lockmode,
 				bool *update_indexes)
 {
-	not_supported("UPDATE");
-	return TM_Invisible;
+	uint64		storage_id = storage_get_id(rel);
+	TM_Result	result;
+
+	if (storage_id == 0 || !tid_is_row(otid))
+		elog(ERROR, "timeseries: no row to update at (%u,%u)",
+			 ItemPointerGetBlockNumberNoCheck(otid),
+			 ItemPointerGetOffsetNumberNoCheck(otid));
+
+	/* the row's identity changes: conflicts as for a key update */
+	*lockmode = LockTupleExclusive;
+	*update_indexes = true;
+	result = delete_row_begin(rel, storage_id, otid, cid, crosscheck, wait,
+							  true, tmfd);
+	if (result == TM_Ok)
+	{
+		write_insert(rel, &slot, 1, cid);
+		delete_row_finish(rel, storage_id, otid, tid_to_rowid(&slot->tts_tid), cid);
+		pgstat_count_heap_update(rel, false);
+	}
+	return result;
 }
 
 /*
- * Rows are immutable until UPDATE and DELETE exist, so a shared row lock
- * (FOR SHARE, FOR KEY SHARE: what a foreign key check takes on referencing
- * rows) has nothing to conflict with: it only has to find the row.
+ * Row locks.  Shared locks (FOR SHARE, FOR KEY SHARE) and the locks that
+ * EvalPlanQual and BEFORE ROW triggers take before they change a row find
+ * its latest version, waiting for a transaction that is deleting or
+ * updating it; the change itself then conflicts as it should
+ * (delete_row_begin).  Exclusive locks that last until commit (SELECT ...
+ * FOR UPDATE) are refused by the planner hook: there is nothing yet to hold
+ * them.
  */
 static TM_Result
 ts_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot,
 			  TupleTableSlot *slot, CommandId cid, LockTupleMode mode,
 			  LockWaitPolicy wait_policy, uint8 flags, TM_FailureData *tmfd)
 {
-	if (mode != LockTupleKeyShare && mode != LockTupleShare)
-		not_supported("SELECT ... FOR UPDATE / FOR NO KEY UPDATE");
+	uint64		storage_id = storage_get_id(rel);
+	TM_Result	result;
+
+	if (storage_id == 0 || !tid_is_row(tid))
+		return TM_Invisible;
+	result = delete_row_latest(rel, storage_id, tid, cid, wait_policy,
+							   (flags & TUPLE_LOCK_FLAG_FIND_LAST_VERSION) != 0,
+							   tmfd);
+	if (result != TM_Ok)
+		return result;
 	if (!ts_fetch_row_version(rel, tid, SnapshotAny, slot))
 		return TM_Invisible;
 	return TM_Ok;

@@ -84,6 +84,7 @@
 #include "utils/syscache.h"
 
 #include "custom_scan.h"
+#include "delete_mask.h"
 #include "gapfill.h"
 #include "metadata.h"
 #include "scan.h"
@@ -2401,7 +2402,10 @@ topn_threshold(TsAggState *state)
 		int			n = 0;
 		int			max = 0;
 
-		ms = storage_id ? metadata_begin_scan(storage_id, ss->ps.state->es_snapshot) : NULL;
+		Snapshot	snapshot = ss->ps.state->es_snapshot;
+		bool		any_deleted = delete_mask_any(storage_id, snapshot);
+
+		ms = storage_id ? metadata_begin_scan(storage_id, snapshot) : NULL;
 		while (ms && metadata_next(ms, &meta, false))
 		{
 			ColumnSummary cs;
@@ -2410,6 +2414,11 @@ topn_threshold(TsAggState *state)
 
 			CHECK_FOR_INTERRUPTS();
 			if (meta.own_xact || meta.cids != NULL)
+				continue;
+			/* the summary's min and max may be rows that are deleted */
+			if (any_deleted &&
+				delete_mask_load(storage_id, meta.first_row, meta.row_count,
+								 snapshot) != NULL)
 				continue;
 			summary_get(meta.summary, state->topn_attno, type, &cs);
 			if (!cs.known || !cs.has_values)

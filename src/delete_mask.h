@@ -1,0 +1,67 @@
+/*-------------------------------------------------------------------------
+ *
+ * delete_mask.h
+ *	  Deleted rows of timeseries tables: records in
+ *	  timeseries_internal.deleted_row, the delete mask of a chunk as a
+ *	  snapshot sees it, and the row-level conflict handling of DELETE and
+ *	  UPDATE.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMESERIES_DELETE_MASK_H
+#define TIMESERIES_DELETE_MASK_H
+
+#include "access/tableam.h"
+#include "nodes/lockoptions.h"
+#include "utils/rel.h"
+#include "utils/snapshot.h"
+
+#define NO_SUCCESSOR	PG_UINT64_MAX
+
+/* Does the snapshot see any deleted row of the storage id? */
+extern bool delete_mask_any(uint64 storage_id, Snapshot snapshot);
+
+/*
+ * The rows of [first_row, first_row + nrows) the snapshot sees as deleted,
+ * as a bitmap by offset from first_row (palloc'd), or NULL when there are
+ * none.
+ */
+extern uint8 *delete_mask_load(uint64 storage_id, int64 first_row, int64 nrows,
+							   Snapshot snapshot);
+
+static inline bool
+delete_mask_test(const uint8 *mask, int64 offset)
+{
+	return (mask[offset >> 3] >> (offset & 7)) & 1;
+}
+
+/* Deleted rows the snapshot sees (VACUUM and statistics). */
+extern int64 delete_mask_count(uint64 storage_id, Snapshot snapshot);
+
+/* Delete every record of a storage id (TRUNCATE, DROP). */
+extern void delete_mask_drop_storage(uint64 storage_id);
+
+/*
+ * DELETE and UPDATE of one row: delete_row_begin checks for concurrent
+ * changes (waiting for them as heap does) and on TM_Ok keeps the row's
+ * tuple lock until delete_row_finish records the delete.
+ */
+extern TM_Result delete_row_begin(Relation rel, uint64 storage_id, ItemPointer tid,
+								  CommandId cid, Snapshot crosscheck, bool wait,
+								  bool update, TM_FailureData *tmfd);
+extern void delete_row_finish(Relation rel, uint64 storage_id, ItemPointer tid,
+							  uint64 successor, CommandId cid);
+
+/*
+ * The version of a row that row locks and EvalPlanQual work on: with
+ * follow, *tid moves along updates to the latest version.
+ */
+extern TM_Result delete_row_latest(Relation rel, uint64 storage_id, ItemPointer tid,
+								   CommandId cid, LockWaitPolicy wait_policy,
+								   bool follow, TM_FailureData *tmfd);
+
+/* The newest version of a row the snapshot sees, following updates. */
+extern void delete_row_latest_visible(uint64 storage_id, ItemPointer tid,
+									  Snapshot snapshot);
+
+#endif							/* TIMESERIES_DELETE_MASK_H */
