@@ -6,16 +6,10 @@ CREATE TABLE un_h (id int, v float8);
 INSERT INTO un_h VALUES (1, 10), (1000, 1000);
 \set VERBOSITY default
 
--- (UPDATE, DELETE and MERGE: see 23_update_delete)
+-- (UPDATE, DELETE, MERGE and row locks: see 23_update_delete and the
+-- isolation specs ts-update-delete and ts-row-locks)
 INSERT INTO un_t VALUES (1, 1, 'x') ON CONFLICT DO NOTHING;
 INSERT INTO un_t VALUES (1, 1, 'x') ON CONFLICT (id) DO UPDATE SET v = 2;
-SELECT * FROM un_t WHERE id = 1 FOR UPDATE;
-SELECT * FROM un_t WHERE id = 1 FOR NO KEY UPDATE;
-SELECT * FROM un_t WHERE id = 1 FOR SHARE;
-SELECT * FROM un_t WHERE id = 1 FOR KEY SHARE;
-SELECT * FROM un_t t JOIN un_h h USING (id) FOR UPDATE OF t;
--- locking only the heap side of a join is fine
-SELECT t.id, h.v FROM un_t t JOIN un_h h USING (id) FOR UPDATE OF h;
 CREATE INDEX un_t_id ON un_t (id);
 CREATE UNIQUE INDEX un_t_id_u ON un_t (id);
 CREATE INDEX CONCURRENTLY un_t_id_c ON un_t (id);
@@ -66,7 +60,6 @@ ROLLBACK;
 -- the SQLSTATE is feature_not_supported for every one of these
 \set VERBOSITY sqlstate
 INSERT INTO un_t VALUES (1, 1, 'x') ON CONFLICT DO NOTHING;
-SELECT * FROM un_t FOR UPDATE;
 CREATE INDEX ON un_t (id);
 SELECT count(*) FROM un_t TABLESAMPLE SYSTEM (10);
 \set VERBOSITY default

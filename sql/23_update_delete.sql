@@ -135,6 +135,14 @@ UPDATE ud_heap SET v = 42 WHERE id = :cur2;
 UPDATE ud_heap SET v = 43 WHERE id = 511;
 SELECT * FROM ud_diff();
 
+-- row locks in joins; they last until the transaction ends, and VACUUM
+-- deletes the records of finished transactions' locks (see below)
+BEGIN;
+SELECT ud.id, fix.delta FROM ud JOIN fix USING (host)
+	WHERE ud.id BETWEEN 530 AND 533 ORDER BY ud.id, fix.delta FOR UPDATE OF ud;
+SELECT count(*) AS lock_records FROM timeseries_internal.row_lock;
+COMMIT;
+
 -- by ctid (a TID scan)
 SELECT ctid AS del_ctid FROM ud WHERE id = 520 \gset
 DELETE FROM ud WHERE ctid = :'del_ctid' RETURNING id;
@@ -221,6 +229,7 @@ SELECT * FROM ud_diff();
 -- the counts of the table's statistics leave out deleted rows
 SELECT row_count = (SELECT count(*) FROM ud_heap) AS rows_right FROM timeseries.table_stats('ud');
 VACUUM ud;
+SELECT count(*) AS lock_records FROM timeseries_internal.row_lock;
 SELECT reltuples = (SELECT count(*) FROM ud_heap) AS reltuples_right
 	FROM pg_class WHERE relname = 'ud';
 

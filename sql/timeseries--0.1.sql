@@ -47,6 +47,18 @@ CREATE UNIQUE INDEX deleted_row_idx
 	ON timeseries_internal.deleted_row (storage_id, row_id);
 REVOKE ALL ON timeseries_internal.deleted_row FROM PUBLIC;
 
+-- One row per row lock taken (SELECT ... FOR UPDATE / SHARE, and before a
+-- row is changed): a lock holds while its inserting transaction is in
+-- progress.  VACUUM deletes the rows of finished transactions.
+--   mode        the LockTupleMode: 0 key share, 1 share, 2 no key update, 3 update
+CREATE TABLE timeseries_internal.row_lock (
+	storage_id bigint NOT NULL,
+	row_id bigint NOT NULL,
+	mode smallint NOT NULL
+);
+CREATE INDEX row_lock_idx ON timeseries_internal.row_lock (storage_id, row_id);
+REVOKE ALL ON timeseries_internal.row_lock FROM PUBLIC;
+
 CREATE FUNCTION timeseries.timeseries_tam_handler(internal)
 	RETURNS table_am_handler
 	AS 'MODULE_PATHNAME', 'timeseries_tam_handler'

@@ -1,10 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * delete_mask.c
- *	  Deleted rows: one record per deleted row in
+ *	  Deleted and locked rows: one record per deleted row in
  *	  timeseries_internal.deleted_row, the delete mask of a chunk as a
- *	  snapshot sees it, and the row-level conflict handling of DELETE and
- *	  UPDATE.
+ *	  snapshot sees it, row locks in timeseries_internal.row_lock, and the
+ *	  row-level conflict handling of DELETE, UPDATE and row locks.
  *
  * Chunks are immutable, so a deleted row is recorded beside its chunk: a
  * heap row (storage_id, row_id, successor) inserted by the deleting
@@ -16,9 +16,9 @@
  * for EvalPlanQual, as heap follows t_ctid.
  *
  * The record plays the part of heap's xmax.  A deleter looks for the row's
- * record with a dirty snapshot while holding the row's tuple lock (a
- * heavyweight lock on its ctid, as heap takes while it waits), so that
- * looking and inserting are one step for concurrent deleters of the row:
+ * record with a dirty snapshot while holding the row's latch (see
+ * row_latch), so that looking and inserting are one step for concurrent
+ * deleters of the row:
  * - no record: the row is ours to delete;
  * - a record of a transaction in progress: wait for it to end, look again;
  * - a committed record: the row was deleted (TM_Deleted) or updated
@@ -29,6 +29,17 @@
  *   command id, as heap decides by cmax.
  * Deletes of different rows never wait for each other, whatever chunk they
  * are in.
+ *
+ * Row locks (SELECT ... FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE, and
+ * the lock EvalPlanQual and BEFORE ROW triggers take before changing a row)
+ * are records too, (storage_id, row_id, mode), which hold while their
+ * transaction is in progress, like a heap tuple's locker xmax: a locker or
+ * deleter waits for the transactions holding conflicting modes, with heap's
+ * conflict table (a delete conflicts with every mode, an update that
+ * changes no key column with every mode but FOR KEY SHARE).  Records
+ * of finished transactions mean nothing and VACUUM deletes them.  A waiter
+ * queues on the row's tuple lock in the heavyweight mode heap uses for each
+ * tuple lock mode, so share lockers do not queue behind one another.
  *
  *-------------------------------------------------------------------------
  */
@@ -42,6 +53,7 @@
 #include "catalog/index.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "storage/procarray.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -65,16 +77,16 @@ typedef struct RecordScan
 	SysScanDesc scan;
 } RecordScan;
 
-/* Records of storage_id with row ids in [lo, hi], in row-id order. */
+/* Records in table of storage_id with row ids in [lo, hi], in row-id order. */
 static void
-begin_records(RecordScan *rs, uint64 storage_id, int64 lo, int64 hi,
-			  Snapshot snapshot, LOCKMODE lockmode)
+begin_table_records(RecordScan *rs, InternalTable table, uint64 storage_id,
+					int64 lo, int64 hi, Snapshot snapshot, LOCKMODE lockmode)
 {
 	ScanKeyData keys[3];
 	Oid			heapoid;
 	Oid			indexoid;
 
-	metadata_require(INTERNAL_DELETED_ROW, &heapoid, &indexoid);
+	metadata_require(table, &heapoid, &indexoid);
 	rs->heap = table_open(heapoid, lockmode);
 	rs->index = index_open(indexoid, lockmode);
 	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
@@ -84,6 +96,15 @@ begin_records(RecordScan *rs, uint64 storage_id, int64 lo, int64 hi,
 	ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
 				Int64GetDatum(hi));
 	rs->scan = systable_beginscan_ordered(rs->heap, rs->index, snapshot, 3, keys);
+}
+
+/* Deleted-row records. */
+static void
+begin_records(RecordScan *rs, uint64 storage_id, int64 lo, int64 hi,
+			  Snapshot snapshot, LOCKMODE lockmode)
+{
+	begin_table_records(rs, INTERNAL_DELETED_ROW, storage_id, lo, hi, snapshot,
+						lockmode);
 }
 
 static HeapTuple
@@ -176,24 +197,84 @@ delete_mask_count(uint64 storage_id, Snapshot snapshot)
 	return n;
 }
 
+/*
+ * Delete the records of a storage id in both tables; with finished_locks,
+ * only the row locks of transactions no longer in progress.
+ */
+static void
+delete_records(uint64 storage_id, bool finished_locks)
+{
+	for (int t = finished_locks ? INTERNAL_ROW_LOCK : INTERNAL_DELETED_ROW;
+		 t <= INTERNAL_ROW_LOCK; t++)
+	{
+		RecordScan	rs;
+		HeapTuple	tuple;
+		Oid			heapoid;
+		Oid			indexoid;
+
+		if (storage_id == 0 || !metadata_lookup((InternalTable) t, &heapoid, &indexoid))
+			return;
+		begin_table_records(&rs, (InternalTable) t, storage_id, 0, PG_INT64_MAX,
+							SnapshotSelf, RowExclusiveLock);
+		while (HeapTupleIsValid(tuple = next_record(&rs)))
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (finished_locks &&
+				TransactionIdIsInProgress(HeapTupleHeaderGetXmin(tuple->t_data)))
+				continue;
+			simple_heap_delete(rs.heap, &tuple->t_self);
+		}
+		end_records(&rs, RowExclusiveLock);
+	}
+}
+
 void
 delete_mask_drop_storage(uint64 storage_id)
 {
-	RecordScan	rs;
-	HeapTuple	tuple;
-	Oid			heapoid;
-	Oid			indexoid;
-
-	if (storage_id == 0 || !metadata_lookup(INTERNAL_DELETED_ROW, &heapoid, &indexoid))
-		return;
 	CommandCounterIncrement();
-	begin_records(&rs, storage_id, 0, PG_INT64_MAX, SnapshotSelf, RowExclusiveLock);
-	while (HeapTupleIsValid(tuple = next_record(&rs)))
-		simple_heap_delete(rs.heap, &tuple->t_self);
-	end_records(&rs, RowExclusiveLock);
+	delete_records(storage_id, false);
 }
 
-/* ---------- DELETE and UPDATE ---------- */
+void
+delete_mask_vacuum_locks(uint64 storage_id)
+{
+	delete_records(storage_id, true);
+}
+
+/* ---------- conflicts ---------- */
+
+/* heap's tuple lock conflict table (tupleLockExtraInfo, MultiXactStatus) */
+static bool
+modes_conflict(LockTupleMode held, LockTupleMode wanted)
+{
+	static const bool conflict[4][4] = {
+		[LockTupleKeyShare] = {[LockTupleExclusive] = true},
+		[LockTupleShare] = {[LockTupleNoKeyExclusive] = true, [LockTupleExclusive] = true},
+		[LockTupleNoKeyExclusive] = {[LockTupleShare] = true,
+		[LockTupleNoKeyExclusive] = true, [LockTupleExclusive] = true},
+		[LockTupleExclusive] = {true, true, true, true},
+	};
+
+	return conflict[held][wanted];
+}
+
+/* The heavyweight tuple lock heap takes to wait for each mode (heapam.c). */
+static LOCKMODE
+tuple_lock_level(LockTupleMode mode)
+{
+	switch (mode)
+	{
+		case LockTupleKeyShare:
+			return AccessShareLock;
+		case LockTupleShare:
+			return RowShareLock;
+		case LockTupleNoKeyExclusive:
+			return ExclusiveLock;
+		case LockTupleExclusive:
+			break;
+	}
+	return AccessExclusiveLock;
+}
 
 /* The row's record as a dirty snapshot sees it. */
 typedef struct RowRecord
@@ -238,9 +319,54 @@ find_record(uint64 storage_id, uint64 rowid, RowRecord *rec)
 }
 
 /*
- * What a record found for a row means to a command with command id cid,
- * when no transaction is in progress on it (heap's HeapTupleSatisfiesUpdate
- * with xmax = the record's xmin).
+ * A transaction other than ours, in progress, that holds a lock on the row
+ * conflicting with mode (InvalidTransactionId when none); *held says
+ * whether our transaction holds one at least as strong.
+ */
+static TransactionId
+conflicting_locker(uint64 storage_id, uint64 rowid, LockTupleMode mode,
+				   bool *held)
+{
+	SnapshotData dirty;
+	RecordScan	rs;
+	HeapTuple	tuple;
+	TransactionId result = InvalidTransactionId;
+
+	*held = false;
+	InitDirtySnapshot(dirty);
+	begin_table_records(&rs, INTERNAL_ROW_LOCK, storage_id, (int64) rowid,
+						(int64) rowid, &dirty, AccessShareLock);
+	while (HeapTupleIsValid(tuple = next_record(&rs)))
+	{
+		TransactionId xmin = HeapTupleHeaderGetXmin(tuple->t_data);
+		bool		isnull;
+		LockTupleMode held_mode = (LockTupleMode)
+			DatumGetInt16(heap_getattr(tuple, 3, RelationGetDescr(rs.heap), &isnull));
+
+		if (held_mode < LockTupleKeyShare || held_mode > LockTupleExclusive)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("timeseries row lock record has mode %d", (int) held_mode)));
+		if (TransactionIdIsCurrentTransactionId(xmin))
+		{
+			if (held_mode >= mode)
+				*held = true;
+			continue;
+		}
+		/* committed: its transaction ended, and the lock with it */
+		if (TransactionIdIsValid(dirty.xmin) && modes_conflict(held_mode, mode))
+		{
+			result = dirty.xmin;
+			break;
+		}
+	}
+	end_records(&rs, AccessShareLock);
+	return result;
+}
+
+/*
+ * What a committed or own record means to a command with command id cid
+ * (heap's HeapTupleSatisfiesUpdate with xmax = the record's xmin).
  */
 static TM_Result
 record_result(const RowRecord *rec, ItemPointer tid, CommandId cid,
@@ -263,46 +389,189 @@ record_result(const RowRecord *rec, ItemPointer tid, CommandId cid,
 	return TM_Deleted;
 }
 
-TM_Result
-delete_row_begin(Relation rel, uint64 storage_id, ItemPointer tid,
-				 CommandId cid, Snapshot crosscheck, bool wait, bool update,
-				 TM_FailureData *tmfd)
+/*
+ * The row latch makes looking for a row's records and adding one a single
+ * step among backends.  It is a heavyweight lock on the row's ctid, tagged
+ * with the deleted_row table's OID so that it is not the tuple lock of the
+ * user's table: that one is taken only to wait, as heap does, and a
+ * transaction must be able to change a row it has locked while others wait
+ * in line for it.  The latch is never held while waiting for a transaction.
+ */
+static void
+row_latch_tag(LOCKTAG *tag, ItemPointer tid)
+{
+	Oid			heapoid;
+	Oid			indexoid;
+
+	metadata_require(INTERNAL_DELETED_ROW, &heapoid, &indexoid);
+	SET_LOCKTAG_TUPLE(*tag, MyDatabaseId, heapoid,
+					  ItemPointerGetBlockNumberNoCheck(tid),
+					  ItemPointerGetOffsetNumberNoCheck(tid));
+}
+
+static void
+row_latch(ItemPointer tid)
+{
+	LOCKTAG		tag;
+
+	row_latch_tag(&tag, tid);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+static void
+row_unlatch(ItemPointer tid)
+{
+	LOCKTAG		tag;
+
+	row_latch_tag(&tag, tid);
+	LockRelease(&tag, ExclusiveLock, false);
+}
+
+/*
+ * Wait as the policy says for transaction xid, which holds the row, first
+ * queueing on the row's tuple lock (once); false when the caller is to give
+ * up (SKIP LOCKED).
+ */
+static bool
+wait_for(Relation rel, ItemPointer tid, LockTupleMode mode, TransactionId xid,
+		 LockWaitPolicy policy, XLTW_Oper oper, bool *queued)
+{
+	LOCKMODE	level = tuple_lock_level(mode);
+
+	if (!*queued)
+	{
+		switch (policy)
+		{
+			case LockWaitBlock:
+				LockTuple(rel, tid, level);
+				break;
+			case LockWaitSkip:
+				if (!ConditionalLockTuple(rel, tid, level))
+					return false;
+				break;
+			case LockWaitError:
+				if (!ConditionalLockTuple(rel, tid, level))
+					ereport(ERROR,
+							(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+							 errmsg("could not obtain lock on row in relation \"%s\"",
+									RelationGetRelationName(rel))));
+				break;
+		}
+		*queued = true;
+	}
+	switch (policy)
+	{
+		case LockWaitBlock:
+			XactLockTableWait(xid, rel, tid, oper);
+			return true;
+		case LockWaitSkip:
+			return ConditionalXactLockTableWait(xid);
+		case LockWaitError:
+			if (!ConditionalXactLockTableWait(xid))
+				ereport(ERROR,
+						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+						 errmsg("could not obtain lock on row in relation \"%s\"",
+								RelationGetRelationName(rel))));
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Wait until no other transaction in progress is deleting the row or holds
+ * a lock on it conflicting with mode.  Returns TM_Ok with the row latched
+ * when the row is not deleted (*held: we hold a lock at least as strong
+ * already), TM_WouldBlock when the policy gives up, or (*rec filled in)
+ * what the row's committed or own delete record means.  The tuple lock a
+ * wait queued on is released before returning.
+ */
+static TM_Result
+claim_row(Relation rel, uint64 storage_id, ItemPointer tid, CommandId cid,
+		  LockTupleMode mode, LockWaitPolicy policy, XLTW_Oper oper,
+		  RowRecord *rec, bool *held, TM_FailureData *tmfd)
 {
 	uint64		rowid = tid_to_rowid(tid);
-	RowRecord	rec;
-
-	if (wait)
-		LockTuple(rel, tid, ExclusiveLock);
-	else if (!ConditionalLockTuple(rel, tid, ExclusiveLock))
-	{
-		tmfd->xmax = InvalidTransactionId;
-		tmfd->cmax = InvalidCommandId;
-		ItemPointerCopy(tid, &tmfd->ctid);
-		return TM_WouldBlock;
-	}
+	bool		queued = false;
+	TM_Result	result;
 
 	for (;;)
 	{
+		TransactionId xwait;
+
 		CHECK_FOR_INTERRUPTS();
-		find_record(storage_id, rowid, &rec);
-		if (!rec.found)
-			break;
-		if (rec.in_progress)
+		row_latch(tid);
+		find_record(storage_id, rowid, rec);
+		if (rec->found && !rec->in_progress)
 		{
-			if (!wait)
-			{
-				UnlockTuple(rel, tid, ExclusiveLock);
-				tmfd->xmax = rec.xmin;
-				tmfd->cmax = InvalidCommandId;
-				ItemPointerCopy(tid, &tmfd->ctid);
-				return TM_WouldBlock;
-			}
-			XactLockTableWait(rec.xmin, rel, tid, update ? XLTW_Update : XLTW_Delete);
-			continue;
+			row_unlatch(tid);
+			result = record_result(rec, tid, cid, tmfd);
+			break;
 		}
-		UnlockTuple(rel, tid, ExclusiveLock);
-		return record_result(&rec, tid, cid, tmfd);
+		if (rec->found)
+			xwait = rec->xmin;
+		else
+		{
+			xwait = conflicting_locker(storage_id, rowid, mode, held);
+			if (!TransactionIdIsValid(xwait))
+			{
+				result = TM_Ok;
+				break;
+			}
+		}
+		row_unlatch(tid);
+		if (!wait_for(rel, tid, mode, xwait, policy, oper, &queued))
+		{
+			tmfd->xmax = xwait;
+			tmfd->cmax = InvalidCommandId;
+			ItemPointerCopy(tid, &tmfd->ctid);
+			result = TM_WouldBlock;
+			break;
+		}
 	}
+	if (queued)
+		UnlockTuple(rel, tid, tuple_lock_level(mode));
+	return result;
+}
+
+static void
+insert_record(InternalTable table, Datum *values, bool *nulls, CommandId cid,
+			  IndexUniqueCheck check)
+{
+	Relation	heap;
+	Relation	index;
+	HeapTuple	tuple;
+	Oid			heapoid;
+	Oid			indexoid;
+
+	metadata_require(table, &heapoid, &indexoid);
+	heap = table_open(heapoid, RowExclusiveLock);
+	index = index_open(indexoid, RowExclusiveLock);
+	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
+	heap_insert(heap, tuple, cid, 0, NULL);
+	index_insert(index, values, nulls, &tuple->t_self, heap, check, false,
+				 BuildIndexInfo(index));
+	heap_freetuple(tuple);
+	index_close(index, RowExclusiveLock);
+	table_close(heap, RowExclusiveLock);
+}
+
+/* ---------- DELETE, UPDATE and row locks ---------- */
+
+TM_Result
+delete_row_begin(Relation rel, uint64 storage_id, ItemPointer tid,
+				 CommandId cid, Snapshot crosscheck, bool wait,
+				 LockTupleMode mode, TM_FailureData *tmfd)
+{
+	RowRecord	rec;
+	bool		held;
+	TM_Result	result;
+
+	result = claim_row(rel, storage_id, tid, cid, mode,
+					   wait ? LockWaitBlock : LockWaitSkip,
+					   mode == LockTupleExclusive ? XLTW_Delete : XLTW_Update,
+					   &rec, &held, tmfd);
+	if (result != TM_Ok)
+		return result;
 
 	/*
 	 * A serializable transaction's foreign-key checks pass a crosscheck
@@ -317,7 +586,7 @@ delete_row_begin(Relation rel, uint64 storage_id, ItemPointer tid,
 		ExecDropSingleTupleTableSlot(tmp);
 		if (!visible)
 		{
-			UnlockTuple(rel, tid, ExclusiveLock);
+			row_unlatch(tid);
 			tmfd->xmax = InvalidTransactionId;
 			tmfd->cmax = InvalidCommandId;
 			ItemPointerCopy(tid, &tmfd->ctid);
@@ -331,76 +600,59 @@ void
 delete_row_finish(Relation rel, uint64 storage_id, ItemPointer tid,
 				  uint64 successor, CommandId cid)
 {
-	Relation	heap;
-	Relation	index;
 	Datum		values[Natts_deleted];
 	bool		nulls[Natts_deleted] = {false, false, false};
-	HeapTuple	tuple;
-	Oid			heapoid;
-	Oid			indexoid;
 
-	metadata_require(INTERNAL_DELETED_ROW, &heapoid, &indexoid);
-	heap = table_open(heapoid, RowExclusiveLock);
-	index = index_open(indexoid, RowExclusiveLock);
 	values[Anum_deleted_storage_id - 1] = Int64GetDatum((int64) storage_id);
 	values[Anum_deleted_row_id - 1] = Int64GetDatum((int64) tid_to_rowid(tid));
 	values[Anum_deleted_successor - 1] = Int64GetDatum((int64) successor);
 	nulls[Anum_deleted_successor - 1] = (successor == NO_SUCCESSOR);
-	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
-	heap_insert(heap, tuple, cid, 0, NULL);
 
 	/*
-	 * The tuple lock makes a second record of the row impossible; the
-	 * unique index would catch one all the same.
+	 * The latch makes a second record of the row impossible; the unique
+	 * index would catch one all the same.
 	 */
-	index_insert(index, values, nulls, &tuple->t_self, heap, UNIQUE_CHECK_YES,
-				 false, BuildIndexInfo(index));
-	heap_freetuple(tuple);
-	index_close(index, RowExclusiveLock);
-	table_close(heap, RowExclusiveLock);
-	UnlockTuple(rel, tid, ExclusiveLock);
+	insert_record(INTERNAL_DELETED_ROW, values, nulls, cid, UNIQUE_CHECK_YES);
+	row_unlatch(tid);
 }
 
 TM_Result
-delete_row_latest(Relation rel, uint64 storage_id, ItemPointer tid,
-				  CommandId cid, LockWaitPolicy wait_policy, bool follow,
-				  TM_FailureData *tmfd)
+delete_row_lock(Relation rel, uint64 storage_id, ItemPointer tid,
+				CommandId cid, LockTupleMode mode, LockWaitPolicy policy,
+				bool follow, TM_FailureData *tmfd)
 {
-	RowRecord	rec;
-
 	tmfd->traversed = false;
 	for (;;)
 	{
-		CHECK_FOR_INTERRUPTS();
-		find_record(storage_id, tid_to_rowid(tid), &rec);
-		if (!rec.found)
-			return TM_Ok;
-		if (rec.in_progress)
+		RowRecord	rec;
+		bool		held;
+		TM_Result	result;
+
+		result = claim_row(rel, storage_id, tid, cid, mode, policy, XLTW_Lock,
+						   &rec, &held, tmfd);
+		if (result == TM_Ok)
 		{
-			switch (wait_policy)
+			if (!held)
 			{
-				case LockWaitBlock:
-					XactLockTableWait(rec.xmin, rel, tid, XLTW_Lock);
-					continue;
-				case LockWaitSkip:
-					tmfd->xmax = rec.xmin;
-					tmfd->cmax = InvalidCommandId;
-					ItemPointerCopy(tid, &tmfd->ctid);
-					return TM_WouldBlock;
-				case LockWaitError:
-					ereport(ERROR,
-							(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-							 errmsg("could not obtain lock on row in relation \"%s\"",
-									RelationGetRelationName(rel))));
+				Datum		values[3];
+				bool		nulls[3] = {false, false, false};
+
+				values[0] = Int64GetDatum((int64) storage_id);
+				values[1] = Int64GetDatum((int64) tid_to_rowid(tid));
+				values[2] = Int16GetDatum((int16) mode);
+				insert_record(INTERNAL_ROW_LOCK, values, nulls, cid, UNIQUE_CHECK_NO);
 			}
+			row_unlatch(tid);
+			return TM_Ok;
 		}
-		if (follow && !rec.own && rec.successor != NO_SUCCESSOR)
+		if (result == TM_Updated && follow)
 		{
+			/* READ COMMITTED: lock the row's latest version instead */
 			rowid_to_tid(rec.successor, tid);
 			tmfd->traversed = true;
 			continue;
 		}
-		return record_result(&rec, tid, cid, tmfd);
+		return result;
 	}
 }
 

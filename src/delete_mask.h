@@ -1,10 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * delete_mask.h
- *	  Deleted rows of timeseries tables: records in
- *	  timeseries_internal.deleted_row, the delete mask of a chunk as a
- *	  snapshot sees it, and the row-level conflict handling of DELETE and
- *	  UPDATE.
+ *	  Deleted and locked rows of timeseries tables: records in
+ *	  timeseries_internal.deleted_row and row_lock, the delete mask of a
+ *	  chunk as a snapshot sees it, and the row-level conflict handling of
+ *	  DELETE, UPDATE and row locks.
  *
  *-------------------------------------------------------------------------
  */
@@ -41,24 +41,29 @@ extern int64 delete_mask_count(uint64 storage_id, Snapshot snapshot);
 /* Delete every record of a storage id (TRUNCATE, DROP). */
 extern void delete_mask_drop_storage(uint64 storage_id);
 
+/* Delete the row locks of finished transactions (VACUUM). */
+extern void delete_mask_vacuum_locks(uint64 storage_id);
+
 /*
  * DELETE and UPDATE of one row: delete_row_begin checks for concurrent
- * changes (waiting for them as heap does) and on TM_Ok keeps the row's
- * tuple lock until delete_row_finish records the delete.
+ * changes and row locks conflicting with mode (LockTupleExclusive for a
+ * delete, the update's lock mode), waiting for them as heap does, and on
+ * TM_Ok keeps the row latched until delete_row_finish records the delete.
  */
 extern TM_Result delete_row_begin(Relation rel, uint64 storage_id, ItemPointer tid,
 								  CommandId cid, Snapshot crosscheck, bool wait,
-								  bool update, TM_FailureData *tmfd);
+								  LockTupleMode mode, TM_FailureData *tmfd);
 extern void delete_row_finish(Relation rel, uint64 storage_id, ItemPointer tid,
 							  uint64 successor, CommandId cid);
 
 /*
- * The version of a row that row locks and EvalPlanQual work on: with
- * follow, *tid moves along updates to the latest version.
+ * Lock a row in mode until the end of the transaction; with follow, *tid
+ * moves along updates to the latest version, which is locked instead.
  */
-extern TM_Result delete_row_latest(Relation rel, uint64 storage_id, ItemPointer tid,
-								   CommandId cid, LockWaitPolicy wait_policy,
-								   bool follow, TM_FailureData *tmfd);
+extern TM_Result delete_row_lock(Relation rel, uint64 storage_id, ItemPointer tid,
+								 CommandId cid, LockTupleMode mode,
+								 LockWaitPolicy policy, bool follow,
+								 TM_FailureData *tmfd);
 
 /* The newest version of a row the snapshot sees, following updates. */
 extern void delete_row_latest_visible(uint64 storage_id, ItemPointer tid,

@@ -49,13 +49,14 @@ enum
 };
 
 /*
- * The internal tables and their indexes, looked up by name once and
+ * The internal tables and their (storage_id, ...) indexes, looked up by name once and
  * forgotten on any relcache invalidation of them (the extension may be
  * dropped and created again).
  */
 static const char *const internal_names[NUM_INTERNAL_TABLES][2] = {
 	[INTERNAL_CHUNK] = {"chunk", "chunk_storage_row_idx"},
 	[INTERNAL_DELETED_ROW] = {"deleted_row", "deleted_row_idx"},
+	[INTERNAL_ROW_LOCK] = {"row_lock", "row_lock_idx"},
 };
 static Oid	internal_oids[NUM_INTERNAL_TABLES][2];
 static bool callback_registered = false;

@@ -52,11 +52,12 @@ extern void metadata_delete_storage(uint64 storage_id);
 /* True when the extension's catalog exists in this database. */
 extern bool metadata_available(void);
 
-/* The extension's internal tables, each with its unique index. */
+/* The extension's internal tables, each with its index on (storage_id, ...). */
 typedef enum InternalTable
 {
 	INTERNAL_CHUNK,				/* timeseries_internal.chunk */
 	INTERNAL_DELETED_ROW,		/* timeseries_internal.deleted_row */
+	INTERNAL_ROW_LOCK,			/* timeseries_internal.row_lock */
 	NUM_INTERNAL_TABLES
 } InternalTable;
 

@@ -11,9 +11,9 @@
  *   its write buffer, so a statement that starts while the buffer holds
  *   rows runs without workers (its Gather nodes run their plan in the
  *   leader alone, as when no worker can be started).
- * - INSERT ... ON CONFLICT and exclusive row locks are refused while
- *   planning, with a clear error, rather than failing (or not) depending on
- *   whether a row happens to match.
+ * - INSERT ... ON CONFLICT is refused while planning, with a clear error,
+ *   rather than failing (or not) depending on whether a row happens to
+ *   match.
  * - CREATE INDEX CONCURRENTLY is refused before it commits its catalog
  *   entry; other index builds fail in the access method and roll back.
  *
@@ -140,28 +140,11 @@ check_query_walker(Node *node, void *context)
 	if (IsA(node, Query))
 	{
 		Query	   *query = (Query *) node;
-		ListCell   *lc;
 
-		if (query->resultRelation > 0)
-		{
-			if (query->commandType == CMD_INSERT && query->onConflict)
-				refuse_on_timeseries(query, query->resultRelation,
-									 "INSERT ... ON CONFLICT");
-		}
-		/*
-		 * FOR SHARE and FOR KEY SHARE (what foreign key checks of a
-		 * referenced table take on the referencing rows) find the row's
-		 * latest version and wait for a transaction changing it; nothing
-		 * yet holds an exclusive row lock until commit.
-		 */
-		foreach(lc, query->rowMarks)
-		{
-			RowMarkClause *rc = (RowMarkClause *) lfirst(lc);
-
-			if (rc->strength == LCS_FORUPDATE || rc->strength == LCS_FORNOKEYUPDATE)
-				refuse_on_timeseries(query, rc->rti,
-									 "SELECT ... FOR UPDATE / FOR NO KEY UPDATE");
-		}
+		if (query->resultRelation > 0 && query->commandType == CMD_INSERT &&
+			query->onConflict)
+			refuse_on_timeseries(query, query->resultRelation,
+								 "INSERT ... ON CONFLICT");
 		return query_tree_walker(query, check_query_walker, context, 0);
 	}
 	return expression_tree_walker(node, check_query_walker, context);

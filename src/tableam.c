@@ -35,6 +35,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
@@ -267,7 +268,7 @@ ts_tuple_delete(Relation rel, ItemPointer tid, CommandId cid,
 			 ItemPointerGetBlockNumberNoCheck(tid),
 			 ItemPointerGetOffsetNumberNoCheck(tid));
 	result = delete_row_begin(rel, storage_id, tid, cid, crosscheck, wait,
-							  false, tmfd);
+							  LockTupleExclusive, tmfd);
 	if (result == TM_Ok)
 	{
 		delete_row_finish(rel, storage_id, tid, NO_SUCCESSOR, cid);
@@ -288,6 +289,7 @@ ts_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
 				bool *update_indexes)
 {
 	uint64		storage_id = storage_get_id(rel);
+	Bitmapset  *key_attrs;
 	TM_Result	result;
 
 	if (storage_id == 0 || !tid_is_row(otid))
@@ -295,11 +297,15 @@ ts_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
 			 ItemPointerGetBlockNumberNoCheck(otid),
 			 ItemPointerGetOffsetNumberNoCheck(otid));
 
-	/* the row's identity changes: conflicts as for a key update */
-	*lockmode = LockTupleExclusive;
+	/*
+	 * As on heap, an update conflicts with FOR KEY SHARE only where it may
+	 * change a key column (one of a unique index a foreign key can use).
+	 */
+	key_attrs = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_KEY);
+	*lockmode = bms_is_empty(key_attrs) ? LockTupleNoKeyExclusive : LockTupleExclusive;
 	*update_indexes = true;
 	result = delete_row_begin(rel, storage_id, otid, cid, crosscheck, wait,
-							  true, tmfd);
+							  *lockmode, tmfd);
 	if (result == TM_Ok)
 	{
 		write_insert(rel, &slot, 1, cid);
@@ -310,13 +316,9 @@ ts_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
 }
 
 /*
- * Row locks.  Shared locks (FOR SHARE, FOR KEY SHARE) and the locks that
- * EvalPlanQual and BEFORE ROW triggers take before they change a row find
- * its latest version, waiting for a transaction that is deleting or
- * updating it; the change itself then conflicts as it should
- * (delete_row_begin).  Exclusive locks that last until commit (SELECT ...
- * FOR UPDATE) are refused by the planner hook: there is nothing yet to hold
- * them.
+ * Row locks: SELECT ... FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE, and
+ * the lock EvalPlanQual and BEFORE ROW triggers take on the latest version
+ * of a row they are about to change (delete_mask.c).
  */
 static TM_Result
 ts_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot,
@@ -328,9 +330,9 @@ ts_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot,
 
 	if (storage_id == 0 || !tid_is_row(tid))
 		return TM_Invisible;
-	result = delete_row_latest(rel, storage_id, tid, cid, wait_policy,
-							   (flags & TUPLE_LOCK_FLAG_FIND_LAST_VERSION) != 0,
-							   tmfd);
+	result = delete_row_lock(rel, storage_id, tid, cid, mode, wait_policy,
+							 (flags & TUPLE_LOCK_FLAG_FIND_LAST_VERSION) != 0,
+							 tmfd);
 	if (result != TM_Ok)
 		return result;
 	if (!ts_fetch_row_version(rel, tid, SnapshotAny, slot))
@@ -499,6 +501,7 @@ ts_relation_vacuum(Relation rel, VacuumParams *params,
 
 	ts_table_totals(rel, snapshot, &totals);
 	UnregisterSnapshot(snapshot);
+	delete_mask_vacuum_locks(storage_get_id(rel));
 
 	vac_update_relstats(rel, nblocks, (double) totals.rows, 0,
 						false, InvalidTransactionId, InvalidMultiXactId,
