@@ -7,7 +7,8 @@
 # varied paths (multi-row INSERT, INSERT ... SELECT, COPY text/csv, single-row
 # transactions, rolled back transactions and savepoints, self-inserts) with
 # randomized timeseries.chunk_rows / vector_rows / inline_max_bytes /
-# compression per phase, then runs generated queries on both and compares
+# compression per phase, with random DELETE / UPDATE / MERGE phases in
+# between (--no-modify leaves them out), then runs generated queries on both and compares
 # the results.  Then come the "filter cases" (see the section of that name):
 # random WHERE clauses aimed at TimeseriesScan's vectorized filters and chunk
 # pruning, each run plain, PREPAREd under generic and custom plans, with the
@@ -19,7 +20,7 @@
 #   perl test/diff/diff.pl [--dbname CONNSTR] [--seeds N] [--first-seed S]
 #        [--seed S]... [--queries N] [--filter-queries N] [--filter-execs N]
 #        [--log-dir DIR] [--keep] [--verbose] [--stop-after N] [--psql PATH]
-#        [--scale F] [--self-test] [--shapes NAME,...]
+#        [--scale F] [--self-test] [--shapes NAME,...] [--no-modify]
 # --self-test changes the heap table after loading, so the run must report
 # mismatches (checks that the tester can fail).
 # Defaults come from the environment: TS_DIFF_SEEDS (number of seeds, 1),
@@ -90,6 +91,7 @@ GetOptions(
 	'filter-queries=i' => \$opt{filter_queries},
 	'filter-execs=i' => \$opt{filter_execs},
 	'shapes=s' => \$opt{shapes},
+	'no-modify' => \$opt{no_modify},
 ) or die "bad options\n";
 @seed_list = map { $opt{first_seed} + $_ } 0 .. $opt{seeds} - 1
   unless @seed_list;
@@ -2758,6 +2760,67 @@ sub report_mismatch
 	print $diff;
 }
 
+# A modify phase: random DELETE, UPDATE and MERGE statements with generated
+# WHERE clauses, run on both tables (autocommit, in a transaction, rolled
+# back, or around a rolled back savepoint).  The RETURNING counts and the
+# errors must agree; the rows are compared by every later query.
+sub modify_phase
+{
+	my ($seed, $ph) = @_;
+	$USE_PARAMS = 0;
+	@PARAMS = ();
+	my @sets = ("i4 = coalesce(i4, 0) + 1", "f8 = f8 * 2", "tl = upper(tl)", "b = NOT b",
+		"n = NULL", "t = t + interval '1 hour'", "i2 = NULL", "th = th || 'x'", "vc = 'upd'",
+		"j = NULL, ia = '{1}'");
+	my @stmts;
+	for (1 .. between(1, 4))
+	{
+		my $pred = gen_pred(0, undef);
+		my $kind = wpick(delete => 3, update => 4, merge => 1, returning => 1.5);
+		my $set = chance(0.7) ? pick(@sets) : do {
+			my $c = pick(grep { $_->{name} ne 't' } @DATACOLS);
+			"$c->{name} = " . lit_for($c);
+		};
+		if ($kind eq 'delete') { push @stmts, "DELETE FROM %A% WHERE $pred;" }
+		elsif ($kind eq 'update') { push @stmts, "UPDATE %A% SET $set WHERE $pred;" }
+		elsif ($kind eq 'merge')
+		{
+			push @stmts, "MERGE INTO %A% m USING (SELECT id FROM %A% WHERE $pred) s ON m.id = s.id"
+			  . " WHEN MATCHED AND m.id % 3 = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET $set;";
+		}
+		else
+		{
+			my $op = chance(0.5) ? "DELETE FROM %A% WHERE $pred" : "UPDATE %A% SET $set WHERE $pred";
+			push @stmts, "WITH x AS ($op RETURNING id) SELECT count(*), coalesce(sum(id), 0) FROM x;";
+		}
+	}
+	my $wrap = wpick(auto => 3, tx => 2, rollback => 1, savepoint => 1);
+	my $nstmts = @stmts;
+	my $body = join("\n", @stmts) . "\n";
+	if ($wrap eq 'tx') { $body = "BEGIN;\n${body}COMMIT;\n" }
+	elsif ($wrap eq 'rollback') { $body = "BEGIN;\n${body}ROLLBACK;\n" }
+	elsif ($wrap eq 'savepoint')
+	{
+		my $first = shift @stmts;
+		$body = "BEGIN;\nSAVEPOINT m;\n$first\nROLLBACK TO SAVEPOINT m;\n" . join("\n", @stmts, $first) . "\nCOMMIT;\n";
+	}
+	my %res;
+	for my $tab (qw(twin_heap twin_ts))
+	{
+		(my $sql = $body) =~ s/%[AB]%/$tab/g;
+		my ($out, $err) = ps_run($sql);
+		$err = join("\n", grep { /ERROR:/ } split /\n/, $err);
+		$err =~ s/twin_ts/twin_heap/g;
+		$res{$tab} = "$out\n--\n$err";
+	}
+	$stats{modify}{$wrap}++;
+	return "modify/$wrap statements=$nstmts" if $res{twin_heap} eq $res{twin_ts};
+	$total_fail++;
+	print "MISMATCH seed=$seed modify phase after load phase $ph:\n$body"
+	  . "heap:\n$res{twin_heap}\ntimeseries:\n$res{twin_ts}\n";
+	return "modify/$wrap MISMATCH";
+}
+
 sub run_seed
 {
 	my ($seed) = @_;
@@ -2789,6 +2852,12 @@ sub run_seed
 		$CONTEXT = "load phase $ph: $desc";
 		ps_do($sql);
 		printf "seed %d phase %d: %s (%.1fs)\n", $seed, $ph, $desc, time - $t0 if $opt{verbose};
+		if (!$opt{no_modify} && chance(0.35))
+		{
+			$CONTEXT = "modify phase after phase $ph";
+			my $mdesc = modify_phase($seed, $ph);
+			printf "seed %d: %s\n", $seed, $mdesc if $opt{verbose};
+		}
 		my ($mop, $msql) = maintenance($ph <= $nphases / 2);
 		if ($mop)
 		{
