@@ -1,8 +1,8 @@
 
 # Crash recovery of timeseries tables: after an immediate shutdown exactly
 # the committed rows are there, uncommitted ones (buffered or already written
-# as chunks) are not, prepared transactions survive, and the table keeps
-# working.  shared_preload_libraries is not set.
+# as chunks) are not, committed deletes and updates stay and uncommitted ones
+# are undone, prepared transactions survive, and the table keeps working.  shared_preload_libraries is not set.
 
 use strict;
 use warnings;
@@ -99,6 +99,24 @@ $node->psql('postgres',
 	  . "BEGIN; INSERT INTO t SELECT g, 0, 'gone', now() FROM generate_series(800001, 801000) g; ROLLBACK;"
 );
 
+# committed deletes and updates (an update moves the row to a new row id)
+$node->safe_psql('postgres', q(
+DELETE FROM t WHERE id BETWEEN 1 AND 100;
+UPDATE t SET payload = 'p' || id * 3 WHERE id BETWEEN 101 AND 200;
+BEGIN;
+DELETE FROM t WHERE id BETWEEN 10001 AND 10010;
+SAVEPOINT s;
+DELETE FROM t WHERE id BETWEEN 10011 AND 10100;
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+));
+$count -= 110;
+$sum -= 5050 + (10001 + 10010) * 5;
+
+# a prepared delete survives the crash and is committed after it
+$node->safe_psql('postgres',
+	"BEGIN; DELETE FROM t WHERE id BETWEEN 401 AND 450; PREPARE TRANSACTION 'keepdel';");
+
 # prepared transactions survive the crash: one is committed, one rolled back
 $node->safe_psql('postgres',
 	$small
@@ -125,6 +143,12 @@ $open2->query_safe(
 	"INSERT INTO t SELECT g, 0, 'gone', now() FROM generate_series(500001, 500010) g"
 );
 
+# uncommitted deletes and updates at crash time
+my $open4 = $node->background_psql('postgres');
+$open4->query_safe('BEGIN');
+$open4->query_safe('DELETE FROM t WHERE id BETWEEN 201 AND 300');
+$open4->query_safe("UPDATE t SET payload = 'gone', id = id + 900000 WHERE id BETWEEN 301 AND 400");
+
 # uncommitted TRUNCATE + load and DROP TABLE of other tables at crash time
 $node->safe_psql('postgres',
 	$small . qq(
@@ -149,7 +173,7 @@ is( $node->safe_psql('postgres', 'SELECT count(*), sum(id) FROM t'),
 
 $node->stop('immediate');
 # the sessions died with the server
-for my $s ($open1, $open2, $open3, $w)
+for my $s ($open1, $open2, $open3, $open4, $w)
 {
 	eval { $s->{run}->kill_kill; };
 }
@@ -173,11 +197,14 @@ is($node->safe_psql('postgres', 'SELECT count(*), count(DISTINCT ctid) FROM tr')
 
 is( $node->safe_psql('postgres',
 		'SELECT gid FROM pg_prepared_xacts ORDER BY gid'),
-	"drop\nkeep",
+	"drop\nkeep\nkeepdel",
 	'prepared transactions survived');
 $node->safe_psql('postgres', "COMMIT PREPARED 'keep'");
 $node->safe_psql('postgres', "ROLLBACK PREPARED 'drop'");
+$node->safe_psql('postgres', "COMMIT PREPARED 'keepdel'");
 committed(30001, 30500);
+$count -= 50;
+$sum -= (401 + 450) * 25;
 
 is($node->safe_psql('postgres', 'SELECT count(*), sum(id) FROM t'),
 	"$count|$sum", 'prepared transactions resolved');
