@@ -102,6 +102,12 @@ INSERT INTO truncated SELECT generate_series(1, 100);
 TRUNCATE truncated;
 INSERT INTO truncated SELECT generate_series(101, 150);
 
+-- deleted and updated rows: only the current versions are dumped
+DELETE FROM other.metrics WHERE device = 3;
+UPDATE other.metrics SET value = -1 WHERE device = 4;
+DELETE FROM types WHERE i4 % 3 = 0;
+UPDATE part SET v = -v WHERE v % 10 = 0;
+
 -- table options travel with the dump (by table name); a dropped table's go
 SELECT timeseries.set_options('other.metrics', segment_by => '{device}', order_by => 'at DESC',
 	chunk_rows => 5000, compression => 'lz4', retention => '90 days');
@@ -134,8 +140,8 @@ is($node->safe_psql('src', 'SELECT count(*) FROM timeseries_internal.options'), 
 	'a dropped table has no options row');
 
 # the source data is as loaded (guards the comparison against empty tables)
-is($digest{types} =~ /^5001:/ ? 1 : 0, 1, 'source types has 5001 rows');
-is($digest{'other.metrics'} =~ /^20000:/ ? 1 : 0, 1, 'source metrics has 20000 rows');
+is($digest{types} =~ /^3407:/ ? 1 : 0, 1, 'source types has 3407 rows (5001 less 1594 deleted)');
+is($digest{'other.metrics'} =~ /^18000:/ ? 1 : 0, 1, 'source metrics has 18000 rows (20000 less 2000 deleted)');
 is($digest{part} =~ /^3000:/ ? 1 : 0, 1, 'source part has 3000 rows');
 is($digest{truncated} =~ /^50:/ ? 1 : 0, 1, 'source truncated has 50 rows');
 
@@ -182,7 +188,7 @@ WHERE a.amname = 'timeseries' AND c.relkind = 'r'});
 	is( $node->safe_psql($db,
 			'SELECT sum(chunk_count) = (SELECT count(*) FROM timeseries_internal.chunk), sum(row_count) FROM timeseries.tables'
 		),
-		't|' . (5001 + 60 + 20000 + 3000 - (split /:/, $digest{part_heap})[0] + 0 + 50),
+		't|' . eval { my $n = 0; $n += (split /:/, $digest{$_})[0] for sort keys %ts_tables; $n },
 		"$label: chunk metadata matches restored rows");
 	# the restored tables keep working
 	$node->safe_psql($db, 'INSERT INTO truncated VALUES (1000)');
