@@ -13,6 +13,8 @@ OBJS = \
 	src/storage.o \
 	src/metadata.o \
 	src/delete_mask.o \
+	src/pending.o \
+	src/index.o \
 	src/write.o \
 	src/scan.o \
 	src/vector_qual.o \

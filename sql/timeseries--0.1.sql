@@ -59,6 +59,19 @@ CREATE TABLE timeseries_internal.row_lock (
 CREATE INDEX row_lock_idx ON timeseries_internal.row_lock (storage_id, row_id);
 REVOKE ALL ON timeseries_internal.row_lock FROM PUBLIC;
 
+-- Row ids a transaction holds in its write buffer, announced for tables with
+-- unique indexes or exclusion constraints (src/pending.c): another backend's
+-- uniqueness check finds the index entry of such a row before its chunk
+-- exists, and waits for the inserting transaction.  Deleted when the rows
+-- are written at commit.
+CREATE TABLE timeseries_internal.pending_rows (
+	storage_id bigint NOT NULL,
+	first_row bigint NOT NULL,
+	end_row bigint NOT NULL
+);
+CREATE INDEX pending_rows_idx ON timeseries_internal.pending_rows (storage_id, first_row);
+REVOKE ALL ON timeseries_internal.pending_rows FROM PUBLIC;
+
 CREATE FUNCTION timeseries.timeseries_tam_handler(internal)
 	RETURNS table_am_handler
 	AS 'MODULE_PATHNAME', 'timeseries_tam_handler'

@@ -70,55 +70,13 @@ enum
 	Natts_deleted = Anum_deleted_successor
 };
 
-typedef struct RecordScan
-{
-	Relation	heap;
-	Relation	index;
-	SysScanDesc scan;
-} RecordScan;
-
-/* Records in table of storage_id with row ids in [lo, hi], in row-id order. */
-static void
-begin_table_records(RecordScan *rs, InternalTable table, uint64 storage_id,
-					int64 lo, int64 hi, Snapshot snapshot, LOCKMODE lockmode)
-{
-	ScanKeyData keys[3];
-	Oid			heapoid;
-	Oid			indexoid;
-
-	metadata_require(table, &heapoid, &indexoid);
-	rs->heap = table_open(heapoid, lockmode);
-	rs->index = index_open(indexoid, lockmode);
-	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum((int64) storage_id));
-	ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
-				Int64GetDatum(lo));
-	ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
-				Int64GetDatum(hi));
-	rs->scan = systable_beginscan_ordered(rs->heap, rs->index, snapshot, 3, keys);
-}
-
-/* Deleted-row records. */
+/* Deleted-row records of storage_id with row ids in [lo, hi]. */
 static void
 begin_records(RecordScan *rs, uint64 storage_id, int64 lo, int64 hi,
 			  Snapshot snapshot, LOCKMODE lockmode)
 {
-	begin_table_records(rs, INTERNAL_DELETED_ROW, storage_id, lo, hi, snapshot,
-						lockmode);
-}
-
-static HeapTuple
-next_record(RecordScan *rs)
-{
-	return systable_getnext_ordered(rs->scan, ForwardScanDirection);
-}
-
-static void
-end_records(RecordScan *rs, LOCKMODE lockmode)
-{
-	systable_endscan_ordered(rs->scan);
-	index_close(rs->index, lockmode);
-	table_close(rs->heap, lockmode);
+	metadata_begin_records(rs, INTERNAL_DELETED_ROW, storage_id, lo, hi, snapshot,
+						   lockmode);
 }
 
 static int64
@@ -148,8 +106,8 @@ delete_mask_any(uint64 storage_id, Snapshot snapshot)
 	if (storage_id == 0 || !metadata_lookup(INTERNAL_DELETED_ROW, &heapoid, &indexoid))
 		return false;
 	begin_records(&rs, storage_id, 0, PG_INT64_MAX, snapshot, AccessShareLock);
-	any = HeapTupleIsValid(next_record(&rs));
-	end_records(&rs, AccessShareLock);
+	any = HeapTupleIsValid(metadata_next_record(&rs));
+	metadata_end_records(&rs, AccessShareLock);
 	return any;
 }
 
@@ -163,7 +121,7 @@ delete_mask_load(uint64 storage_id, int64 first_row, int64 nrows,
 
 	begin_records(&rs, storage_id, first_row, first_row + nrows - 1, snapshot,
 				  AccessShareLock);
-	while (HeapTupleIsValid(tuple = next_record(&rs)))
+	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
 	{
 		int64		offset = record_row_id(tuple) - first_row;
 
@@ -173,7 +131,7 @@ delete_mask_load(uint64 storage_id, int64 first_row, int64 nrows,
 			mask = palloc0((nrows + 7) / 8);
 		mask[offset >> 3] |= 1 << (offset & 7);
 	}
-	end_records(&rs, AccessShareLock);
+	metadata_end_records(&rs, AccessShareLock);
 	return mask;
 }
 
@@ -188,24 +146,25 @@ delete_mask_count(uint64 storage_id, Snapshot snapshot)
 	if (storage_id == 0 || !metadata_lookup(INTERNAL_DELETED_ROW, &heapoid, &indexoid))
 		return 0;
 	begin_records(&rs, storage_id, 0, PG_INT64_MAX, snapshot, AccessShareLock);
-	while (HeapTupleIsValid(next_record(&rs)))
+	while (HeapTupleIsValid(metadata_next_record(&rs)))
 	{
 		CHECK_FOR_INTERRUPTS();
 		n++;
 	}
-	end_records(&rs, AccessShareLock);
+	metadata_end_records(&rs, AccessShareLock);
 	return n;
 }
 
 /*
- * Delete the records of a storage id in both tables; with finished_locks,
- * only the row locks of transactions no longer in progress.
+ * Delete the records of a storage id in deleted_row, row_lock and
+ * pending_rows; with finished_locks, only the row locks and pending ranges
+ * of transactions no longer in progress.
  */
 static void
 delete_records(uint64 storage_id, bool finished_locks)
 {
 	for (int t = finished_locks ? INTERNAL_ROW_LOCK : INTERNAL_DELETED_ROW;
-		 t <= INTERNAL_ROW_LOCK; t++)
+		 t <= INTERNAL_PENDING_ROWS; t++)
 	{
 		RecordScan	rs;
 		HeapTuple	tuple;
@@ -214,9 +173,9 @@ delete_records(uint64 storage_id, bool finished_locks)
 
 		if (storage_id == 0 || !metadata_lookup((InternalTable) t, &heapoid, &indexoid))
 			return;
-		begin_table_records(&rs, (InternalTable) t, storage_id, 0, PG_INT64_MAX,
+		metadata_begin_records(&rs, (InternalTable) t, storage_id, 0, PG_INT64_MAX,
 							SnapshotSelf, RowExclusiveLock);
-		while (HeapTupleIsValid(tuple = next_record(&rs)))
+		while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
 		{
 			CHECK_FOR_INTERRUPTS();
 			if (finished_locks &&
@@ -224,7 +183,7 @@ delete_records(uint64 storage_id, bool finished_locks)
 				continue;
 			simple_heap_delete(rs.heap, &tuple->t_self);
 		}
-		end_records(&rs, RowExclusiveLock);
+		metadata_end_records(&rs, RowExclusiveLock);
 	}
 }
 
@@ -298,7 +257,7 @@ find_record(uint64 storage_id, uint64 rowid, RowRecord *rec)
 	InitDirtySnapshot(dirty);
 	begin_records(&rs, storage_id, (int64) rowid, (int64) rowid, &dirty,
 				  AccessShareLock);
-	tuple = next_record(&rs);
+	tuple = metadata_next_record(&rs);
 	if (HeapTupleIsValid(tuple))
 	{
 		rec->found = true;
@@ -315,7 +274,7 @@ find_record(uint64 storage_id, uint64 rowid, RowRecord *rec)
 			rec->xmin = dirty.xmin;
 		}
 	}
-	end_records(&rs, AccessShareLock);
+	metadata_end_records(&rs, AccessShareLock);
 }
 
 /*
@@ -334,9 +293,9 @@ conflicting_locker(uint64 storage_id, uint64 rowid, LockTupleMode mode,
 
 	*held = false;
 	InitDirtySnapshot(dirty);
-	begin_table_records(&rs, INTERNAL_ROW_LOCK, storage_id, (int64) rowid,
+	metadata_begin_records(&rs, INTERNAL_ROW_LOCK, storage_id, (int64) rowid,
 						(int64) rowid, &dirty, AccessShareLock);
-	while (HeapTupleIsValid(tuple = next_record(&rs)))
+	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
 	{
 		TransactionId xmin = HeapTupleHeaderGetXmin(tuple->t_data);
 		bool		isnull;
@@ -360,7 +319,7 @@ conflicting_locker(uint64 storage_id, uint64 rowid, LockTupleMode mode,
 			break;
 		}
 	}
-	end_records(&rs, AccessShareLock);
+	metadata_end_records(&rs, AccessShareLock);
 	return result;
 }
 
@@ -533,29 +492,28 @@ claim_row(Relation rel, uint64 storage_id, ItemPointer tid, CommandId cid,
 	return result;
 }
 
-static void
-insert_record(InternalTable table, Datum *values, bool *nulls, CommandId cid,
-			  IndexUniqueCheck check)
+/* ---------- DELETE, UPDATE and row locks ---------- */
+
+bool
+delete_row_dirty(uint64 storage_id, uint64 rowid, TransactionId *deleter)
 {
-	Relation	heap;
-	Relation	index;
-	HeapTuple	tuple;
+	RowRecord	rec;
 	Oid			heapoid;
 	Oid			indexoid;
 
-	metadata_require(table, &heapoid, &indexoid);
-	heap = table_open(heapoid, RowExclusiveLock);
-	index = index_open(indexoid, RowExclusiveLock);
-	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
-	heap_insert(heap, tuple, cid, 0, NULL);
-	index_insert(index, values, nulls, &tuple->t_self, heap, check, false,
-				 BuildIndexInfo(index));
-	heap_freetuple(tuple);
-	index_close(index, RowExclusiveLock);
-	table_close(heap, RowExclusiveLock);
+	*deleter = InvalidTransactionId;
+	if (!metadata_lookup(INTERNAL_DELETED_ROW, &heapoid, &indexoid))
+		return false;
+	find_record(storage_id, rowid, &rec);
+	if (!rec.found)
+		return false;
+	if (rec.in_progress)
+	{
+		*deleter = rec.xmin;
+		return false;
+	}
+	return true;
 }
-
-/* ---------- DELETE, UPDATE and row locks ---------- */
 
 TM_Result
 delete_row_begin(Relation rel, uint64 storage_id, ItemPointer tid,
@@ -612,7 +570,7 @@ delete_row_finish(Relation rel, uint64 storage_id, ItemPointer tid,
 	 * The latch makes a second record of the row impossible; the unique
 	 * index would catch one all the same.
 	 */
-	insert_record(INTERNAL_DELETED_ROW, values, nulls, cid, UNIQUE_CHECK_YES);
+	(void) metadata_insert_record(INTERNAL_DELETED_ROW, values, nulls, cid, UNIQUE_CHECK_YES);
 	row_unlatch(tid);
 }
 
@@ -640,7 +598,7 @@ delete_row_lock(Relation rel, uint64 storage_id, ItemPointer tid,
 				values[0] = Int64GetDatum((int64) storage_id);
 				values[1] = Int64GetDatum((int64) tid_to_rowid(tid));
 				values[2] = Int16GetDatum((int16) mode);
-				insert_record(INTERNAL_ROW_LOCK, values, nulls, cid, UNIQUE_CHECK_NO);
+				(void) metadata_insert_record(INTERNAL_ROW_LOCK, values, nulls, cid, UNIQUE_CHECK_NO);
 			}
 			row_unlatch(tid);
 			return TM_Ok;
@@ -669,10 +627,10 @@ delete_row_latest_visible(uint64 storage_id, ItemPointer tid, Snapshot snapshot)
 		CHECK_FOR_INTERRUPTS();
 		begin_records(&rs, storage_id, (int64) rowid, (int64) rowid, snapshot,
 					  AccessShareLock);
-		tuple = next_record(&rs);
+		tuple = metadata_next_record(&rs);
 		if (HeapTupleIsValid(tuple))
 			successor = record_successor(&rs, tuple);
-		end_records(&rs, AccessShareLock);
+		metadata_end_records(&rs, AccessShareLock);
 		if (successor == NO_SUCCESSOR)
 			return;
 		rowid_to_tid(successor, tid);

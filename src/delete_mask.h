@@ -65,6 +65,13 @@ extern TM_Result delete_row_lock(Relation rel, uint64 storage_id, ItemPointer ti
 								 LockWaitPolicy policy, bool follow,
 								 TM_FailureData *tmfd);
 
+/*
+ * How a dirty snapshot sees a row's delete: true when a committed
+ * transaction or ours deleted it; else *deleter is a transaction in
+ * progress deleting it, or InvalidTransactionId.
+ */
+extern bool delete_row_dirty(uint64 storage_id, uint64 rowid, TransactionId *deleter);
+
 /* The newest version of a row the snapshot sees, following updates. */
 extern void delete_row_latest_visible(uint64 storage_id, ItemPointer tid,
 									  Snapshot snapshot);

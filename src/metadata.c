@@ -57,6 +57,7 @@ static const char *const internal_names[NUM_INTERNAL_TABLES][2] = {
 	[INTERNAL_CHUNK] = {"chunk", "chunk_storage_row_idx"},
 	[INTERNAL_DELETED_ROW] = {"deleted_row", "deleted_row_idx"},
 	[INTERNAL_ROW_LOCK] = {"row_lock", "row_lock_idx"},
+	[INTERNAL_PENDING_ROWS] = {"pending_rows", "pending_rows_idx"},
 };
 static Oid	internal_oids[NUM_INTERNAL_TABLES][2];
 static bool callback_registered = false;
@@ -357,4 +358,70 @@ metadata_delete_storage(uint64 storage_id)
 	systable_endscan_ordered(scan);
 	index_close(index, RowExclusiveLock);
 	table_close(heap, RowExclusiveLock);
+}
+
+void
+metadata_begin_records(RecordScan *rs, InternalTable table, uint64 storage_id,
+					   int64 lo, int64 hi, Snapshot snapshot, LOCKMODE lockmode)
+{
+	ScanKeyData keys[3];
+	Oid			heapoid;
+	Oid			indexoid;
+
+	metadata_require(table, &heapoid, &indexoid);
+	rs->heap = table_open(heapoid, lockmode);
+	rs->index = index_open(indexoid, lockmode);
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
+				Int64GetDatum(lo));
+	ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
+				Int64GetDatum(hi));
+	rs->scan = systable_beginscan_ordered(rs->heap, rs->index, snapshot, 3, keys);
+}
+
+HeapTuple
+metadata_next_record(RecordScan *rs)
+{
+	return systable_getnext_ordered(rs->scan, ForwardScanDirection);
+}
+
+HeapTuple
+metadata_prev_record(RecordScan *rs)
+{
+	return systable_getnext_ordered(rs->scan, BackwardScanDirection);
+}
+
+void
+metadata_end_records(RecordScan *rs, LOCKMODE lockmode)
+{
+	systable_endscan_ordered(rs->scan);
+	index_close(rs->index, lockmode);
+	table_close(rs->heap, lockmode);
+}
+
+/* Insert a record into an internal table and its index; returns its tid. */
+ItemPointerData
+metadata_insert_record(InternalTable table, Datum *values, bool *nulls,
+					   CommandId cid, IndexUniqueCheck check)
+{
+	Relation	heap;
+	Relation	index;
+	HeapTuple	tuple;
+	ItemPointerData tid;
+	Oid			heapoid;
+	Oid			indexoid;
+
+	metadata_require(table, &heapoid, &indexoid);
+	heap = table_open(heapoid, RowExclusiveLock);
+	index = index_open(indexoid, RowExclusiveLock);
+	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
+	heap_insert(heap, tuple, cid, 0, NULL);
+	index_insert(index, values, nulls, &tuple->t_self, heap, check, false,
+				 BuildIndexInfo(index));
+	tid = tuple->t_self;
+	heap_freetuple(tuple);
+	index_close(index, RowExclusiveLock);
+	table_close(heap, RowExclusiveLock);
+	return tid;
 }

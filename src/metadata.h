@@ -10,6 +10,8 @@
 
 #include "access/genam.h"
 #include "utils/snapshot.h"
+#include "access/genam.h"
+#include "storage/lockdefs.h"
 
 #define INLINE_BLOCK	(-1)
 
@@ -58,10 +60,33 @@ typedef enum InternalTable
 	INTERNAL_CHUNK,				/* timeseries_internal.chunk */
 	INTERNAL_DELETED_ROW,		/* timeseries_internal.deleted_row */
 	INTERNAL_ROW_LOCK,			/* timeseries_internal.row_lock */
+	INTERNAL_PENDING_ROWS,		/* timeseries_internal.pending_rows */
 	NUM_INTERNAL_TABLES
 } InternalTable;
 
 extern bool metadata_lookup(InternalTable which, Oid *heapoid, Oid *indexoid);
 extern void metadata_require(InternalTable which, Oid *heapoid, Oid *indexoid);
+
+/*
+ * Records of the row-keyed internal tables (deleted_row, row_lock,
+ * pending_rows): those of a storage id whose second column is in [lo, hi],
+ * in index order.
+ */
+typedef struct RecordScan
+{
+	Relation	heap;
+	Relation	index;
+	SysScanDesc scan;
+} RecordScan;
+
+extern void metadata_begin_records(RecordScan *rs, InternalTable table,
+								   uint64 storage_id, int64 lo, int64 hi,
+								   Snapshot snapshot, LOCKMODE lockmode);
+extern HeapTuple metadata_next_record(RecordScan *rs);
+extern HeapTuple metadata_prev_record(RecordScan *rs);
+extern void metadata_end_records(RecordScan *rs, LOCKMODE lockmode);
+extern ItemPointerData metadata_insert_record(InternalTable table, Datum *values,
+											  bool *nulls, CommandId cid,
+											  IndexUniqueCheck check);
 
 #endif							/* TIMESERIES_METADATA_H */

@@ -11,11 +11,9 @@
  *   its write buffer, so a statement that starts while the buffer holds
  *   rows runs without workers (its Gather nodes run their plan in the
  *   leader alone, as when no worker can be started).
- * - INSERT ... ON CONFLICT is refused while planning, with a clear error,
- *   rather than failing (or not) depending on whether a row happens to
- *   match.
- * - CREATE INDEX CONCURRENTLY is refused before it commits its catalog
- *   entry; other index builds fail in the access method and roll back.
+ * - Index builds run without parallel workers; index access methods that
+ *   only return bitmaps are refused before CREATE INDEX (CONCURRENTLY)
+ *   commits anything (index.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -28,6 +26,8 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
 #include "optimizer/planner.h"
+#include "optimizer/plancat.h"
+#include "commands/defrem.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_inherits.h"
 #include "parser/parsetree.h"
@@ -36,6 +36,7 @@
 
 #include "custom_scan.h"
 #include "gapfill.h"
+#include "index.h"
 #include "lastpoint.h"
 #include "topn.h"
 #include "timeseries.h"
@@ -44,7 +45,7 @@
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 static ProcessUtility_hook_type prev_process_utility_hook = NULL;
-static planner_hook_type prev_planner_hook = NULL;
+static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
 static ExecutorStart_hook_type prev_executor_start_hook = NULL;
 static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
 
@@ -103,62 +104,19 @@ ts_executor_start(QueryDesc *queryDesc, int eflags)
 }
 
 /*
- * Refuse what on the relation of range table entry rti when it, or (for a
- * partitioned or inheritance parent) any relation below it, is a timeseries
- * table.
+ * Index builds of timeseries tables run without parallel workers: the
+ * access method has no parallel table scan of its own.  The planner state
+ * plan_create_index_workers() builds for the decision is a query without a
+ * join tree; set_rel_pathlist never sees one.
  */
 static void
-refuse_on_timeseries(Query *query, Index rti, const char *what)
+ts_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent,
+					 RelOptInfo *rel)
 {
-	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
-	List	   *relids;
-	ListCell   *lc;
-
-	if (rte->rtekind != RTE_RELATION)
-		return;
-	relids = rte->inh ? find_all_inheritors(rte->relid, NoLock, NULL) :
-		list_make1_oid(rte->relid);
-	foreach(lc, relids)
-	{
-		Oid			relid = lfirst_oid(lc);
-
-		if (ts_is_timeseries_relid(relid))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("%s is not supported on timeseries tables yet", what),
-					 errdetail("Table \"%s\" uses the timeseries access method.",
-							   get_rel_name(relid)),
-					 errhint("Copy the rows into a heap table for this operation.")));
-	}
-}
-
-static bool
-check_query_walker(Node *node, void *context)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, Query))
-	{
-		Query	   *query = (Query *) node;
-
-		if (query->resultRelation > 0 && query->commandType == CMD_INSERT &&
-			query->onConflict)
-			refuse_on_timeseries(query, query->resultRelation,
-								 "INSERT ... ON CONFLICT");
-		return query_tree_walker(query, check_query_walker, context, 0);
-	}
-	return expression_tree_walker(node, check_query_walker, context);
-}
-
-static PlannedStmt *
-ts_planner(Query *parse, const char *query_string, int cursorOptions,
-		   ParamListInfo boundParams)
-{
-	check_query_walker((Node *) parse, NULL);
-
-	if (prev_planner_hook)
-		return prev_planner_hook(parse, query_string, cursorOptions, boundParams);
-	return standard_planner(parse, query_string, cursorOptions, boundParams);
+	if (prev_get_relation_info_hook)
+		prev_get_relation_info_hook(root, relid, inhparent, rel);
+	if (root->parse->jointree == NULL && ts_is_timeseries_relid(relid))
+		rel->rel_parallel_workers = 0;
 }
 
 static void
@@ -169,18 +127,14 @@ ts_process_utility(PlannedStmt *pstmt, const char *queryString,
 {
 	Node	   *parsetree = pstmt->utilityStmt;
 
-	if (IsA(parsetree, IndexStmt) && ((IndexStmt *) parsetree)->concurrent)
+	if (IsA(parsetree, IndexStmt))
 	{
 		IndexStmt  *stmt = (IndexStmt *) parsetree;
 		Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
 
 		if (OidIsValid(relid) && ts_is_timeseries_relid(relid))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("indexes on timeseries tables are not supported yet"),
-					 errdetail("Table \"%s\" uses the timeseries access method.",
-							   get_rel_name(relid)),
-					 errhint("Leave out PRIMARY KEY, UNIQUE and CREATE INDEX for now.")));
+			ts_index_check_am(get_index_am_oid(stmt->accessMethod, false),
+							  get_rel_name(relid));
 	}
 
 	if (prev_process_utility_hook)
@@ -198,8 +152,8 @@ ts_planner_init(void)
 	ProcessUtility_hook = ts_process_utility;
 	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
 	set_rel_pathlist_hook = ts_set_rel_pathlist;
-	prev_planner_hook = planner_hook;
-	planner_hook = ts_planner;
+	prev_get_relation_info_hook = get_relation_info_hook;
+	get_relation_info_hook = ts_get_relation_info;
 	prev_executor_start_hook = ExecutorStart_hook;
 	ExecutorStart_hook = ts_executor_start;
 	prev_create_upper_paths_hook = create_upper_paths_hook;

@@ -36,6 +36,7 @@
 #include "custom_scan.h"
 #include "delete_mask.h"
 #include "metadata.h"
+#include "pending.h"
 #include "scan.h"
 #include "storage.h"
 #include "summary.h"
@@ -69,6 +70,9 @@ typedef struct TsScanDescData
 	int64		flush_seq_start;
 	BufferedRows *buffered;
 	bool		any_deleted;	/* the snapshot sees deleted rows */
+	bool		include_deleted;	/* return deleted rows too (index builds) */
+	bool	   *buffered_deleted;	/* per buffered row, with include_deleted */
+	bool		last_deleted;	/* the row returned last is deleted */
 
 	/* chunk walk */
 	ChunkMetaScan *meta_scan;
@@ -488,7 +492,7 @@ filter_batch(TsScanDesc scan)
 								scan->sel);
 		scan->counters.rows_filtered += n - kept;
 	}
-	if (scan->deleted && !scan->in_buffered && kept > 0)
+	if (scan->deleted && !scan->in_buffered && kept > 0 && !scan->include_deleted)
 		kept = drop_deleted_rows(scan, kept);
 	if (kept == 0)
 	{
@@ -532,6 +536,14 @@ drop_deleted_buffered(TsScanDesc scan)
 							scan->base.rs_snapshot);
 	if (mask == NULL)
 		return;
+	if (scan->include_deleted)
+	{
+		scan->buffered_deleted = palloc(sizeof(bool) * rows->nrows);
+		for (int i = 0; i < rows->nrows; i++)
+			scan->buffered_deleted[i] = delete_mask_test(mask, (int64) (rows->rowids[i] - lo));
+		pfree(mask);
+		return;
+	}
 	for (int i = 0; i < rows->nrows; i++)
 	{
 		if (delete_mask_test(mask, (int64) (rows->rowids[i] - lo)))
@@ -922,14 +934,20 @@ ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 			if (scan->sel && !scan->sel[i])
 				continue;
 			if (scan->in_buffered)
+			{
 				rowid = scan->buffered->rowids[i];
+				scan->last_deleted = scan->buffered_deleted && scan->buffered_deleted[i];
+			}
 			else
 			{
 				int64		r = scan->vector * scan->reader.vector_rows + i;
+				int64		offset;
 
 				if (chunk_row_hidden(&scan->chunk, scan->base.rs_snapshot, r))
 					continue;
-				rowid = (uint64) scan->chunk.first_row + vector_row_offset(scan, i);
+				offset = vector_row_offset(scan, i);
+				rowid = (uint64) scan->chunk.first_row + offset;
+				scan->last_deleted = scan->deleted && delete_mask_test(scan->deleted, offset);
 			}
 			store_row(scan, slot, i, rowid);
 			pgstat_count_heap_getnext(scan->base.rs_rd);
@@ -975,6 +993,41 @@ ts_scan_next_batch(TableScanDesc sscan, TupleDesc desc, const bool **sel)
 	scan->vec_pos = scan->vec_nrows;
 	*sel = scan->sel;
 	return scan->vec_nrows;
+}
+
+/*
+ * Return the rows the snapshot sees deleted as well, flagged by
+ * ts_scan_row_deleted: an index build indexes them, as heap indexes
+ * recently dead tuples, for snapshots that still see them.
+ */
+void
+ts_scan_set_include_deleted(TableScanDesc sscan)
+{
+	((TsScanDesc) sscan)->include_deleted = true;
+}
+
+/* Is the row ts_scan_getnextslot returned last deleted (include_deleted)? */
+bool
+ts_scan_row_deleted(TableScanDesc sscan)
+{
+	return ((TsScanDesc) sscan)->last_deleted;
+}
+
+/*
+ * The row ids [*first, *first + *count) of the chunk the scan is reading
+ * (false while it reads the transaction's unwritten rows).  A chunk's rows
+ * come out in its storage order, not necessarily by row id.
+ */
+bool
+ts_scan_chunk_rows(TableScanDesc sscan, uint64 *first, int64 *count)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	if (scan->in_buffered || !scan->have_chunk)
+		return false;
+	*first = (uint64) scan->chunk.first_row;
+	*count = scan->chunk.row_count;
+	return true;
 }
 
 void
@@ -1170,42 +1223,26 @@ chunk_position_of(ChunkReader *reader, int64 r)
 	return position_cache.position[r];
 }
 
-bool
-ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
-					 TupleTableSlot *slot)
+/*
+ * Find the chunk the snapshot sees holding row rowid and decode the row into
+ * the slot; false when there is none, or the chunk holds the row for a
+ * later command of our transaction than the snapshot's.  Everything but the
+ * slot's copy of the row lives in a temporary context.
+ */
+static bool
+fetch_from_chunk(Relation rel, uint64 storage_id, uint64 rowid, Snapshot snapshot,
+				 TupleTableSlot *slot)
 {
-	uint64		storage_id;
-	uint64		rowid;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries fetch",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
 	ChunkMeta	meta;
-	MemoryContext cxt;
-	MemoryContext old;
+	TsScanDescData tmp;
+	int64		r;
 	bool		found = false;
 
-	if (!tid_is_row(tid))
-		return false;
-	storage_id = storage_get_id(rel);
-	if (storage_id == 0)
-		return false;
-	rowid = tid_to_rowid(tid);
-
-	/* SnapshotAny sees every row version, deleted or not */
-	if (snapshot->snapshot_type != SNAPSHOT_ANY &&
-		delete_mask_load(storage_id, (int64) rowid, 1, snapshot) != NULL)
-		return false;
-	if (write_fetch_row(rel, storage_id, rowid, snapshot, slot))
-	{
-		ts_slot_set_origin(slot, true);
-		return true;
-	}
-
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries fetch",
-								ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(cxt);
 	if (metadata_find_chunk(storage_id, rowid, snapshot, &meta))
 	{
-		TsScanDescData tmp;
-		int64		r;
-
 		memset(&tmp, 0, sizeof(tmp));
 		tmp.base.rs_rd = rel;
 		open_chunk(&tmp, &meta, NULL, true);
@@ -1213,16 +1250,13 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 		if (!chunk_row_hidden(&meta, snapshot, r))
 		{
 			TupleDesc	desc = slot->tts_tupleDescriptor;
-			uint32		vector;
-			int			i;
-
-			vector = (uint32) (r / tmp.reader.vector_rows);
-			i = (int) (r % tmp.reader.vector_rows);
+			uint32		vector = (uint32) (r / tmp.reader.vector_rows);
+			int			i = (int) (r % tmp.reader.vector_rows);
+			int			n = chunk_vector_nrows(&tmp.reader, vector);
 
 			ExecClearTuple(slot);
 			for (int a = 0; a < desc->natts; a++)
 			{
-				int			n = chunk_vector_nrows(&tmp.reader, vector);
 				Datum	   *values = palloc(sizeof(Datum) * n);
 				bool	   *isnull = palloc(sizeof(bool) * n);
 
@@ -1233,14 +1267,92 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 			ExecStoreVirtualTuple(slot);
 			MemoryContextSwitchTo(old);
 			ExecMaterializeSlot(slot);
-			slot->tts_tableOid = RelationGetRelid(rel);
-			ItemPointerCopy(tid, &slot->tts_tid);
 			ts_slot_set_origin(slot, meta.own_xact);
 			found = true;
 		}
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
+	return found;
+}
+
+/*
+ * The row as a dirty snapshot sees it, for uniqueness and exclusion checks:
+ * rows of transactions in progress count, with the inserting transaction in
+ * snapshot->xmin and a deleting one in snapshot->xmax, so that the caller
+ * waits for them.  A row another backend still holds in its write buffer is
+ * known only from its pending range (pending.c): it comes back as all NULLs,
+ * to be waited for and checked again.
+ */
+static bool
+fetch_dirty(Relation rel, uint64 storage_id, uint64 rowid, Snapshot snapshot,
+			TupleTableSlot *slot)
+{
+	TransactionId inserter;
+	TransactionId deleter;
+	bool		found;
+
+	if (delete_row_dirty(storage_id, rowid, &deleter))
+		return false;
+	found = write_fetch_row(rel, storage_id, rowid, snapshot, slot);
+	if (found)
+		ts_slot_set_origin(slot, true);
+	else
+	{
+		/* the chunk's metadata row sets xmin (and xmax) when in progress */
+		snapshot->xmin = snapshot->xmax = InvalidTransactionId;
+		found = fetch_from_chunk(rel, storage_id, rowid, snapshot, slot);
+		if (!found)
+			snapshot->xmin = snapshot->xmax = InvalidTransactionId;
+	}
+	if (!found)
+	{
+		inserter = pending_find(storage_id, rowid);
+		if (!TransactionIdIsValid(inserter))
+			return false;
+		ExecClearTuple(slot);
+		memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+		ExecStoreVirtualTuple(slot);
+		snapshot->xmin = inserter;
+		found = true;
+	}
+	if (TransactionIdIsValid(deleter))
+		snapshot->xmax = deleter;
+	return found;
+}
+
+bool
+ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
+					 TupleTableSlot *slot)
+{
+	uint64		storage_id;
+	uint64		rowid;
+	bool		found;
+
+	if (!tid_is_row(tid))
+		return false;
+	storage_id = storage_get_id(rel);
+	if (storage_id == 0)
+		return false;
+	rowid = tid_to_rowid(tid);
+
+	if (snapshot->snapshot_type == SNAPSHOT_DIRTY)
+		found = fetch_dirty(rel, storage_id, rowid, snapshot, slot);
+	else if (snapshot->snapshot_type != SNAPSHOT_ANY &&
+			 delete_mask_load(storage_id, (int64) rowid, 1, snapshot) != NULL)
+		found = false;			/* SnapshotAny sees deleted rows too */
+	else if (write_fetch_row(rel, storage_id, rowid, snapshot, slot))
+	{
+		ts_slot_set_origin(slot, true);
+		found = true;
+	}
+	else
+		found = fetch_from_chunk(rel, storage_id, rowid, snapshot, slot);
+	if (found)
+	{
+		slot->tts_tableOid = RelationGetRelid(rel);
+		ItemPointerCopy(tid, &slot->tts_tid);
+	}
 	return found;
 }
 

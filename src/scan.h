@@ -63,6 +63,9 @@ typedef struct TsScanCounters
 	int64		rows_filtered;
 } TsScanCounters;
 
+extern void ts_scan_set_include_deleted(TableScanDesc scan);
+extern bool ts_scan_row_deleted(TableScanDesc scan);
+extern bool ts_scan_chunk_rows(TableScanDesc scan, uint64 *first, int64 *count);
 extern void ts_scan_set_filters(TableScanDesc scan, const bool *read_att,
 								TsChunkFilter chunk_filter,
 								TsVectorFilter vector_filter,

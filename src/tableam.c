@@ -5,9 +5,9 @@
  *	  callbacks that are not a scan (scan.c) or a write (write.c).
  *
  * Every callback is filled in; the ones for features a later version will
- * add (UPDATE, DELETE, row locks, indexes, TABLESAMPLE, parallel scans)
- * raise a clear "not supported yet" error rather than leave a NULL that
- * PostgreSQL would call.
+ * add (TABLESAMPLE, parallel table scans, CLUSTER) raise a clear "not
+ * supported yet" error rather than leave a NULL that PostgreSQL would call.
+ * Bitmap scans are absent, which the planner respects.
  *
  *-------------------------------------------------------------------------
  */
@@ -40,6 +40,7 @@
 #include "utils/syscache.h"
 
 #include "delete_mask.h"
+#include "index.h"
 #include "metadata.h"
 #include "options.h"
 #include "scan.h"
@@ -163,32 +164,6 @@ ts_parallelscan_reinitialize(Relation rel, ParallelTableScanDesc pscan)
 	not_supported("a parallel scan");
 }
 
-static IndexFetchTableData *
-ts_index_fetch_begin(Relation rel)
-{
-	not_supported("an index scan");
-	return NULL;
-}
-
-static void
-ts_index_fetch_reset(IndexFetchTableData *scan)
-{
-}
-
-static void
-ts_index_fetch_end(IndexFetchTableData *scan)
-{
-}
-
-static bool
-ts_index_fetch_tuple(IndexFetchTableData *scan, ItemPointer tid,
-					 Snapshot snapshot, TupleTableSlot *slot,
-					 bool *call_again, bool *all_dead)
-{
-	not_supported("an index scan");
-	return false;
-}
-
 static bool
 ts_tuple_tid_valid(TableScanDesc scan, ItemPointer tid)
 {
@@ -215,13 +190,6 @@ ts_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot, Snapshot snapsho
 	return result;
 }
 
-static TransactionId
-ts_index_delete_tuples(Relation rel, TM_IndexDeleteOp *delstate)
-{
-	not_supported("index maintenance");
-	return InvalidTransactionId;
-}
-
 static void
 ts_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid,
 				int options, BulkInsertState bistate)
@@ -236,19 +204,26 @@ ts_multi_insert(Relation rel, TupleTableSlot **slots, int nslots,
 	write_insert(rel, slots, nslots, cid);
 }
 
+/*
+ * INSERT ... ON CONFLICT inserts the row, then its index entries with their
+ * checks; a conflict found then takes the row back out of the write buffer
+ * (no other backend could see it; one that waited for the row's pending
+ * range finds nothing when the transaction ends).
+ */
 static void
 ts_tuple_insert_speculative(Relation rel, TupleTableSlot *slot, CommandId cid,
 							int options, BulkInsertState bistate,
 							uint32 specToken)
 {
-	not_supported("INSERT ... ON CONFLICT");
+	write_insert(rel, &slot, 1, cid);
 }
 
 static void
 ts_tuple_complete_speculative(Relation rel, TupleTableSlot *slot,
 							  uint32 specToken, bool succeeded)
 {
-	not_supported("INSERT ... ON CONFLICT");
+	if (!succeeded)
+		write_discard_row(rel, tid_to_rowid(&slot->tts_tid));
 }
 
 /*
@@ -508,32 +483,6 @@ ts_relation_vacuum(Relation rel, VacuumParams *params,
 						NULL, NULL, false);
 	pgstat_report_vacuum(RelationGetRelid(rel), rel->rd_rel->relisshared,
 						 totals.rows, 0);
-}
-
-static double
-ts_index_build_range_scan(Relation table_rel, Relation index_rel,
-						  IndexInfo *index_info, bool allow_sync,
-						  bool anyvisible, bool progress,
-						  BlockNumber start_blockno, BlockNumber numblocks,
-						  IndexBuildCallback callback, void *callback_state,
-						  TableScanDesc scan)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("indexes on timeseries tables are not supported yet"),
-			 errdetail("Index \"%s\" cannot be built on table \"%s\".",
-					   RelationGetRelationName(index_rel),
-					   RelationGetRelationName(table_rel)),
-			 errhint("Leave out PRIMARY KEY, UNIQUE and CREATE INDEX for now.")));
-	return 0;
-}
-
-static void
-ts_index_validate_scan(Relation table_rel, Relation index_rel,
-					   IndexInfo *index_info, Snapshot snapshot,
-					   ValidateIndexState *state)
-{
-	not_supported("CREATE INDEX CONCURRENTLY");
 }
 
 static uint64

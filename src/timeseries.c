@@ -22,6 +22,7 @@
 #include "topn.h"
 #include "vector_agg.h"
 #include "timeseries.h"
+#include "pending.h"
 #include "write.h"
 
 PG_MODULE_MAGIC;
@@ -97,6 +98,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("timeseries");
 
 	write_init();
+	pending_init();
 	ts_planner_init();
 	ts_custom_scan_init();
 	ts_vector_agg_init();

@@ -44,6 +44,7 @@
 #include "chunk.h"
 #include "metadata.h"
 #include "options.h"
+#include "pending.h"
 #include "row_order.h"
 #include "storage.h"
 #include "summary.h"
@@ -70,6 +71,10 @@ typedef struct WriteBuffer
 	int			opt_chunk_rows;	/* the table's options (0 / -1: the settings') */
 	int			opt_compression;
 	bool		ordered;		/* the table sets segment_by or order_by */
+	bool		announce;		/* announce row ids (pending.c) */
+	uint64		announced_first;	/* row ids announced last: [first, end) */
+	uint64		announced_end;
+	uint64		announce_span;	/* length of the next announcement */
 	RowOrderSpec *order;		/* how chunks store their rows (built when needed) */
 } WriteBuffer;
 
@@ -204,6 +209,8 @@ new_buffer(Relation rel, uint64 storage_id)
 	MemoryContextSwitchTo(old);
 	ts_options_write_settings(buf->relid, &buf->opt_chunk_rows, &buf->opt_compression,
 							  &buf->ordered);
+	buf->announce = pending_needed(rel);
+	buf->announce_span = 16;
 	alloc_arrays(buf);
 	buf->next = buffers;
 	buffers = buf;
@@ -477,6 +484,17 @@ write_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid)
 		rowid = next_rowid(rel, range);
 		row = buf->nrows;
 
+		/* before the row's index entries exist (pending.c) */
+		if (buf->announce &&
+			(rowid < buf->announced_first || rowid >= buf->announced_end))
+		{
+			buf->announced_first = rowid;
+			buf->announced_end = rowid + pending_span(Min(buf->announce_span,
+														  range->end - rowid));
+			pending_announce(storage_id, buf->announced_first, buf->announced_end);
+			buf->announce_span = Min(buf->announce_span * 4, 65536);
+		}
+
 		old = MemoryContextSwitchTo(buf->cxt);
 		for (int a = 0; a < buf->natts; a++)
 		{
@@ -525,6 +543,40 @@ write_flush_relation(Relation rel)
 			buf->storage_id == storage_id)
 			flush_buffer(rel, buf, false);
 	}
+}
+
+/*
+ * Take one unwritten row back out (a speculative insertion that found a
+ * conflict).
+ */
+void
+write_discard_row(Relation rel, uint64 rowid)
+{
+	Oid			relid = RelationGetRelid(rel);
+
+	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
+	{
+		if (buf->relid != relid)
+			continue;
+		for (int i = buf->nrows - 1; i >= 0; i--)
+		{
+			if (buf->rowids[i] != rowid)
+				continue;
+			for (int a = 0; a < buf->natts; a++)
+			{
+				memmove(&buf->values[a][i], &buf->values[a][i + 1],
+						sizeof(Datum) * (buf->nrows - i - 1));
+				memmove(&buf->isnull[a][i], &buf->isnull[a][i + 1],
+						sizeof(bool) * (buf->nrows - i - 1));
+			}
+			memmove(&buf->rowids[i], &buf->rowids[i + 1], sizeof(uint64) * (buf->nrows - i - 1));
+			memmove(&buf->cids[i], &buf->cids[i + 1], sizeof(CommandId) * (buf->nrows - i - 1));
+			buf->nrows--;
+			return;
+		}
+	}
+	elog(ERROR, "timeseries: row %llu to take back is not in a write buffer",
+		 (unsigned long long) rowid);
 }
 
 /*
@@ -709,6 +761,7 @@ flush_all(void)
 		}
 		unlink_buffer(buf);
 	}
+	pending_forget();
 }
 
 static void

@@ -15,6 +15,7 @@
 extern void write_insert(Relation rel, TupleTableSlot **slots, int nslots,
 						 CommandId cid);
 extern void write_flush_relation(Relation rel);
+extern void write_discard_row(Relation rel, uint64 rowid);
 extern void write_discard_storage(Oid relid, uint64 storage_id);
 extern int64 write_next_flush_seq(void);
 extern bool write_has_buffered_rows(void);

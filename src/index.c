@@ -1,0 +1,275 @@
+/*-------------------------------------------------------------------------
+ *
+ * index.c
+ *	  Indexes on timeseries tables: building them, validating them for
+ *	  CREATE INDEX CONCURRENTLY, and fetching rows for index scans.
+ *
+ * An index entry points at a row's ctid, which is its row id (storage.h).
+ * Rows never move: an UPDATE deletes the row and inserts its new version
+ * under a new row id, which gets index entries of its own, so there are no
+ * HOT chains.  A deleted row keeps its index entries; index scans find the
+ * row deleted and skip it.
+ *
+ * Index AMs that can only return bitmaps (BRIN, GIN, bloom) are refused:
+ * timeseries tables have no bitmap scans, so the planner could never use
+ * them.  Index-only scans are correct without a visibility map: with none,
+ * every entry is checked against the table.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/amapi.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "commands/defrem.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+#include "utils/tuplesort.h"
+
+#include "index.h"
+#include "scan.h"
+#include "storage.h"
+
+/*
+ * Rows for an index build: every row of the chunks a fresh snapshot sees
+ * (the table's ShareLock keeps writers out; a concurrent build gets its
+ * snapshot from CREATE INDEX CONCURRENTLY), the transaction's own unwritten
+ * rows, and rows deleted for that snapshot too, as not alive: an older
+ * snapshot may still see them, and btree leaves them out of its uniqueness
+ * check.  Block ranges (start_blockno, numblocks) select rows by the block
+ * of their ctid.
+ */
+double
+ts_index_build_range_scan(Relation table_rel, Relation index_rel,
+						  IndexInfo *index_info, bool allow_sync,
+						  bool anyvisible, bool progress,
+						  BlockNumber start_blockno, BlockNumber numblocks,
+						  IndexBuildCallback callback, void *callback_state,
+						  TableScanDesc scan)
+{
+	Snapshot	snapshot;
+	EState	   *estate;
+	ExprContext *econtext;
+	ExprState  *predicate;
+	TupleTableSlot *slot;
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+	double		reltuples = 0;
+
+	if (scan != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("parallel index builds of timeseries tables are not supported")));
+
+	snapshot = RegisterSnapshot(index_info->ii_Concurrent ?
+								GetTransactionSnapshot() : GetLatestSnapshot());
+	scan = ts_scan_begin_custom(table_rel, snapshot);
+	ts_scan_set_include_deleted(scan);
+
+	estate = CreateExecutorState();
+	econtext = GetPerTupleExprContext(estate);
+	slot = table_slot_create(table_rel, NULL);
+	econtext->ecxt_scantuple = slot;
+	predicate = ExecPrepareQual(index_info->ii_Predicate, estate);
+
+	while (ts_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		BlockNumber block = ItemPointerGetBlockNumber(&slot->tts_tid);
+		bool		alive = !ts_scan_row_deleted(scan);
+
+		CHECK_FOR_INTERRUPTS();
+		if (block < start_blockno ||
+			(numblocks != InvalidBlockNumber && block - start_blockno >= numblocks))
+			continue;
+		MemoryContextReset(econtext->ecxt_per_tuple_memory);
+		if (predicate != NULL && !ExecQual(predicate, econtext))
+			continue;
+		FormIndexDatum(index_info, slot, estate, values, isnull);
+		callback(index_rel, &slot->tts_tid, values, isnull, alive, callback_state);
+		if (alive)
+			reltuples += 1;
+	}
+
+	ts_scan_end(scan);
+	UnregisterSnapshot(snapshot);
+	ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	index_info->ii_ExpressionsState = NIL;
+	index_info->ii_PredicateState = NULL;
+	return reltuples;
+}
+
+/*
+ * CREATE INDEX CONCURRENTLY's last pass: insert the rows the reference
+ * snapshot sees that the index does not hold yet.  state->tuplesort holds
+ * the index's ctids in order; chunks come in row-id order, each a range of
+ * row ids whose rows come in storage order, so the ctids of a chunk's range
+ * are taken from the sort into a bitmap as the chunk comes up.
+ */
+void
+ts_index_validate_scan(Relation table_rel, Relation index_rel,
+					   IndexInfo *index_info, Snapshot snapshot,
+					   ValidateIndexState *state)
+{
+	TableScanDesc scan;
+	EState	   *estate;
+	ExprContext *econtext;
+	ExprState  *predicate;
+	TupleTableSlot *slot;
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+	uint64		window_first = 0;
+	int64		window_count = -1;
+	uint8	   *in_index = NULL;
+	ItemPointerData pending;
+	bool		have_pending = false;
+	bool		sort_done = false;
+
+	estate = CreateExecutorState();
+	econtext = GetPerTupleExprContext(estate);
+	slot = table_slot_create(table_rel, NULL);
+	econtext->ecxt_scantuple = slot;
+	predicate = ExecPrepareQual(index_info->ii_Predicate, estate);
+	scan = ts_scan_begin_custom(table_rel, snapshot);
+
+	while (ts_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		uint64		rowid = tid_to_rowid(&slot->tts_tid);
+		uint64		first;
+		int64		count;
+		bool		indexed = false;
+
+		CHECK_FOR_INTERRUPTS();
+		state->htups += 1;
+		if (ts_scan_chunk_rows(scan, &first, &count) &&
+			(first != window_first || count != window_count))
+		{
+			/* a new chunk: collect the index's ctids in its range */
+			window_first = first;
+			window_count = count;
+			if (in_index)
+				pfree(in_index);
+			in_index = palloc0((count + 7) / 8);
+			for (;;)
+			{
+				uint64		r;
+
+				if (!have_pending)
+				{
+					Datum		d;
+					bool		null;
+
+					if (sort_done ||
+						!tuplesort_getdatum(state->tuplesort, true, &d, &null, NULL))
+					{
+						sort_done = true;
+						break;
+					}
+					itemptr_decode(&pending, DatumGetInt64(d));
+					have_pending = true;
+				}
+				r = tid_to_rowid(&pending);
+				if (r >= first + count)
+					break;
+				if (r >= first)
+					in_index[(r - first) / 8] |= 1 << ((r - first) % 8);
+				have_pending = false;
+			}
+		}
+		if (in_index && rowid >= window_first && rowid < window_first + window_count)
+			indexed = (in_index[(rowid - window_first) / 8] >> ((rowid - window_first) % 8)) & 1;
+		if (indexed)
+			continue;
+
+		MemoryContextReset(econtext->ecxt_per_tuple_memory);
+		if (predicate != NULL && !ExecQual(predicate, econtext))
+			continue;
+		FormIndexDatum(index_info, slot, estate, values, isnull);
+		index_insert(index_rel, values, isnull, &slot->tts_tid, table_rel,
+					 index_info->ii_Unique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+					 false, index_info);
+		state->tups_inserted += 1;
+	}
+
+	ts_scan_end(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	index_info->ii_ExpressionsState = NIL;
+	index_info->ii_PredicateState = NULL;
+}
+
+/*
+ * Index scans fetch rows by ctid.  There are no HOT chains, so a fetch
+ * never has to be called again for the same entry; entries are never
+ * reported dead, so index AMs keep them (VACUUM does not remove the rows
+ * of deleted rows from chunks yet).
+ */
+IndexFetchTableData *
+ts_index_fetch_begin(Relation rel)
+{
+	IndexFetchTableData *scan = palloc0(sizeof(IndexFetchTableData));
+
+	scan->rel = rel;
+	return scan;
+}
+
+void
+ts_index_fetch_reset(IndexFetchTableData *scan)
+{
+}
+
+void
+ts_index_fetch_end(IndexFetchTableData *scan)
+{
+	pfree(scan);
+}
+
+bool
+ts_index_fetch_tuple(IndexFetchTableData *scan, ItemPointer tid,
+					 Snapshot snapshot, TupleTableSlot *slot,
+					 bool *call_again, bool *all_dead)
+{
+	bool		found;
+
+	*call_again = false;
+	if (all_dead)
+		*all_dead = false;
+	found = ts_fetch_row_version(scan->rel, tid, snapshot, slot);
+	if (found)
+		pgstat_count_heap_fetch(scan->rel);
+	return found;
+}
+
+/* No index entry is ever known to be deletable (see above). */
+TransactionId
+ts_index_delete_tuples(Relation rel, TM_IndexDeleteOp *delstate)
+{
+	for (int i = 0; i < delstate->ndeltids; i++)
+		delstate->status[delstate->deltids[i].id].knowndeletable = false;
+	return InvalidTransactionId;
+}
+
+/*
+ * Refuse index access methods that only return bitmaps, before CREATE
+ * INDEX (CONCURRENTLY) commits anything.
+ */
+void
+ts_index_check_am(Oid amoid, const char *table_name)
+{
+	IndexAmRoutine *am = GetIndexAmRoutineByAmId(amoid, false);
+
+	if (am->amgettuple == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("index access method \"%s\" is not supported on timeseries tables",
+						get_am_name(amoid)),
+				 errdetail("Table \"%s\" uses the timeseries access method, which has no bitmap scans; \"%s\" indexes can only be read through them.",
+						   table_name, get_am_name(amoid)),
+				 errhint("Use a btree, hash, GiST or SP-GiST index.")));
+	pfree(am);
+}
