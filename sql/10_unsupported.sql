@@ -7,23 +7,19 @@ INSERT INTO un_h VALUES (1, 10), (1000, 1000);
 \set VERBOSITY default
 
 -- (UPDATE, DELETE, MERGE and row locks: see 23_update_delete and the
--- isolation specs ts-update-delete and ts-row-locks)
-INSERT INTO un_t VALUES (1, 1, 'x') ON CONFLICT DO NOTHING;
-INSERT INTO un_t VALUES (1, 1, 'x') ON CONFLICT (id) DO UPDATE SET v = 2;
-CREATE INDEX un_t_id ON un_t (id);
-CREATE UNIQUE INDEX un_t_id_u ON un_t (id);
-CREATE INDEX CONCURRENTLY un_t_id_c ON un_t (id);
+-- isolation specs ts-update-delete and ts-row-locks; indexes and ON
+-- CONFLICT: 24_indexes)
+-- index access methods that only return bitmaps: timeseries tables have no
+-- bitmap scans
+CREATE INDEX un_t_brin ON un_t USING brin (id);
+CREATE INDEX un_t_gin ON un_t USING gin (to_tsvector('simple', tag));
+CREATE INDEX CONCURRENTLY un_t_brin_c ON un_t USING brin (id);
 -- no (invalid) index may be left behind by the refused CONCURRENTLY build
 SELECT count(*) FROM pg_index WHERE indrelid = 'un_t'::regclass;
-REINDEX TABLE un_t;
-DROP INDEX IF EXISTS un_t_id_c;
-ALTER TABLE un_t ADD PRIMARY KEY (id);
-ALTER TABLE un_t ADD CONSTRAINT un_t_u UNIQUE (id);
-ALTER TABLE un_t ADD CONSTRAINT un_t_ex EXCLUDE (id WITH =);
-CREATE TABLE un_pk (id int PRIMARY KEY, v float8) USING timeseries;
-CREATE TABLE un_uq (id int UNIQUE, v float8) USING timeseries;
-CREATE TABLE un_pk2 (id int, v float8, PRIMARY KEY (id)) USING timeseries;
-SELECT count(*) FROM pg_class WHERE relname IN ('un_pk', 'un_uq', 'un_pk2');
+-- CLUSTER
+CREATE INDEX un_t_id ON un_t (id);
+CLUSTER un_t USING un_t_id;
+DROP INDEX un_t_id;
 SELECT count(*) FROM un_t TABLESAMPLE SYSTEM (50);
 SELECT count(*) FROM un_t TABLESAMPLE BERNOULLI (50);
 -- TimeseriesScan cannot move backward, so the planner materializes SCROLL
@@ -59,13 +55,12 @@ ROLLBACK;
 
 -- the SQLSTATE is feature_not_supported for every one of these
 \set VERBOSITY sqlstate
-INSERT INTO un_t VALUES (1, 1, 'x') ON CONFLICT DO NOTHING;
-CREATE INDEX ON un_t (id);
+CREATE INDEX ON un_t USING brin (id);
 SELECT count(*) FROM un_t TABLESAMPLE SYSTEM (10);
 \set VERBOSITY default
 DO $$
 BEGIN
-  INSERT INTO un_t VALUES (1, 1, 'x') ON CONFLICT DO NOTHING;
+  PERFORM count(*) FROM un_t TABLESAMPLE SYSTEM (10);
 EXCEPTION WHEN feature_not_supported THEN
   RAISE NOTICE 'caught feature_not_supported: %', SQLERRM;
 END $$;

@@ -229,6 +229,8 @@ tuple_to_chunk(Relation heap, HeapTuple tuple, ChunkMeta *chunk, bool with_data)
 	chunk->raw_bytes = DatumGetInt64(values[Anum_chunk_raw_bytes - 1]);
 	chunk->own_xact =
 		TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data));
+	chunk->cmin = chunk->own_xact ?
+		HeapTupleHeaderGetRawCommandId(tuple->t_data) : InvalidCommandId;
 	chunk->cids = NULL;
 	chunk->data = NULL;
 	chunk->summary = NULL;

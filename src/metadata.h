@@ -28,6 +28,7 @@ typedef struct ChunkMeta
 	char	   *data;			/* inline chunk bytes (copied), or NULL */
 	bytea	   *summary;		/* column summaries (see summary.c), or NULL */
 	bool		own_xact;		/* written by the current transaction */
+	CommandId	cmin;			/* when own_xact: the metadata row's command */
 } ChunkMeta;
 
 extern void metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid);

@@ -1292,6 +1292,8 @@ fetch_dirty(Relation rel, uint64 storage_id, uint64 rowid, Snapshot snapshot,
 	TransactionId deleter;
 	bool		found;
 
+	snapshot->xmin = snapshot->xmax = InvalidTransactionId;
+	snapshot->speculativeToken = 0;
 	if (delete_row_dirty(storage_id, rowid, &deleter))
 		return false;
 	found = write_fetch_row(rel, storage_id, rowid, snapshot, slot);
@@ -1318,6 +1320,52 @@ fetch_dirty(Relation rel, uint64 storage_id, uint64 rowid, Snapshot snapshot,
 	}
 	if (TransactionIdIsValid(deleter))
 		snapshot->xmax = deleter;
+	return found;
+}
+
+/*
+ * The command of our transaction that inserted a row, if ours did: heap's
+ * rule is that a command cannot change or lock a row inserted by itself or
+ * a later one (TM_Invisible), which ON CONFLICT DO UPDATE relies on to
+ * refuse a row it inserted itself.
+ */
+bool
+ts_row_insert_cid(Relation rel, ItemPointer tid, CommandId *cid)
+{
+	uint64		storage_id = storage_get_id(rel);
+	uint64		rowid = tid_to_rowid(tid);
+	MemoryContext cxt;
+	MemoryContext old;
+	ChunkMeta	meta;
+	bool		found = false;
+
+	if (storage_id == 0)
+		return false;
+	if (write_row_cid(rel, storage_id, rowid, cid))
+		return true;
+	if (!write_flushed_in_xact())
+		return false;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries insert cid",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	if (metadata_find_chunk(storage_id, rowid, SnapshotSelf, &meta) && meta.own_xact)
+	{
+		if (meta.cids)
+		{
+			TsScanDescData tmp;
+
+			memset(&tmp, 0, sizeof(tmp));
+			tmp.base.rs_rd = rel;
+			open_chunk(&tmp, &meta, NULL, true);
+			*cid = (CommandId) meta.cids[chunk_position_of(&tmp.reader,
+														   (int64) rowid - meta.first_row)];
+		}
+		else
+			*cid = meta.cmin;
+		found = true;
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
 	return found;
 }
 

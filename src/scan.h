@@ -28,6 +28,7 @@ extern bool ts_scan_getnextslot(TableScanDesc scan, ScanDirection direction,
 extern const TupleTableSlotOps *ts_row_slot_ops_get(void);
 extern void ts_slot_set_origin(TupleTableSlot *slot, bool own_xact);
 
+extern bool ts_row_insert_cid(Relation rel, ItemPointer tid, CommandId *cid);
 extern bool ts_fetch_row_version(Relation rel, ItemPointer tid,
 								 Snapshot snapshot, TupleTableSlot *slot);
 

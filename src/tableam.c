@@ -111,7 +111,7 @@ ts_row_slot_getsysattr(TupleTableSlot *slot, int attnum, bool *isnull)
 		TransactionId xid = InvalidTransactionId;
 
 		if (((TsRowSlot *) slot)->own_xact)
-			xid = GetTopTransactionIdIfAny();
+			xid = GetTopTransactionId();
 		*isnull = false;
 		return TransactionIdGetDatum(TransactionIdIsValid(xid) ? xid : FrozenTransactionId);
 	}
@@ -226,6 +226,21 @@ ts_tuple_complete_speculative(Relation rel, TupleTableSlot *slot,
 		write_discard_row(rel, tid_to_rowid(&slot->tts_tid));
 }
 
+/* A row inserted by this command or a later one (TM_Invisible, as on heap)? */
+static bool
+inserted_by_this_command(Relation rel, ItemPointer tid, CommandId cid,
+						 TM_FailureData *tmfd)
+{
+	CommandId	inserted;
+
+	if (!ts_row_insert_cid(rel, tid, &inserted) || inserted < cid)
+		return false;
+	tmfd->xmax = InvalidTransactionId;
+	tmfd->cmax = InvalidCommandId;
+	ItemPointerCopy(tid, &tmfd->ctid);
+	return true;
+}
+
 /*
  * DELETE records the row as deleted (delete_mask.c); its chunk is left as it
  * is.
@@ -242,6 +257,8 @@ ts_tuple_delete(Relation rel, ItemPointer tid, CommandId cid,
 		elog(ERROR, "timeseries: no row to delete at (%u,%u)",
 			 ItemPointerGetBlockNumberNoCheck(tid),
 			 ItemPointerGetOffsetNumberNoCheck(tid));
+	if (inserted_by_this_command(rel, tid, cid, tmfd))
+		return TM_Invisible;
 	result = delete_row_begin(rel, storage_id, tid, cid, crosscheck, wait,
 							  LockTupleExclusive, tmfd);
 	if (result == TM_Ok)
@@ -279,6 +296,8 @@ ts_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
 	key_attrs = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_KEY);
 	*lockmode = bms_is_empty(key_attrs) ? LockTupleNoKeyExclusive : LockTupleExclusive;
 	*update_indexes = true;
+	if (inserted_by_this_command(rel, otid, cid, tmfd))
+		return TM_Invisible;
 	result = delete_row_begin(rel, storage_id, otid, cid, crosscheck, wait,
 							  *lockmode, tmfd);
 	if (result == TM_Ok)
@@ -305,6 +324,12 @@ ts_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot,
 
 	if (storage_id == 0 || !tid_is_row(tid))
 		return TM_Invisible;
+	if (inserted_by_this_command(rel, tid, cid, tmfd))
+	{
+		/* ON CONFLICT DO UPDATE reads the row's xmin to say why */
+		(void) ts_fetch_row_version(rel, tid, SnapshotAny, slot);
+		return TM_Invisible;
+	}
 	result = delete_row_lock(rel, storage_id, tid, cid, mode, wait_policy,
 							 (flags & TUPLE_LOCK_FLAG_FIND_LAST_VERSION) != 0,
 							 tmfd);

@@ -87,6 +87,9 @@ static WriteBuffer *buffers = NULL;
 
 static int64 next_flush_seq = 1;
 
+/* chunks were written before commit in this transaction */
+static bool flushed_in_xact = false;
+
 /*
  * Row ids reserved from a metapage by this backend.  Keyed by relfilenode as
  * well as storage id: storage ids start over when the extension is dropped
@@ -385,6 +388,7 @@ flush_buffer(Relation rel, WriteBuffer *buf, bool final)
 	Assert(buf->subid == GetCurrentSubTransactionId());
 	if (buf->nrows == 0)
 		return;
+	flushed_in_xact = true;
 
 	tmp = AllocSetContextCreate(CurrentMemoryContext, "timeseries chunk encode",
 								ALLOCSET_DEFAULT_SIZES);
@@ -692,12 +696,12 @@ write_buffered_rows(Relation rel, uint64 storage_id, Snapshot snapshot,
 	return rows;
 }
 
-bool
-write_fetch_row(Relation rel, uint64 storage_id, uint64 rowid,
-				Snapshot snapshot, TupleTableSlot *slot)
+/* The buffer and position of an unwritten row of ours, if it is one. */
+static bool
+find_buffered(Relation rel, uint64 storage_id, uint64 rowid, WriteBuffer **found,
+			  int *row)
 {
 	Oid			relid = RelationGetRelid(rel);
-	TupleDesc	target = slot->tts_tupleDescriptor;
 
 	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
 	{
@@ -721,21 +725,55 @@ write_fetch_row(Relation rel, uint64 storage_id, uint64 rowid,
 		}
 		if (buf->rowids[lo] != rowid)
 			continue;
-		if (!row_visible(buf, lo, snapshot))
-			return false;
-
-		ExecClearTuple(slot);
-		for (int a = 0; a < target->natts; a++)
-			slot->tts_values[a] = buffered_value(buf, target, a, lo,
-												 &slot->tts_isnull[a]);
-		ExecStoreVirtualTuple(slot);
-		/* the buffer may be flushed while the caller still holds the slot */
-		ExecMaterializeSlot(slot);
-		slot->tts_tableOid = relid;
-		rowid_to_tid(rowid, &slot->tts_tid);
+		*found = buf;
+		*row = lo;
 		return true;
 	}
 	return false;
+}
+
+bool
+write_fetch_row(Relation rel, uint64 storage_id, uint64 rowid,
+				Snapshot snapshot, TupleTableSlot *slot)
+{
+	TupleDesc	target = slot->tts_tupleDescriptor;
+	WriteBuffer *buf;
+	int			row;
+
+	if (!find_buffered(rel, storage_id, rowid, &buf, &row) ||
+		!row_visible(buf, row, snapshot))
+		return false;
+
+	ExecClearTuple(slot);
+	for (int a = 0; a < target->natts; a++)
+		slot->tts_values[a] = buffered_value(buf, target, a, row,
+											 &slot->tts_isnull[a]);
+	ExecStoreVirtualTuple(slot);
+	/* the buffer may be flushed while the caller still holds the slot */
+	ExecMaterializeSlot(slot);
+	slot->tts_tableOid = RelationGetRelid(rel);
+	rowid_to_tid(rowid, &slot->tts_tid);
+	return true;
+}
+
+/* The command that inserted an unwritten row of ours, if it is one. */
+bool
+write_row_cid(Relation rel, uint64 storage_id, uint64 rowid, CommandId *cid)
+{
+	WriteBuffer *buf;
+	int			row;
+
+	if (!find_buffered(rel, storage_id, rowid, &buf, &row))
+		return false;
+	*cid = buf->cids[row];
+	return true;
+}
+
+/* Has this transaction written chunks before commit? */
+bool
+write_flushed_in_xact(void)
+{
+	return flushed_in_xact;
 }
 
 /* Write every buffer at commit or PREPARE. */
@@ -780,6 +818,7 @@ write_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 			/* the memory goes with TopTransactionContext */
 			buffers = NULL;
+			flushed_in_xact = false;
 			break;
 		default:
 			break;

@@ -34,6 +34,9 @@ extern BufferedRows *write_buffered_rows(Relation rel, uint64 storage_id,
 										 Snapshot snapshot, TupleDesc target);
 extern bool write_fetch_row(Relation rel, uint64 storage_id, uint64 rowid,
 							Snapshot snapshot, TupleTableSlot *slot);
+extern bool write_row_cid(Relation rel, uint64 storage_id, uint64 rowid,
+						  CommandId *cid);
+extern bool write_flushed_in_xact(void);
 
 extern void write_init(void);
 
