@@ -1205,6 +1205,7 @@ typedef struct TsAggState
 	List	   *topn_strategies;
 	List	   *topn_bounds;	/* ExprStates */
 	bool		topn_ordered;	/* chunks walked newest first, cut off as buckets fill */
+	bool		topn_any_deleted;	/* the snapshot sees deleted rows */
 	int			topn_seen_groups;	/* groups when the cutoff was last computed */
 } TsAggState;
 
@@ -2313,9 +2314,9 @@ key_of_value(KeySpec *key, Datum value)
  * result).  At least topn buckets are then at or above it, so no smaller
  * bucket is among the first topn; without that many, the bound is the
  * type's smallest value and prunes nothing.  Chunks of the current
- * transaction are left out: they may hide rows from this command.  (Rows
- * are never deleted yet; once they can be, chunks with deleted rows must
- * be left out too.)
+ * transaction are left out: they may hide rows from this command, and so
+ * are chunks with deleted rows: their smallest or largest value may be a
+ * deleted row's.
  */
 static void
 topn_threshold(TsAggState *state)
@@ -2563,6 +2564,24 @@ topn_chunk_key(void *arg, const ChunkMeta *meta)
 	summary_get(meta->summary, state->topn_attno, state->topn_type, &cs);
 	if (!cs.known || cs.has_nulls || !cs.has_values)
 		return 0;
+
+	/*
+	 * The summary's largest value may be a deleted row's, which the key
+	 * function need not accept (time_bucket out of range): such chunks
+	 * come first too.
+	 */
+	if (state->topn_any_deleted)
+	{
+		uint8	   *mask = delete_mask_load(meta->storage_id, meta->first_row,
+											meta->row_count,
+											state->css.ss.ps.state->es_snapshot);
+
+		if (mask != NULL)
+		{
+			pfree(mask);
+			return 0;
+		}
+	}
 	return topn_bucket_key(key_of_value(&state->keys[0], cs.max));
 }
 
@@ -2637,7 +2656,12 @@ next_agg_row(ScanState *ss)
 		state->topn_ordered = state->topn > 0 && state->nkeys == 1 &&
 			!ss->ps.plan->parallel_aware && state->next_claim == NULL;
 		if (state->topn_ordered)
+		{
+			state->topn_any_deleted =
+				delete_mask_any(storage_get_id(ss->ss_currentRelation),
+								ss->ps.state->es_snapshot);
 			ts_scan_set_chunk_order(state->scan, topn_chunk_key, false, state);
+		}
 		if (state->from_metadata)
 			ts_scan_set_chunk_consumer(state->scan, chunk_from_metadata, state);
 	}

@@ -789,6 +789,17 @@ sub create_tables
 		$GS{options} = join(', ', @args);
 		ps_do("SELECT timeseries.set_options('twin_ts', $GS{options});\n");
 	}
+
+	# half the seeds give the timeseries table btree and hash indexes, which
+	# index scans and the modify phases' row fetches then go through
+	$GS{indexes} = '';
+	if (chance(0.5))
+	{
+		my @ix = pick_n(between(1, 3), 'id', 't', 'i4', 'tl, t', 'd');
+		push @ix, 'USING hash (i8)' if chance(0.3);
+		$GS{indexes} = join('; ', @ix);
+		ps_do(join('', map { /USING/ ? "CREATE INDEX ON twin_ts $_;\n" : "CREATE INDEX ON twin_ts ($_);\n" } @ix));
+	}
 }
 
 ###########################################################################
@@ -2894,7 +2905,8 @@ sub run_seed
 		print "MISMATCH seed=$seed table_stats row_count $rc, heap has $nrows rows\n";
 	}
 	print "seed $seed: $nrows rows, $cc chunks ($ic inline)"
-	  . ($GS{options} ? ", options $GS{options}" : '') . "\n";
+	  . ($GS{options} ? ", options $GS{options}" : '')
+	  . ($GS{indexes} ? ", indexes $GS{indexes}" : '') . "\n";
 
 	srand($seed * 7919 + 17);
 	my $nq = 0;
