@@ -162,6 +162,17 @@ INSERT INTO ix_ref VALUES (4000, 'deleted above');
 DELETE FROM ix WHERE id = 4002;
 SELECT * FROM ix_ref;
 
+-- VACUUM keeps the table's indexes in use and maintained
+VACUUM ix;
+SELECT relhasindex FROM pg_class WHERE oid = 'ix'::regclass;
+INSERT INTO ix VALUES (777777, '2040-01-01', 'h1', 7, NULL);
+SET enable_seqscan = off;
+SET timeseries.enable_custom_scan = off;
+EXPLAIN (costs off) SELECT id FROM ix WHERE id = 777777;
+SELECT id FROM ix WHERE id = 777777;
+RESET enable_seqscan;
+RESET timeseries.enable_custom_scan;
+
 -- rewrites rebuild the indexes
 VACUUM FULL ix;
 ALTER TABLE ix ALTER COLUMN v TYPE numeric;

@@ -498,14 +498,18 @@ ts_relation_vacuum(Relation rel, VacuumParams *params,
 	TableTotals totals;
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+	List	   *indexes;
 
 	ts_table_totals(rel, snapshot, &totals);
 	UnregisterSnapshot(snapshot);
 	delete_mask_vacuum_locks(storage_get_id(rel));
 
+	/* relhasindex must stay true while indexes exist: inserts consult it */
+	indexes = RelationGetIndexList(rel);
 	vac_update_relstats(rel, nblocks, (double) totals.rows, 0,
-						false, InvalidTransactionId, InvalidMultiXactId,
+						indexes != NIL, InvalidTransactionId, InvalidMultiXactId,
 						NULL, NULL, false);
+	list_free(indexes);
 	pgstat_report_vacuum(RelationGetRelid(rel), rel->rd_rel->relisshared,
 						 totals.rows, 0);
 }
