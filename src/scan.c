@@ -1152,75 +1152,221 @@ ts_scan_counters(TableScanDesc sscan)
 /*
  * Where the row at offset r from a chunk's first row id is stored.  For a
  * chunk that stores its rows in another order, the inverse of its row
- * order is built once and kept for the last such chunk: fetches by ctid
- * (AFTER triggers, TID scans) tend to visit one chunk after another.
+ * order is built once and kept: fetches by ctid (index scans, AFTER
+ * triggers, TID scans, UPDATE's fetch of the old row) come back to the same
+ * chunks.  The inverses of the chunks used last are kept, at most
+ * POSITION_CACHE_ROWS rows' worth (4 bytes a row) in this backend.
  */
-static struct
+#define POSITION_CACHE_ENTRIES	64
+#define POSITION_CACHE_ROWS		(8 * 1024 * 1024)
+
+typedef struct PositionEntry
 {
 	uint64		storage_id;
 	int64		first_row;
 	uint32		crc;
 	uint32		order_crc;
 	uint32		nrows;
-	int32	   *position;		/* by offset */
-} position_cache;
+	uint64		used;			/* last use, for eviction */
+	int32	   *position;		/* by offset; NULL: free entry */
+} PositionEntry;
+
+static PositionEntry position_cache[POSITION_CACHE_ENTRIES];
+static uint64 position_cache_clock = 0;
+static uint64 position_cache_rows = 0;
+
+/* The row order's inverse, by offset (in TopMemoryContext). */
+static int32 *
+build_positions(ChunkReader *reader)
+{
+	int32	   *position = MemoryContextAllocHuge(TopMemoryContext,
+												  sizeof(int32) * reader->nrows);
+	int32	   *offsets = palloc(sizeof(int32) * reader->vector_rows);
+
+	memset(position, -1, sizeof(int32) * reader->nrows);
+	for (uint32 v = 0; v < reader->nvectors; v++)
+	{
+		int			n = chunk_vector_nrows(reader, v);
+
+		chunk_decode_row_order(reader, v, offsets);
+		for (int i = 0; i < n; i++)
+		{
+			if (position[offsets[i]] >= 0)
+			{
+				pfree(position);
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("timeseries chunk at row %lld stores a row twice",
+								(long long) reader->first_row)));
+			}
+			position[offsets[i]] = (int32) (v * reader->vector_rows) + i;
+		}
+	}
+	pfree(offsets);
+	return position;
+}
 
 static int64
 chunk_position_of(ChunkReader *reader, int64 r)
 {
 	uint32		order_crc;
+	PositionEntry *entry = NULL;
+	PositionEntry *victim = &position_cache[0];
 
 	if (!reader->row_order)
 		return r;
+	if (r < 0 || r >= reader->nrows)
+		elog(ERROR, "timeseries: row offset %lld outside its chunk", (long long) r);
 
 	/*
 	 * Storage ids start again when the extension is re-created: the row
-	 * order's own checksum tells a new chunk from the cached one.
+	 * order's own checksum tells a new chunk from a cached one.
 	 */
 	order_crc = chunk_row_order_checksum(reader);
-	if (position_cache.position == NULL ||
-		position_cache.storage_id != reader->storage_id ||
-		position_cache.first_row != reader->first_row ||
-		position_cache.crc != reader->crc || position_cache.nrows != reader->nrows ||
-		position_cache.order_crc != order_crc)
+	for (int i = 0; i < POSITION_CACHE_ENTRIES; i++)
 	{
-		int32	   *position;
-		int32	   *offsets = palloc(sizeof(int32) * reader->vector_rows);
+		PositionEntry *e = &position_cache[i];
 
-		if (position_cache.position)
-			pfree(position_cache.position);
-		position_cache.position = NULL;
-		position = MemoryContextAllocHuge(TopMemoryContext, sizeof(int32) * reader->nrows);
-		memset(position, -1, sizeof(int32) * reader->nrows);
-		for (uint32 v = 0; v < reader->nvectors; v++)
+		if (e->position != NULL && e->storage_id == reader->storage_id &&
+			e->first_row == reader->first_row && e->crc == reader->crc &&
+			e->nrows == reader->nrows && e->order_crc == order_crc)
 		{
-			int			n = chunk_vector_nrows(reader, v);
-
-			chunk_decode_row_order(reader, v, offsets);
-			for (int i = 0; i < n; i++)
-			{
-				if (position[offsets[i]] >= 0)
-				{
-					pfree(position);
-					ereport(ERROR,
-							(errcode(ERRCODE_DATA_CORRUPTED),
-							 errmsg("timeseries chunk at row %lld stores a row twice",
-									(long long) reader->first_row)));
-				}
-				position[offsets[i]] = (int32) (v * reader->vector_rows) + i;
-			}
+			entry = e;
+			break;
 		}
-		pfree(offsets);
-		position_cache.storage_id = reader->storage_id;
-		position_cache.first_row = reader->first_row;
-		position_cache.crc = reader->crc;
-		position_cache.order_crc = order_crc;
-		position_cache.nrows = reader->nrows;
-		position_cache.position = position;
+		if (victim->position != NULL && (e->position == NULL || e->used < victim->used))
+			victim = e;
 	}
-	if (r < 0 || r >= reader->nrows)
-		elog(ERROR, "timeseries: row offset %lld outside its chunk", (long long) r);
-	return position_cache.position[r];
+	if (entry == NULL)
+	{
+		int32	   *position = build_positions(reader);
+
+		/* make room: the entry and rows budget */
+		if (victim->position != NULL)
+		{
+			position_cache_rows -= victim->nrows;
+			pfree(victim->position);
+			victim->position = NULL;
+		}
+		while (position_cache_rows + reader->nrows > POSITION_CACHE_ROWS)
+		{
+			PositionEntry *oldest = NULL;
+
+			for (int i = 0; i < POSITION_CACHE_ENTRIES; i++)
+				if (position_cache[i].position != NULL &&
+					(oldest == NULL || position_cache[i].used < oldest->used))
+					oldest = &position_cache[i];
+			if (oldest == NULL)
+				break;
+			position_cache_rows -= oldest->nrows;
+			pfree(oldest->position);
+			oldest->position = NULL;
+		}
+		entry = victim;
+		entry->storage_id = reader->storage_id;
+		entry->first_row = reader->first_row;
+		entry->crc = reader->crc;
+		entry->order_crc = order_crc;
+		entry->nrows = reader->nrows;
+		entry->position = position;
+		position_cache_rows += reader->nrows;
+	}
+	entry->used = ++position_cache_clock;
+	return entry->position[r];
+}
+
+/*
+ * Chunks opened for fetches by ctid are kept open for the next fetches:
+ * their pages already read, their directories already checked.  A chunk
+ * never changes once written, so an entry stays valid as long as its
+ * relfilenode, storage id, first row and extent are those the metadata
+ * names.  At most FETCH_CACHE_ENTRIES chunks, each up to its size.
+ */
+#define FETCH_CACHE_ENTRIES 4
+
+typedef struct FetchEntry
+{
+	Oid			relnode;
+	uint64		storage_id;
+	int64		first_row;
+	int32		first_block;
+	int32		byte_count;
+	uint64		used;
+	MemoryContext cxt;			/* the bytes and the reader's state; NULL: free */
+	ChunkReader reader;
+	LazyExtent *extent;			/* NULL for an inline chunk */
+} FetchEntry;
+
+static FetchEntry fetch_cache[FETCH_CACHE_ENTRIES];
+static uint64 fetch_cache_clock = 0;
+
+static ChunkReader *
+fetch_reader(Relation rel, ChunkMeta *meta)
+{
+	FetchEntry *entry = NULL;
+	FetchEntry *victim = &fetch_cache[0];
+	MemoryContext old;
+	TsScanDescData tmp;
+
+	for (int i = 0; i < FETCH_CACHE_ENTRIES; i++)
+	{
+		FetchEntry *e = &fetch_cache[i];
+
+		if (e->cxt != NULL && e->relnode == rel->rd_node.relNode &&
+			e->storage_id == meta->storage_id && e->first_row == meta->first_row &&
+			e->first_block == meta->first_block && e->byte_count == meta->byte_count)
+		{
+			entry = e;
+			break;
+		}
+		if (victim->cxt != NULL && (e->cxt == NULL || e->used < victim->used))
+			victim = e;
+	}
+	if (entry == NULL)
+	{
+		entry = victim;
+		if (entry->cxt)
+			MemoryContextDelete(entry->cxt);
+		entry->cxt = NULL;
+		entry->relnode = rel->rd_node.relNode;
+		entry->storage_id = meta->storage_id;
+		entry->first_row = meta->first_row;
+		entry->first_block = meta->first_block;
+		entry->byte_count = meta->byte_count;
+		entry->cxt = AllocSetContextCreate(TopMemoryContext, "timeseries fetch chunk",
+										   ALLOCSET_DEFAULT_SIZES);
+		old = MemoryContextSwitchTo(entry->cxt);
+		PG_TRY();
+		{
+			ChunkMeta	copy = *meta;
+
+			if (copy.first_block == INLINE_BLOCK)
+			{
+				copy.data = palloc(meta->byte_count);
+				memcpy(copy.data, meta->data, meta->byte_count);
+			}
+			memset(&tmp, 0, sizeof(tmp));
+			tmp.base.rs_rd = rel;
+			open_chunk(&tmp, &copy, NULL, true);
+			entry->reader = tmp.reader;
+			entry->extent = copy.first_block == INLINE_BLOCK ? NULL :
+				(LazyExtent *) tmp.reader.load_arg;
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(old);
+			MemoryContextDelete(entry->cxt);
+			entry->cxt = NULL;
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(old);
+	}
+	/* the extent's pages are read through the caller's relation */
+	if (entry->extent)
+		entry->extent->rel = rel;
+	entry->used = ++fetch_cache_clock;
+	return &entry->reader;
 }
 
 /*
@@ -1237,30 +1383,27 @@ fetch_from_chunk(Relation rel, uint64 storage_id, uint64 rowid, Snapshot snapsho
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	ChunkMeta	meta;
-	TsScanDescData tmp;
+	ChunkReader *reader;
 	int64		r;
 	bool		found = false;
 
 	if (metadata_find_chunk(storage_id, rowid, snapshot, &meta))
 	{
-		memset(&tmp, 0, sizeof(tmp));
-		tmp.base.rs_rd = rel;
-		open_chunk(&tmp, &meta, NULL, true);
-		r = chunk_position_of(&tmp.reader, (int64) rowid - meta.first_row);
+		reader = fetch_reader(rel, &meta);
+		r = chunk_position_of(reader, (int64) rowid - meta.first_row);
 		if (!chunk_row_hidden(&meta, snapshot, r))
 		{
 			TupleDesc	desc = slot->tts_tupleDescriptor;
-			uint32		vector = (uint32) (r / tmp.reader.vector_rows);
-			int			i = (int) (r % tmp.reader.vector_rows);
-			int			n = chunk_vector_nrows(&tmp.reader, vector);
+			uint32		vector = (uint32) (r / reader->vector_rows);
+			int			i = (int) (r % reader->vector_rows);
+			int			n = chunk_vector_nrows(reader, vector);
+			Datum	   *values = palloc(sizeof(Datum) * n);
+			bool	   *isnull = palloc(sizeof(bool) * n);
 
 			ExecClearTuple(slot);
 			for (int a = 0; a < desc->natts; a++)
 			{
-				Datum	   *values = palloc(sizeof(Datum) * n);
-				bool	   *isnull = palloc(sizeof(bool) * n);
-
-				chunk_decode_vector(&tmp.reader, desc, a, vector, values, isnull, NULL);
+				chunk_decode_vector(reader, desc, a, vector, values, isnull, NULL);
 				slot->tts_values[a] = values[i];
 				slot->tts_isnull[a] = isnull[i];
 			}
