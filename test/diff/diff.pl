@@ -193,8 +193,9 @@ sub ps_do
 sub parse_rows
 {
 	my ($out) = @_;
-	return [] if $out eq '';
+	return [] if $out eq '';    # no rows print nothing; one row at least a newline
 	$out =~ s/\n\z//;
+	return [''] if $out eq '';  # one row of one empty string (split would return none)
 	return [ split /\x1e/, $out, -1 ];    # rows, fields still joined by \x1f
 }
 
@@ -2935,6 +2936,16 @@ sub run_seed
 		for my $k (0 .. $#$hr)
 		{
 			my $d = compare($q, $hr->[$k], $tr->[$k] // { error => 'missing' });
+
+			# ORDER BY bucket DESC LIMIT n reads only the newest buckets, so a
+			# bucket function that fails on an older row (time_bucket out of
+			# range) fails on heap only: not a wrong answer
+			if ($d && $q->{shape} eq 'topn_agg' && ($hr->[$k]{error} // '') =~ /out of range/
+				&& !$tr->[$k]{error})
+			{
+				$stats{pruned_error}++;
+				next;
+			}
 			if ($d)
 			{
 				report_mismatch($seed, $q, "query $i" . (@$hr > 1 ? " execution " . ($k + 1) : ''), $d);
@@ -2986,9 +2997,10 @@ for my $seed (@seed_list)
 }
 ps_stop();
 printf "summary: seeds %s, %d queries (%d with generic-plan parameters, %d via cursor), %d failed on both"
-  . " sides alike (skipped), %d rows compared, %d mismatches\n",
+  . " sides alike (skipped), %d failed on heap only (newest buckets skip the failing rows),"
+  . " %d rows compared, %d mismatches\n",
   join(',', @seed_list), $stats{queries} // 0, $stats{params} // 0, $stats{cursor} // 0,
-  $stats{heap_error} // 0, $stats{rows} // 0, $total_fail;
+  $stats{heap_error} // 0, $stats{pruned_error} // 0, $stats{rows} // 0, $total_fail;
 print "shapes: " . join(', ', map { "$_=$stats{shape}{$_}" } sort keys %{ $stats{shape} }) . "\n";
 print "plans of the general queries with each node: "
   . join(', ', map { "$_=$stats{node}{$_}" } sort keys %{ $stats{node} }) . "\n";
