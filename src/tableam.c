@@ -443,8 +443,8 @@ forget_handed_over(XactEvent event, void *arg)
 }
 
 /*
- * VACUUM FULL.  Rows are never deleted yet, so there is nothing to reclaim
- * but pages of aborted chunks; the fork is copied verbatim, storage id
+ * VACUUM FULL.  Nothing is reclaimed yet (deleted rows and pages of aborted
+ * chunks stay until compaction exists); the fork is copied verbatim, storage id
  * included, so the chunks' metadata rows stay valid with their original
  * xmins and older snapshots still see every row, as they would on heap.
  * Compaction (a later version) will make this a real rewrite.
