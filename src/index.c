@@ -35,6 +35,46 @@
 #include "scan.h"
 #include "storage.h"
 
+/* What evaluating an index's expressions and predicate on rows needs. */
+typedef struct IndexEval
+{
+	EState	   *estate;
+	ExprContext *econtext;
+	ExprState  *predicate;
+	TupleTableSlot *slot;		/* the row under test */
+} IndexEval;
+
+static void
+index_eval_begin(IndexEval *ev, Relation table_rel, IndexInfo *index_info)
+{
+	ev->estate = CreateExecutorState();
+	ev->econtext = GetPerTupleExprContext(ev->estate);
+	ev->slot = table_slot_create(table_rel, NULL);
+	ev->econtext->ecxt_scantuple = ev->slot;
+	ev->predicate = ExecPrepareQual(index_info->ii_Predicate, ev->estate);
+}
+
+/* The index values of the row in ev->slot; false when a partial index leaves it out. */
+static bool
+index_eval_row(IndexEval *ev, IndexInfo *index_info, Datum *values, bool *isnull)
+{
+	MemoryContextReset(ev->econtext->ecxt_per_tuple_memory);
+	if (ev->predicate != NULL && !ExecQual(ev->predicate, ev->econtext))
+		return false;
+	FormIndexDatum(index_info, ev->slot, ev->estate, values, isnull);
+	return true;
+}
+
+static void
+index_eval_end(IndexEval *ev, IndexInfo *index_info)
+{
+	ExecDropSingleTupleTableSlot(ev->slot);
+	FreeExecutorState(ev->estate);
+	/* these pointed into the estate */
+	index_info->ii_ExpressionsState = NIL;
+	index_info->ii_PredicateState = NULL;
+}
+
 /*
  * Rows for an index build: every row of the chunks a fresh snapshot sees
  * (the table's ShareLock keeps writers out; a concurrent build gets its
@@ -53,10 +93,7 @@ ts_index_build_range_scan(Relation table_rel, Relation index_rel,
 						  TableScanDesc scan)
 {
 	Snapshot	snapshot;
-	EState	   *estate;
-	ExprContext *econtext;
-	ExprState  *predicate;
-	TupleTableSlot *slot;
+	IndexEval	ev;
 	Datum		values[INDEX_MAX_KEYS];
 	bool		isnull[INDEX_MAX_KEYS];
 	double		reltuples = 0;
@@ -71,36 +108,27 @@ ts_index_build_range_scan(Relation table_rel, Relation index_rel,
 	scan = ts_scan_begin_custom(table_rel, snapshot);
 	ts_scan_set_include_deleted(scan);
 
-	estate = CreateExecutorState();
-	econtext = GetPerTupleExprContext(estate);
-	slot = table_slot_create(table_rel, NULL);
-	econtext->ecxt_scantuple = slot;
-	predicate = ExecPrepareQual(index_info->ii_Predicate, estate);
+	index_eval_begin(&ev, table_rel, index_info);
 
-	while (ts_scan_getnextslot(scan, ForwardScanDirection, slot))
+	while (ts_scan_getnextslot(scan, ForwardScanDirection, ev.slot))
 	{
-		BlockNumber block = ItemPointerGetBlockNumber(&slot->tts_tid);
+		BlockNumber block = ItemPointerGetBlockNumber(&ev.slot->tts_tid);
 		bool		alive = !ts_scan_row_deleted(scan);
 
 		CHECK_FOR_INTERRUPTS();
 		if (block < start_blockno ||
 			(numblocks != InvalidBlockNumber && block - start_blockno >= numblocks))
 			continue;
-		MemoryContextReset(econtext->ecxt_per_tuple_memory);
-		if (predicate != NULL && !ExecQual(predicate, econtext))
+		if (!index_eval_row(&ev, index_info, values, isnull))
 			continue;
-		FormIndexDatum(index_info, slot, estate, values, isnull);
-		callback(index_rel, &slot->tts_tid, values, isnull, alive, callback_state);
+		callback(index_rel, &ev.slot->tts_tid, values, isnull, alive, callback_state);
 		if (alive)
 			reltuples += 1;
 	}
 
 	ts_scan_end(scan);
 	UnregisterSnapshot(snapshot);
-	ExecDropSingleTupleTableSlot(slot);
-	FreeExecutorState(estate);
-	index_info->ii_ExpressionsState = NIL;
-	index_info->ii_PredicateState = NULL;
+	index_eval_end(&ev, index_info);
 	return reltuples;
 }
 
@@ -117,10 +145,7 @@ ts_index_validate_scan(Relation table_rel, Relation index_rel,
 					   ValidateIndexState *state)
 {
 	TableScanDesc scan;
-	EState	   *estate;
-	ExprContext *econtext;
-	ExprState  *predicate;
-	TupleTableSlot *slot;
+	IndexEval	ev;
 	Datum		values[INDEX_MAX_KEYS];
 	bool		isnull[INDEX_MAX_KEYS];
 	uint64		window_first = 0;
@@ -130,16 +155,12 @@ ts_index_validate_scan(Relation table_rel, Relation index_rel,
 	bool		have_pending = false;
 	bool		sort_done = false;
 
-	estate = CreateExecutorState();
-	econtext = GetPerTupleExprContext(estate);
-	slot = table_slot_create(table_rel, NULL);
-	econtext->ecxt_scantuple = slot;
-	predicate = ExecPrepareQual(index_info->ii_Predicate, estate);
+	index_eval_begin(&ev, table_rel, index_info);
 	scan = ts_scan_begin_custom(table_rel, snapshot);
 
-	while (ts_scan_getnextslot(scan, ForwardScanDirection, slot))
+	while (ts_scan_getnextslot(scan, ForwardScanDirection, ev.slot))
 	{
-		uint64		rowid = tid_to_rowid(&slot->tts_tid);
+		uint64		rowid = tid_to_rowid(&ev.slot->tts_tid);
 		uint64		first;
 		int64		count;
 		bool		indexed = false;
@@ -186,21 +207,16 @@ ts_index_validate_scan(Relation table_rel, Relation index_rel,
 		if (indexed)
 			continue;
 
-		MemoryContextReset(econtext->ecxt_per_tuple_memory);
-		if (predicate != NULL && !ExecQual(predicate, econtext))
+		if (!index_eval_row(&ev, index_info, values, isnull))
 			continue;
-		FormIndexDatum(index_info, slot, estate, values, isnull);
-		index_insert(index_rel, values, isnull, &slot->tts_tid, table_rel,
+		index_insert(index_rel, values, isnull, &ev.slot->tts_tid, table_rel,
 					 index_info->ii_Unique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
 					 false, index_info);
 		state->tups_inserted += 1;
 	}
 
 	ts_scan_end(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	FreeExecutorState(estate);
-	index_info->ii_ExpressionsState = NIL;
-	index_info->ii_PredicateState = NULL;
+	index_eval_end(&ev, index_info);
 }
 
 /*
