@@ -104,7 +104,7 @@ CREATE TABLE heap.cpu ($CPU_COLS);
 CREATE INDEX cpu_hostname_time_idx ON heap.cpu (hostname, time DESC);
 CREATE INDEX cpu_time_idx ON heap.cpu (time DESC);
 CREATE TABLE ts.cpu ($CPU_COLS) USING timeseries;
-SELECT timeseries.set_options('ts.cpu', segment_by => '{hostname}', chunk_rows => 262144);
+SELECT timeseries.set_options('ts.cpu', segment_by => '{hostname}', chunk_rows => 262144) \\gset
 COPY heap.cpu FROM '$DIR/cpu.csv' WITH (FORMAT csv);
 COPY ts.cpu FROM '$DIR/cpu.csv' WITH (FORMAT csv);
 VACUUM ANALYZE heap.cpu;
