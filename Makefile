@@ -15,6 +15,7 @@ OBJS = \
 	src/delete_mask.o \
 	src/pending.o \
 	src/index.o \
+	src/retention.o \
 	src/write.o \
 	src/scan.o \
 	src/vector_qual.o \

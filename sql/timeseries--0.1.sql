@@ -158,6 +158,14 @@ CREATE FUNCTION timeseries.table_options(
 	AS 'MODULE_PATHNAME', 'timeseries_table_options'
 	LANGUAGE C STRICT STABLE;
 
+-- Retention (src/retention.c): delete the rows whose time column is older
+-- than the cutoff (a timestamptz, timestamp or date, or an interval back
+-- from now()), whole chunks without reading them; returns how many.
+CREATE FUNCTION timeseries.drop_chunks(tbl regclass, older_than "any")
+	RETURNS bigint
+	AS 'MODULE_PATHNAME', 'timeseries_drop_chunks'
+	LANGUAGE C STRICT VOLATILE;
+
 -- The options in effect for each timeseries table the user can read.
 CREATE VIEW timeseries.options AS
 SELECT c.oid::regclass AS table_name, o.*

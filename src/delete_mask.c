@@ -156,15 +156,15 @@ delete_mask_count(uint64 storage_id, Snapshot snapshot)
 }
 
 /*
- * Delete the records of a storage id in deleted_row, row_lock and
- * pending_rows; with finished_locks, only the row locks and pending ranges
- * of transactions no longer in progress.
+ * Delete the records of a storage id with row ids in [lo, hi] in the
+ * internal tables first..last (deleted_row, row_lock, pending_rows, in that
+ * order); with finished, only those of transactions no longer in progress.
  */
 static void
-delete_records(uint64 storage_id, bool finished_locks)
+delete_records(uint64 storage_id, int64 lo, int64 hi, InternalTable first,
+			   InternalTable last, bool finished)
 {
-	for (int t = finished_locks ? INTERNAL_ROW_LOCK : INTERNAL_DELETED_ROW;
-		 t <= INTERNAL_PENDING_ROWS; t++)
+	for (int t = first; t <= last; t++)
 	{
 		RecordScan	rs;
 		HeapTuple	tuple;
@@ -173,12 +173,12 @@ delete_records(uint64 storage_id, bool finished_locks)
 
 		if (storage_id == 0 || !metadata_lookup((InternalTable) t, &heapoid, &indexoid))
 			return;
-		metadata_begin_records(&rs, (InternalTable) t, storage_id, 0, PG_INT64_MAX,
-							SnapshotSelf, RowExclusiveLock);
+		metadata_begin_records(&rs, (InternalTable) t, storage_id, lo, hi,
+							   SnapshotSelf, RowExclusiveLock);
 		while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
 		{
 			CHECK_FOR_INTERRUPTS();
-			if (finished_locks &&
+			if (finished &&
 				TransactionIdIsInProgress(HeapTupleHeaderGetXmin(tuple->t_data)))
 				continue;
 			simple_heap_delete(rs.heap, &tuple->t_self);
@@ -191,13 +191,21 @@ void
 delete_mask_drop_storage(uint64 storage_id)
 {
 	CommandCounterIncrement();
-	delete_records(storage_id, false);
+	delete_records(storage_id, 0, PG_INT64_MAX, INTERNAL_DELETED_ROW,
+				   INTERNAL_PENDING_ROWS, false);
+}
+
+void
+delete_mask_drop_range(uint64 storage_id, int64 lo, int64 hi)
+{
+	delete_records(storage_id, lo, hi, INTERNAL_DELETED_ROW, INTERNAL_ROW_LOCK, false);
 }
 
 void
 delete_mask_vacuum_locks(uint64 storage_id)
 {
-	delete_records(storage_id, true);
+	delete_records(storage_id, 0, PG_INT64_MAX, INTERNAL_ROW_LOCK,
+				   INTERNAL_PENDING_ROWS, true);
 }
 
 /* ---------- conflicts ---------- */

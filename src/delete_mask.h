@@ -41,6 +41,9 @@ extern int64 delete_mask_count(uint64 storage_id, Snapshot snapshot);
 /* Delete every record of a storage id (TRUNCATE, DROP). */
 extern void delete_mask_drop_storage(uint64 storage_id);
 
+/* Delete the deleted-row and lock records of row ids [lo, hi] (a dropped chunk). */
+extern void delete_mask_drop_range(uint64 storage_id, int64 lo, int64 hi);
+
 /* Delete the row locks of finished transactions (VACUUM). */
 extern void delete_mask_vacuum_locks(uint64 storage_id);
 

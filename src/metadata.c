@@ -329,6 +329,39 @@ metadata_find_chunk(uint64 storage_id, uint64 rowid, Snapshot snapshot,
 	return found;
 }
 
+/* Delete the metadata row of one chunk (drop_chunks); false when there is none. */
+bool
+metadata_delete_chunk(uint64 storage_id, int64 first_row)
+{
+	Relation	heap;
+	Relation	index;
+	SysScanDesc scan;
+	ScanKeyData keys[2];
+	HeapTuple	tuple;
+	bool		found = false;
+	Oid			heapoid;
+	Oid			indexoid;
+
+	metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
+	heap = table_open(heapoid, RowExclusiveLock);
+	index = index_open(indexoid, RowExclusiveLock);
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(first_row));
+	scan = systable_beginscan_ordered(heap, index, SnapshotSelf, 2, keys);
+	tuple = systable_getnext_ordered(scan, ForwardScanDirection);
+	if (HeapTupleIsValid(tuple))
+	{
+		simple_heap_delete(heap, &tuple->t_self);
+		found = true;
+	}
+	systable_endscan_ordered(scan);
+	index_close(index, RowExclusiveLock);
+	table_close(heap, RowExclusiveLock);
+	return found;
+}
+
 void
 metadata_delete_storage(uint64 storage_id)
 {

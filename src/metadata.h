@@ -49,6 +49,9 @@ extern void metadata_end_scan(ChunkMetaScan *scan);
 extern bool metadata_find_chunk(uint64 storage_id, uint64 rowid,
 								Snapshot snapshot, ChunkMeta *chunk);
 
+/* Delete the metadata row of one chunk (drop_chunks). */
+extern bool metadata_delete_chunk(uint64 storage_id, int64 first_row);
+
 /* Delete every metadata row of a storage id (TRUNCATE, DROP). */
 extern void metadata_delete_storage(uint64 storage_id);
 

@@ -30,6 +30,8 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
+#include "storage/proc.h"
+#include "storage/procarray.h"
 #include "storage/smgr.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -43,6 +45,7 @@
 #include "index.h"
 #include "metadata.h"
 #include "options.h"
+#include "retention.h"
 #include "scan.h"
 #include "storage.h"
 #include "timeseries.h"
@@ -496,13 +499,34 @@ ts_relation_vacuum(Relation rel, VacuumParams *params,
 				   BufferAccessStrategy bstrategy)
 {
 	TableTotals totals;
-	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+	Snapshot	snapshot;
+	BlockNumber nblocks;
 	List	   *indexes;
 
+	/*
+	 * Lazy VACUUM runs flagged PROC_IN_VACUUM: other backends leave its
+	 * transaction out of their snapshots and horizons, which is safe only
+	 * for a transaction that never gets an xid.  This one writes (the row
+	 * locks and pending ranges of finished transactions, the retention
+	 * option's deletes), so it becomes an ordinary transaction first, before
+	 * it has an xid.
+	 */
+	if (MyProc->statusFlags & PROC_IN_VACUUM)
+	{
+		Assert(!TransactionIdIsValid(GetTopTransactionIdIfAny()));
+		LWLockAcquire(ProcArrayLock, LW_EXCLUSIVE);
+		MyProc->statusFlags &= ~PROC_IN_VACUUM;
+		ProcGlobal->statusFlags[MyProc->pgxactoff] = MyProc->statusFlags;
+		LWLockRelease(ProcArrayLock);
+	}
+	retention_vacuum(rel);
+	delete_mask_vacuum_locks(storage_get_id(rel));
+
+	CommandCounterIncrement();
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	ts_table_totals(rel, snapshot, &totals);
 	UnregisterSnapshot(snapshot);
-	delete_mask_vacuum_locks(storage_get_id(rel));
+	nblocks = RelationGetNumberOfBlocks(rel);
 
 	/* relhasindex must stay true while indexes exist: inserts consult it */
 	indexes = RelationGetIndexList(rel);
