@@ -16,6 +16,7 @@ OBJS = \
 	src/pending.o \
 	src/index.o \
 	src/retention.o \
+	src/compact.o \
 	src/write.o \
 	src/scan.o \
 	src/vector_qual.o \

@@ -158,6 +158,13 @@ CREATE FUNCTION timeseries.table_options(
 	AS 'MODULE_PATHNAME', 'timeseries_table_options'
 	LANGUAGE C STRICT STABLE;
 
+-- Compaction (src/compact.c): merge runs of small chunks into full ones;
+-- returns the rows rewritten.  VACUUM does it too.
+CREATE FUNCTION timeseries.compact(tbl regclass)
+	RETURNS bigint
+	AS 'MODULE_PATHNAME', 'timeseries_compact'
+	LANGUAGE C STRICT VOLATILE;
+
 -- Retention (src/retention.c): delete the rows whose time column is older
 -- than the cutoff (a timestamptz, timestamp or date, or an interval back
 -- from now()), whole chunks without reading them; returns how many.

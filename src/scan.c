@@ -1548,6 +1548,57 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 }
 
 /*
+ * Decode every row of a chunk, deleted or not, with descriptor desc into
+ * values[att][base + offset], offset being the row's offset from the
+ * chunk's first row id (compaction).  Pass-by-reference values are
+ * allocated in the current memory context.
+ */
+void
+ts_chunk_decode_rows(Relation rel, ChunkMeta *meta, TupleDesc desc,
+					 Datum **values, bool **isnull, int64 base)
+{
+	TsScanDescData tmp;
+	Datum	   *vals;
+	bool	   *nulls;
+	int32	   *offsets;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.base.rs_rd = rel;
+	open_chunk(&tmp, meta, NULL, false);
+	vals = palloc(sizeof(Datum) * tmp.reader.vector_rows);
+	nulls = palloc(sizeof(bool) * tmp.reader.vector_rows);
+	offsets = palloc(sizeof(int32) * tmp.reader.vector_rows);
+	for (uint32 v = 0; v < tmp.reader.nvectors; v++)
+	{
+		int			n = chunk_vector_nrows(&tmp.reader, v);
+
+		CHECK_FOR_INTERRUPTS();
+		if (tmp.reader.row_order)
+			chunk_decode_row_order(&tmp.reader, v, offsets);
+		else
+			for (int i = 0; i < n; i++)
+				offsets[i] = (int32) (v * tmp.reader.vector_rows) + i;
+		for (int a = 0; a < desc->natts; a++)
+		{
+			chunk_decode_vector(&tmp.reader, desc, a, v, vals, nulls, NULL);
+			for (int i = 0; i < n; i++)
+			{
+				if (offsets[i] < 0 || offsets[i] >= meta->row_count)
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_CORRUPTED),
+							 errmsg("timeseries chunk at row %lld stores a row outside its range",
+									(long long) meta->first_row)));
+				values[a][base + offsets[i]] = vals[i];
+				isnull[a][base + offsets[i]] = nulls[i];
+			}
+		}
+	}
+	pfree(vals);
+	pfree(nulls);
+	pfree(offsets);
+}
+
+/*
  * Totals over the visible chunks; with max_chunks > 0 stop after that many
  * chunks and return false (the totals then cover only those).
  */

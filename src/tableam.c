@@ -41,6 +41,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "compact.h"
 #include "delete_mask.h"
 #include "index.h"
 #include "metadata.h"
@@ -508,8 +509,8 @@ ts_relation_vacuum(Relation rel, VacuumParams *params,
 	 * transaction out of their snapshots and horizons, which is safe only
 	 * for a transaction that never gets an xid.  This one writes (the row
 	 * locks and pending ranges of finished transactions, the retention
-	 * option's deletes), so it becomes an ordinary transaction first, before
-	 * it has an xid.
+	 * option's deletes, compaction), so it becomes an ordinary transaction
+	 * first, before it has an xid.
 	 */
 	if (MyProc->statusFlags & PROC_IN_VACUUM)
 	{
@@ -521,6 +522,7 @@ ts_relation_vacuum(Relation rel, VacuumParams *params,
 	}
 	retention_vacuum(rel);
 	delete_mask_vacuum_locks(storage_get_id(rel));
+	(void) compact_relation(rel);
 
 	CommandCounterIncrement();
 	snapshot = RegisterSnapshot(GetLatestSnapshot());

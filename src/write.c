@@ -531,6 +531,45 @@ write_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid)
 }
 
 /*
+ * Write nrows rows, with row ids first_row .. first_row + nrows - 1 in that
+ * order, as one chunk of the relation's current storage, stored in the
+ * table's row order (compaction: the rows keep their row ids, so index
+ * entries and delete records still find them).  The arrays are the
+ * caller's; values are in the relation's descriptor.
+ */
+void
+write_rows_as_chunk(Relation rel, Datum **values, bool **isnull, int nrows,
+					uint64 first_row)
+{
+	WriteBuffer buf;
+	CommandId	cid = GetCurrentCommandId(true);
+
+	memset(&buf, 0, sizeof(buf));
+	buf.relid = RelationGetRelid(rel);
+	buf.storage_id = storage_get_id(rel);
+	buf.subid = GetCurrentSubTransactionId();
+	buf.desc = RelationGetDescr(rel);
+	buf.rel_desc = buf.desc;
+	buf.natts = buf.desc->natts;
+	buf.nrows = buf.maxrows = nrows;
+	buf.values = values;
+	buf.isnull = isnull;
+	buf.rowids = palloc(sizeof(uint64) * nrows);
+	buf.cids = palloc(sizeof(CommandId) * nrows);
+	for (int i = 0; i < nrows; i++)
+	{
+		buf.rowids[i] = first_row + i;
+		buf.cids[i] = cid;
+	}
+	buf.cxt = CurrentMemoryContext;
+	ts_options_write_settings(buf.relid, &buf.opt_chunk_rows, &buf.opt_compression,
+							  &buf.ordered);
+	write_chunk(rel, &buf, 0, nrows, true);
+	pfree(buf.rowids);
+	pfree(buf.cids);
+}
+
+/*
  * Write the current subtransaction's buffered rows of a relation (end of a
  * bulk insert: COPY, CREATE TABLE AS, table rewrites).
  */
