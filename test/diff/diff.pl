@@ -757,12 +757,13 @@ sub load_phase
 sub maintenance
 {
 	my ($early) = @_;
-	my $op = wpick(none => 10, vacuum => 1, vacuum_full => 0.7, analyze => 1,
+	my $op = wpick(none => 10, vacuum => 1, vacuum_full => 0.7, analyze => 1, compact => 1,
 		truncate_rb => 0.5, truncate => ($early ? 0.3 : 0));
 	return ('', '') if $op eq 'none';
 	my %sql = (
 		vacuum => "VACUUM twin_heap;\nVACUUM twin_ts;\n",
 		vacuum_full => "VACUUM FULL twin_heap;\nVACUUM FULL twin_ts;\n",
+		compact => "SELECT timeseries.compact('twin_ts');\n",
 		analyze => "ANALYZE twin_heap;\nANALYZE twin_ts;\n",
 		truncate_rb => "BEGIN;\nTRUNCATE twin_ts;\nINSERT INTO twin_ts SELECT * FROM twin_heap;\n"
 		  . "TRUNCATE twin_heap;\nROLLBACK;\n",

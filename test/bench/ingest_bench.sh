@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Ingest and maintenance benchmark (issue 8): the same TSBS devops cpu-only data written into
+# timeseries tables (segment_by hostname, 64K-row chunks) three ways, each in its own database of a
+# private cluster:
+#   - copy:   COPY in batches of 1,000,000 rows;
+#   - batch:  INSERT ... SELECT transactions of 1,000 rows;
+#   - trickle: single-row INSERT transactions from 4 clients (pgbench), a sample of --trickle-rows;
+# and for each: size (the table's main fork and its chunk metadata) and full-scan time, before and
+# after VACUUM (which compacts small chunks), per row; then the time of drop_chunks for the oldest
+# day of the copy table.  Not a test: it never fails on the figures.
+#
+#   ingest_bench.sh [--scale S|M] [--port PORT] [--dir DIR] [--trickle-rows N] [--seed N] [--keep]
+set -euo pipefail
+
+SCALE=M
+PORT=5442
+DIR=
+TRICKLE=200000
+SEED=123
+KEEP=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--scale) SCALE=$2; shift 2 ;;
+		--port) PORT=$2; shift 2 ;;
+		--dir) DIR=$2; shift 2 ;;
+		--trickle-rows) TRICKLE=$2; shift 2 ;;
+		--seed) SEED=$2; shift 2 ;;
+		--keep) KEEP=1; shift ;;
+		-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+		*) echo "ingest_bench.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+case "$SCALE" in
+	S) HOSTS=100; DAYS=1 ;;
+	M) HOSTS=400; DAYS=3 ;;
+	*) echo "ingest_bench.sh: scale must be S or M" >&2; exit 2 ;;
+esac
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+GEN=$HERE/tsbs_gen
+make -s -C "$HERE" tsbs_gen
+DIR=${DIR:-/tmp/ts_ingest_bench_$PORT}
+BINDIR=$(pg_config --bindir)
+PGDATA=$DIR/data
+if [ "$(id -u)" -eq 0 ]; then RUNAS=(runuser -u postgres --); OWNER=postgres; else RUNAS=(); OWNER=$(id -un); fi
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+psql_db() { local db=$1; shift; "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d "$db" -At "$@"; }
+now_ns() { date +%s%N; }
+ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
+
+cleanup() {
+	local rc=$?
+	if [ "$KEEP" -eq 0 ]; then
+		"${RUNAS[@]}" "$BINDIR/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
+		rm -rf "$DIR"
+	else
+		log "kept: cluster on port $PORT, work dir $DIR"
+	fi
+	exit $rc
+}
+if [ -e "$DIR" ]; then
+	[ -e "$DIR/.ts_bench" ] || { echo "ingest_bench.sh: $DIR exists and is not ours" >&2; exit 2; }
+	"${RUNAS[@]}" "$BINDIR/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
+	rm -rf "$DIR"
+fi
+mkdir -p "$DIR"; touch "$DIR/.ts_bench"; chmod 755 "$DIR"
+[ "$OWNER" = "$(id -un)" ] || chown "$OWNER" "$DIR"
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"${RUNAS[@]}" "$BINDIR/initdb" -D "$PGDATA" -U postgres --auth=trust --no-locale -E UTF8 >"$DIR/initdb.log" 2>&1
+cat <<CONF | "${RUNAS[@]}" tee -a "$PGDATA/postgresql.conf" >/dev/null
+listen_addresses = ''
+port = $PORT
+unix_socket_directories = '$DIR'
+shared_buffers = 2GB
+work_mem = 64MB
+maintenance_work_mem = 512MB
+jit = off
+max_wal_size = 16GB
+checkpoint_timeout = 1h
+autovacuum = off
+timezone = 'UTC'
+CONF
+"${RUNAS[@]}" "$BINDIR/pg_ctl" -D "$PGDATA" -l "$DIR/server.log" -w start >/dev/null
+
+log "generating $HOSTS hosts x $DAYS days"
+"$GEN" --hosts "$HOSTS" --days "$DAYS" --seed "$SEED" >"$DIR/cpu.csv"
+split -l 1000000 -d -a 3 "$DIR/cpu.csv" "$DIR/part."
+chmod 644 "$DIR"/cpu.csv "$DIR"/part.*
+ROWS=$(wc -l <"$DIR/cpu.csv")
+CPU_COLS="time timestamptz, tags_id integer, hostname text,
+	usage_user double precision, usage_system double precision, usage_idle double precision,
+	usage_nice double precision, usage_iowait double precision, usage_irq double precision,
+	usage_softirq double precision, usage_steal double precision, usage_guest double precision,
+	usage_guest_nice double precision"
+
+make_db() {
+	"$BINDIR/createdb" -h "$DIR" -p "$PORT" -U postgres "$1"
+	psql_db "$1" <<EOF
+CREATE EXTENSION timeseries;
+CREATE TABLE cpu ($CPU_COLS) USING timeseries;
+SELECT timeseries.set_options('cpu', segment_by => '{hostname}') \gset
+EOF
+}
+
+# main fork of the table, and the chunk metadata (with inline chunks): one table per database
+size_of() {
+	psql_db "$1" -c "SELECT pg_relation_size('cpu'), pg_total_relation_size('timeseries_internal.chunk'),
+		(SELECT count(*) FROM cpu), (SELECT chunk_count FROM timeseries.table_stats('cpu'))"
+}
+scan_ms() {
+	local t0
+	psql_db "$1" -c "SELECT avg(usage_user) FROM cpu" >/dev/null
+	t0=$(now_ns)
+	psql_db "$1" -c "SELECT hostname, max(usage_user), avg(usage_system) FROM cpu GROUP BY hostname" >/dev/null
+	ms_since "$t0"
+}
+
+# ---------- copy: 1M-row COPY batches ----------
+make_db copy
+log "copy"
+t0=$(now_ns)
+for f in "$DIR"/part.*; do psql_db copy -c "COPY cpu FROM '$f' WITH (FORMAT csv)"; done
+COPY_MS=$(ms_since "$t0")
+
+# ---------- batch: 1,000-row transactions ----------
+make_db batch
+psql_db batch <<EOF
+CREATE TABLE stage (n bigserial, $CPU_COLS);
+COPY stage ($(echo "$CPU_COLS" | sed -E 's/ (timestamptz|integer|text|double precision)//g')) FROM '$DIR/cpu.csv' WITH (FORMAT csv);
+CREATE PROCEDURE load_batches() LANGUAGE plpgsql AS \$\$
+DECLARE n bigint := 0; total bigint := (SELECT max(n) FROM stage);
+BEGIN
+	WHILE n < total LOOP
+		INSERT INTO cpu SELECT time, tags_id, hostname, usage_user, usage_system, usage_idle, usage_nice,
+			usage_iowait, usage_irq, usage_softirq, usage_steal, usage_guest, usage_guest_nice
+			FROM stage WHERE stage.n > load_batches.n AND stage.n <= load_batches.n + 1000;
+		n := n + 1000;
+		COMMIT;
+	END LOOP;
+END \$\$;
+EOF
+log "batch"
+t0=$(now_ns)
+psql_db batch -c "CALL load_batches()"
+BATCH_MS=$(ms_since "$t0")
+psql_db batch -c "DROP TABLE stage" >/dev/null
+
+# ---------- trickle: single-row transactions, 4 clients ----------
+make_db trickle
+psql_db trickle <<EOF
+CREATE TABLE stage (n bigserial PRIMARY KEY, $CPU_COLS);
+COPY stage ($(echo "$CPU_COLS" | sed -E 's/ (timestamptz|integer|text|double precision)//g')) FROM PROGRAM 'head -n $TRICKLE $DIR/cpu.csv' WITH (FORMAT csv);
+CREATE SEQUENCE next_row;
+EOF
+cat >"$DIR/trickle.sql" <<EOF
+INSERT INTO cpu SELECT time, tags_id, hostname, usage_user, usage_system, usage_idle, usage_nice,
+	usage_iowait, usage_irq, usage_softirq, usage_steal, usage_guest, usage_guest_nice
+	FROM stage WHERE n = nextval('next_row');
+EOF
+chmod 644 "$DIR/trickle.sql"
+log "trickle ($TRICKLE rows)"
+t0=$(now_ns)
+"$BINDIR/pgbench" -n -h "$DIR" -p "$PORT" -U postgres -d trickle -M prepared -c 4 -j 2 \
+	-t $((TRICKLE / 4)) -f "$DIR/trickle.sql" >"$DIR/pgbench.log" 2>&1
+TRICKLE_MS=$(ms_since "$t0")
+psql_db trickle -c "DROP TABLE stage" >/dev/null
+
+# ---------- sizes and scans, before and after VACUUM (compaction) ----------
+declare -A BEFORE AFTER SCAN_B SCAN_A VAC_MS
+for db in copy batch trickle; do
+	BEFORE[$db]=$(size_of $db)
+	SCAN_B[$db]=$(scan_ms $db)
+	t0=$(now_ns)
+	psql_db $db -c "VACUUM cpu"
+	VAC_MS[$db]=$(ms_since "$t0")
+	psql_db $db -c "VACUUM timeseries_internal.chunk"
+	AFTER[$db]=$(size_of $db)
+	SCAN_A[$db]=$(scan_ms $db)
+done
+
+# ---------- drop_chunks: the oldest day of the copy table ----------
+DAY=$(psql_db copy -c "SELECT date_trunc('day', min(time)) + interval '1 day' FROM cpu")
+t0=$(now_ns)
+DROPPED=$(psql_db copy -c "SELECT timeseries.drop_chunks('cpu', '$DAY'::timestamptz)")
+DROP_MS=$(ms_since "$t0")
+DROP_LEFT=$(psql_db copy -c "SELECT count(*), min(time) FROM cpu")
+
+bytes_per_row() {
+	local fork meta rows chunks
+	IFS='|' read -r fork meta rows chunks <<<"$1"
+	awk -v f="$fork" -v m="$meta" -v r="$rows" -v c="$chunks" \
+		'BEGIN {printf "%6.2f B/row (%5.1f MiB fork + %5.1f MiB metadata, %d chunks)", (f + m) / r, f / 1048576, m / 1048576, c}'
+}
+printf '\nIngest benchmark, scale %s (%s rows; trickle: a sample of %s rows), %s\n' "$SCALE" "$ROWS" "$TRICKLE" \
+	"$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+printf 'load: copy %s ms (%s rows/s), batch %s ms (%s rows/s), trickle %s ms (%s rows/s)\n' \
+	"$COPY_MS" $((ROWS * 1000 / COPY_MS)) "$BATCH_MS" $((ROWS * 1000 / BATCH_MS)) \
+	"$TRICKLE_MS" $((TRICKLE * 1000 / TRICKLE_MS))
+for db in copy batch trickle; do
+	printf '%-8s before VACUUM: %s, scan %s ms\n' "$db" "$(bytes_per_row "${BEFORE[$db]}")" "${SCAN_B[$db]}"
+	printf '%-8s after VACUUM:  %s, scan %s ms (VACUUM %s ms)\n' "$db" "$(bytes_per_row "${AFTER[$db]}")" \
+		"${SCAN_A[$db]}" "${VAC_MS[$db]}"
+done
+printf 'drop_chunks of the oldest day (copy): %s rows in %s ms; left: %s\n' "$DROPPED" "$DROP_MS" "$DROP_LEFT"
