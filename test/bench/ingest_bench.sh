@@ -5,9 +5,9 @@
 #   - copy:   COPY in batches of 1,000,000 rows;
 #   - batch:  INSERT ... SELECT transactions of 1,000 rows;
 #   - trickle: single-row INSERT transactions from 4 clients (pgbench), a sample of --trickle-rows;
-# and for each: size (the table's main fork and its chunk metadata) and full-scan time, before and
-# after VACUUM (which compacts small chunks), per row; then the time of drop_chunks for the oldest
-# day of the copy table.  Not a test: it never fails on the figures.
+# and for each: size (the table's main fork and its chunk metadata: the file, and its live rows) and
+# full-scan time, before and after VACUUM (which compacts small chunks), per row; then the time of
+# drop_chunks for the oldest day of the copy table.  Not a test: it never fails on the figures.
 #
 #   ingest_bench.sh [--scale S|M] [--port PORT] [--dir DIR] [--trickle-rows N] [--seed N] [--keep]
 set -euo pipefail
@@ -107,7 +107,8 @@ EOF
 # main fork of the table, and the chunk metadata (with inline chunks): one table per database
 size_of() {
 	psql_db "$1" -c "SELECT pg_relation_size('cpu'), pg_total_relation_size('timeseries_internal.chunk'),
-		(SELECT count(*) FROM cpu), (SELECT chunk_count FROM timeseries.table_stats('cpu'))"
+		(SELECT count(*) FROM cpu), (SELECT chunk_count FROM timeseries.table_stats('cpu')),
+		(SELECT sum(pg_column_size(c.*)) FROM timeseries_internal.chunk c)"
 }
 scan_ms() {
 	local t0
@@ -127,16 +128,16 @@ COPY_MS=$(ms_since "$t0")
 # ---------- batch: 1,000-row transactions ----------
 make_db batch
 psql_db batch <<EOF
-CREATE TABLE stage (n bigserial, $CPU_COLS);
+CREATE TABLE stage (n bigserial PRIMARY KEY, $CPU_COLS);
 COPY stage ($(echo "$CPU_COLS" | sed -E 's/ (timestamptz|integer|text|double precision)//g')) FROM '$DIR/cpu.csv' WITH (FORMAT csv);
 CREATE PROCEDURE load_batches() LANGUAGE plpgsql AS \$\$
-DECLARE n bigint := 0; total bigint := (SELECT max(n) FROM stage);
+DECLARE done bigint := 0; total bigint := (SELECT max(s.n) FROM stage s);
 BEGIN
-	WHILE n < total LOOP
+	WHILE done < total LOOP
 		INSERT INTO cpu SELECT time, tags_id, hostname, usage_user, usage_system, usage_idle, usage_nice,
 			usage_iowait, usage_irq, usage_softirq, usage_steal, usage_guest, usage_guest_nice
-			FROM stage WHERE stage.n > load_batches.n AND stage.n <= load_batches.n + 1000;
-		n := n + 1000;
+			FROM stage s WHERE s.n > done AND s.n <= done + 1000;
+		done := done + 1000;
 		COMMIT;
 	END LOOP;
 END \$\$;
@@ -157,7 +158,7 @@ EOF
 cat >"$DIR/trickle.sql" <<EOF
 INSERT INTO cpu SELECT time, tags_id, hostname, usage_user, usage_system, usage_idle, usage_nice,
 	usage_iowait, usage_irq, usage_softirq, usage_steal, usage_guest, usage_guest_nice
-	FROM stage WHERE n = nextval('next_row');
+	FROM stage WHERE n = (SELECT nextval('next_row'));
 EOF
 chmod 644 "$DIR/trickle.sql"
 log "trickle ($TRICKLE rows)"
@@ -188,10 +189,10 @@ DROP_MS=$(ms_since "$t0")
 DROP_LEFT=$(psql_db copy -c "SELECT count(*), min(time) FROM cpu")
 
 bytes_per_row() {
-	local fork meta rows chunks
-	IFS='|' read -r fork meta rows chunks <<<"$1"
-	awk -v f="$fork" -v m="$meta" -v r="$rows" -v c="$chunks" \
-		'BEGIN {printf "%6.2f B/row (%5.1f MiB fork + %5.1f MiB metadata, %d chunks)", (f + m) / r, f / 1048576, m / 1048576, c}'
+	local fork meta rows chunks live
+	IFS='|' read -r fork meta rows chunks live <<<"$1"
+	awk -v f="$fork" -v m="$meta" -v r="$rows" -v c="$chunks" -v l="$live" \
+		'BEGIN {printf "%6.2f B/row (%6.1f MiB fork + %6.1f MiB metadata file, of it %6.1f MiB live rows; %d chunks)", (f + m) / r, f / 1048576, m / 1048576, l / 1048576, c}'
 }
 printf '\nIngest benchmark, scale %s (%s rows; trickle: a sample of %s rows), %s\n' "$SCALE" "$ROWS" "$TRICKLE" \
 	"$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo unknown)"
