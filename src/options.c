@@ -449,6 +449,133 @@ normalize_order_by(Relation rel, const char *spec)
 	return out.data;
 }
 
+/*
+ * Follow a column rename in the table's options (time_column, segment_by,
+ * order_by keep naming the same column).  Called after the rename.
+ */
+void
+ts_options_rename_column(Relation rel, const char *oldname, const char *newname)
+{
+	Oid			relid = RelationGetRelid(rel);
+	Oid			heapoid;
+	Oid			indexoid;
+	Relation	heap;
+	Relation	index;
+	HeapTuple	old;
+	HeapTuple	tuple;
+	Datum		values[Natts_options];
+	bool		nulls[Natts_options];
+	bool		changed = false;
+	Datum		ivalue = ObjectIdGetDatum(relid);
+	bool		inull = false;
+
+	if (!options_oids(&heapoid, &indexoid))
+		return;
+	heap = table_open(heapoid, RowExclusiveLock);
+	index = index_open(indexoid, RowExclusiveLock);
+	old = fetch_row(heap, index, relid);
+	if (old == NULL)
+	{
+		index_close(index, RowExclusiveLock);
+		table_close(heap, RowExclusiveLock);
+		return;
+	}
+	heap_deform_tuple(old, RelationGetDescr(heap), values, nulls);
+
+	if (!nulls[Anum_options_time_column - 1] &&
+		strcmp(NameStr(*DatumGetName(values[Anum_options_time_column - 1])), oldname) == 0)
+	{
+		Name		n = palloc0(NAMEDATALEN);
+
+		namestrcpy(n, newname);
+		values[Anum_options_time_column - 1] = NameGetDatum(n);
+		changed = true;
+	}
+	if (!nulls[Anum_options_segment_by - 1])
+	{
+		Datum	   *elems;
+		bool	   *enulls;
+		int			n;
+
+		deconstruct_array(DatumGetArrayTypeP(values[Anum_options_segment_by - 1]),
+						  NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR, &elems, &enulls, &n);
+		for (int i = 0; i < n; i++)
+		{
+			if (strcmp(NameStr(*DatumGetName(elems[i])), oldname) == 0)
+			{
+				Name		nm = palloc0(NAMEDATALEN);
+
+				namestrcpy(nm, newname);
+				elems[i] = NameGetDatum(nm);
+				changed = true;
+			}
+		}
+		values[Anum_options_segment_by - 1] =
+			PointerGetDatum(construct_array(elems, n, NAMEOID, NAMEDATALEN, false,
+											TYPALIGN_CHAR));
+	}
+	if (!nulls[Anum_options_order_by - 1])
+	{
+		List	   *items = ts_options_parse_order_by(TextDatumGetCString(values[Anum_options_order_by - 1]));
+		StringInfoData buf;
+		ListCell   *lc;
+
+		initStringInfo(&buf);
+		foreach(lc, items)
+		{
+			OrderByItem *item = (OrderByItem *) lfirst(lc);
+			const char *col = strcmp(item->column, oldname) == 0 ? newname : item->column;
+
+			changed |= col == newname;
+			appendStringInfo(&buf, "%s%s%s%s", buf.len > 0 ? ", " : "", quote_identifier(col),
+							 item->desc ? " DESC" : "",
+							 item->nulls == 1 ? " NULLS FIRST" : item->nulls == 2 ? " NULLS LAST" : "");
+		}
+		values[Anum_options_order_by - 1] = CStringGetTextDatum(normalize_order_by(rel, buf.data));
+	}
+	if (changed)
+	{
+		delete_row(heap, index, relid);
+		tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
+		simple_heap_insert(heap, tuple);
+		index_insert(index, &ivalue, &inull, &tuple->t_self, heap,
+					 UNIQUE_CHECK_YES, false, BuildIndexInfo(index));
+		CommandCounterIncrement();
+		CacheInvalidateRelcacheByRelid(relid);
+	}
+	index_close(index, RowExclusiveLock);
+	table_close(heap, RowExclusiveLock);
+}
+
+/*
+ * Refuse to drop a column the table's options name: its rows would no
+ * longer be stored as the options say, silently.
+ */
+void
+ts_options_check_drop_column(Relation rel, const char *column)
+{
+	TsOptions	opts;
+	bool		named = false;
+
+	ts_options_get(RelationGetRelid(rel), &opts);
+	named = opts.time_column && strcmp(opts.time_column, column) == 0;
+	for (int i = 0; i < opts.nsegment_by && !named; i++)
+		named = strcmp(opts.segment_by[i], column) == 0;
+	if (!named && opts.order_by)
+	{
+		ListCell   *lc;
+
+		foreach(lc, ts_options_parse_order_by(opts.order_by))
+			named |= strcmp(((OrderByItem *) lfirst(lc))->column, column) == 0;
+	}
+	if (named)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("cannot drop column \"%s\" of table \"%s\": its timeseries options name it",
+						column, RelationGetRelationName(rel)),
+				 errhint("Change the options with timeseries.set_options() or timeseries.reset_options() first.")));
+}
+
 /* Open tbl for a change of its options: a timeseries table the caller owns. */
 static Relation
 open_for_options(Oid relid)

@@ -11,6 +11,7 @@
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 #include "utils/relcache.h"
+#include "utils/rel.h"
 
 /* A table's options; unset ones are NULL, 0 or -1 (the defaults apply). */
 typedef struct TsOptions
@@ -43,5 +44,7 @@ extern void ts_options_delete(Oid relid);
 extern void ts_options_write_settings(Oid relid, int *chunk_rows, int *compression,
 									  bool *ordered);
 extern char *ts_options_time_column(Relation rel, const TsOptions *opts);
+extern void ts_options_rename_column(Relation rel, const char *oldname, const char *newname);
+extern void ts_options_check_drop_column(Relation rel, const char *column);
 
 #endif							/* TIMESERIES_OPTIONS_H */

@@ -29,6 +29,7 @@
 #include "optimizer/plancat.h"
 #include "commands/defrem.h"
 #include "catalog/namespace.h"
+#include "access/relation.h"
 #include "catalog/pg_inherits.h"
 #include "parser/parsetree.h"
 #include "tcop/utility.h"
@@ -37,6 +38,7 @@
 #include "custom_scan.h"
 #include "gapfill.h"
 #include "index.h"
+#include "options.h"
 #include "lastpoint.h"
 #include "topn.h"
 #include "timeseries.h"
@@ -137,12 +139,53 @@ ts_process_utility(PlannedStmt *pstmt, const char *queryString,
 							  get_rel_name(relid));
 	}
 
+	/* a column the table's options name may not be dropped */
+	if (IsA(parsetree, AlterTableStmt))
+	{
+		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
+		Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+		ListCell   *lc;
+
+		if (OidIsValid(relid) && ts_is_timeseries_relid(relid))
+		{
+			foreach(lc, stmt->cmds)
+			{
+				AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+				if (cmd->subtype == AT_DropColumn)
+				{
+					Relation	rel = relation_open(relid, AccessShareLock);
+
+					ts_options_check_drop_column(rel, cmd->name);
+					relation_close(rel, AccessShareLock);
+				}
+			}
+		}
+	}
+
 	if (prev_process_utility_hook)
 		prev_process_utility_hook(pstmt, queryString, readOnlyTree, context,
 								  params, queryEnv, dest, qc);
 	else
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 								params, queryEnv, dest, qc);
+
+	/* the options follow a renamed column */
+	if (IsA(parsetree, RenameStmt) &&
+		((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN &&
+		((RenameStmt *) parsetree)->relation != NULL)
+	{
+		RenameStmt *stmt = (RenameStmt *) parsetree;
+		Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+
+		if (OidIsValid(relid) && ts_is_timeseries_relid(relid))
+		{
+			Relation	rel = relation_open(relid, NoLock);
+
+			ts_options_rename_column(rel, stmt->subname, stmt->newname);
+			relation_close(rel, NoLock);
+		}
+	}
 }
 
 void

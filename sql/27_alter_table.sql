@@ -1,0 +1,111 @@
+-- ALTER TABLE and friends on a timeseries table with rows in compressed
+-- chunks, inline chunks, deleted rows and options: every statement keeps
+-- every row (compared with a heap twin given the same statements) and the
+-- table's options, which follow renamed columns.
+SET timeseries.chunk_rows = 300;
+CREATE TABLE at (t timestamptz NOT NULL, host text, v float8, n int) USING timeseries;
+CREATE TABLE at_heap (t timestamptz NOT NULL, host text, v float8, n int);
+SELECT timeseries.set_options('at', segment_by => '{host}', order_by => 't DESC',
+	retention => '100 years');
+INSERT INTO at SELECT '2024-01-01'::timestamptz + g * interval '1 minute', 'h' || g % 4, g / 2.0, g
+	FROM generate_series(1, 1000) g;
+INSERT INTO at VALUES ('2024-02-01', 'h9', NULL, NULL);
+INSERT INTO at_heap SELECT * FROM at;
+DELETE FROM at WHERE n % 50 = 0;
+DELETE FROM at_heap WHERE n % 50 = 0;
+RESET timeseries.chunk_rows;
+CREATE FUNCTION at_diff(OUT only_ts bigint, OUT only_heap bigint) LANGUAGE sql AS $$
+	SELECT (SELECT count(*) FROM (SELECT * FROM at EXCEPT ALL SELECT * FROM at_heap) a),
+		   (SELECT count(*) FROM (SELECT * FROM at_heap EXCEPT ALL SELECT * FROM at) b)
+$$;
+SELECT * FROM at_diff();
+
+-- ADD COLUMN: without a default, with a constant default, with a volatile
+-- default (a rewrite)
+ALTER TABLE at ADD COLUMN a1 int;
+ALTER TABLE at_heap ADD COLUMN a1 int;
+ALTER TABLE at ADD COLUMN a2 text DEFAULT 'const';
+ALTER TABLE at_heap ADD COLUMN a2 text DEFAULT 'const';
+ALTER TABLE at ADD COLUMN a3 float8 DEFAULT random();
+ALTER TABLE at_heap ADD COLUMN a3 float8 DEFAULT random();
+UPDATE at SET a3 = 0;
+UPDATE at_heap SET a3 = 0;
+ALTER TABLE at ALTER COLUMN a3 SET DEFAULT 0;
+ALTER TABLE at_heap ALTER COLUMN a3 SET DEFAULT 0;
+SELECT * FROM at_diff();
+-- DROP COLUMN, SET/DROP DEFAULT, SET/DROP NOT NULL, ALTER COLUMN TYPE
+ALTER TABLE at DROP COLUMN a1;
+ALTER TABLE at_heap DROP COLUMN a1;
+ALTER TABLE at ALTER COLUMN a2 SET DEFAULT 'other';
+ALTER TABLE at_heap ALTER COLUMN a2 SET DEFAULT 'other';
+INSERT INTO at (t, host, v, n) VALUES ('2024-02-15', 'h1', 1, 1);
+INSERT INTO at_heap (t, host, v, n) VALUES ('2024-02-15', 'h1', 1, 1);
+\set VERBOSITY terse
+ALTER TABLE at ALTER COLUMN n SET NOT NULL;
+\set VERBOSITY default
+DELETE FROM at WHERE n IS NULL;
+DELETE FROM at_heap WHERE n IS NULL;
+ALTER TABLE at ALTER COLUMN n SET NOT NULL;
+ALTER TABLE at_heap ALTER COLUMN n SET NOT NULL;
+\set VERBOSITY terse
+INSERT INTO at (t, host) VALUES ('2024-02-16', 'h1');
+\set VERBOSITY default
+ALTER TABLE at ALTER COLUMN n DROP NOT NULL;
+ALTER TABLE at_heap ALTER COLUMN n DROP NOT NULL;
+ALTER TABLE at ALTER COLUMN a2 DROP DEFAULT;
+ALTER TABLE at_heap ALTER COLUMN a2 DROP DEFAULT;
+ALTER TABLE at ALTER COLUMN v TYPE numeric USING v::numeric;
+ALTER TABLE at_heap ALTER COLUMN v TYPE numeric USING v::numeric;
+INSERT INTO at (t, host, v, n) VALUES ('2024-03-01', 'h1', 1.5, 1);
+INSERT INTO at_heap (t, host, v, n) VALUES ('2024-03-01', 'h1', 1.5, 1);
+SELECT * FROM at_diff();
+
+-- RENAME: the options follow the columns; a column they name cannot be dropped
+ALTER TABLE at RENAME COLUMN host TO hostname;
+ALTER TABLE at_heap RENAME COLUMN host TO hostname;
+ALTER TABLE at RENAME COLUMN t TO ts;
+ALTER TABLE at_heap RENAME COLUMN t TO ts;
+SELECT time_column, segment_by, order_by, retention FROM timeseries.table_options('at');
+\set VERBOSITY terse
+ALTER TABLE at DROP COLUMN hostname;
+ALTER TABLE at DROP COLUMN ts;
+\set VERBOSITY default
+ALTER TABLE at RENAME TO at2;
+ALTER TABLE at2 RENAME TO at;
+SELECT table_name, segment_by FROM timeseries.options WHERE table_name::text = 'at';
+SELECT * FROM at_diff();
+
+-- SET TABLESPACE, VACUUM FULL, CLUSTER (refused)
+ALTER TABLE at SET TABLESPACE pg_default;
+VACUUM FULL at;
+\set VERBOSITY terse
+CREATE INDEX at_ts ON at (ts);
+CLUSTER at USING at_ts;
+ALTER TABLE at SET UNLOGGED;
+\set VERBOSITY default
+SELECT * FROM at_diff();
+
+-- SET ACCESS METHOD, to heap and back: rows and options stay
+ALTER TABLE at SET ACCESS METHOD heap;
+SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = 'at'::regclass;
+SELECT * FROM at_diff();
+ALTER TABLE at SET ACCESS METHOD timeseries;
+SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = 'at'::regclass;
+SELECT * FROM at_diff();
+SELECT time_column, segment_by, order_by FROM timeseries.table_options('at');
+SELECT row_count FROM timeseries.table_stats('at');
+
+-- partitions: attach and detach
+CREATE TABLE atp (ts timestamptz NOT NULL, hostname text, v numeric, n int, a2 text, a3 float8)
+	PARTITION BY RANGE (ts);
+ALTER TABLE atp ATTACH PARTITION at FOR VALUES FROM ('2000-01-01') TO ('2100-01-01');
+SELECT count(*), sum(n) FROM atp;
+SELECT count(*), sum(n) FROM at_heap;
+INSERT INTO atp VALUES ('2024-04-01', 'h2', 2.5, 2, 'p', 0);
+INSERT INTO at_heap VALUES ('2024-04-01', 'h2', 2.5, 2, 'p', 0);
+ALTER TABLE atp DETACH PARTITION at;
+SELECT * FROM at_diff();
+SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = 'at'::regclass;
+
+DROP TABLE at, at_heap, atp;
+DROP FUNCTION at_diff();
