@@ -17,6 +17,7 @@ OBJS = \
 	src/index.o \
 	src/retention.o \
 	src/compact.o \
+	src/verify.o \
 	src/write.o \
 	src/scan.o \
 	src/vector_qual.o \

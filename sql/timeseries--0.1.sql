@@ -158,6 +158,13 @@ CREATE FUNCTION timeseries.table_options(
 	AS 'MODULE_PATHNAME', 'timeseries_table_options'
 	LANGUAGE C STRICT STABLE;
 
+-- Integrity (src/verify.c): decode every chunk and compare the metadata with
+-- the data; one row per problem, none for a healthy table.
+CREATE FUNCTION timeseries.verify(tbl regclass, OUT first_row bigint, OUT problem text)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'timeseries_verify'
+	LANGUAGE C STRICT VOLATILE;
+
 -- Compaction (src/compact.c): merge runs of small chunks into full ones;
 -- returns the rows rewritten.  VACUUM does it too.
 CREATE FUNCTION timeseries.compact(tbl regclass)

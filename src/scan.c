@@ -1561,6 +1561,7 @@ ts_chunk_decode_rows(Relation rel, ChunkMeta *meta, TupleDesc desc,
 	Datum	   *vals;
 	bool	   *nulls;
 	int32	   *offsets;
+	uint8	   *seen;
 
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.base.rs_rd = rel;
@@ -1568,6 +1569,7 @@ ts_chunk_decode_rows(Relation rel, ChunkMeta *meta, TupleDesc desc,
 	vals = palloc(sizeof(Datum) * tmp.reader.vector_rows);
 	nulls = palloc(sizeof(bool) * tmp.reader.vector_rows);
 	offsets = palloc(sizeof(int32) * tmp.reader.vector_rows);
+	seen = palloc0((meta->row_count + 7) / 8);
 	for (uint32 v = 0; v < tmp.reader.nvectors; v++)
 	{
 		int			n = chunk_vector_nrows(&tmp.reader, v);
@@ -1578,16 +1580,21 @@ ts_chunk_decode_rows(Relation rel, ChunkMeta *meta, TupleDesc desc,
 		else
 			for (int i = 0; i < n; i++)
 				offsets[i] = (int32) (v * tmp.reader.vector_rows) + i;
+		for (int i = 0; i < n; i++)
+		{
+			if (offsets[i] < 0 || offsets[i] >= meta->row_count ||
+				(seen[offsets[i] / 8] >> (offsets[i] % 8)) & 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("timeseries chunk at row %lld stores a row twice or outside its range",
+								(long long) meta->first_row)));
+			seen[offsets[i] / 8] |= 1 << (offsets[i] % 8);
+		}
 		for (int a = 0; a < desc->natts; a++)
 		{
 			chunk_decode_vector(&tmp.reader, desc, a, v, vals, nulls, NULL);
 			for (int i = 0; i < n; i++)
 			{
-				if (offsets[i] < 0 || offsets[i] >= meta->row_count)
-					ereport(ERROR,
-							(errcode(ERRCODE_DATA_CORRUPTED),
-							 errmsg("timeseries chunk at row %lld stores a row outside its range",
-									(long long) meta->first_row)));
 				values[a][base + offsets[i]] = vals[i];
 				isnull[a][base + offsets[i]] = nulls[i];
 			}
@@ -1596,6 +1603,7 @@ ts_chunk_decode_rows(Relation rel, ChunkMeta *meta, TupleDesc desc,
 	pfree(vals);
 	pfree(nulls);
 	pfree(offsets);
+	pfree(seen);
 }
 
 /*
