@@ -75,6 +75,21 @@ SELECT timeseries.compact('cp');
 SELECT count(*) FROM cp WHERE host = 'x';
 ROLLBACK;
 
+-- scans after a compaction walk the dead metadata rows of the merged chunks
+-- (btree marks them dead as it goes), over several index pages
+CREATE TABLE cp_many (v int) USING timeseries;
+DO $$
+BEGIN
+	FOR i IN 1..1500 LOOP
+		INSERT INTO cp_many VALUES (i);
+		COMMIT;
+	END LOOP;
+END $$;
+SELECT timeseries.compact('cp_many');
+SELECT count(*), sum(v) FROM cp_many;
+SELECT count(*), sum(v) FROM cp_many WHERE v > 100;
+DROP TABLE cp_many;
+
 -- who may compact what
 \set VERBOSITY terse
 SELECT timeseries.compact('cp_heap');

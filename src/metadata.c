@@ -210,6 +210,7 @@ metadata_begin_scan(uint64 storage_id, Snapshot snapshot)
 				Int64GetDatum((int64) storage_id));
 	scan->scan = systable_beginscan_ordered(scan->heap, scan->index, snapshot,
 											1, &key);
+	scan->cxt = CurrentMemoryContext;
 	return scan;
 }
 
@@ -276,10 +277,19 @@ tuple_to_chunk(Relation heap, HeapTuple tuple, ChunkMeta *chunk, bool with_data)
 		chunk->summary = DatumGetByteaPCopy(values[Anum_chunk_summary - 1]);
 }
 
+/*
+ * The next chunk, its fields copied into the current memory context.  The
+ * index scan runs in the context the scan began in: btree allocates state
+ * there on the way (the items it marks dead once their heap rows are), and
+ * callers reset their current context per chunk.
+ */
 bool
 metadata_next(ChunkMetaScan *scan, ChunkMeta *chunk, bool with_data)
 {
+	MemoryContext old = MemoryContextSwitchTo(scan->cxt);
 	HeapTuple	tuple = systable_getnext_ordered(scan->scan, ForwardScanDirection);
+
+	MemoryContextSwitchTo(old);
 
 	if (!HeapTupleIsValid(tuple))
 		return false;
@@ -413,18 +423,28 @@ metadata_begin_records(RecordScan *rs, InternalTable table, uint64 storage_id,
 	ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
 				Int64GetDatum(hi));
 	rs->scan = systable_beginscan_ordered(rs->heap, rs->index, snapshot, 3, keys);
+	rs->cxt = CurrentMemoryContext;
 }
 
+/* (The index scan runs in the context the scan began in: see metadata_next.) */
 HeapTuple
 metadata_next_record(RecordScan *rs)
 {
-	return systable_getnext_ordered(rs->scan, ForwardScanDirection);
+	MemoryContext old = MemoryContextSwitchTo(rs->cxt);
+	HeapTuple	tuple = systable_getnext_ordered(rs->scan, ForwardScanDirection);
+
+	MemoryContextSwitchTo(old);
+	return tuple;
 }
 
 HeapTuple
 metadata_prev_record(RecordScan *rs)
 {
-	return systable_getnext_ordered(rs->scan, BackwardScanDirection);
+	MemoryContext old = MemoryContextSwitchTo(rs->cxt);
+	HeapTuple	tuple = systable_getnext_ordered(rs->scan, BackwardScanDirection);
+
+	MemoryContextSwitchTo(old);
+	return tuple;
 }
 
 void

@@ -38,6 +38,7 @@ typedef struct ChunkMetaScan
 	Relation	heap;
 	Relation	index;
 	SysScanDesc scan;
+	MemoryContext cxt;			/* where the index scan keeps its state */
 } ChunkMetaScan;
 
 /* Visible chunks of a storage id in row-id order; with data, inline bytes are copied. */
@@ -81,6 +82,7 @@ typedef struct RecordScan
 	Relation	heap;
 	Relation	index;
 	SysScanDesc scan;
+	MemoryContext cxt;			/* where the index scan keeps its state */
 } RecordScan;
 
 extern void metadata_begin_records(RecordScan *rs, InternalTable table,
