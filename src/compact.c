@@ -188,22 +188,7 @@ timeseries_compact(PG_FUNCTION_ARGS)
 	Relation	rel;
 	int64		rewritten;
 
-	/* the owner's right, as for VACUUM of one table; checked again under the lock */
-	if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)) &&
-		!pg_class_ownercheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
-	rel = try_relation_open(relid, ShareUpdateExclusiveLock);
-	if (rel == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	if (rel->rd_rel->relkind != RELKIND_RELATION || !ts_is_timeseries_rel(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a timeseries table", RelationGetRelationName(rel)),
-				 errhint("compact applies to tables created with USING timeseries.")));
-	if (!pg_class_ownercheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(rel));
+	rel = ts_open_owned_table(relid, ShareUpdateExclusiveLock, "compact");
 	PreventCommandIfReadOnly("compact()");
 
 	rewritten = compact_relation(rel);

@@ -121,6 +121,22 @@ delete_row(Relation heap, Relation index, Oid relid)
 	systable_endscan(scan);
 }
 
+/* Replace the table's options row (if any) with values/nulls. */
+static void
+replace_row(Relation heap, Relation index, Oid relid, Datum *values, bool *nulls)
+{
+	HeapTuple	tuple;
+	Datum		ivalue = ObjectIdGetDatum(relid);
+	bool		inull = false;
+
+	delete_row(heap, index, relid);
+	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
+	simple_heap_insert(heap, tuple);
+	index_insert(index, &ivalue, &inull, &tuple->t_self, heap, UNIQUE_CHECK_YES,
+				 false, BuildIndexInfo(index));
+	CommandCounterIncrement();
+}
+
 static void
 row_to_options(Relation heap, HeapTuple tuple, TsOptions *opts)
 {
@@ -462,12 +478,9 @@ ts_options_rename_column(Relation rel, const char *oldname, const char *newname)
 	Relation	heap;
 	Relation	index;
 	HeapTuple	old;
-	HeapTuple	tuple;
 	Datum		values[Natts_options];
 	bool		nulls[Natts_options];
 	bool		changed = false;
-	Datum		ivalue = ObjectIdGetDatum(relid);
-	bool		inull = false;
 
 	if (!options_oids(&heapoid, &indexoid))
 		return;
@@ -535,12 +548,7 @@ ts_options_rename_column(Relation rel, const char *oldname, const char *newname)
 	}
 	if (changed)
 	{
-		delete_row(heap, index, relid);
-		tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
-		simple_heap_insert(heap, tuple);
-		index_insert(index, &ivalue, &inull, &tuple->t_self, heap,
-					 UNIQUE_CHECK_YES, false, BuildIndexInfo(index));
-		CommandCounterIncrement();
+		replace_row(heap, index, relid, values, nulls);
 		CacheInvalidateRelcacheByRelid(relid);
 	}
 	index_close(index, RowExclusiveLock);
@@ -576,35 +584,6 @@ ts_options_check_drop_column(Relation rel, const char *column)
 				 errhint("Change the options with timeseries.set_options() or timeseries.reset_options() first.")));
 }
 
-/* Open tbl for a change of its options: a timeseries table the caller owns. */
-static Relation
-open_for_options(Oid relid)
-{
-	Relation	rel;
-
-	/*
-	 * Owner first, as ALTER TABLE does, so that others cannot queue for the
-	 * lock; checked again once it is held.
-	 */
-	if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)) &&
-		!pg_class_ownercheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
-	rel = try_relation_open(relid, ShareUpdateExclusiveLock);
-
-	if (rel == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	if (rel->rd_rel->relkind != RELKIND_RELATION || !ts_is_timeseries_rel(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a timeseries table", RelationGetRelationName(rel)),
-				 errhint("Options apply to tables created with USING timeseries.")));
-	if (!pg_class_ownercheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(rel));
-	return rel;
-}
-
 static void
 require_catalog(Oid *heapoid, Oid *indexoid)
 {
@@ -630,12 +609,8 @@ timeseries_set_options(PG_FUNCTION_ARGS)
 	Relation	heap;
 	Relation	index;
 	HeapTuple	old;
-	HeapTuple	tuple;
 	Datum		values[Natts_options];
 	bool		nulls[Natts_options];
-	IndexInfo  *ii;
-	Datum		ivalue;
-	bool		inull = false;
 	char	   *time_column = NULL;
 
 	if (PG_ARGISNULL(0))
@@ -643,7 +618,7 @@ timeseries_set_options(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the table must not be NULL")));
 	relid = PG_GETARG_OID(0);
-	rel = open_for_options(relid);
+	rel = ts_open_owned_table(relid, ShareUpdateExclusiveLock, "set_options");
 	require_catalog(&heapoid, &indexoid);
 	heap = table_open(heapoid, RowExclusiveLock);
 	index = index_open(indexoid, RowExclusiveLock);
@@ -782,15 +757,7 @@ timeseries_set_options(PG_FUNCTION_ARGS)
 								time_column)));
 	}
 
-	if (old)
-		delete_row(heap, index, relid);
-	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
-	simple_heap_insert(heap, tuple);
-	ii = BuildIndexInfo(index);
-	ivalue = ObjectIdGetDatum(relid);
-	index_insert(index, &ivalue, &inull, &tuple->t_self, heap,
-				 UNIQUE_CHECK_YES, false, ii);
-	CommandCounterIncrement();
+	replace_row(heap, index, relid, values, nulls);
 
 	index_close(index, RowExclusiveLock);
 	table_close(heap, RowExclusiveLock);
@@ -803,7 +770,7 @@ Datum
 timeseries_reset_options(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
-	Relation	rel = open_for_options(relid);
+	Relation	rel = ts_open_owned_table(relid, ShareUpdateExclusiveLock, "set_options");
 
 	ts_options_delete(relid);
 	CommandCounterIncrement();

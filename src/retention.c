@@ -296,22 +296,7 @@ timeseries_drop_chunks(PG_FUNCTION_ARGS)
 	Cutoff		cut;
 	int64		dropped;
 
-	/* the owner's right, as for ALTER TABLE; checked before and after the lock */
-	if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)) &&
-		!pg_class_ownercheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
-	rel = try_relation_open(relid, ExclusiveLock);
-	if (rel == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	if (rel->rd_rel->relkind != RELKIND_RELATION || !ts_is_timeseries_rel(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a timeseries table", RelationGetRelationName(rel)),
-				 errhint("drop_chunks applies to tables created with USING timeseries.")));
-	if (!pg_class_ownercheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(rel));
+	rel = ts_open_owned_table(relid, ExclusiveLock, "drop_chunks");
 	if (referenced_by_foreign_key(rel))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "access/heapam.h"
+#include "access/relation.h"
 #include "access/multixact.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -33,6 +34,7 @@
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "storage/smgr.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -79,6 +81,34 @@ ts_is_timeseries_relid(Oid relid)
 		result = (amoid == ts_am_oid());
 	ReleaseSysCache(tuple);
 	return result;
+}
+
+/*
+ * Open a timeseries table whose owner the caller is (or is a member of), for
+ * what (a function's name, for the messages): checked first, as ALTER TABLE
+ * does, so that others cannot queue for the lock, and again once it is held.
+ */
+Relation
+ts_open_owned_table(Oid relid, LOCKMODE lockmode, const char *what)
+{
+	Relation	rel;
+
+	if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)) &&
+		!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+	rel = try_relation_open(relid, lockmode);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (rel->rd_rel->relkind != RELKIND_RELATION || !ts_is_timeseries_rel(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a timeseries table", RelationGetRelationName(rel)),
+				 errhint("%s applies to tables created with USING timeseries.", what)));
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(rel));
+	return rel;
 }
 
 static void

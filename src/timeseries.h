@@ -10,6 +10,7 @@
 
 #include "datatype/timestamp.h"
 #include "fmgr.h"
+#include "storage/lockdefs.h"
 #include "utils/rel.h"
 
 /* GUCs, defined in timeseries.c */
@@ -25,6 +26,7 @@ extern int	ts_compression_level;
 /* tableam.c */
 extern bool ts_is_timeseries_relid(Oid relid);
 extern bool ts_is_timeseries_rel(Relation rel);
+extern Relation ts_open_owned_table(Oid relid, LOCKMODE lockmode, const char *what);
 
 /* first_last.c */
 extern bytea *ts_first_last_state_bytes(Oid value_type, Oid time_type, Oid collation,
