@@ -38,64 +38,16 @@ case "$SCALE" in
 	*) echo "dml_bench.sh: scale must be S or M" >&2; exit 2 ;;
 esac
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-GEN=$HERE/tsbs_gen
-make -s -C "$HERE" tsbs_gen
 DIR=${DIR:-/tmp/ts_dml_bench_$PORT}
-BINDIR=$(pg_config --bindir)
-PGDATA=$DIR/data
-if [ "$(id -u)" -eq 0 ]; then RUNAS=(runuser -u postgres --); OWNER=postgres; else RUNAS=(); OWNER=$(id -un); fi
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+NAME=dml_bench.sh
+. "$(dirname "$0")/private_cluster.sh"
 PSQL=("$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d bench)
 psql_c() { "${PSQL[@]}" -At -c "$1"; }
-now_ns() { date +%s%N; }
-
-cleanup() {
-	local rc=$?
-	if [ "$KEEP" -eq 0 ]; then
-		"${RUNAS[@]}" "$BINDIR/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
-		rm -rf "$DIR"
-	else
-		log "kept: cluster on port $PORT, work dir $DIR"
-	fi
-	exit $rc
-}
-
-if [ -e "$DIR" ]; then
-	[ -e "$DIR/.ts_bench" ] || { echo "dml_bench.sh: $DIR exists and is not ours" >&2; exit 2; }
-	"${RUNAS[@]}" "$BINDIR/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
-	rm -rf "$DIR"
-fi
-mkdir -p "$DIR"; touch "$DIR/.ts_bench"; chmod 755 "$DIR"
-[ "$OWNER" = "$(id -un)" ] || chown "$OWNER" "$DIR"
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"${RUNAS[@]}" "$BINDIR/initdb" -D "$PGDATA" -U postgres --auth=trust --no-locale -E UTF8 >"$DIR/initdb.log" 2>&1
-cat <<CONF | "${RUNAS[@]}" tee -a "$PGDATA/postgresql.conf" >/dev/null
-listen_addresses = ''
-port = $PORT
-unix_socket_directories = '$DIR'
-shared_buffers = 2GB
-work_mem = 64MB
-maintenance_work_mem = 512MB
-jit = off
-max_wal_size = 16GB
-checkpoint_timeout = 1h
-autovacuum = off
-timezone = 'UTC'
-CONF
-"${RUNAS[@]}" "$BINDIR/pg_ctl" -D "$PGDATA" -l "$DIR/server.log" -w start >/dev/null
 "$BINDIR/createdb" -h "$DIR" -p "$PORT" -U postgres bench
 
 log "generating $HOSTS hosts x $DAYS days"
 "$GEN" --hosts "$HOSTS" --days "$DAYS" --seed "$SEED" >"$DIR/cpu.csv"
 chmod 644 "$DIR/cpu.csv"
-CPU_COLS="time timestamptz, tags_id integer, hostname text,
-	usage_user double precision, usage_system double precision, usage_idle double precision,
-	usage_nice double precision, usage_iowait double precision, usage_irq double precision,
-	usage_softirq double precision, usage_steal double precision, usage_guest double precision,
-	usage_guest_nice double precision"
 "${PSQL[@]}" <<EOF
 CREATE EXTENSION timeseries;
 CREATE SCHEMA heap;
