@@ -94,6 +94,17 @@ SELECT sum(v) FROM sec_heap;
 \set VERBOSITY default
 RESET ROLE;
 
+-- the extension's SQL functions are not steered by the caller's search_path
+CREATE SCHEMA sec_evil;
+CREATE FUNCTION sec_evil.minus(timestamp, interval) RETURNS timestamp LANGUAGE sql
+	AS $$ SELECT '1999-01-01'::timestamp $$;
+CREATE OPERATOR sec_evil.- (LEFTARG = timestamp, RIGHTARG = interval, FUNCTION = sec_evil.minus);
+SET search_path = sec_evil, pg_catalog, public;
+SELECT timeseries.time_bucket('1 hour', '2024-01-01 10:30'::timestamp, "offset" => '15 minutes');
+SELECT timeseries.time_bucket('1 day', '2024-01-05'::date, "offset" => '1 day');
+RESET search_path;
+DROP SCHEMA sec_evil CASCADE;
+
 DROP VIEW sec_barrier, sec_barrier_heap, sec_invoker, sec_invoker_heap;
 DROP TABLE sec, sec_heap;
 DROP FUNCTION sec_peek(int);

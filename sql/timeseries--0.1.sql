@@ -228,17 +228,21 @@ CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts date)
 CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts date, origin date)
 	RETURNS date AS 'MODULE_PATHNAME', 'ts_time_bucket_date'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
--- offsets: shift by -offset, bucket, shift back
+-- offsets: shift by -offset, bucket, shift back (operators schema-qualified:
+-- the bodies are inlined where the caller's search_path applies)
 CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts timestamp, "offset" interval)
 	RETURNS timestamp LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	AS $$ SELECT timeseries.time_bucket(bucket_width, ts - "offset") + "offset" $$;
+	AS $$ SELECT timeseries.time_bucket(bucket_width, ts OPERATOR(pg_catalog.-) "offset")
+		OPERATOR(pg_catalog.+) "offset" $$;
 -- (timestamptz minus an interval of days or months depends on TimeZone: stable)
 CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts timestamptz, "offset" interval)
 	RETURNS timestamptz LANGUAGE sql STABLE STRICT PARALLEL SAFE
-	AS $$ SELECT timeseries.time_bucket(bucket_width, ts - "offset") + "offset" $$;
+	AS $$ SELECT timeseries.time_bucket(bucket_width, ts OPERATOR(pg_catalog.-) "offset")
+		OPERATOR(pg_catalog.+) "offset" $$;
 CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts date, "offset" interval)
 	RETURNS date LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	AS $$ SELECT (timeseries.time_bucket(bucket_width, ts - "offset") + "offset")::date $$;
+	AS $$ SELECT (timeseries.time_bucket(bucket_width, ts OPERATOR(pg_catalog.-) "offset")
+		OPERATOR(pg_catalog.+) "offset")::pg_catalog.date $$;
 -- in the local time of a time zone (daily buckets start at local midnight)
 CREATE FUNCTION timeseries.time_bucket(bucket_width interval, ts timestamptz, timezone text,
 									   origin timestamptz DEFAULT NULL, "offset" interval DEFAULT NULL)
