@@ -94,6 +94,22 @@ SELECT sum(v) FROM sec_heap;
 \set VERBOSITY default
 RESET ROLE;
 
+-- members of the owning role may manage the table, as with ALTER TABLE
+CREATE ROLE sec_admins;
+CREATE ROLE sec_member IN ROLE sec_admins;
+CREATE TABLE sec_owned (t timestamptz, v int) USING timeseries;
+ALTER TABLE sec_owned OWNER TO sec_admins;
+INSERT INTO sec_owned VALUES ('2000-01-01', 1), ('2030-01-01', 2);
+SET ROLE sec_member;
+SELECT timeseries.set_options('sec_owned', chunk_rows => 1000);
+SELECT timeseries.compact('sec_owned');
+SELECT timeseries.drop_chunks('sec_owned', '2020-01-01'::timestamptz);
+SELECT timeseries.reset_options('sec_owned');
+RESET ROLE;
+DROP TABLE sec_owned;
+DROP ROLE sec_member;
+DROP ROLE sec_admins;
+
 -- the extension's SQL functions are not steered by the caller's search_path
 CREATE SCHEMA sec_evil;
 CREATE FUNCTION sec_evil.minus(timestamp, interval) RETURNS timestamp LANGUAGE sql
