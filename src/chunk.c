@@ -855,6 +855,24 @@ check_directory(ChunkReader *reader, int attidx)
 	reader->dir_checked[attidx] = true;
 }
 
+/*
+ * The directory entry of one vector of a column, its directory's checksum
+ * verified first and its NULL count checked against the vector's rows.
+ */
+static ChunkVector
+vector_entry(ChunkReader *reader, int attidx, uint32 vector)
+{
+	const char *col = reader->data + reader->columns[attidx].offset;
+	ChunkVector entry;
+
+	check_directory(reader, attidx);
+	memcpy(&entry, col + sizeof(uint32) + sizeof(ChunkVector) * vector,
+		   sizeof(ChunkVector));
+	if (entry.nnulls > (uint32) chunk_vector_nrows(reader, vector))
+		chunk_corrupted("bad vector directory entry");
+	return entry;
+}
+
 bool
 chunk_vector_range(ChunkReader *reader, int attidx, Oid typid, uint32 vector,
 				   bool *has_values, bool *has_nulls, int64 *min, int64 *max)
@@ -869,17 +887,13 @@ chunk_vector_range(ChunkReader *reader, int attidx, Oid typid, uint32 vector,
 		!(reader->columns[attidx].flags & CHUNK_COLUMN_RANGES))
 		return false;
 	Assert(vector < reader->nvectors);
-	check_directory(reader, attidx);
+	entry = vector_entry(reader, attidx, vector);
 	col = reader->data + reader->columns[attidx].offset;
 	r = col + sizeof(uint32) + sizeof(ChunkVector) * (Size) reader->nvectors;
 	memcpy(&stored_typid, r, sizeof(uint32));
 	if (stored_typid != typid)
 		return false;
-	memcpy(&entry, col + sizeof(uint32) + sizeof(ChunkVector) * vector,
-		   sizeof(ChunkVector));
 	n = chunk_vector_nrows(reader, vector);
-	if (entry.nnulls > (uint32) n)
-		chunk_corrupted("bad vector directory entry");
 	*has_values = entry.nnulls < (uint32) n;
 	*has_nulls = entry.nnulls > 0;
 	r += 2 * sizeof(uint32) + 2 * sizeof(int64) * (Size) vector;
@@ -901,13 +915,9 @@ chunk_vector_text_range(ChunkReader *reader, int attidx, uint32 vector,
 		!(reader->columns[attidx].flags & CHUNK_COLUMN_TEXT_RANGES))
 		return false;
 	Assert(vector < reader->nvectors);
-	check_directory(reader, attidx);
+	entry = vector_entry(reader, attidx, vector);
 	col = reader->data + reader->columns[attidx].offset;
-	memcpy(&entry, col + sizeof(uint32) + sizeof(ChunkVector) * vector,
-		   sizeof(ChunkVector));
 	n = chunk_vector_nrows(reader, vector);
-	if (entry.nnulls > (uint32) n)
-		chunk_corrupted("bad vector directory entry");
 	*has_values = entry.nnulls < (uint32) n;
 	r = col + sizeof(uint32) + sizeof(ChunkVector) * (Size) reader->nvectors +
 		2 * CHUNK_TEXT_PREFIX * (Size) vector;
@@ -1016,11 +1026,9 @@ decode_column(ChunkReader *reader, Form_pg_attribute att, int attidx,
 	if (reader->columns[attidx].attlen != att->attlen)
 		chunk_corrupted("column width does not match the table definition");
 
-	check_directory(reader, attidx);
-	memcpy(&entry, col + sizeof(uint32) + sizeof(ChunkVector) * vector,
-		   sizeof(ChunkVector));
+	entry = vector_entry(reader, attidx, vector);
 	if (entry.offset > col_len || entry.length > col_len - entry.offset ||
-		entry.nnulls > (uint32) n || entry.codec > CODEC_MAX_ID)
+		entry.codec > CODEC_MAX_ID)
 		chunk_corrupted("bad vector directory entry");
 	reader_load(reader, reader->columns[attidx].offset + entry.offset, entry.length);
 	if (codec_checksum(col + entry.offset, entry.length) != entry.crc)

@@ -79,12 +79,6 @@ begin_records(RecordScan *rs, uint64 storage_id, int64 lo, int64 hi,
 						   lockmode);
 }
 
-static int64
-record_row_id(HeapTuple tuple)
-{
-	return ((int64 *) GETSTRUCT(tuple))[1];
-}
-
 static uint64
 record_successor(RecordScan *rs, HeapTuple tuple)
 {
@@ -123,7 +117,7 @@ delete_mask_load(uint64 storage_id, int64 first_row, int64 nrows,
 				  AccessShareLock);
 	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
 	{
-		int64		offset = record_row_id(tuple) - first_row;
+		int64		offset = metadata_record_row(tuple) - first_row;
 
 		if (offset < 0 || offset >= nrows)
 			continue;

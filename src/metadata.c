@@ -339,47 +339,35 @@ metadata_find_chunk(uint64 storage_id, uint64 rowid, Snapshot snapshot,
 	return found;
 }
 
+/* Delete the metadata rows of a storage id's chunks starting in [lo, hi]. */
+static int
+delete_chunk_rows(uint64 storage_id, int64 lo, int64 hi)
+{
+	RecordScan	rs;
+	HeapTuple	tuple;
+	int			n = 0;
+
+	metadata_begin_records(&rs, INTERNAL_CHUNK, storage_id, lo, hi, SnapshotSelf,
+						   RowExclusiveLock);
+	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
+	{
+		simple_heap_delete(rs.heap, &tuple->t_self);
+		n++;
+	}
+	metadata_end_records(&rs, RowExclusiveLock);
+	return n;
+}
+
 /* Delete the metadata row of one chunk (drop_chunks); false when there is none. */
 bool
 metadata_delete_chunk(uint64 storage_id, int64 first_row)
 {
-	Relation	heap;
-	Relation	index;
-	SysScanDesc scan;
-	ScanKeyData keys[2];
-	HeapTuple	tuple;
-	bool		found = false;
-	Oid			heapoid;
-	Oid			indexoid;
-
-	metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
-	heap = table_open(heapoid, RowExclusiveLock);
-	index = index_open(indexoid, RowExclusiveLock);
-	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum((int64) storage_id));
-	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum(first_row));
-	scan = systable_beginscan_ordered(heap, index, SnapshotSelf, 2, keys);
-	tuple = systable_getnext_ordered(scan, ForwardScanDirection);
-	if (HeapTupleIsValid(tuple))
-	{
-		simple_heap_delete(heap, &tuple->t_self);
-		found = true;
-	}
-	systable_endscan_ordered(scan);
-	index_close(index, RowExclusiveLock);
-	table_close(heap, RowExclusiveLock);
-	return found;
+	return delete_chunk_rows(storage_id, first_row, first_row) > 0;
 }
 
 void
 metadata_delete_storage(uint64 storage_id)
 {
-	Relation	heap;
-	Relation	index;
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tuple;
 	Oid			heapoid;
 	Oid			indexoid;
 
@@ -393,16 +381,7 @@ metadata_delete_storage(uint64 storage_id)
 	 * moved past them.
 	 */
 	CommandCounterIncrement();
-	heap = table_open(heapoid, RowExclusiveLock);
-	index = index_open(indexoid, RowExclusiveLock);
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan_ordered(heap, index, SnapshotSelf, 1, &key);
-	while (HeapTupleIsValid(tuple = systable_getnext_ordered(scan, ForwardScanDirection)))
-		simple_heap_delete(heap, &tuple->t_self);
-	systable_endscan_ordered(scan);
-	index_close(index, RowExclusiveLock);
-	table_close(heap, RowExclusiveLock);
+	(void) delete_chunk_rows(storage_id, 0, PG_INT64_MAX);
 }
 
 void

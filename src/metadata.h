@@ -9,6 +9,7 @@
 #define TIMESERIES_METADATA_H
 
 #include "access/genam.h"
+#include "access/htup_details.h"
 #include "utils/snapshot.h"
 #include "access/genam.h"
 #include "storage/lockdefs.h"
@@ -73,9 +74,9 @@ extern bool metadata_lookup(InternalTable which, Oid *heapoid, Oid *indexoid);
 extern void metadata_require(InternalTable which, Oid *heapoid, Oid *indexoid);
 
 /*
- * Records of the row-keyed internal tables (deleted_row, row_lock,
- * pending_rows): those of a storage id whose second column is in [lo, hi],
- * in index order.
+ * Records of the internal tables keyed by (storage_id, a row id): chunk,
+ * deleted_row, row_lock, pending_rows; those of a storage id whose second
+ * column is in [lo, hi], in index order.
  */
 typedef struct RecordScan
 {
@@ -89,6 +90,14 @@ extern void metadata_begin_records(RecordScan *rs, InternalTable table,
 								   uint64 storage_id, int64 lo, int64 hi,
 								   Snapshot snapshot, LOCKMODE lockmode);
 extern HeapTuple metadata_next_record(RecordScan *rs);
+
+/* The second column of a record (its row id, or a chunk's first row). */
+static inline int64
+metadata_record_row(HeapTuple tuple)
+{
+	return ((int64 *) GETSTRUCT(tuple))[1];
+}
+
 extern HeapTuple metadata_prev_record(RecordScan *rs);
 extern void metadata_end_records(RecordScan *rs, LOCKMODE lockmode);
 extern ItemPointerData metadata_insert_record(InternalTable table, Datum *values,

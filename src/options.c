@@ -137,6 +137,27 @@ replace_row(Relation heap, Relation index, Oid relid, Datum *values, bool *nulls
 	CommandCounterIncrement();
 }
 
+/* The elements of a name[] (segment_by); returns how many. */
+static int
+name_array(Datum array, Datum **elems, bool **nulls)
+{
+	int			n;
+
+	deconstruct_array(DatumGetArrayTypeP(array), NAMEOID, NAMEDATALEN, false,
+					  TYPALIGN_CHAR, elems, nulls, &n);
+	return n;
+}
+
+/* A name Datum of a string. */
+static Datum
+name_datum(const char *str)
+{
+	Name		n = palloc0(NAMEDATALEN);
+
+	namestrcpy(n, str);
+	return NameGetDatum(n);
+}
+
 static void
 row_to_options(Relation heap, HeapTuple tuple, TsOptions *opts)
 {
@@ -152,9 +173,7 @@ row_to_options(Relation heap, HeapTuple tuple, TsOptions *opts)
 		bool	   *enulls;
 		int			n;
 
-		deconstruct_array(DatumGetArrayTypeP(values[Anum_options_segment_by - 1]),
-						  NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR,
-						  &elems, &enulls, &n);
+		n = name_array(values[Anum_options_segment_by - 1], &elems, &enulls);
 		opts->segment_by = palloc(sizeof(char *) * Max(n, 1));
 		for (int i = 0; i < n; i++)
 			if (!enulls[i])
@@ -498,10 +517,7 @@ ts_options_rename_column(Relation rel, const char *oldname, const char *newname)
 	if (!nulls[Anum_options_time_column - 1] &&
 		strcmp(NameStr(*DatumGetName(values[Anum_options_time_column - 1])), oldname) == 0)
 	{
-		Name		n = palloc0(NAMEDATALEN);
-
-		namestrcpy(n, newname);
-		values[Anum_options_time_column - 1] = NameGetDatum(n);
+		values[Anum_options_time_column - 1] = name_datum(newname);
 		changed = true;
 	}
 	if (!nulls[Anum_options_segment_by - 1])
@@ -510,16 +526,12 @@ ts_options_rename_column(Relation rel, const char *oldname, const char *newname)
 		bool	   *enulls;
 		int			n;
 
-		deconstruct_array(DatumGetArrayTypeP(values[Anum_options_segment_by - 1]),
-						  NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR, &elems, &enulls, &n);
+		n = name_array(values[Anum_options_segment_by - 1], &elems, &enulls);
 		for (int i = 0; i < n; i++)
 		{
 			if (strcmp(NameStr(*DatumGetName(elems[i])), oldname) == 0)
 			{
-				Name		nm = palloc0(NAMEDATALEN);
-
-				namestrcpy(nm, newname);
-				elems[i] = NameGetDatum(nm);
+				elems[i] = name_datum(newname);
 				changed = true;
 			}
 		}
@@ -668,8 +680,7 @@ timeseries_set_options(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("segment_by must be a one-dimensional array of column names")));
-		deconstruct_array(arr, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR,
-						  &elems, &enulls, &n);
+		n = name_array(PointerGetDatum(arr), &elems, &enulls);
 		for (int i = 0; i < n; i++)
 		{
 			if (enulls[i])
@@ -747,8 +758,7 @@ timeseries_set_options(PG_FUNCTION_ARGS)
 		bool	   *enulls;
 		int			n;
 
-		deconstruct_array(DatumGetArrayTypeP(values[Anum_options_segment_by - 1]),
-						  NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR, &elems, &enulls, &n);
+		n = name_array(values[Anum_options_segment_by - 1], &elems, &enulls);
 		for (int i = 0; i < n; i++)
 			if (strcmp(NameStr(*DatumGetName(elems[i])), time_column) == 0)
 				ereport(ERROR,

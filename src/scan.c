@@ -947,7 +947,8 @@ ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 					continue;
 				offset = vector_row_offset(scan, i);
 				rowid = (uint64) scan->chunk.first_row + offset;
-				scan->last_deleted = scan->deleted && delete_mask_test(scan->deleted, offset);
+				scan->last_deleted = scan->include_deleted && scan->deleted &&
+					delete_mask_test(scan->deleted, offset);
 			}
 			store_row(scan, slot, i, rowid);
 			pgstat_count_heap_getnext(scan->base.rs_rd);
@@ -1371,17 +1372,13 @@ fetch_reader(Relation rel, ChunkMeta *meta)
 
 /*
  * Find the chunk the snapshot sees holding row rowid and decode the row into
- * the slot; false when there is none, or the chunk holds the row for a
- * later command of our transaction than the snapshot's.  Everything but the
- * slot's copy of the row lives in a temporary context.
+ * the slot (materialized); false when there is none, or the chunk holds the
+ * row for a later command of our transaction than the snapshot's.
  */
 static bool
 fetch_from_chunk(Relation rel, uint64 storage_id, uint64 rowid, Snapshot snapshot,
 				 TupleTableSlot *slot)
 {
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries fetch",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
 	ChunkMeta	meta;
 	ChunkReader *reader;
 	int64		r;
@@ -1408,14 +1405,11 @@ fetch_from_chunk(Relation rel, uint64 storage_id, uint64 rowid, Snapshot snapsho
 				slot->tts_isnull[a] = isnull[i];
 			}
 			ExecStoreVirtualTuple(slot);
-			MemoryContextSwitchTo(old);
 			ExecMaterializeSlot(slot);
 			ts_slot_set_origin(slot, meta.own_xact);
 			found = true;
 		}
 	}
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(cxt);
 	return found;
 }
 
@@ -1519,6 +1513,8 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 	uint64		storage_id;
 	uint64		rowid;
 	bool		found;
+	MemoryContext cxt;
+	MemoryContext old;
 
 	if (!tid_is_row(tid))
 		return false;
@@ -1527,6 +1523,14 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 		return false;
 	rowid = tid_to_rowid(tid);
 
+	/*
+	 * Index scans fetch row after row in one context: the lookups' and the
+	 * decoder's memory goes with each fetch (the slot's row is materialized
+	 * in the slot's own memory).
+	 */
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries fetch",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
 	if (snapshot->snapshot_type == SNAPSHOT_DIRTY)
 		found = fetch_dirty(rel, storage_id, rowid, snapshot, slot);
 	else if (snapshot->snapshot_type != SNAPSHOT_ANY &&
@@ -1539,6 +1543,8 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 	}
 	else
 		found = fetch_from_chunk(rel, storage_id, rowid, snapshot, slot);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
 	if (found)
 	{
 		slot->tts_tableOid = RelationGetRelid(rel);

@@ -214,7 +214,7 @@ timeseries_verify(PG_FUNCTION_ARGS)
 							   snapshot, AccessShareLock);
 		while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
 		{
-			int64		rowid = ((int64 *) GETSTRUCT(tuple))[1];
+			int64		rowid = metadata_record_row(tuple);
 
 			CHECK_FOR_INTERRUPTS();
 			while (c < n && firsts[c] + counts[c] <= rowid)
