@@ -72,6 +72,20 @@ CREATE TABLE timeseries_internal.pending_rows (
 CREATE INDEX pending_rows_idx ON timeseries_internal.pending_rows (storage_id, first_row);
 REVOKE ALL ON timeseries_internal.pending_rows FROM PUBLIC;
 
+-- Page extents of deleted chunks, for new chunks to reuse (src/storage.c).
+-- Inserted by the transaction that deletes the chunk's metadata row.
+--   chunk_tid   that metadata row: the extent is reused only once the row is
+--               gone from the page (pruned), so that no snapshot, here or on
+--               a standby, can still read the old chunk; NULL when known free
+CREATE TABLE timeseries_internal.free_extent (
+	storage_id bigint NOT NULL,
+	first_block bigint NOT NULL,
+	block_count integer NOT NULL,
+	chunk_tid tid
+);
+CREATE INDEX free_extent_idx ON timeseries_internal.free_extent (storage_id, first_block);
+REVOKE ALL ON timeseries_internal.free_extent FROM PUBLIC;
+
 CREATE FUNCTION timeseries.timeseries_tam_handler(internal)
 	RETURNS table_am_handler
 	AS 'MODULE_PATHNAME', 'timeseries_tam_handler'

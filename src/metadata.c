@@ -32,6 +32,7 @@
 
 #include "delete_mask.h"
 #include "metadata.h"
+#include "storage.h"
 
 enum
 {
@@ -58,6 +59,7 @@ static const char *const internal_names[NUM_INTERNAL_TABLES][2] = {
 	[INTERNAL_DELETED_ROW] = {"deleted_row", "deleted_row_idx"},
 	[INTERNAL_ROW_LOCK] = {"row_lock", "row_lock_idx"},
 	[INTERNAL_PENDING_ROWS] = {"pending_rows", "pending_rows_idx"},
+	[INTERNAL_FREE_EXTENT] = {"free_extent", "free_extent_idx"},
 };
 static Oid	internal_oids[NUM_INTERNAL_TABLES][2];
 static bool callback_registered = false;
@@ -339,9 +341,12 @@ metadata_find_chunk(uint64 storage_id, uint64 rowid, Snapshot snapshot,
 	return found;
 }
 
-/* Delete the metadata rows of a storage id's chunks starting in [lo, hi]. */
+/*
+ * Delete the metadata rows of a storage id's chunks starting in [lo, hi];
+ * with free_extents, their page extents go to the free list.
+ */
 static int
-delete_chunk_rows(uint64 storage_id, int64 lo, int64 hi)
+delete_chunk_rows(uint64 storage_id, int64 lo, int64 hi, bool free_extents)
 {
 	RecordScan	rs;
 	HeapTuple	tuple;
@@ -351,18 +356,24 @@ delete_chunk_rows(uint64 storage_id, int64 lo, int64 hi)
 						   RowExclusiveLock);
 	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
 	{
+		ChunkMeta	chunk;
+
+		tuple_to_chunk(rs.heap, tuple, &chunk, false);
 		simple_heap_delete(rs.heap, &tuple->t_self);
+		if (free_extents && chunk.first_block != INLINE_BLOCK)
+			storage_free_extent(storage_id, (BlockNumber) chunk.first_block,
+								chunk.byte_count, &tuple->t_self);
 		n++;
 	}
 	metadata_end_records(&rs, RowExclusiveLock);
 	return n;
 }
 
-/* Delete the metadata row of one chunk (drop_chunks); false when there is none. */
+/* Delete the metadata row of one chunk; false when there is none. */
 bool
 metadata_delete_chunk(uint64 storage_id, int64 first_row)
 {
-	return delete_chunk_rows(storage_id, first_row, first_row) > 0;
+	return delete_chunk_rows(storage_id, first_row, first_row, true) > 0;
 }
 
 void
@@ -381,7 +392,8 @@ metadata_delete_storage(uint64 storage_id)
 	 * moved past them.
 	 */
 	CommandCounterIncrement();
-	(void) delete_chunk_rows(storage_id, 0, PG_INT64_MAX);
+	(void) delete_chunk_rows(storage_id, 0, PG_INT64_MAX, false);
+	storage_drop_free_extents(storage_id);
 }
 
 void

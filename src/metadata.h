@@ -51,10 +51,13 @@ extern void metadata_end_scan(ChunkMetaScan *scan);
 extern bool metadata_find_chunk(uint64 storage_id, uint64 rowid,
 								Snapshot snapshot, ChunkMeta *chunk);
 
-/* Delete the metadata row of one chunk (drop_chunks). */
+/*
+ * Delete the metadata row of one chunk (compaction, drop_chunks, VACUUM);
+ * its page extent becomes free for reuse once no snapshot can read it.
+ */
 extern bool metadata_delete_chunk(uint64 storage_id, int64 first_row);
 
-/* Delete every metadata row of a storage id (TRUNCATE, DROP). */
+/* Delete every metadata row of a storage id (TRUNCATE, DROP), free extents included. */
 extern void metadata_delete_storage(uint64 storage_id);
 
 /* True when the extension's catalog exists in this database. */
@@ -67,6 +70,7 @@ typedef enum InternalTable
 	INTERNAL_DELETED_ROW,		/* timeseries_internal.deleted_row */
 	INTERNAL_ROW_LOCK,			/* timeseries_internal.row_lock */
 	INTERNAL_PENDING_ROWS,		/* timeseries_internal.pending_rows */
+	INTERNAL_FREE_EXTENT,		/* timeseries_internal.free_extent */
 	NUM_INTERNAL_TABLES
 } InternalTable;
 

@@ -21,6 +21,10 @@
 #include "postgres.h"
 
 #include "access/generic_xlog.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
 #include "access/xloginsert.h"
 #include "catalog/namespace.h"
 #include "commands/sequence.h"
@@ -28,7 +32,9 @@
 #include "storage/lmgr.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
+#include "metadata.h"
 #include "storage.h"
 
 #define META_MAGIC		0x54534D31	/* "TSM1" */
@@ -238,17 +244,201 @@ storage_reserve_rows(Relation rel, uint64 count)
 /* WAL records hold at most this many block references. */
 #define EXTENT_WAL_BATCH 32
 
+/*
+ * Free extents.  A chunk's extent goes to timeseries_internal.free_extent in
+ * the transaction that deletes the chunk's metadata row, together with that
+ * row's tid.  Snapshots taken before that transaction committed still see
+ * the row and may read the extent, on this server and on standbys; so the
+ * extent is reused only once the row is gone from its page.  Pruning it is
+ * what tells standbys: the prune record carries the deleting transaction as
+ * its conflict horizon, and replaying it cancels (or waits for) every
+ * standby query that could still see the row, before the new pages that
+ * overwrite the extent are replayed.  We prune the page ourselves when
+ * VACUUM has not yet.
+ */
+void
+storage_free_extent(uint64 storage_id, BlockNumber first, int32 byte_count,
+					ItemPointer chunk_tid)
+{
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, chunk_tid == NULL};
+
+	values[0] = Int64GetDatum((int64) storage_id);
+	values[1] = Int64GetDatum((int64) first);
+	values[2] = Int32GetDatum((int32) ((byte_count + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES));
+	values[3] = PointerGetDatum(chunk_tid);
+	(void) metadata_insert_record(INTERNAL_FREE_EXTENT, values, nulls,
+								  GetCurrentCommandId(true), UNIQUE_CHECK_NO);
+}
+
+void
+storage_drop_free_extents(uint64 storage_id)
+{
+	RecordScan	rs;
+	HeapTuple	tuple;
+
+	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, 0, PG_INT64_MAX,
+						   SnapshotSelf, RowExclusiveLock);
+	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
+		simple_heap_delete(rs.heap, &tuple->t_self);
+	metadata_end_records(&rs, RowExclusiveLock);
+}
+
+/* Does the item at tid still hold the metadata row of the chunk at first? */
+static bool
+chunk_row_present(Relation chunkrel, Page page, ItemPointer tid,
+				  uint64 storage_id, BlockNumber first)
+{
+	OffsetNumber off = ItemPointerGetOffsetNumber(tid);
+	ItemId		lp;
+	HeapTupleData tuple;
+	bool		isnull;
+	Datum		d;
+
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		return false;
+	lp = PageGetItemId(page, off);
+	if (!ItemIdIsNormal(lp))
+		return false;
+	tuple.t_data = (HeapTupleHeader) PageGetItem(page, lp);
+	tuple.t_len = ItemIdGetLength(lp);
+	tuple.t_tableOid = RelationGetRelid(chunkrel);
+	tuple.t_self = *tid;
+	d = heap_getattr(&tuple, 1, RelationGetDescr(chunkrel), &isnull);
+	if (isnull || DatumGetInt64(d) != (int64) storage_id)
+		return false;
+	d = heap_getattr(&tuple, 5, RelationGetDescr(chunkrel), &isnull);
+	return !isnull && DatumGetInt32(d) == (int32) first;
+}
+
+/*
+ * True when the chunk metadata row at tid is gone, pruning its page if it
+ * can be (a cleanup lock taken without waiting, the row dead to everyone).
+ */
+static bool
+chunk_row_gone(Relation chunkrel, ItemPointer tid, uint64 storage_id,
+			   BlockNumber first)
+{
+	BlockNumber blk = ItemPointerGetBlockNumber(tid);
+	Buffer		buf;
+	bool		present;
+
+	if (blk >= RelationGetNumberOfBlocks(chunkrel))
+		return true;			/* VACUUM truncated it away */
+	buf = ReadBuffer(chunkrel, blk);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	present = chunk_row_present(chunkrel, BufferGetPage(buf), tid, storage_id, first);
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	if (present && ConditionalLockBufferForCleanup(buf))
+	{
+		int			nnewlpdead;
+
+		(void) heap_page_prune(chunkrel, buf, InvalidTransactionId,
+							   GlobalVisTestFor(chunkrel), InvalidTransactionId, 0,
+							   &nnewlpdead, NULL);
+		present = chunk_row_present(chunkrel, BufferGetPage(buf), tid, storage_id, first);
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	}
+	ReleaseBuffer(buf);
+	return !present;
+}
+
+/* Free extents whose chunk row is still there are tried this many times per write. */
+#define FREE_EXTENT_PRUNE_TRIES	8
+
+/*
+ * Take a free extent of at least npages pages (first fit); returns its first
+ * block, or InvalidBlockNumber.  An extent is taken by deleting its row
+ * without waiting, so two writers never take the same one; the rest of a
+ * larger extent goes back as a new row.  Rows inserted or being deleted by
+ * other transactions in progress are passed over (those may yet abort).
+ */
+static BlockNumber
+take_free_extent(Relation rel, uint64 storage_id, Size npages)
+{
+	SnapshotData dirty;
+	RecordScan	rs;
+	HeapTuple	tuple;
+	Relation	chunkrel = NULL;
+	Oid			chunkoid;
+	Oid			chunkidx;
+	BlockNumber result = InvalidBlockNumber;
+	int32		taken_count = 0;
+	int			tries = 0;
+
+	if (!metadata_lookup(INTERNAL_FREE_EXTENT, &chunkoid, &chunkidx))
+		return InvalidBlockNumber;
+	InitDirtySnapshot(dirty);
+	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, 0, PG_INT64_MAX,
+						   &dirty, RowExclusiveLock);
+	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
+	{
+		Datum		values[4];
+		bool		nulls[4];
+		BlockNumber first;
+		int32		count;
+		TM_FailureData tmfd;
+
+		CHECK_FOR_INTERRUPTS();
+		if (TransactionIdIsValid(dirty.xmin) || TransactionIdIsValid(dirty.xmax))
+			continue;
+		heap_deform_tuple(tuple, RelationGetDescr(rs.heap), values, nulls);
+		first = (BlockNumber) DatumGetInt64(values[1]);
+		count = DatumGetInt32(values[2]);
+		if (count < 0 || (Size) count < npages)
+			continue;
+		if (!nulls[3])
+		{
+			ItemPointerData tid = *(ItemPointer) DatumGetPointer(values[3]);
+
+			/* freed by this transaction: older snapshots still read it */
+			if (TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data)))
+				continue;
+			if (tries++ >= FREE_EXTENT_PRUNE_TRIES)
+				continue;
+			if (chunkrel == NULL)
+			{
+				metadata_require(INTERNAL_CHUNK, &chunkoid, &chunkidx);
+				chunkrel = table_open(chunkoid, AccessShareLock);
+			}
+			if (!chunk_row_gone(chunkrel, &tid, storage_id, first))
+				continue;
+		}
+		if (heap_delete(rs.heap, &tuple->t_self, GetCurrentCommandId(true),
+						InvalidSnapshot, false, &tmfd, false) != TM_Ok)
+			continue;
+		result = first;
+		taken_count = count;
+		break;
+	}
+	metadata_end_records(&rs, RowExclusiveLock);
+	if (chunkrel != NULL)
+		table_close(chunkrel, AccessShareLock);
+
+	if (result != InvalidBlockNumber && (Size) taken_count > npages)
+		storage_free_extent(storage_id, result + (BlockNumber) npages,
+							(int32) ((taken_count - npages) * EXTENT_PAGE_BYTES), NULL);
+	return result;
+}
+
+/*
+ * Write a chunk's bytes into consecutive pages: a free extent when one is
+ * large enough, else new pages at the end of the fork.
+ */
 BlockNumber
 storage_write_extent(Relation rel, const char *data, Size len)
 {
 	Size		npages = (len + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES;
-	BlockNumber first = InvalidBlockNumber;
+	BlockNumber first;
+	bool		extend;
 	bool		local = RELATION_IS_LOCAL(rel);
 	bool		needwal = RelationNeedsWAL(rel);
 	Size		done = 0;
 
 	Assert(len > 0);
-	if (!local)
+	first = take_free_extent(rel, storage_get_id(rel), npages);
+	extend = (first == InvalidBlockNumber);
+	if (extend && !local)
 		LockRelationForExtension(rel, ExclusiveLock);
 
 	while (done < npages)
@@ -265,7 +455,8 @@ storage_write_extent(Relation rel, const char *data, Size len)
 			Size		n = Min(EXTENT_PAGE_BYTES, len - off);
 			Page		page;
 
-			bufs[i] = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW,
+			bufs[i] = ReadBufferExtended(rel, MAIN_FORKNUM,
+										 extend ? P_NEW : first + (BlockNumber) (done + i),
 										 RBM_ZERO_AND_LOCK, NULL);
 			blknos[i] = BufferGetBlockNumber(bufs[i]);
 			if (first == InvalidBlockNumber)
@@ -291,7 +482,7 @@ storage_write_extent(Relation rel, const char *data, Size len)
 		done += batch;
 	}
 
-	if (!local)
+	if (extend && !local)
 		UnlockRelationForExtension(rel, ExclusiveLock);
 	return first;
 }

@@ -56,8 +56,13 @@ extern uint64 storage_get_or_create_id(Relation rel);
 /* Reserve count consecutive row ids; returns the first. */
 extern uint64 storage_reserve_rows(Relation rel, uint64 count);
 
-/* Write bytes into newly allocated contiguous pages; returns the first block. */
+/* Write bytes into contiguous pages (reused or new); returns the first block. */
 extern BlockNumber storage_write_extent(Relation rel, const char *data, Size len);
+
+/* The extent of a chunk whose metadata row (at chunk_tid) is being deleted. */
+extern void storage_free_extent(uint64 storage_id, BlockNumber first, int32 byte_count,
+								ItemPointer chunk_tid);
+extern void storage_drop_free_extents(uint64 storage_id);
 
 /* Check that an extent of len bytes starting at block first lies inside the fork. */
 extern void storage_check_extent(Relation rel, BlockNumber first, Size len);
