@@ -1,6 +1,17 @@
 -- Compaction: timeseries.compact() and VACUUM merge runs of small chunks
 -- (one per trickle transaction) into full chunks; rows keep their row ids,
--- so ctids, index entries and deleted rows stay as they were.
+-- so ctids, index entries and deleted rows stay as they were.  Rows whose
+-- delete is older than every snapshot are taken out (VACUUM's part): the
+-- tests wait for other sessions' snapshots first, so that is deterministic.
+CREATE FUNCTION wait_for_snapshots() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	FOR i IN 1..600 LOOP
+		PERFORM pg_stat_clear_snapshot();
+		EXIT WHEN NOT EXISTS (SELECT FROM pg_stat_activity
+							   WHERE pid <> pg_backend_pid() AND backend_xmin IS NOT NULL);
+		PERFORM pg_sleep(0.05);
+	END LOOP;
+END $$;
 CREATE TABLE cp (id int, t timestamptz, host text, v float8) USING timeseries;
 CREATE TABLE cp_heap (id int, t timestamptz, host text, v float8);
 SELECT timeseries.set_options('cp', segment_by => '{host}', chunk_rows => 100);
@@ -32,6 +43,7 @@ SELECT chunk_count, inline_chunk_count, row_count FROM timeseries.table_stats('c
 CREATE TEMP TABLE cp_before AS SELECT ctid AS tid, * FROM cp;
 
 -- runs of small adjacent chunks become chunks of up to chunk_rows rows
+SELECT wait_for_snapshots();
 SELECT timeseries.compact('cp');
 SELECT chunk_count, inline_chunk_count, row_count FROM timeseries.table_stats('cp');
 -- nothing changed for a reader: the same rows under the same ctids
@@ -58,6 +70,7 @@ BEGIN
 	END LOOP;
 END $$;
 SELECT inline_chunk_count > 50 AS many_small FROM timeseries.table_stats('cp');
+SELECT wait_for_snapshots();
 VACUUM cp;
 SELECT chunk_count, row_count FROM timeseries.table_stats('cp');
 DELETE FROM cp WHERE id BETWEEN 100 AND 120;
@@ -69,6 +82,7 @@ SELECT (SELECT count(*) FROM (SELECT * FROM cp EXCEPT ALL SELECT * FROM cp_heap)
 SELECT host, count(*), sum(v) FROM cp GROUP BY host ORDER BY host;
 
 -- inside a transaction, its own chunks are left alone
+SELECT wait_for_snapshots();
 BEGIN;
 INSERT INTO cp SELECT g, now(), 'x', 0 FROM generate_series(1001, 1050) g;
 SELECT timeseries.compact('cp');
@@ -101,3 +115,57 @@ DROP ROLE cp_other;
 \set VERBOSITY default
 
 DROP TABLE cp, cp_heap;
+
+-- VACUUM takes rows deleted for everyone out of their chunks, with their
+-- index entries and delete records; the chunks keep their row-id ranges
+-- (with holes), so the rows left keep their ctids and runs stay adjacent.
+CREATE TABLE rc (id int, t timestamptz, host text, v float8) USING timeseries;
+SELECT timeseries.set_options('rc', segment_by => '{host}', chunk_rows => 1000);
+INSERT INTO rc SELECT g, '2024-01-01'::timestamptz + g * interval '1 s', 'h' || g % 4, g
+  FROM generate_series(1, 5000) g;
+CREATE TABLE rc_heap AS SELECT * FROM rc;
+CREATE UNIQUE INDEX rc_host_t ON rc (host, t);
+CREATE INDEX rc_v ON rc USING hash (v);
+DELETE FROM rc WHERE id % 3 = 0 OR id <= 1000;
+DELETE FROM rc_heap WHERE id % 3 = 0 OR id <= 1000;
+UPDATE rc SET v = -v WHERE id % 5 = 0;
+UPDATE rc_heap SET v = -v WHERE id % 5 = 0;
+CREATE TEMP TABLE rc_ctids AS SELECT id, v, ctid AS c FROM rc;
+SELECT wait_for_snapshots();
+SELECT timeseries.compact('rc');
+SELECT first_row, row_count, row_span FROM timeseries_internal.chunk
+ WHERE storage_id = (SELECT max(storage_id) FROM timeseries_internal.chunk) ORDER BY 1;
+SELECT count(*) AS delete_records FROM timeseries_internal.deleted_row
+ WHERE storage_id = (SELECT max(storage_id) FROM timeseries_internal.chunk);
+SELECT * FROM timeseries.verify('rc');
+SELECT (SELECT count(*) FROM (SELECT * FROM rc EXCEPT ALL SELECT * FROM rc_heap) x) AS extra,
+	   (SELECT count(*) FROM (SELECT * FROM rc_heap EXCEPT ALL SELECT * FROM rc) x) AS missing;
+-- the rows left kept their ctids
+SELECT count(*) AS moved FROM rc JOIN rc_ctids r USING (id) WHERE rc.ctid <> r.c;
+-- index scans find the rows left and none of those taken out
+SET enable_seqscan = off;
+SET timeseries.enable_custom_scan = off;
+EXPLAIN (COSTS OFF) SELECT * FROM rc WHERE host = 'h2' AND t = '2024-01-01'::timestamptz + 1002 * interval '1 s';
+SELECT * FROM rc WHERE host = 'h2' AND t = '2024-01-01'::timestamptz + 1002 * interval '1 s';
+SELECT * FROM rc WHERE host = 'h3' AND t = '2024-01-01'::timestamptz + 1003 * interval '1 s';
+SELECT * FROM rc WHERE v = -1010;
+SELECT count(*) FROM rc WHERE host = 'h1' AND t > '2024-01-01';
+SELECT count(*) FROM rc_heap WHERE host = 'h1' AND t > '2024-01-01';
+RESET enable_seqscan;
+RESET timeseries.enable_custom_scan;
+-- the unique index still holds the rows left, and not those taken out
+INSERT INTO rc VALUES (1002, '2024-01-01'::timestamptz + 1002 * interval '1 s', 'h2', 0);
+INSERT INTO rc_heap VALUES (1002, '2024-01-01'::timestamptz + 1002 * interval '1 s', 'h2', 0);
+INSERT INTO rc VALUES (1003, '2024-01-01'::timestamptz + 1003 * interval '1 s', 'h3', 1003);
+-- a delete that rolled back, and one of the current transaction, stay
+BEGIN;
+DELETE FROM rc WHERE id = 4000;
+SELECT timeseries.compact('rc');
+SELECT count(*) FROM rc WHERE id = 4000;
+ROLLBACK;
+SELECT count(*) FROM rc WHERE id = 4000;
+SELECT (SELECT count(*) FROM (SELECT * FROM rc EXCEPT ALL SELECT * FROM rc_heap) x) AS extra,
+	   (SELECT count(*) FROM (SELECT * FROM rc_heap EXCEPT ALL SELECT * FROM rc) x) AS missing;
+SELECT * FROM timeseries.verify('rc');
+DROP TABLE rc, rc_heap;
+DROP FUNCTION wait_for_snapshots();

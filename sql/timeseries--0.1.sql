@@ -16,6 +16,8 @@ CREATE SEQUENCE timeseries_internal.storage_id_seq MINVALUE 1 NO CYCLE;
 --   cids        per-row command ids while the writing transaction is open (NULL: all equal)
 --   data        the chunk's bytes for an inline chunk
 --   summary     per-column min, max and NULL flags (src/summary.c), for skipping chunks
+--   row_span    the chunk holds row ids [first_row, first_row + row_span), of which
+--               row_count are stored (VACUUM removed the others); NULL: row_count
 CREATE TABLE timeseries_internal.chunk (
 	storage_id bigint NOT NULL,
 	first_row bigint NOT NULL,
@@ -26,7 +28,8 @@ CREATE TABLE timeseries_internal.chunk (
 	raw_bytes bigint NOT NULL,
 	cids bytea,
 	data bytea,
-	summary bytea
+	summary bytea,
+	row_span integer
 );
 CREATE UNIQUE INDEX chunk_storage_row_idx
 	ON timeseries_internal.chunk (storage_id, first_row);
@@ -96,7 +99,8 @@ COMMENT ON ACCESS METHOD timeseries IS 'columnar compressed time-series storage'
 
 -- Dropping a timeseries table must delete its metadata rows; that is done by an
 -- object-access hook, which only exists once the library is loaded.  This
--- event trigger makes sure it is loaded before any DDL runs.
+-- event trigger makes sure it is loaded before any DDL runs (and explains
+-- timeseries options given as storage parameters).
 CREATE FUNCTION timeseries_internal.load_library()
 	RETURNS event_trigger
 	AS 'MODULE_PATHNAME', 'timeseries_load_library'
@@ -115,22 +119,6 @@ CREATE FUNCTION timeseries.table_stats(
 	AS 'MODULE_PATHNAME', 'timeseries_table_stats'
 	LANGUAGE C STRICT STABLE;
 
-CREATE VIEW timeseries.tables AS
-SELECT c.oid::regclass AS table_name,
-	   s.row_count,
-	   s.chunk_count,
-	   s.inline_chunk_count,
-	   s.compressed_bytes,
-	   s.uncompressed_bytes,
-	   pg_relation_size(c.oid) AS main_fork_bytes,
-	   round(s.uncompressed_bytes::numeric / nullif(s.compressed_bytes, 0), 2) AS compression_ratio
-  FROM pg_class c
- CROSS JOIN LATERAL timeseries.table_stats(c.oid) s
- -- conditions on c alone, so that they filter c before table_stats() is called
- WHERE c.relam = (SELECT oid FROM pg_am WHERE amname = 'timeseries')
-   AND c.relkind = 'r' AND has_table_privilege(c.oid, 'SELECT');
-GRANT SELECT ON timeseries.tables TO PUBLIC;
-
 -- Per-table options (src/options.c), NULL meaning the default.  A
 -- configuration table: pg_dump writes its rows (relid by name).
 CREATE TABLE timeseries_internal.options (
@@ -144,6 +132,37 @@ CREATE TABLE timeseries_internal.options (
 );
 REVOKE ALL ON timeseries_internal.options FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('timeseries_internal.options', '');
+
+-- Every timeseries table the user can read, the columns to read at a glance
+-- first: total_size is the table's files with its indexes (inline chunks
+-- live in timeseries_internal.chunk), the ratio is of the decoded to the
+-- stored bytes of the chunks, options are those set with set_options(),
+-- written as its arguments.
+CREATE VIEW timeseries.tables AS
+SELECT c.oid::regclass AS table_name,
+	   s.row_count,
+	   s.chunk_count,
+	   pg_size_pretty(pg_total_relation_size(c.oid)) AS total_size,
+	   round(s.uncompressed_bytes::numeric / nullif(s.compressed_bytes, 0), 2) AS compression_ratio,
+	   (SELECT nullif(concat_ws(', ',
+						 'time_column => ' || quote_literal(o.time_column),
+						 'segment_by => ' || quote_literal(o.segment_by::text),
+						 'order_by => ' || quote_literal(o.order_by),
+						 'chunk_rows => ' || o.chunk_rows,
+						 'compression => ' || quote_literal(o.compression),
+						 'retention => ' || quote_literal(o.retention::text)), '')
+		  FROM timeseries_internal.options o WHERE o.relid = c.oid) AS options,
+	   s.inline_chunk_count,
+	   s.compressed_bytes,
+	   s.uncompressed_bytes,
+	   pg_relation_size(c.oid) AS main_fork_bytes,
+	   pg_total_relation_size(c.oid) AS total_bytes
+  FROM pg_class c
+ CROSS JOIN LATERAL timeseries.table_stats(c.oid) s
+ -- conditions on c alone, so that they filter c before table_stats() is called
+ WHERE c.relam = (SELECT oid FROM pg_am WHERE amname = 'timeseries')
+   AND c.relkind = 'r' AND has_table_privilege(c.oid, 'SELECT');
+GRANT SELECT ON timeseries.tables TO PUBLIC;
 
 CREATE FUNCTION timeseries.set_options(
 	tbl regclass,

@@ -824,6 +824,7 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 	reader->storage_id = hdr.storage_id;
 	reader->first_row = hdr.first_row;
 	reader->nrows = hdr.nrows;
+	reader->row_span = hdr.nrows;
 	reader->vector_rows = hdr.vector_rows;
 	reader->nvectors = hdr.nvectors;
 	reader->columns = cols;
@@ -996,7 +997,7 @@ chunk_decode_row_order(ChunkReader *reader, uint32 vector, int32 *offsets)
 		{
 			int32		o = DatumGetInt32(values[i]);
 
-			if (isnull[i] || o < 0 || (uint32) o >= reader->nrows)
+			if (isnull[i] || o < 0 || (uint32) o >= reader->row_span)
 				chunk_corrupted("row order out of range");
 			offsets[i] = o;
 		}

@@ -138,6 +138,8 @@ typedef struct ChunkReader
 	const ChunkColumn *columns;
 	bool	   *dir_checked;	/* vector directory checksum verified, per column */
 	bool		row_order;		/* rows are stored in another order than their ids */
+	uint32		row_span;		/* row-order offsets are below this: nrows, or the
+								 * metadata's span when VACUUM left holes */
 	uint32		crc;			/* the header's checksum: identifies the chunk */
 } ChunkReader;
 

@@ -1,37 +1,52 @@
 /*-------------------------------------------------------------------------
  *
  * compact.c
- *	  Compaction: timeseries.compact() and VACUUM merge runs of small chunks
- *	  into full ones.
+ *	  Compaction: timeseries.compact() and VACUUM take deleted rows out of
+ *	  their chunks and merge runs of small chunks into full ones.
  *
- * Trickle inserts (one row per transaction, from many clients) leave one
- * small, usually inline, chunk per transaction; a subtransaction loop or a
- * batch of 1,000 rows leaves chunks of that size.  Compaction merges each
- * run of small chunks whose row-id ranges follow one another without a gap
- * into chunks of up to the table's chunk_rows rows, stored in the table's
- * row order (segment_by, order_by) and compressed as a whole.
+ * Deleted rows.  A row whose delete record was committed by a transaction
+ * older than every snapshot (GlobalVis) is deleted for everyone, here and,
+ * through the horizon's conflicts, on standbys.  Its index entries are
+ * removed (ambulkdelete, as lazy VACUUM does), then its chunk is written
+ * again without it, and its delete record deleted, in one transaction: a
+ * snapshot sees either the old chunk and the record, or the new chunk.
+ * The new chunk keeps the old one's row-id range, with holes where rows
+ * were taken out (its row order names each stored row's offset), so the
+ * remaining rows keep their ids and runs of chunks stay adjacent.
  *
- * The rows keep their row ids (the new chunk's row order maps its stored
- * positions to them), so index entries, delete records and row locks stay
- * valid and nothing else is rewritten.  The old chunks' metadata rows are
- * deleted and the new chunk's inserted in one transaction: every snapshot
- * sees either the old chunks or the new one, so readers, writers and
- * deleters of the same rows carry on concurrently; only another compaction
- * or VACUUM of the table waits (ShareUpdateExclusiveLock).  Deleted rows are
- * carried over as they are, their delete records still hiding them.
+ * Small chunks.  Trickle inserts (one row per transaction, from many
+ * clients) leave one small, usually inline, chunk per transaction; a
+ * subtransaction loop or a batch of 1,000 rows leaves chunks of that size.
+ * Compaction merges each run of small chunks whose row-id ranges follow one
+ * another without a gap into chunks of up to the table's chunk_rows rows,
+ * stored in the table's row order (segment_by, order_by) and compressed as
+ * a whole.
  *
- * Only chunks committed and visible to a fresh snapshot are merged; chunks
- * of transactions in progress (ours included) are left alone.  The old
- * chunks' bytes stay where they were: page extents are not reused yet, and
- * the metadata rows of merged inline chunks become dead rows of
+ * The rows keep their row ids, so index entries, delete records and row
+ * locks stay valid and nothing else is rewritten.  The old chunks' metadata
+ * rows are deleted and the new chunk's inserted in one transaction: every
+ * snapshot sees either the old chunks or the new one, so readers, writers
+ * and deleters of the same rows carry on concurrently; only another
+ * compaction or VACUUM of the table waits (ShareUpdateExclusiveLock).
+ * Deleted rows not yet deleted for everyone are carried over as they are,
+ * their delete records still hiding them.
+ *
+ * Only chunks committed and visible to a fresh snapshot are rewritten;
+ * chunks of transactions in progress (ours included) are left alone.  The
+ * old chunks' page extents go to the free list (storage.c), and the
+ * metadata rows of inline chunks become dead rows of
  * timeseries_internal.chunk for its own VACUUM.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/heapam.h"
 #include "access/relation.h"
+#include "access/transam.h"
 #include "access/xact.h"
+#include "commands/vacuum.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
@@ -41,6 +56,7 @@
 #include "utils/syscache.h"
 
 #include "compact.h"
+#include "delete_mask.h"
 #include "metadata.h"
 #include "options.h"
 #include "scan.h"
@@ -50,44 +66,105 @@
 
 PG_FUNCTION_INFO_V1(timeseries_compact);
 
-/* A chunk of a run: its row ids [first_row, first_row + row_count). */
+/* A chunk: its row ids [first_row, first_row + row_span), row_count of them stored. */
 typedef struct RunChunk
 {
 	int64		first_row;
 	int32		row_count;
+	int32		row_span;
 } RunChunk;
 
-/* Merge one run of chunks into one; returns the rows rewritten. */
+/* Sorted row ids of rows deleted for everyone, whose space VACUUM takes back. */
+typedef struct DeadRows
+{
+	int64	   *rowids;
+	int64		n;
+} DeadRows;
+
+static int
+compare_int64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+static bool
+dead_row(const DeadRows *dead, int64 rowid)
+{
+	return bsearch(&rowid, dead->rowids, dead->n, sizeof(int64), compare_int64) != NULL;
+}
+
+/* ambulkdelete's callback: is the index entry's row one of the dead? */
+static bool
+dead_row_callback(ItemPointer tid, void *state)
+{
+	return tid_is_row(tid) && dead_row((const DeadRows *) state, (int64) tid_to_rowid(tid));
+}
+
+/* Decode the chunks of a run into arrays of their rows in row-id order. */
 static int64
-merge_run(Relation rel, uint64 storage_id, RunChunk *run, int nchunks,
-		  Snapshot snapshot, MemoryContext cxt)
+decode_run(Relation rel, uint64 storage_id, RunChunk *run, int nchunks,
+		   Snapshot snapshot, Datum ***values, bool ***isnull, int64 **rowids)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
-	int64		first = run[0].first_row;
 	int64		nrows = 0;
-	Datum	  **values;
-	bool	  **isnull;
-	MemoryContext old = MemoryContextSwitchTo(cxt);
+	int64		base = 0;
 
 	for (int c = 0; c < nchunks; c++)
 		nrows += run[c].row_count;
-	values = palloc(sizeof(Datum *) * Max(desc->natts, 1));
-	isnull = palloc(sizeof(bool *) * Max(desc->natts, 1));
+	*values = palloc(sizeof(Datum *) * Max(desc->natts, 1));
+	*isnull = palloc(sizeof(bool *) * Max(desc->natts, 1));
 	for (int a = 0; a < desc->natts; a++)
 	{
-		values[a] = palloc_extended(sizeof(Datum) * nrows, MCXT_ALLOC_HUGE);
-		isnull[a] = palloc_extended(sizeof(bool) * nrows, MCXT_ALLOC_HUGE);
+		(*values)[a] = palloc_extended(sizeof(Datum) * nrows, MCXT_ALLOC_HUGE);
+		(*isnull)[a] = palloc_extended(sizeof(bool) * nrows, MCXT_ALLOC_HUGE);
 	}
+	*rowids = palloc_extended(sizeof(int64) * nrows, MCXT_ALLOC_HUGE);
 	for (int c = 0; c < nchunks; c++)
 	{
 		ChunkMeta	meta;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!metadata_find_chunk(storage_id, (uint64) run[c].first_row, snapshot, &meta) ||
-			meta.first_row != run[c].first_row || meta.row_count != run[c].row_count)
+			meta.first_row != run[c].first_row || meta.row_count != run[c].row_count ||
+			meta.row_span != run[c].row_span)
 			elog(ERROR, "timeseries chunk at row %lld vanished during compaction",
 				 (long long) run[c].first_row);
-		ts_chunk_decode_rows(rel, &meta, desc, values, isnull, run[c].first_row - first);
+		ts_chunk_decode_rows(rel, &meta, desc, *values, *isnull, *rowids, base);
+		base += run[c].row_count;
+	}
+	return nrows;
+}
+
+/*
+ * Replace a run of chunks by one chunk of their rows but the dead ones,
+ * covering the run's row-id range; returns the rows written.
+ */
+static int64
+rewrite_run(Relation rel, uint64 storage_id, RunChunk *run, int nchunks,
+			const DeadRows *dead, Snapshot snapshot, MemoryContext cxt)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	Datum	  **values;
+	bool	  **isnull;
+	int64	   *rowids;
+	int64		nrows;
+	int64		kept = 0;
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	nrows = decode_run(rel, storage_id, run, nchunks, snapshot, &values, &isnull, &rowids);
+	for (int64 i = 0; i < nrows; i++)
+	{
+		if (dead && dead_row(dead, rowids[i]))
+			continue;
+		for (int a = 0; a < desc->natts; a++)
+		{
+			values[a][kept] = values[a][i];
+			isnull[a][kept] = isnull[a][i];
+		}
+		rowids[kept++] = rowids[i];
 	}
 
 	/*
@@ -97,13 +174,126 @@ merge_run(Relation rel, uint64 storage_id, RunChunk *run, int nchunks,
 	for (int c = 0; c < nchunks; c++)
 		metadata_delete_chunk(storage_id, run[c].first_row);
 	CommandCounterIncrement();
-	write_rows_as_chunk(rel, values, isnull, (int) nrows, (uint64) first);
+	if (kept > 0)
+		write_rows_as_chunk(rel, values, isnull, (int) kept, rowids, run[0].first_row,
+							run[nchunks - 1].first_row + run[nchunks - 1].row_span);
 	CommandCounterIncrement();
 
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(cxt);
-	return nrows;
+	return kept;
 }
+
+/* The committed chunks visible to snapshot, in row-id order; ours count as full (-1 rows). */
+static RunChunk *
+list_chunks(uint64 storage_id, Snapshot snapshot, int *nchunks)
+{
+	ChunkMetaScan *ms;
+	ChunkMeta	meta;
+	RunChunk   *chunks = NULL;
+	int			n = 0;
+	int			cap = 0;
+
+	ms = metadata_begin_scan(storage_id, snapshot);
+	while (metadata_next(ms, &meta, false))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (n == cap)
+		{
+			cap = Max(64, cap * 2);
+			chunks = chunks ? repalloc_huge(chunks, sizeof(RunChunk) * cap) :
+				palloc(sizeof(RunChunk) * cap);
+		}
+		chunks[n].first_row = meta.first_row;
+		chunks[n].row_count = (meta.own_xact || meta.cids != NULL) ? -1 : meta.row_count;
+		chunks[n].row_span = meta.row_span;
+		n++;
+	}
+	metadata_end_scan(ms);
+	*nchunks = n;
+	return chunks;
+}
+
+/*
+ * The rows deleted for everyone: delete records visible to a fresh snapshot
+ * whose transaction is older than every snapshot's horizon.  At most what
+ * maintenance_work_mem holds; the rest waits for the next VACUUM.
+ */
+static void
+collect_dead_rows(uint64 storage_id, Snapshot snapshot, DeadRows *dead)
+{
+	RecordScan	rs;
+	HeapTuple	tuple;
+	GlobalVisState *vistest;
+	int64		cap = 1024;
+	int64		max = (int64) maintenance_work_mem * 1024 / sizeof(int64);
+
+	dead->n = 0;
+	dead->rowids = palloc(sizeof(int64) * cap);
+	metadata_begin_records(&rs, INTERNAL_DELETED_ROW, storage_id, 0, PG_INT64_MAX,
+						   snapshot, AccessShareLock);
+	vistest = GlobalVisTestFor(rs.heap);
+	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)) && dead->n < max)
+	{
+		TransactionId xmin = HeapTupleHeaderGetXmin(tuple->t_data);
+
+		CHECK_FOR_INTERRUPTS();
+		if (TransactionIdIsNormal(xmin) && !GlobalVisTestIsRemovableXid(vistest, xmin))
+			continue;
+		if (dead->n == cap)
+		{
+			cap *= 2;
+			dead->rowids = repalloc_huge(dead->rowids, sizeof(int64) * cap);
+		}
+		dead->rowids[dead->n++] = metadata_record_row(tuple);
+	}
+	metadata_end_records(&rs, AccessShareLock);
+}
+
+/* Remove the dead rows' entries from every index of the relation. */
+static void
+remove_index_entries(Relation rel, DeadRows *dead)
+{
+	Relation   *indrels;
+	int			nindexes;
+
+	vac_open_indexes(rel, RowExclusiveLock, &nindexes, &indrels);
+	for (int i = 0; i < nindexes; i++)
+	{
+		IndexVacuumInfo ivinfo;
+		IndexBulkDeleteResult *stats;
+
+		memset(&ivinfo, 0, sizeof(ivinfo));
+		ivinfo.index = indrels[i];
+		ivinfo.analyze_only = false;
+		ivinfo.report_progress = false;
+		ivinfo.estimated_count = true;
+		ivinfo.message_level = DEBUG2;
+		ivinfo.num_heap_tuples = Max(rel->rd_rel->reltuples, 0);
+		ivinfo.strategy = NULL;
+		stats = index_bulk_delete(&ivinfo, NULL, dead_row_callback, dead);
+		stats = index_vacuum_cleanup(&ivinfo, stats);
+		if (stats)
+			pfree(stats);
+	}
+	vac_close_indexes(nindexes, indrels, NoLock);
+}
+
+/* Delete the delete records of the dead rows in [lo, hi]. */
+static void
+drop_dead_records(uint64 storage_id, int64 lo, int64 hi, const DeadRows *dead)
+{
+	RecordScan	rs;
+	HeapTuple	tuple;
+
+	metadata_begin_records(&rs, INTERNAL_DELETED_ROW, storage_id, lo, hi, SnapshotSelf,
+						   RowExclusiveLock);
+	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
+		if (dead_row(dead, metadata_record_row(tuple)))
+			simple_heap_delete(rs.heap, &tuple->t_self);
+	metadata_end_records(&rs, RowExclusiveLock);
+}
+
 
 int64
 compact_relation(Relation rel)
@@ -113,14 +303,14 @@ compact_relation(Relation rel)
 	int			compression;
 	bool		ordered;
 	Snapshot	snapshot;
-	ChunkMetaScan *ms;
-	ChunkMeta	meta;
-	RunChunk   *chunks = NULL;
-	int			nchunks = 0;
-	int			cap = 0;
+	DeadRows	dead;
+	RunChunk   *chunks;
+	int32	   *ndead;
+	int			nchunks;
 	int64		rewritten = 0;
 	MemoryContext cxt;
 	int			start;
+	int64		d = 0;
 
 	if (storage_id == 0)
 		return 0;
@@ -128,28 +318,42 @@ compact_relation(Relation rel)
 	if (target <= 0)
 		target = ts_chunk_rows;
 
-	/*
-	 * The chunks, in row-id order; a run ends at a gap, at a chunk that is
-	 * full or not ours to merge, or where the next one would not fit.
-	 */
+	/* the rows deleted for everyone, out of the indexes first */
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	ms = metadata_begin_scan(storage_id, snapshot);
-	while (metadata_next(ms, &meta, false))
+	dead.n = 0;
+	dead.rowids = NULL;
+	if (delete_mask_any(storage_id, snapshot))
+		collect_dead_rows(storage_id, snapshot, &dead);
+	if (dead.n > 0)
 	{
-		CHECK_FOR_INTERRUPTS();
-		if (nchunks == cap)
-		{
-			cap = Max(64, cap * 2);
-			chunks = chunks ? repalloc_huge(chunks, sizeof(RunChunk) * cap) :
-				palloc(sizeof(RunChunk) * cap);
-		}
-		chunks[nchunks].first_row = meta.first_row;
-		/* a chunk we cannot merge: as if full */
-		chunks[nchunks].row_count = (meta.own_xact || meta.cids != NULL) ? -1 : meta.row_count;
-		nchunks++;
+		qsort(dead.rowids, dead.n, sizeof(int64), compare_int64);
+		remove_index_entries(rel, &dead);
 	}
-	metadata_end_scan(ms);
 
+	/* the chunks in row-id order, and how many dead rows each holds */
+	chunks = list_chunks(storage_id, snapshot, &nchunks);
+	ndead = palloc0(sizeof(int32) * Max(nchunks, 1));
+	for (int c = 0; c < nchunks && d < dead.n; c++)
+	{
+		int64		end = chunks[c].first_row + chunks[c].row_span;
+
+		while (d < dead.n && dead.rowids[d] < chunks[c].first_row)
+			d++;
+		while (d < dead.n && dead.rowids[d] < end)
+		{
+			ndead[c]++;
+			d++;
+		}
+		if (chunks[c].row_count < 0)
+			ndead[c] = 0;		/* not ours to rewrite (cannot happen: not committed) */
+	}
+
+	/*
+	 * Runs of small chunks, adjacent and fitting together once their dead
+	 * rows are out; a run ends at a gap, at a chunk that is full or not ours
+	 * to rewrite, or where the next one would not fit.  A run of two or
+	 * more, or one holding dead rows, is rewritten.
+	 */
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries compaction",
 								ALLOCSET_DEFAULT_SIZES);
 	start = 0;
@@ -157,26 +361,45 @@ compact_relation(Relation rel)
 	{
 		int			end = start;
 		int64		rows = 0;
+		int64		span = 0;
+		int64		dead_rows = 0;
 
-		/* extend the run while chunks are small, adjacent and fit */
-		while (end < nchunks && chunks[end].row_count > 0 &&
-			   chunks[end].row_count < target &&
-			   rows + chunks[end].row_count <= target &&
+		while (end < nchunks && chunks[end].row_count >= 0 &&
+			   chunks[end].row_count - ndead[end] < target &&
+			   rows + chunks[end].row_count - ndead[end] <= target &&
+			   span + chunks[end].row_span <= PG_INT32_MAX / 2 &&
 			   (end == start ||
-				chunks[end].first_row == chunks[end - 1].first_row + chunks[end - 1].row_count))
+				chunks[end].first_row == chunks[end - 1].first_row + chunks[end - 1].row_span))
 		{
-			rows += chunks[end].row_count;
+			rows += chunks[end].row_count - ndead[end];
+			span += chunks[end].row_span;
+			dead_rows += ndead[end];
 			end++;
 		}
-		if (end - start >= 2)
-			rewritten += merge_run(rel, storage_id, &chunks[start], end - start,
-								   snapshot, cxt);
+		if (end == start && ndead[start] > 0)
+		{
+			/* a full chunk with dead rows, alone */
+			end = start + 1;
+			dead_rows = ndead[start];
+		}
+		if (end - start >= 2 || dead_rows > 0)
+		{
+			rewritten += rewrite_run(rel, storage_id, &chunks[start], end - start,
+									 dead_rows > 0 ? &dead : NULL, snapshot, cxt);
+			if (dead_rows > 0)
+				drop_dead_records(storage_id, chunks[start].first_row,
+								  chunks[end - 1].first_row + chunks[end - 1].row_span - 1,
+								  &dead);
+		}
 		start = Max(end, start + 1);
 	}
 	MemoryContextDelete(cxt);
 	UnregisterSnapshot(snapshot);
+	pfree(ndead);
 	if (chunks)
 		pfree(chunks);
+	if (dead.rowids)
+		pfree(dead.rowids);
 	return rewritten;
 }
 

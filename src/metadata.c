@@ -46,7 +46,8 @@ enum
 	Anum_chunk_cids,
 	Anum_chunk_data,
 	Anum_chunk_summary,
-	Natts_chunk = Anum_chunk_summary
+	Anum_chunk_row_span,
+	Natts_chunk = Anum_chunk_row_span
 };
 
 /*
@@ -181,6 +182,11 @@ metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid)
 		values[Anum_chunk_summary - 1] = PointerGetDatum(chunk->summary);
 	else
 		nulls[Anum_chunk_summary - 1] = true;
+	/* a span of 0 (callers that never leave holes) is the row count */
+	if (chunk->row_span > chunk->row_count)
+		values[Anum_chunk_row_span - 1] = Int32GetDatum(chunk->row_span);
+	else
+		nulls[Anum_chunk_row_span - 1] = true;
 
 	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
 	heap_insert(heap, tuple, cid, 0, NULL);
@@ -226,6 +232,8 @@ tuple_to_chunk(Relation heap, HeapTuple tuple, ChunkMeta *chunk, bool with_data)
 	chunk->storage_id = (uint64) DatumGetInt64(values[Anum_chunk_storage_id - 1]);
 	chunk->first_row = DatumGetInt64(values[Anum_chunk_first_row - 1]);
 	chunk->row_count = DatumGetInt32(values[Anum_chunk_row_count - 1]);
+	chunk->row_span = nulls[Anum_chunk_row_span - 1] ? chunk->row_count :
+		DatumGetInt32(values[Anum_chunk_row_span - 1]);
 	chunk->flush_seq = DatumGetInt64(values[Anum_chunk_flush_seq - 1]);
 	chunk->first_block = DatumGetInt32(values[Anum_chunk_first_block - 1]);
 	chunk->byte_count = DatumGetInt32(values[Anum_chunk_byte_count - 1]);
@@ -239,6 +247,7 @@ tuple_to_chunk(Relation heap, HeapTuple tuple, ChunkMeta *chunk, bool with_data)
 	chunk->summary = NULL;
 
 	if (chunk->row_count <= 0 || chunk->byte_count <= 0 ||
+		chunk->row_span < chunk->row_count ||
 		(chunk->first_block != INLINE_BLOCK && chunk->first_block <= 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -333,7 +342,7 @@ metadata_find_chunk(uint64 storage_id, uint64 rowid, Snapshot snapshot,
 	if (HeapTupleIsValid(tuple))
 	{
 		tuple_to_chunk(heap, tuple, chunk, true);
-		found = rowid < (uint64) (chunk->first_row + chunk->row_count);
+		found = rowid < (uint64) (chunk->first_row + chunk->row_span);
 	}
 	systable_endscan_ordered(scan);
 	index_close(index, AccessShareLock);

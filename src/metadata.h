@@ -20,7 +20,8 @@ typedef struct ChunkMeta
 {
 	uint64		storage_id;
 	int64		first_row;
-	int32		row_count;
+	int32		row_count;		/* rows stored */
+	int32		row_span;		/* row ids covered: [first_row, first_row + row_span) */
 	int64		flush_seq;
 	int32		first_block;	/* INLINE_BLOCK for an inline chunk */
 	int32		byte_count;

@@ -196,12 +196,12 @@ drop_older(Relation rel, const Cutoff *cutoff)
 		{
 			int64	   *first_row = palloc(sizeof(int64) * 2);
 			uint8	   *mask = delete_mask_load(storage_id, meta.first_row,
-												meta.row_count, snapshot);
+												meta.row_span, snapshot);
 
 			first_row[0] = meta.first_row;
-			first_row[1] = meta.row_count;
+			first_row[1] = meta.row_span;
 			whole = lappend(whole, first_row);
-			dropped += meta.row_count - (mask ? count_bits(mask, meta.row_count) : 0);
+			dropped += meta.row_count - (mask ? count_bits(mask, meta.row_span) : 0);
 		}
 	}
 	metadata_end_scan(ms);

@@ -345,6 +345,7 @@ open_chunk(TsScanDesc scan, ChunkMeta *meta, BufferAccessStrategy strategy,
 				 errmsg("timeseries chunk at row %lld holds %u rows, its metadata says %d",
 						(long long) meta->first_row, scan->reader.nrows,
 						meta->row_count)));
+	scan->reader.row_span = (uint32) meta->row_span;
 }
 
 /*
@@ -591,7 +592,7 @@ load_delete_mask(TsScanDesc scan, Snapshot snapshot)
 	if (!scan->any_deleted)
 		return NULL;
 	return delete_mask_load(scan->storage_id, scan->chunk.first_row,
-							scan->chunk.row_count, snapshot);
+							scan->chunk.row_span, snapshot);
 }
 
 static int
@@ -1181,10 +1182,10 @@ static int32 *
 build_positions(ChunkReader *reader)
 {
 	int32	   *position = MemoryContextAllocHuge(TopMemoryContext,
-												  sizeof(int32) * reader->nrows);
+												  sizeof(int32) * reader->row_span);
 	int32	   *offsets = palloc(sizeof(int32) * reader->vector_rows);
 
-	memset(position, -1, sizeof(int32) * reader->nrows);
+	memset(position, -1, sizeof(int32) * reader->row_span);
 	for (uint32 v = 0; v < reader->nvectors; v++)
 	{
 		int			n = chunk_vector_nrows(reader, v);
@@ -1216,7 +1217,7 @@ chunk_position_of(ChunkReader *reader, int64 r)
 
 	if (!reader->row_order)
 		return r;
-	if (r < 0 || r >= reader->nrows)
+	if (r < 0 || r >= reader->row_span)
 		elog(ERROR, "timeseries: row offset %lld outside its chunk", (long long) r);
 
 	/*
@@ -1230,7 +1231,7 @@ chunk_position_of(ChunkReader *reader, int64 r)
 
 		if (e->position != NULL && e->storage_id == reader->storage_id &&
 			e->first_row == reader->first_row && e->crc == reader->crc &&
-			e->nrows == reader->nrows && e->order_crc == order_crc)
+			e->nrows == reader->row_span && e->order_crc == order_crc)
 		{
 			entry = e;
 			break;
@@ -1249,7 +1250,7 @@ chunk_position_of(ChunkReader *reader, int64 r)
 			pfree(victim->position);
 			victim->position = NULL;
 		}
-		while (position_cache_rows + reader->nrows > POSITION_CACHE_ROWS)
+		while (position_cache_rows + reader->row_span > POSITION_CACHE_ROWS)
 		{
 			PositionEntry *oldest = NULL;
 
@@ -1268,9 +1269,9 @@ chunk_position_of(ChunkReader *reader, int64 r)
 		entry->first_row = reader->first_row;
 		entry->crc = reader->crc;
 		entry->order_crc = order_crc;
-		entry->nrows = reader->nrows;
+		entry->nrows = reader->row_span;
 		entry->position = position;
-		position_cache_rows += reader->nrows;
+		position_cache_rows += reader->row_span;
 	}
 	entry->used = ++position_cache_clock;
 	return entry->position[r];
@@ -1388,7 +1389,8 @@ fetch_from_chunk(Relation rel, uint64 storage_id, uint64 rowid, Snapshot snapsho
 	{
 		reader = fetch_reader(rel, &meta);
 		r = chunk_position_of(reader, (int64) rowid - meta.first_row);
-		if (!chunk_row_hidden(&meta, snapshot, r))
+		/* r < 0: a row VACUUM removed */
+		if (r >= 0 && !chunk_row_hidden(&meta, snapshot, r))
 		{
 			TupleDesc	desc = slot->tts_tupleDescriptor;
 			uint32		vector = (uint32) (r / reader->vector_rows);
@@ -1555,61 +1557,77 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 
 /*
  * Decode every row of a chunk, deleted or not, with descriptor desc into
- * values[att][base + offset], offset being the row's offset from the
- * chunk's first row id (compaction).  Pass-by-reference values are
- * allocated in the current memory context.
+ * values[att][base + k] in row-id order, and with rowids, each row's id
+ * into rowids[base + k] (compaction, verify).  Pass-by-reference values
+ * are allocated in the current memory context.
  */
 void
 ts_chunk_decode_rows(Relation rel, ChunkMeta *meta, TupleDesc desc,
-					 Datum **values, bool **isnull, int64 base)
+					 Datum **values, bool **isnull, int64 *rowids, int64 base)
 {
 	TsScanDescData tmp;
 	Datum	   *vals;
 	bool	   *nulls;
 	int32	   *offsets;
-	uint8	   *seen;
+	int32	   *rank;
+	uint32		span = (uint32) meta->row_span;
+	int32		k;
 
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.base.rs_rd = rel;
 	open_chunk(&tmp, meta, NULL, false);
 	vals = palloc(sizeof(Datum) * tmp.reader.vector_rows);
 	nulls = palloc(sizeof(bool) * tmp.reader.vector_rows);
-	offsets = palloc(sizeof(int32) * tmp.reader.vector_rows);
-	seen = palloc0((meta->row_count + 7) / 8);
+
+	/* each stored row's offset, then the rank of each offset among them */
+	offsets = palloc_extended(sizeof(int32) * meta->row_count, MCXT_ALLOC_HUGE);
+	rank = palloc_extended(sizeof(int32) * span, MCXT_ALLOC_HUGE);
+	memset(rank, -1, sizeof(int32) * span);
 	for (uint32 v = 0; v < tmp.reader.nvectors; v++)
 	{
 		int			n = chunk_vector_nrows(&tmp.reader, v);
+		int32	   *o = offsets + (Size) v * tmp.reader.vector_rows;
 
-		CHECK_FOR_INTERRUPTS();
-		if (tmp.reader.row_order)
-			chunk_decode_row_order(&tmp.reader, v, offsets);
-		else
-			for (int i = 0; i < n; i++)
-				offsets[i] = (int32) (v * tmp.reader.vector_rows) + i;
+		chunk_decode_row_order(&tmp.reader, v, o);
 		for (int i = 0; i < n; i++)
 		{
-			if (offsets[i] < 0 || offsets[i] >= meta->row_count ||
-				(seen[offsets[i] / 8] >> (offsets[i] % 8)) & 1)
+			if (o[i] < 0 || (uint32) o[i] >= span || rank[o[i]] >= 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATA_CORRUPTED),
 						 errmsg("timeseries chunk at row %lld stores a row twice or outside its range",
 								(long long) meta->first_row)));
-			seen[offsets[i] / 8] |= 1 << (offsets[i] % 8);
+			rank[o[i]] = 0;
 		}
+	}
+	k = 0;
+	for (uint32 r = 0; r < span; r++)
+		if (rank[r] >= 0)
+			rank[r] = k++;
+	if (rowids)
+		for (uint32 r = 0; r < span; r++)
+			if (rank[r] >= 0)
+				rowids[base + rank[r]] = meta->first_row + r;
+
+	for (uint32 v = 0; v < tmp.reader.nvectors; v++)
+	{
+		int			n = chunk_vector_nrows(&tmp.reader, v);
+		int32	   *o = offsets + (Size) v * tmp.reader.vector_rows;
+
+		CHECK_FOR_INTERRUPTS();
 		for (int a = 0; a < desc->natts; a++)
 		{
 			chunk_decode_vector(&tmp.reader, desc, a, v, vals, nulls, NULL);
 			for (int i = 0; i < n; i++)
 			{
-				values[a][base + offsets[i]] = vals[i];
-				isnull[a][base + offsets[i]] = nulls[i];
+				values[a][base + rank[o[i]]] = vals[i];
+				isnull[a][base + rank[o[i]]] = nulls[i];
 			}
 		}
 	}
 	pfree(vals);
 	pfree(nulls);
 	pfree(offsets);
-	pfree(seen);
+	pfree(rank);
 }
 
 /*

@@ -104,7 +104,7 @@ extern void ts_scan_set_chunk_cutoff(TableScanDesc scan, uint64 cutoff);
 
 /* Every row of a chunk, by offset from its first row id (compaction). */
 extern void ts_chunk_decode_rows(Relation rel, struct ChunkMeta *meta, TupleDesc desc,
-								 Datum **values, bool **isnull, int64 base);
+								 Datum **values, bool **isnull, int64 *rowids, int64 base);
 
 /* Visible rows and chunk totals of a relation (planner estimates, VACUUM, stats). */
 typedef struct TableTotals

@@ -387,13 +387,16 @@ take_free_extent(Relation rel, uint64 storage_id, Size npages)
 		count = DatumGetInt32(values[2]);
 		if (count < 0 || (Size) count < npages)
 			continue;
+		/*
+		 * Freed by this transaction: older snapshots still read it (and the
+		 * rest of an extent this command took, heap_delete would not take).
+		 */
+		if (TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data)))
+			continue;
 		if (!nulls[3])
 		{
 			ItemPointerData tid = *(ItemPointer) DatumGetPointer(values[3]);
 
-			/* freed by this transaction: older snapshots still read it */
-			if (TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data)))
-				continue;
 			if (tries++ >= FREE_EXTENT_PRUNE_TRIES)
 				continue;
 			if (chunkrel == NULL)

@@ -2418,7 +2418,7 @@ topn_threshold(TsAggState *state)
 				continue;
 			/* the summary's min and max may be rows that are deleted */
 			if (any_deleted &&
-				delete_mask_load(storage_id, meta.first_row, meta.row_count,
+				delete_mask_load(storage_id, meta.first_row, meta.row_span,
 								 snapshot) != NULL)
 				continue;
 			summary_get(meta.summary, state->topn_attno, type, &cs);
@@ -2573,7 +2573,7 @@ topn_chunk_key(void *arg, const ChunkMeta *meta)
 	if (state->topn_any_deleted)
 	{
 		uint8	   *mask = delete_mask_load(meta->storage_id, meta->first_row,
-											meta->row_count,
+											meta->row_span,
 											state->css.ss.ps.state->es_snapshot);
 
 		if (mask != NULL)

@@ -83,7 +83,7 @@ verify_chunk(Relation rel, uint64 storage_id, int64 first_row, Snapshot snapshot
 		values[a] = palloc_extended(sizeof(Datum) * meta.row_count, MCXT_ALLOC_HUGE);
 		isnull[a] = palloc_extended(sizeof(bool) * meta.row_count, MCXT_ALLOC_HUGE);
 	}
-	ts_chunk_decode_rows(rel, &meta, desc, values, isnull, 0);
+	ts_chunk_decode_rows(rel, &meta, desc, values, isnull, NULL, 0);
 
 	for (int a = 0; a < desc->natts; a++)
 	{
@@ -167,7 +167,7 @@ timeseries_verify(PG_FUNCTION_ARGS)
 		if (n > 0 && firsts[n - 1] + counts[n - 1] > meta.first_row)
 			report(&rep, meta.first_row, "its row ids overlap those of the chunk before it");
 		firsts[n] = meta.first_row;
-		counts[n] = meta.row_count;
+		counts[n] = meta.row_span;
 		n++;
 	}
 	metadata_end_scan(ms);

@@ -65,6 +65,8 @@ typedef struct WriteBuffer
 	Datum	  **values;			/* [att][row] */
 	bool	  **isnull;
 	uint64	   *rowids;
+	uint64		range_first;	/* write_rows_as_chunk: the chunk's row-id */
+	uint64		range_end;		/* range, when range_end > 0 */
 	CommandId  *cids;
 	Size		bytes;
 	MemoryContext cxt;
@@ -294,6 +296,9 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 	bool	  **isnull = buf->isnull;
 	int			first = start;
 	int32	   *order;
+	int32	   *offsets;
+	uint64		base;
+	uint64		span;
 
 	for (int i = start + 1; i < end; i++)
 	{
@@ -326,6 +331,8 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 		MemoryContextSwitchTo(oldcxt);
 	}
 	order = row_order_compute(buf->order, buf->values, buf->isnull, start, end - start);
+	base = buf->range_end > 0 ? buf->range_first : buf->rowids[start];
+	span = (buf->range_end > 0 ? buf->range_end : buf->rowids[end - 1] + 1) - base;
 	if (order)
 	{
 		values = palloc(sizeof(Datum *) * Max(buf->natts, 1));
@@ -342,14 +349,27 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 		}
 		first = 0;
 	}
-	data = chunk_encode(buf->storage_id, (int64) buf->rowids[start],
+
+	/*
+	 * Rows with holes between their ids (compaction of chunks VACUUM took
+	 * rows out of) are stored with each one's offset from the first.
+	 */
+	offsets = order;
+	if (span != (uint64) (end - start))
+	{
+		offsets = palloc(sizeof(int32) * (end - start));
+		for (int k = 0; k < end - start; k++)
+			offsets[k] = (int32) (buf->rowids[start + (order ? order[k] : k)] - base);
+	}
+	data = chunk_encode(buf->storage_id, (int64) base,
 						desc, buf->natts, values, isnull, first,
-						end - start, order, &opts, &len, &raw_bytes);
+						end - start, offsets, &opts, &len, &raw_bytes);
 
 	memset(&meta, 0, sizeof(meta));
 	meta.storage_id = buf->storage_id;
-	meta.first_row = (int64) buf->rowids[start];
+	meta.first_row = (int64) base;
 	meta.row_count = end - start;
+	meta.row_span = (int32) span;
 	meta.flush_seq = next_flush_seq++;
 	meta.byte_count = (int32) len;
 	meta.raw_bytes = (int64) raw_bytes;
@@ -531,15 +551,16 @@ write_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid)
 }
 
 /*
- * Write nrows rows, with row ids first_row .. first_row + nrows - 1 in that
- * order, as one chunk of the relation's current storage, stored in the
- * table's row order (compaction: the rows keep their row ids, so index
- * entries and delete records still find them).  The arrays are the
- * caller's; values are in the relation's descriptor.
+ * Write nrows rows, with the ascending row ids rowids, as one chunk of the
+ * relation's current storage, stored in the table's row order (compaction:
+ * the rows keep their row ids, so index entries and delete records still
+ * find them).  The chunk covers row ids [range_first, range_end), which
+ * may hold ids of rows VACUUM took out.  The arrays are the caller's; values
+ * are in the relation's descriptor.
  */
 void
 write_rows_as_chunk(Relation rel, Datum **values, bool **isnull, int nrows,
-					uint64 first_row)
+					const int64 *rowids, int64 range_first, int64 range_end)
 {
 	WriteBuffer buf;
 	CommandId	cid = GetCurrentCommandId(true);
@@ -554,11 +575,13 @@ write_rows_as_chunk(Relation rel, Datum **values, bool **isnull, int nrows,
 	buf.nrows = buf.maxrows = nrows;
 	buf.values = values;
 	buf.isnull = isnull;
+	buf.range_first = (uint64) range_first;
+	buf.range_end = (uint64) range_end;
 	buf.rowids = palloc(sizeof(uint64) * nrows);
 	buf.cids = palloc(sizeof(CommandId) * nrows);
 	for (int i = 0; i < nrows; i++)
 	{
-		buf.rowids[i] = first_row + i;
+		buf.rowids[i] = (uint64) rowids[i];
 		buf.cids[i] = cid;
 	}
 	buf.cxt = CurrentMemoryContext;

@@ -17,7 +17,8 @@ extern void write_insert(Relation rel, TupleTableSlot **slots, int nslots,
 extern void write_flush_relation(Relation rel);
 extern void write_discard_row(Relation rel, uint64 rowid);
 extern void write_rows_as_chunk(Relation rel, Datum **values, bool **isnull,
-								int nrows, uint64 first_row);
+								int nrows, const int64 *rowids,
+								int64 range_first, int64 range_end);
 extern void write_discard_storage(Oid relid, uint64 storage_id);
 extern int64 write_next_flush_seq(void);
 extern bool write_has_buffered_rows(void);
