@@ -25,11 +25,14 @@
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "funcapi.h"
+#include "nodes/parsenodes.h"
 #include "parser/scansup.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -322,19 +325,69 @@ require_sortable(Relation rel, AttrNumber attno, const char *option)
 				 errhint("Name columns whose type has a default btree operator class.")));
 }
 
-/* An existing column of rel, or an error naming the option. */
+/*
+ * The columns of rel, "a, b, c" (the first ten, then "..."); only those of
+ * time types when time_only.
+ */
+static char *
+column_list(Relation rel, bool time_only)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData buf;
+	int			n = 0;
+
+	initStringInfo(&buf);
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		if (att->attisdropped || (time_only && !ts_is_time_type(att->atttypid)))
+			continue;
+		if (n++ == 10)
+		{
+			appendStringInfoString(&buf, ", ...");
+			break;
+		}
+		appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "",
+						 quote_identifier(NameStr(att->attname)));
+	}
+	return buf.data;
+}
+
+/*
+ * An existing column of rel, or an error naming the option.  The hint names
+ * a column that differs only in case (names are taken as written), or else
+ * the table's columns.
+ */
 static AttrNumber
 require_column(Relation rel, const char *name, const char *option)
 {
 	AttrNumber	attno = get_attnum(RelationGetRelid(rel), name);
+	TupleDesc	desc = RelationGetDescr(rel);
+	const char *similar = NULL;
 
-	if (attno <= 0)
+	if (attno > 0)
+		return attno;
+	for (int a = 0; a < desc->natts && similar == NULL; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		if (!att->attisdropped && pg_strcasecmp(NameStr(att->attname), name) == 0)
+			similar = NameStr(att->attname);
+	}
+	if (similar)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("column \"%s\" named in %s does not exist in table \"%s\"",
 						name, option, RelationGetRelationName(rel)),
-				 errhint("Name an existing column of the table.")));
-	return attno;
+				 errhint("Column names are case-sensitive here: did you mean \"%s\"?", similar)));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("column \"%s\" named in %s does not exist in table \"%s\"",
+					name, option, RelationGetRelationName(rel)),
+			 errhint("The columns of \"%s\" are: %s.", RelationGetRelationName(rel),
+					 column_list(rel, false))));
+	return InvalidAttrNumber;	/* keep the compiler quiet */
 }
 
 /*
@@ -596,6 +649,162 @@ ts_options_check_drop_column(Relation rel, const char *column)
 				 errhint("Change the options with timeseries.set_options() or timeseries.reset_options() first.")));
 }
 
+/* ---------- options given as storage parameters ---------- */
+
+/*
+ * The set_options() argument a storage parameter stands for (ours, or
+ * TimescaleDB's), or NULL; *array when its value is a list of columns.
+ */
+static const char *
+option_for_parameter(const char *name, bool *array)
+{
+	static const struct
+	{
+		const char *parameter;
+		const char *option;
+		bool		array;
+	}			names[] = {
+		{"segment_by", "segment_by", true},
+		{"segmentby", "segment_by", true},
+		{"compress_segmentby", "segment_by", true},
+		{"order_by", "order_by", false},
+		{"orderby", "order_by", false},
+		{"compress_orderby", "order_by", false},
+		{"time_column", "time_column", false},
+		{"chunk_rows", "chunk_rows", false},
+		{"compression", "compression", false},
+		{"retention", "retention", false},
+	};
+
+	for (int i = 0; i < lengthof(names); i++)
+		if (strcmp(name, names[i].parameter) == 0)
+		{
+			*array = names[i].array;
+			return names[i].option;
+		}
+	return NULL;
+}
+
+/* Whether CREATE TABLE with this access method (NULL: the default) makes a timeseries table. */
+static bool
+creates_timeseries_table(const char *access_method)
+{
+	if (access_method == NULL)
+		access_method = default_table_access_method;
+	return access_method != NULL && strcmp(access_method, "timeseries") == 0;
+}
+
+/*
+ * Timeseries options (or TimescaleDB's) given as storage parameters, in
+ * CREATE TABLE ... USING timeseries WITH (...) or ALTER TABLE ... SET (...)
+ * of a timeseries table: PostgreSQL would only say "unrecognized parameter";
+ * say where they go instead.  Called from the ddl_command_start event
+ * trigger, before PostgreSQL checks the parameters.
+ */
+void
+ts_options_check_storage_parameters(Node *parsetree)
+{
+	List	   *params = NIL;
+	RangeVar   *relation = NULL;
+	bool		alter = false;
+	DefElem    *offending = NULL;
+	StringInfoData args;
+	ListCell   *lc;
+
+	if (parsetree == NULL)
+		return;
+	if (IsA(parsetree, CreateStmt))
+	{
+		CreateStmt *stmt = (CreateStmt *) parsetree;
+
+		if (stmt->partspec == NULL && creates_timeseries_table(stmt->accessMethod))
+		{
+			params = stmt->options;
+			relation = stmt->relation;
+		}
+	}
+	else if (IsA(parsetree, CreateTableAsStmt))
+	{
+		CreateTableAsStmt *stmt = (CreateTableAsStmt *) parsetree;
+
+		if (stmt->objtype == OBJECT_TABLE &&
+			creates_timeseries_table(stmt->into->accessMethod))
+		{
+			params = stmt->into->options;
+			relation = stmt->into->rel;
+		}
+	}
+	else if (IsA(parsetree, AlterTableStmt))
+	{
+		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
+
+		foreach(lc, stmt->cmds)
+		{
+			AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+			if (cmd->subtype == AT_SetRelOptions)
+				params = list_concat(params, (List *) cmd->def);
+		}
+		if (params != NIL && stmt->objtype == OBJECT_TABLE)
+		{
+			Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+
+			if (OidIsValid(relid) && ts_is_timeseries_relid(relid))
+				relation = stmt->relation;
+		}
+		alter = true;
+	}
+	if (relation == NULL)
+		return;
+
+	/* the set_options() arguments the parameters stand for */
+	initStringInfo(&args);
+	foreach(lc, params)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+		bool		array = false;
+		const char *option = option_for_parameter(def->defname, &array);
+
+		if (def->defnamespace != NULL &&
+			strcmp(def->defnamespace, "timescaledb") != 0 &&
+			strcmp(def->defnamespace, "timeseries") != 0)
+			continue;
+		if (option == NULL && def->defnamespace == NULL)
+			continue;			/* PostgreSQL's own, or a typo PostgreSQL reports */
+		if (offending == NULL)
+			offending = def;
+		if (option != NULL && def->arg != NULL)
+		{
+			char	   *value = defGetString(def);
+
+			if (IsA(def->arg, Integer))
+				appendStringInfo(&args, ", %s => %s", option, value);
+			else
+				appendStringInfo(&args, ", %s => %s", option,
+								 quote_literal_cstr(array ? psprintf("{%s}", value) : value));
+		}
+	}
+	if (offending == NULL)
+		return;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("\"%s%s%s\" is not a storage parameter of timeseries tables",
+					offending->defnamespace ? offending->defnamespace : "",
+					offending->defnamespace ? "." : "", offending->defname),
+			 errdetail("Timeseries tables take their options from timeseries.set_options(), and always store their rows compressed."),
+			 args.len > 0 ?
+			 errhint("%s: SELECT timeseries.set_options(%s%s);",
+					 alter ? "Instead run" : "Create the table without them, then run",
+					 quote_literal_cstr(quote_qualified_identifier(relation->schemaname,
+																   relation->relname)),
+					 args.data) :
+			 errhint("%s, then set the options with timeseries.set_options(%s, ...).",
+					 alter ? "Leave them out" : "Create the table without them",
+					 quote_literal_cstr(quote_qualified_identifier(relation->schemaname,
+																   relation->relname)))));
+}
+
 static void
 require_catalog(Oid *heapoid, Oid *indexoid)
 {
@@ -650,12 +859,20 @@ timeseries_set_options(PG_FUNCTION_ARGS)
 		Oid			type = TupleDescAttr(RelationGetDescr(rel), attno - 1)->atttypid;
 
 		if (!ts_is_time_type(type))
+		{
+			char	   *candidates = column_list(rel, true);
+
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("column \"%s\" cannot be the time column of \"%s\"",
 							NameStr(*n), RelationGetRelationName(rel)),
 					 errdetail("Its type is %s.", format_type_be(type)),
-					 errhint("Choose a column of type timestamptz, timestamp, date, smallint, integer or bigint.")));
+					 candidates[0] != '\0' ?
+					 errhint("Choose a column of type timestamptz, timestamp, date, smallint, integer or bigint: here %s.",
+							 candidates) :
+					 errhint("Choose a column of type timestamptz, timestamp, date, smallint, integer or bigint; \"%s\" has none.",
+							 RelationGetRelationName(rel))));
+		}
 		values[Anum_options_time_column - 1] = NameGetDatum(n);
 		nulls[Anum_options_time_column - 1] = false;
 	}
@@ -764,7 +981,8 @@ timeseries_set_options(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("the time column \"%s\" cannot be a segment_by column",
-								time_column)));
+								time_column),
+						 errhint("segment_by names the columns that identify a series (a host, a device); within each series rows are ordered by time.")));
 	}
 
 	replace_row(heap, index, relid, values, nulls);
@@ -780,7 +998,7 @@ Datum
 timeseries_reset_options(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
-	Relation	rel = ts_open_owned_table(relid, ShareUpdateExclusiveLock, "set_options");
+	Relation	rel = ts_open_owned_table(relid, ShareUpdateExclusiveLock, "reset_options");
 
 	ts_options_delete(relid);
 	CommandCounterIncrement();

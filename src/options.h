@@ -46,5 +46,6 @@ extern void ts_options_write_settings(Oid relid, int *chunk_rows, int *compressi
 extern char *ts_options_time_column(Relation rel, const TsOptions *opts);
 extern void ts_options_rename_column(Relation rel, const char *oldname, const char *newname);
 extern void ts_options_check_drop_column(Relation rel, const char *column);
+extern void ts_options_check_storage_parameters(Node *parsetree);
 
 #endif							/* TIMESERIES_OPTIONS_H */

@@ -19,6 +19,7 @@
 #include "custom_scan.h"
 #include "gapfill.h"
 #include "lastpoint.h"
+#include "options.h"
 #include "topn.h"
 #include "vector_agg.h"
 #include "timeseries.h"
@@ -108,7 +109,10 @@ _PG_init(void)
 	ts_tableam_init();
 }
 
-/* Event trigger function: loading the library is all it has to do. */
+/*
+ * Event trigger function (ddl_command_start): loading the library is its
+ * job; it also explains timeseries options given as storage parameters.
+ */
 Datum
 timeseries_load_library(PG_FUNCTION_ARGS)
 {
@@ -116,5 +120,6 @@ timeseries_load_library(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("timeseries_load_library() must be called as an event trigger")));
+	ts_options_check_storage_parameters(((EventTriggerData *) fcinfo->context)->parsetree);
 	PG_RETURN_NULL();
 }
