@@ -21,6 +21,17 @@ install_deps() {
 	fi
 }
 
+# client_packages: what test/clients needs beyond DEB_PACKAGES: Debian's
+# drivers (libpq, psycopg 3, pgjdbc), plus Node.js with npm and a JDK unless
+# they are on PATH already (e.g. from another repository)
+client_packages() {
+	local p="libpq-dev python3-psycopg libpostgresql-jdbc-java"
+	command -v node >/dev/null || p="$p nodejs"
+	command -v npm >/dev/null || p="$p npm"
+	command -v javac >/dev/null || p="$p default-jdk-headless"
+	echo "$p"
+}
+
 build_install() {
 	make -s -C "$1" >/dev/null
 	as_root make -s -C "$1" install >/dev/null

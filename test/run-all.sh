@@ -3,13 +3,15 @@
 # build dependencies if missing, builds and installs the extension, starts a
 # throwaway cluster as an unprivileged user and runs the regression, isolation
 # and TAP tests (crash recovery, standby, wal_level=minimal, pg_dump,
-# differential), then a bounded SQLsmith run.  Prints one "N passed, N
-# failed" line at the end and exits non-zero on any failure.
+# differential), the real-client tests (libpq, psycopg, node-postgres, JDBC)
+# and a bounded SQLsmith run.  Prints one "N passed, N failed" line at the
+# end and exits non-zero on any failure.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 . "$src/test/lib.sh"
 
-install_deps sqlsmith
+# shellcheck disable=SC2046
+install_deps sqlsmith $(client_packages)
 build_install "$src"
 
 # Work in a copy that the cluster's user can write (results, tmp_check).
@@ -88,6 +90,20 @@ fi
 run_part regression ISOLATION= TAP_TESTS=
 run_part isolation REGRESS= TAP_TESTS=
 run_part tap REGRESS= ISOLATION=
+
+# Real clients on their own cluster (test/clients/README.md): each driver
+# writes, reads back and runs dashboard queries; one "test clients_<name>
+# ... ok / FAILED" line per client.
+echo "=== clients"
+set +e
+(cd "$work" && TS_CLIENTS_NO_BUILD=1 test/clients/run.sh) 2>&1 | tee "$work/clients.out"
+clients_rc=${PIPESTATUS[0]}
+set -e
+clients_ok=$(grep -cE '^test clients_[a-z]+ \.\.\. ok' "$work/clients.out" || true)
+clients_bad=$(grep -cE '^test clients_[a-z]+ \.\.\. FAILED' "$work/clients.out" || true)
+if [ "$clients_rc" -ne 0 ] && [ "$clients_bad" -eq 0 ]; then clients_bad=1; fi
+passed=$((passed + clients_ok))
+failed=$((failed + clients_bad))
 
 # A bounded SQLsmith run (fixed seed and query count, about 1.5 min) on its
 # own cluster: random queries over timeseries tables must never crash the
