@@ -5,6 +5,9 @@
 -- USING timeseries in a database where the extension was not created
 -- (CREATE EXTENSION is per database); then the fix
 SELECT current_database() AS regress_db \gset
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS regression_ts_noext;
+RESET client_min_messages;
 CREATE DATABASE regression_ts_noext TEMPLATE template0;
 \c regression_ts_noext
 CREATE TABLE cpu (time timestamptz NOT NULL, hostname text, usage_user float8) USING timeseries;
