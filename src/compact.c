@@ -12,7 +12,9 @@
  * snapshot sees either the old chunk and the record, or the new chunk.
  * The new chunk keeps the old one's row-id range, with holes where rows
  * were taken out (its row order names each stored row's offset), so the
- * remaining rows keep their ids and runs of chunks stay adjacent.
+ * remaining rows keep their ids and runs of chunks stay adjacent.  Before
+ * the index entries go, a recovery-conflict record cancels standby queries
+ * whose snapshots still see the rows (log_standby_conflict).
  *
  * Small chunks.  Trickle inserts (one row per transaction, from many
  * clients) leave one small, usually inline, chunk per transaction; a
@@ -44,7 +46,10 @@
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/relation.h"
+#include "access/heapam_xlog.h"
 #include "access/transam.h"
+#include "access/xlog.h"
+#include "access/xloginsert.h"
 #include "access/xact.h"
 #include "commands/vacuum.h"
 #include "miscadmin.h"
@@ -79,6 +84,7 @@ typedef struct DeadRows
 {
 	int64	   *rowids;
 	int64		n;
+	TransactionId newest_xid;	/* the newest deleting transaction among them */
 } DeadRows;
 
 static int
@@ -229,6 +235,7 @@ collect_dead_rows(uint64 storage_id, Snapshot snapshot, DeadRows *dead)
 	int64		max = (int64) maintenance_work_mem * 1024 / sizeof(int64);
 
 	dead->n = 0;
+	dead->newest_xid = InvalidTransactionId;
 	dead->rowids = palloc(sizeof(int64) * cap);
 	metadata_begin_records(&rs, INTERNAL_DELETED_ROW, storage_id, 0, PG_INT64_MAX,
 						   snapshot, AccessShareLock);
@@ -246,8 +253,72 @@ collect_dead_rows(uint64 storage_id, Snapshot snapshot, DeadRows *dead)
 			dead->rowids = repalloc_huge(dead->rowids, sizeof(int64) * cap);
 		}
 		dead->rowids[dead->n++] = metadata_record_row(tuple);
+		if (TransactionIdIsNormal(xmin) &&
+			(!TransactionIdIsValid(dead->newest_xid) ||
+			 TransactionIdFollows(xmin, dead->newest_xid)))
+			dead->newest_xid = xmin;
 	}
 	metadata_end_records(&rs, AccessShareLock);
+}
+
+/*
+ * Rows deleted for everyone here may still be alive to a standby query
+ * whose snapshot is older than their delete (without hot_standby_feedback).
+ * Heap VACUUM's prune records make a standby cancel such queries before it
+ * replays the index vacuum that follows; our rows have no heap tuples to
+ * prune, so we log a prune record that removes nothing, on a page of the
+ * deleted-row table, with the newest deleting transaction as its conflict
+ * horizon, before any index entry goes.  False when no page could be
+ * cleanup-locked without waiting: then nothing is reclaimed this time.
+ */
+static bool
+log_standby_conflict(TransactionId horizon)
+{
+	Relation	heap;
+	Oid			heapoid;
+	Oid			indexoid;
+	BlockNumber nblocks;
+	bool		logged = false;
+
+	if (!XLogStandbyInfoActive() || !TransactionIdIsNormal(horizon))
+		return true;
+	metadata_require(INTERNAL_DELETED_ROW, &heapoid, &indexoid);
+	heap = table_open(heapoid, RowExclusiveLock);
+	if (!RelationNeedsWAL(heap))
+	{
+		table_close(heap, RowExclusiveLock);
+		return true;
+	}
+	nblocks = RelationGetNumberOfBlocks(heap);
+	for (BlockNumber blk = 0; blk < nblocks && !logged; blk++)
+	{
+		Buffer		buf = ReadBuffer(heap, blk);
+		xl_heap_prune xlrec;
+		XLogRecPtr	recptr;
+
+		if (!ConditionalLockBufferForCleanup(buf))
+		{
+			ReleaseBuffer(buf);
+			continue;
+		}
+		START_CRIT_SECTION();
+		/* what replaying the record does to the page */
+		heap_page_prune_execute(buf, NULL, 0, NULL, 0, NULL, 0);
+		MarkBufferDirty(buf);
+		xlrec.latestRemovedXid = horizon;
+		xlrec.nredirected = 0;
+		xlrec.ndead = 0;
+		XLogBeginInsert();
+		XLogRegisterData((char *) &xlrec, SizeOfHeapPrune);
+		XLogRegisterBuffer(0, buf, REGBUF_STANDARD);
+		recptr = XLogInsert(RM_HEAP2_ID, XLOG_HEAP2_PRUNE);
+		PageSetLSN(BufferGetPage(buf), recptr);
+		END_CRIT_SECTION();
+		UnlockReleaseBuffer(buf);
+		logged = true;
+	}
+	table_close(heap, RowExclusiveLock);
+	return logged;
 }
 
 /* Remove the dead rows' entries from every index of the relation. */
@@ -324,6 +395,8 @@ compact_relation(Relation rel)
 	dead.rowids = NULL;
 	if (delete_mask_any(storage_id, snapshot))
 		collect_dead_rows(storage_id, snapshot, &dead);
+	if (dead.n > 0 && !log_standby_conflict(dead.newest_xid))
+		dead.n = 0;
 	if (dead.n > 0)
 	{
 		qsort(dead.rowids, dead.n, sizeof(int64), compare_int64);
