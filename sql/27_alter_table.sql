@@ -109,3 +109,16 @@ SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = 'at'
 
 DROP TABLE at, at_heap, atp;
 DROP FUNCTION at_diff();
+
+-- a table rewrite writes its chunks with the table's options
+CREATE TABLE at_rw (h int, t timestamptz, v int) USING timeseries;
+SELECT timeseries.set_options('at_rw', segment_by => '{h}', chunk_rows => 1000);
+INSERT INTO at_rw SELECT g % 7, '2024-01-01'::timestamptz + g * interval '1 s', g FROM generate_series(1, 5000) g;
+SELECT chunk_count, row_count FROM timeseries.table_stats('at_rw');
+ALTER TABLE at_rw ALTER COLUMN v TYPE bigint;
+SELECT chunk_count, row_count FROM timeseries.table_stats('at_rw');
+-- still stored by segment: the first chunk's rows come out host by host
+SELECT h, count(*) FROM (SELECT h, row_number() OVER () AS n FROM at_rw) s
+ WHERE n <= 1000 GROUP BY h ORDER BY min(n);
+SELECT count(*), sum(v) FROM at_rw;
+DROP TABLE at_rw;

@@ -201,6 +201,26 @@ row_to_options(Relation heap, HeapTuple tuple, TsOptions *opts)
 													  false, sizeof(Interval)));
 }
 
+/*
+ * The table a transient relation is rewriting, or InvalidOid.  Table
+ * rewrites (ALTER COLUMN TYPE, ALTER TABLE ... SET ACCESS METHOD) write the
+ * rows into a new relation named pg_temp_<oid of the table>, in the table's
+ * schema, whose file then becomes the table's: its chunks follow the
+ * table's options.
+ */
+static Oid
+rewrite_source(Oid relid)
+{
+	char	   *name = get_rel_name(relid);
+	unsigned int source;
+	char		extra;
+
+	if (name == NULL || sscanf(name, "pg_temp_%u%c", &source, &extra) != 1 ||
+		source == relid || get_rel_namespace(source) != get_rel_namespace(relid))
+		return InvalidOid;
+	return (Oid) source;
+}
+
 void
 ts_options_get(Oid relid, TsOptions *opts)
 {
@@ -217,6 +237,8 @@ ts_options_get(Oid relid, TsOptions *opts)
 	heap = table_open(heapoid, AccessShareLock);
 	index = index_open(indexoid, AccessShareLock);
 	tuple = fetch_row(heap, index, relid);
+	if (tuple == NULL && OidIsValid(relid = rewrite_source(relid)))
+		tuple = fetch_row(heap, index, relid);
 	if (tuple)
 		row_to_options(heap, tuple, opts);
 	index_close(index, AccessShareLock);
