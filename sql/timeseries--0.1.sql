@@ -77,9 +77,10 @@ REVOKE ALL ON timeseries_internal.pending_rows FROM PUBLIC;
 
 -- Page extents of deleted chunks, for new chunks to reuse (src/storage.c).
 -- Inserted by the transaction that deletes the chunk's metadata row.
---   chunk_tid   that metadata row: the extent is reused only once the row is
---               gone from the page (pruned), so that no snapshot, here or on
---               a standby, can still read the old chunk; NULL when known free
+--   first_block the extent's first block; -1 - first block while pending
+--   chunk_tid   that metadata row, while pending: the extent is reused only
+--               once the row is gone from its page (pruned), so that no
+--               snapshot, here or on a standby, can still read the old chunk
 CREATE TABLE timeseries_internal.free_extent (
 	storage_id bigint NOT NULL,
 	first_block bigint NOT NULL,
@@ -132,6 +133,14 @@ CREATE TABLE timeseries_internal.options (
 );
 REVOKE ALL ON timeseries_internal.options FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('timeseries_internal.options', '');
+-- A restore loads the rows above with COPY, possibly after the tables' own
+-- data: the trigger rewrites such a table's chunks in its options.
+CREATE FUNCTION timeseries_internal.options_restored()
+	RETURNS trigger
+	AS 'MODULE_PATHNAME', 'timeseries_options_restored'
+	LANGUAGE C;
+CREATE TRIGGER options_restored AFTER INSERT ON timeseries_internal.options
+	FOR EACH ROW EXECUTE FUNCTION timeseries_internal.options_restored();
 
 -- Every timeseries table the user can read, the columns to read at a glance
 -- first: total_size is the table's files with its indexes (inline chunks

@@ -145,12 +145,13 @@ decode_run(Relation rel, uint64 storage_id, RunChunk *run, int nchunks,
 }
 
 /*
- * Replace a run of chunks by one chunk of their rows but the dead ones,
- * covering the run's row-id range; returns the rows written.
+ * Replace a run of chunks by chunks of up to target rows of their rows but
+ * the dead ones, together covering the run's row-id range; returns the
+ * rows written.
  */
 static int64
 rewrite_run(Relation rel, uint64 storage_id, RunChunk *run, int nchunks,
-			const DeadRows *dead, Snapshot snapshot, MemoryContext cxt)
+			const DeadRows *dead, int target, Snapshot snapshot, MemoryContext cxt)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	Datum	  **values;
@@ -180,9 +181,23 @@ rewrite_run(Relation rel, uint64 storage_id, RunChunk *run, int nchunks,
 	for (int c = 0; c < nchunks; c++)
 		metadata_delete_chunk(storage_id, run[c].first_row);
 	CommandCounterIncrement();
-	if (kept > 0)
-		write_rows_as_chunk(rel, values, isnull, (int) kept, rowids, run[0].first_row,
+	for (int64 off = 0; off < kept; off += target)
+	{
+		int64		n = Min(target, kept - off);
+		Datum	  **sv = palloc(sizeof(Datum *) * Max(desc->natts, 1));
+		bool	  **sn = palloc(sizeof(bool *) * Max(desc->natts, 1));
+
+		CHECK_FOR_INTERRUPTS();
+		for (int a = 0; a < desc->natts; a++)
+		{
+			sv[a] = values[a] + off;
+			sn[a] = isnull[a] + off;
+		}
+		write_rows_as_chunk(rel, sv, sn, (int) n, rowids + off,
+							off == 0 ? run[0].first_row : rowids[off],
+							off + n < kept ? rowids[off + n] :
 							run[nchunks - 1].first_row + run[nchunks - 1].row_span);
+	}
 	CommandCounterIncrement();
 
 	MemoryContextSwitchTo(old);
@@ -367,7 +382,7 @@ drop_dead_records(uint64 storage_id, int64 lo, int64 hi, const DeadRows *dead)
 
 
 int64
-compact_relation(Relation rel)
+compact_relation(Relation rel, bool relayout)
 {
 	uint64		storage_id = storage_get_id(rel);
 	int			target;
@@ -385,6 +400,7 @@ compact_relation(Relation rel)
 
 	if (storage_id == 0)
 		return 0;
+	(void) storage_ready_free_extents(storage_id);
 	ts_options_write_settings(RelationGetRelid(rel), &target, &compression, &ordered);
 	if (target <= 0)
 		target = ts_chunk_rows;
@@ -438,8 +454,8 @@ compact_relation(Relation rel)
 		int64		dead_rows = 0;
 
 		while (end < nchunks && chunks[end].row_count >= 0 &&
-			   chunks[end].row_count - ndead[end] < target &&
-			   rows + chunks[end].row_count - ndead[end] <= target &&
+			   (chunks[end].row_count - ndead[end] < target || (relayout && end == start)) &&
+			   (rows + chunks[end].row_count - ndead[end] <= target || end == start) &&
 			   span + chunks[end].row_span <= PG_INT32_MAX / 2 &&
 			   (end == start ||
 				chunks[end].first_row == chunks[end - 1].first_row + chunks[end - 1].row_span))
@@ -455,10 +471,10 @@ compact_relation(Relation rel)
 			end = start + 1;
 			dead_rows = ndead[start];
 		}
-		if (end - start >= 2 || dead_rows > 0)
+		if (end - start >= 2 || dead_rows > 0 || (relayout && end > start))
 		{
 			rewritten += rewrite_run(rel, storage_id, &chunks[start], end - start,
-									 dead_rows > 0 ? &dead : NULL, snapshot, cxt);
+									 dead_rows > 0 ? &dead : NULL, target, snapshot, cxt);
 			if (dead_rows > 0)
 				drop_dead_records(storage_id, chunks[start].first_row,
 								  chunks[end - 1].first_row + chunks[end - 1].row_span - 1,
@@ -487,7 +503,7 @@ timeseries_compact(PG_FUNCTION_ARGS)
 	rel = ts_open_owned_table(relid, ShareUpdateExclusiveLock, "compact");
 	PreventCommandIfReadOnly("compact()");
 
-	rewritten = compact_relation(rel);
+	rewritten = compact_relation(rel, false);
 	relation_close(rel, NoLock);
 	PG_RETURN_INT64(rewritten);
 }

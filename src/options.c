@@ -30,7 +30,9 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
+#include "access/xact.h"
 #include "commands/defrem.h"
+#include "commands/trigger.h"
 #include "funcapi.h"
 #include "nodes/parsenodes.h"
 #include "parser/scansup.h"
@@ -52,6 +54,7 @@
 #include "utils/typcache.h"
 
 #include "codec.h"
+#include "compact.h"
 #include "custom_scan.h"
 #include "options.h"
 #include "timeseries.h"
@@ -1092,4 +1095,44 @@ timeseries_table_options(PG_FUNCTION_ARGS)
 		nulls[5] = true;
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/*
+ * After an options row is inserted by SQL (pg_restore or a dump script load
+ * the extension's configuration table with COPY; set_options writes with
+ * the heap API and fires nothing): the table's rows may have been restored
+ * before its options, as pg_dump orders table data by schema and name, so
+ * its chunks are rewritten in the options now in effect (chunk size, row
+ * order).
+ */
+PG_FUNCTION_INFO_V1(timeseries_options_restored);
+
+Datum
+timeseries_options_restored(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Datum		d;
+	bool		isnull;
+	Relation	rel;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		elog(ERROR, "options_restored must be fired after INSERT for each row");
+	d = heap_getattr(trigdata->tg_trigtuple, Anum_options_relid,
+					 RelationGetDescr(trigdata->tg_relation), &isnull);
+	if (isnull)
+		return PointerGetDatum(NULL);
+	rel = try_relation_open(DatumGetObjectId(d), ShareUpdateExclusiveLock);
+	if (rel == NULL)
+		return PointerGetDatum(NULL);
+	if (rel->rd_rel->relkind == RELKIND_RELATION && ts_is_timeseries_rel(rel))
+	{
+		/* the new row, and no cached write settings of the table */
+		CacheInvalidateRelcache(rel);
+		CommandCounterIncrement();
+		(void) compact_relation(rel, true);
+	}
+	relation_close(rel, NoLock);
+	return PointerGetDatum(NULL);
 }

@@ -247,15 +247,23 @@ storage_reserve_rows(Relation rel, uint64 count)
 /*
  * Free extents.  A chunk's extent goes to timeseries_internal.free_extent in
  * the transaction that deletes the chunk's metadata row, together with that
- * row's tid.  Snapshots taken before that transaction committed still see
- * the row and may read the extent, on this server and on standbys; so the
- * extent is reused only once the row is gone from its page.  Pruning it is
- * what tells standbys: the prune record carries the deleting transaction as
- * its conflict horizon, and replaying it cancels (or waits for) every
- * standby query that could still see the row, before the new pages that
- * overwrite the extent are replayed.  We prune the page ourselves when
- * VACUUM has not yet.
+ * row's tid: a *pending* extent.  Snapshots taken before that transaction
+ * committed still see the row and may read the extent, on this server and
+ * on standbys; so the extent becomes *ready* for reuse only once the row is
+ * gone from its page.  Pruning it is what tells standbys: the prune record
+ * carries the deleting transaction as its conflict horizon, and replaying
+ * it cancels (or waits for) every standby query that could still see the
+ * row, before the new pages that overwrite the extent are replayed.  VACUUM
+ * of the table readies pending extents (pruning the pages VACUUM of the
+ * metadata has not pruned yet); a writer that finds no ready extent tries
+ * a few pending ones itself.
+ *
+ * Rows are keyed (storage_id, first_block) for ready extents and
+ * (storage_id, -1 - first_block) for pending ones, so that a writer's index
+ * scan of the keys from 0 up sees only ready extents.
  */
+#define PENDING_KEY(block)	(-1 - (int64) (block))
+
 void
 storage_free_extent(uint64 storage_id, BlockNumber first, int32 byte_count,
 					ItemPointer chunk_tid)
@@ -264,7 +272,7 @@ storage_free_extent(uint64 storage_id, BlockNumber first, int32 byte_count,
 	bool		nulls[4] = {false, false, false, chunk_tid == NULL};
 
 	values[0] = Int64GetDatum((int64) storage_id);
-	values[1] = Int64GetDatum((int64) first);
+	values[1] = Int64GetDatum(chunk_tid ? PENDING_KEY(first) : (int64) first);
 	values[2] = Int32GetDatum((int32) ((byte_count + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES));
 	values[3] = PointerGetDatum(chunk_tid);
 	(void) metadata_insert_record(INTERNAL_FREE_EXTENT, values, nulls,
@@ -277,8 +285,8 @@ storage_drop_free_extents(uint64 storage_id)
 	RecordScan	rs;
 	HeapTuple	tuple;
 
-	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, 0, PG_INT64_MAX,
-						   SnapshotSelf, RowExclusiveLock);
+	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, PG_INT64_MIN,
+						   PG_INT64_MAX, SnapshotSelf, RowExclusiveLock);
 	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
 		simple_heap_delete(rs.heap, &tuple->t_self);
 	metadata_end_records(&rs, RowExclusiveLock);
@@ -343,33 +351,47 @@ chunk_row_gone(Relation chunkrel, ItemPointer tid, uint64 storage_id,
 	return !present;
 }
 
-/* Free extents whose chunk row is still there are tried this many times per write. */
-#define FREE_EXTENT_PRUNE_TRIES	8
+/*
+ * A free-extent row a transaction may act on: not inserted by another
+ * transaction in progress (it may abort), nor by the current command (the
+ * rest of an extent it took: heap_delete would refuse it), and not being
+ * deleted.  Our own pending rows pass, but name chunks we deleted, which
+ * are not gone.
+ */
+static bool
+free_row_settled(HeapTuple tuple, Snapshot dirty)
+{
+	if (TransactionIdIsValid(dirty->xmin) || TransactionIdIsValid(dirty->xmax))
+		return false;
+	return !TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data)) ||
+		HeapTupleHeaderGetRawCommandId(tuple->t_data) < GetCurrentCommandId(false);
+}
 
 /*
- * Take a free extent of at least npages pages (first fit); returns its first
- * block, or InvalidBlockNumber.  An extent is taken by deleting its row
- * without waiting, so two writers never take the same one; the rest of a
- * larger extent goes back as a new row.  Rows inserted or being deleted by
- * other transactions in progress are passed over (those may yet abort).
+ * Make pending extents of at least min_pages pages whose chunk row is gone
+ * ready; at most max_tries rows are tried (0: all).  With take, the first
+ * one becomes the caller's instead (its first block in *take, the rest of
+ * it ready): rows inserted by the current command are not for taking.
+ * Returns how many were readied or taken.
  */
-static BlockNumber
-take_free_extent(Relation rel, uint64 storage_id, Size npages)
+static int
+ready_free_extents(uint64 storage_id, Size min_pages, int max_tries, BlockNumber *take)
 {
 	SnapshotData dirty;
 	RecordScan	rs;
 	HeapTuple	tuple;
-	Relation	chunkrel = NULL;
-	Oid			chunkoid;
-	Oid			chunkidx;
-	BlockNumber result = InvalidBlockNumber;
-	int32		taken_count = 0;
+	Relation	chunkrel;
+	Oid			heapoid;
+	Oid			indexoid;
 	int			tries = 0;
+	int			ready = 0;
 
-	if (!metadata_lookup(INTERNAL_FREE_EXTENT, &chunkoid, &chunkidx))
-		return InvalidBlockNumber;
+	if (storage_id == 0 || !metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid))
+		return 0;
+	metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
+	chunkrel = table_open(heapoid, AccessShareLock);
 	InitDirtySnapshot(dirty);
-	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, 0, PG_INT64_MAX,
+	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, PG_INT64_MIN, -1,
 						   &dirty, RowExclusiveLock);
 	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
 	{
@@ -380,47 +402,108 @@ take_free_extent(Relation rel, uint64 storage_id, Size npages)
 		TM_FailureData tmfd;
 
 		CHECK_FOR_INTERRUPTS();
-		if (TransactionIdIsValid(dirty.xmin) || TransactionIdIsValid(dirty.xmax))
+		if (!free_row_settled(tuple, &dirty))
 			continue;
 		heap_deform_tuple(tuple, RelationGetDescr(rs.heap), values, nulls);
-		first = (BlockNumber) DatumGetInt64(values[1]);
+		first = (BlockNumber) (-1 - DatumGetInt64(values[1]));
 		count = DatumGetInt32(values[2]);
-		if (count < 0 || (Size) count < npages)
+		if (nulls[3] || count <= 0 || (Size) count < min_pages)
 			continue;
-		/*
-		 * Freed by this transaction: older snapshots still read it (and the
-		 * rest of an extent this command took, heap_delete would not take).
-		 */
-		if (TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data)))
+		if (max_tries > 0 && tries++ >= max_tries)
+			break;
+		if (!chunk_row_gone(chunkrel, (ItemPointer) DatumGetPointer(values[3]),
+							storage_id, first))
 			continue;
-		if (!nulls[3])
-		{
-			ItemPointerData tid = *(ItemPointer) DatumGetPointer(values[3]);
-
-			if (tries++ >= FREE_EXTENT_PRUNE_TRIES)
-				continue;
-			if (chunkrel == NULL)
-			{
-				metadata_require(INTERNAL_CHUNK, &chunkoid, &chunkidx);
-				chunkrel = table_open(chunkoid, AccessShareLock);
-			}
-			if (!chunk_row_gone(chunkrel, &tid, storage_id, first))
-				continue;
-		}
 		if (heap_delete(rs.heap, &tuple->t_self, GetCurrentCommandId(true),
 						InvalidSnapshot, false, &tmfd, false) != TM_Ok)
 			continue;
-		result = first;
+		if (take && *take == InvalidBlockNumber)
+		{
+			*take = first;
+			if ((Size) count > min_pages)
+				storage_free_extent(storage_id, first + (BlockNumber) min_pages,
+									(int32) ((count - min_pages) * EXTENT_PAGE_BYTES), NULL);
+		}
+		else
+			storage_free_extent(storage_id, first, (int32) (count * EXTENT_PAGE_BYTES), NULL);
+		ready++;
+		if (take)
+			break;
+	}
+	metadata_end_records(&rs, RowExclusiveLock);
+	table_close(chunkrel, AccessShareLock);
+	return ready;
+}
+
+int
+storage_ready_free_extents(uint64 storage_id)
+{
+	return ready_free_extents(storage_id, 0, 0, NULL);
+}
+
+/* Ready extents a writer looks at, and pending ones it tries to ready, per write. */
+#define FREE_EXTENT_SCAN		64
+#define FREE_EXTENT_READY_TRIES	4
+
+/*
+ * Take a ready extent of at least npages pages (first fit among the first
+ * FREE_EXTENT_SCAN); returns its first block, or InvalidBlockNumber.  An
+ * extent is taken by deleting its row without waiting, so two writers never
+ * take the same one; the rest of a larger extent goes back as a new row.
+ */
+static BlockNumber
+take_ready_extent(uint64 storage_id, Size npages)
+{
+	SnapshotData dirty;
+	RecordScan	rs;
+	HeapTuple	tuple;
+	BlockNumber result = InvalidBlockNumber;
+	int32		taken_count = 0;
+	int			seen = 0;
+
+	InitDirtySnapshot(dirty);
+	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, 0, PG_INT64_MAX,
+						   &dirty, RowExclusiveLock);
+	while (seen++ < FREE_EXTENT_SCAN && HeapTupleIsValid(tuple = metadata_next_record(&rs)))
+	{
+		Datum		values[4];
+		bool		nulls[4];
+		int32		count;
+		TM_FailureData tmfd;
+
+		if (!free_row_settled(tuple, &dirty))
+			continue;
+		heap_deform_tuple(tuple, RelationGetDescr(rs.heap), values, nulls);
+		count = DatumGetInt32(values[2]);
+		if (count <= 0 || (Size) count < npages)
+			continue;
+		if (heap_delete(rs.heap, &tuple->t_self, GetCurrentCommandId(true),
+						InvalidSnapshot, false, &tmfd, false) != TM_Ok)
+			continue;
+		result = (BlockNumber) DatumGetInt64(values[1]);
 		taken_count = count;
 		break;
 	}
 	metadata_end_records(&rs, RowExclusiveLock);
-	if (chunkrel != NULL)
-		table_close(chunkrel, AccessShareLock);
 
 	if (result != InvalidBlockNumber && (Size) taken_count > npages)
 		storage_free_extent(storage_id, result + (BlockNumber) npages,
 							(int32) ((taken_count - npages) * EXTENT_PAGE_BYTES), NULL);
+	return result;
+}
+
+static BlockNumber
+take_free_extent(uint64 storage_id, Size npages)
+{
+	BlockNumber result;
+	Oid			heapoid;
+	Oid			indexoid;
+
+	if (!metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid))
+		return InvalidBlockNumber;
+	result = take_ready_extent(storage_id, npages);
+	if (result == InvalidBlockNumber)
+		(void) ready_free_extents(storage_id, npages, FREE_EXTENT_READY_TRIES, &result);
 	return result;
 }
 
@@ -439,7 +522,7 @@ storage_write_extent(Relation rel, const char *data, Size len)
 	Size		done = 0;
 
 	Assert(len > 0);
-	first = take_free_extent(rel, storage_get_id(rel), npages);
+	first = take_free_extent(storage_get_id(rel), npages);
 	extend = (first == InvalidBlockNumber);
 	if (extend && !local)
 		LockRelationForExtension(rel, ExclusiveLock);

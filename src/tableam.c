@@ -552,7 +552,7 @@ ts_relation_vacuum(Relation rel, VacuumParams *params,
 	}
 	retention_vacuum(rel);
 	delete_mask_vacuum_locks(storage_get_id(rel));
-	(void) compact_relation(rel);
+	(void) compact_relation(rel, false);
 
 	CommandCounterIncrement();
 	snapshot = RegisterSnapshot(GetLatestSnapshot());

@@ -7,9 +7,13 @@
 #   - trickle: single-row INSERT transactions from 4 clients (pgbench), a sample of --trickle-rows;
 # and for each: size (the table's main fork and its chunk metadata: the file, and its live rows) and
 # full-scan time, before and after VACUUM (which compacts small chunks), per row; then the time of
-# drop_chunks for the oldest day of the copy table.  Not a test: it never fails on the figures.
+# drop_chunks for the oldest day of the copy table.  With --vacuum-every N, a VACUUM of the table and
+# of the chunk metadata runs every N seconds while the batch and trickle loads run, as autovacuum
+# would on a busy server (compaction then frees pages that later chunks reuse).  Not a test: it
+# never fails on the figures.
 #
-#   ingest_bench.sh [--scale S|M] [--port PORT] [--dir DIR] [--trickle-rows N] [--seed N] [--keep]
+#   ingest_bench.sh [--scale S|M] [--port PORT] [--dir DIR] [--trickle-rows N] [--seed N]
+#                   [--vacuum-every N] [--keep]
 set -euo pipefail
 
 SCALE=M
@@ -18,6 +22,7 @@ DIR=
 TRICKLE=200000
 SEED=123
 KEEP=0
+VACUUM_EVERY=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--scale) SCALE=$2; shift 2 ;;
@@ -25,8 +30,9 @@ while [ $# -gt 0 ]; do
 		--dir) DIR=$2; shift 2 ;;
 		--trickle-rows) TRICKLE=$2; shift 2 ;;
 		--seed) SEED=$2; shift 2 ;;
+		--vacuum-every) VACUUM_EVERY=$2; shift 2 ;;
 		--keep) KEEP=1; shift ;;
-		-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+		-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
 		*) echo "ingest_bench.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -70,6 +76,26 @@ scan_ms() {
 	ms_since "$t0"
 }
 
+# VACUUM every $VACUUM_EVERY seconds in database $1 until stop_vacuum_loop
+VACUUM_PID=
+start_vacuum_loop() {
+	[ "$VACUUM_EVERY" -gt 0 ] || return 0
+	(
+		while [ ! -e "$DIR/stop_vacuum" ]; do
+			sleep "$VACUUM_EVERY"
+			psql_db "$1" -c "VACUUM cpu" -c "VACUUM timeseries_internal.chunk" || true
+		done
+	) &
+	VACUUM_PID=$!
+}
+stop_vacuum_loop() {
+	[ -n "$VACUUM_PID" ] || return 0
+	touch "$DIR/stop_vacuum"
+	wait "$VACUUM_PID" || true
+	rm -f "$DIR/stop_vacuum"
+	VACUUM_PID=
+}
+
 # ---------- copy: 1M-row COPY batches ----------
 make_db copy
 log "copy"
@@ -96,8 +122,10 @@ END \$\$;
 EOF
 log "batch"
 t0=$(now_ns)
+start_vacuum_loop batch
 psql_db batch -c "CALL load_batches()"
 BATCH_MS=$(ms_since "$t0")
+stop_vacuum_loop
 psql_db batch -c "DROP TABLE stage" >/dev/null
 
 # ---------- trickle: single-row transactions, 4 clients ----------
@@ -115,9 +143,11 @@ EOF
 chmod 644 "$DIR/trickle.sql"
 log "trickle ($TRICKLE rows)"
 t0=$(now_ns)
+start_vacuum_loop trickle
 "$BINDIR/pgbench" -n -h "$DIR" -p "$PORT" -U postgres -d trickle -M prepared -c 4 -j 2 \
 	-t $((TRICKLE / 4)) -f "$DIR/trickle.sql" >"$DIR/pgbench.log" 2>&1
 TRICKLE_MS=$(ms_since "$t0")
+stop_vacuum_loop
 psql_db trickle -c "DROP TABLE stage" >/dev/null
 
 # ---------- sizes and scans, before and after VACUUM (compaction) ----------
@@ -148,6 +178,7 @@ bytes_per_row() {
 }
 printf '\nIngest benchmark, scale %s (%s rows; trickle: a sample of %s rows), %s\n' "$SCALE" "$ROWS" "$TRICKLE" \
 	"$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+[ "$VACUUM_EVERY" -gt 0 ] && printf 'VACUUM of the table and its chunk metadata every %s s during the batch and trickle loads\n' "$VACUUM_EVERY"
 printf 'load: copy %s ms (%s rows/s), batch %s ms (%s rows/s), trickle %s ms (%s rows/s)\n' \
 	"$COPY_MS" $((ROWS * 1000 / COPY_MS)) "$BATCH_MS" $((ROWS * 1000 / BATCH_MS)) \
 	"$TRICKLE_MS" $((TRICKLE * 1000 / TRICKLE_MS))

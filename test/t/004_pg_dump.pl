@@ -190,6 +190,16 @@ WHERE a.amname = 'timeseries' AND c.relkind = 'r'});
 		),
 		't|' . eval { my $n = 0; $n += (split /:/, $digest{$_})[0] for sort keys %ts_tables; $n },
 		"$label: chunk metadata matches restored rows");
+	# the options are in effect for the restored rows, whichever came first:
+	# chunks of chunk_rows rows, each stored device by device
+	is( $node->safe_psql($db, q{
+SET max_parallel_workers_per_gather = 0;
+SELECT (SELECT chunk_count FROM timeseries.table_stats('other.metrics')) = ceil(count(*) / 5000.0),
+	   (SELECT count(*) FROM (SELECT device < lag(device) OVER () AS down FROM other.metrics) s WHERE down)
+		< (SELECT chunk_count FROM timeseries.table_stats('other.metrics'))
+  FROM other.metrics}),
+		't|t',
+		"$label: restored rows stored in the table's options");
 	# the restored tables keep working
 	$node->safe_psql($db, 'INSERT INTO truncated VALUES (1000)');
 	is($node->safe_psql($db, 'SELECT count(*), max(a) FROM truncated'),
