@@ -371,7 +371,9 @@ delete_chunk_rows(uint64 storage_id, int64 lo, int64 hi, bool free_extents)
 		simple_heap_delete(rs.heap, &tuple->t_self);
 		if (free_extents && chunk.first_block != INLINE_BLOCK)
 			storage_free_extent(storage_id, (BlockNumber) chunk.first_block,
-								chunk.byte_count, &tuple->t_self);
+								(int32) ((chunk.byte_count + EXTENT_PAGE_BYTES - 1) /
+										 EXTENT_PAGE_BYTES),
+								&tuple->t_self);
 		n++;
 	}
 	metadata_end_records(&rs, RowExclusiveLock);

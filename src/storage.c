@@ -265,7 +265,7 @@ storage_reserve_rows(Relation rel, uint64 count)
 #define PENDING_KEY(block)	(-1 - (int64) (block))
 
 void
-storage_free_extent(uint64 storage_id, BlockNumber first, int32 byte_count,
+storage_free_extent(uint64 storage_id, BlockNumber first, int32 nblocks,
 					ItemPointer chunk_tid)
 {
 	Datum		values[4];
@@ -273,7 +273,7 @@ storage_free_extent(uint64 storage_id, BlockNumber first, int32 byte_count,
 
 	values[0] = Int64GetDatum((int64) storage_id);
 	values[1] = Int64GetDatum(chunk_tid ? PENDING_KEY(first) : (int64) first);
-	values[2] = Int32GetDatum((int32) ((byte_count + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES));
+	values[2] = Int32GetDatum(nblocks);
 	values[3] = PointerGetDatum(chunk_tid);
 	(void) metadata_insert_record(INTERNAL_FREE_EXTENT, values, nulls,
 								  GetCurrentCommandId(true), UNIQUE_CHECK_NO);
@@ -422,10 +422,10 @@ ready_free_extents(uint64 storage_id, Size min_pages, int max_tries, BlockNumber
 			*take = first;
 			if ((Size) count > min_pages)
 				storage_free_extent(storage_id, first + (BlockNumber) min_pages,
-									(int32) ((count - min_pages) * EXTENT_PAGE_BYTES), NULL);
+									(int32) (count - min_pages), NULL);
 		}
 		else
-			storage_free_extent(storage_id, first, (int32) (count * EXTENT_PAGE_BYTES), NULL);
+			storage_free_extent(storage_id, first, count, NULL);
 		ready++;
 		if (take)
 			break;
@@ -435,10 +435,130 @@ ready_free_extents(uint64 storage_id, Size min_pages, int max_tries, BlockNumber
 	return ready;
 }
 
+/* Largest extent coalescing makes, in pages (keeps block counts far from overflow). */
+#define FREE_EXTENT_MAX_PAGES	(1 << 20)
+
+/*
+ * Merge the ready extents of a run of adjacent ones into one row: each is
+ * taken as a writer would take it (rows another transaction took meanwhile
+ * end the run), then the merged extents go back as one.
+ */
+static void
+merge_ready_run(Relation heap, uint64 storage_id, ItemPointerData *tids,
+				BlockNumber *firsts, int32 *counts, int n)
+{
+	BlockNumber start = InvalidBlockNumber;
+	int64		total = 0;
+
+	if (n < 2)
+		return;
+	for (int i = 0; i < n; i++)
+	{
+		TM_FailureData tmfd;
+
+		if (heap_delete(heap, &tids[i], GetCurrentCommandId(true), InvalidSnapshot,
+						false, &tmfd, false) == TM_Ok)
+		{
+			if (total > 0 && firsts[i] != start + (BlockNumber) total)
+			{
+				storage_free_extent(storage_id, start, (int32) total, NULL);
+				total = 0;
+			}
+			if (total == 0)
+				start = firsts[i];
+			total += counts[i];
+		}
+		else if (total > 0)
+		{
+			storage_free_extent(storage_id, start, (int32) total, NULL);
+			total = 0;
+		}
+	}
+	if (total > 0)
+		storage_free_extent(storage_id, start, (int32) total, NULL);
+}
+
+/* Merge adjacent ready extents, so that chunks larger than each fit. */
+static void
+coalesce_ready_extents(uint64 storage_id)
+{
+	SnapshotData dirty;
+	RecordScan	rs;
+	HeapTuple	tuple;
+	int			cap = 64;
+	int			n = 0;
+	int64		run_pages = 0;
+	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * cap);
+	BlockNumber *firsts = palloc(sizeof(BlockNumber) * cap);
+	int32	   *counts = palloc(sizeof(int32) * cap);
+
+	InitDirtySnapshot(dirty);
+	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, 0, PG_INT64_MAX,
+						   &dirty, RowExclusiveLock);
+	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
+	{
+		Datum		values[4];
+		bool		nulls[4];
+		BlockNumber first;
+		int32		count;
+
+		CHECK_FOR_INTERRUPTS();
+		heap_deform_tuple(tuple, RelationGetDescr(rs.heap), values, nulls);
+		first = (BlockNumber) DatumGetInt64(values[1]);
+		count = DatumGetInt32(values[2]);
+		if (!free_row_settled(tuple, &dirty) || count <= 0)
+		{
+			merge_ready_run(rs.heap, storage_id, tids, firsts, counts, n);
+			n = 0;
+			continue;
+		}
+		if (n > 0 && (first != firsts[n - 1] + (BlockNumber) counts[n - 1] ||
+					  run_pages + count > FREE_EXTENT_MAX_PAGES))
+		{
+			merge_ready_run(rs.heap, storage_id, tids, firsts, counts, n);
+			n = 0;
+		}
+		if (n == 0)
+			run_pages = 0;
+		if (n == cap)
+		{
+			cap *= 2;
+			tids = repalloc(tids, sizeof(ItemPointerData) * cap);
+			firsts = repalloc(firsts, sizeof(BlockNumber) * cap);
+			counts = repalloc(counts, sizeof(int32) * cap);
+		}
+		tids[n] = tuple->t_self;
+		firsts[n] = first;
+		counts[n] = count;
+		run_pages += count;
+		n++;
+	}
+	merge_ready_run(rs.heap, storage_id, tids, firsts, counts, n);
+	metadata_end_records(&rs, RowExclusiveLock);
+	pfree(tids);
+	pfree(firsts);
+	pfree(counts);
+}
+
+/*
+ * VACUUM: ready the pending extents no snapshot can read any more, then
+ * merge adjacent ready ones.  Between the two the command counter moves on,
+ * so that the rows readied can be merged.
+ */
 int
 storage_ready_free_extents(uint64 storage_id)
 {
-	return ready_free_extents(storage_id, 0, 0, NULL);
+	int			ready;
+	Oid			heapoid;
+	Oid			indexoid;
+
+	if (storage_id == 0 || !metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid))
+		return 0;
+	ready = ready_free_extents(storage_id, 0, 0, NULL);
+	CommandCounterIncrement();
+	coalesce_ready_extents(storage_id);
+	CommandCounterIncrement();
+	return ready;
 }
 
 /* Ready extents a writer looks at, and pending ones it tries to ready, per write. */
@@ -488,7 +608,7 @@ take_ready_extent(uint64 storage_id, Size npages)
 
 	if (result != InvalidBlockNumber && (Size) taken_count > npages)
 		storage_free_extent(storage_id, result + (BlockNumber) npages,
-							(int32) ((taken_count - npages) * EXTENT_PAGE_BYTES), NULL);
+							(int32) (taken_count - npages), NULL);
 	return result;
 }
 

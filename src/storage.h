@@ -59,8 +59,11 @@ extern uint64 storage_reserve_rows(Relation rel, uint64 count);
 /* Write bytes into contiguous pages (reused or new); returns the first block. */
 extern BlockNumber storage_write_extent(Relation rel, const char *data, Size len);
 
-/* The extent of a chunk whose metadata row (at chunk_tid) is being deleted. */
-extern void storage_free_extent(uint64 storage_id, BlockNumber first, int32 byte_count,
+/*
+ * Free nblocks blocks from first: the extent of a chunk whose metadata row
+ * (at chunk_tid) is being deleted, or (chunk_tid NULL) blocks known free.
+ */
+extern void storage_free_extent(uint64 storage_id, BlockNumber first, int32 nblocks,
 								ItemPointer chunk_tid);
 extern void storage_drop_free_extents(uint64 storage_id);
 
