@@ -168,4 +168,30 @@ SELECT (SELECT count(*) FROM (SELECT * FROM rc EXCEPT ALL SELECT * FROM rc_heap)
 	   (SELECT count(*) FROM (SELECT * FROM rc_heap EXCEPT ALL SELECT * FROM rc) x) AS missing;
 SELECT * FROM timeseries.verify('rc');
 DROP TABLE rc, rc_heap;
+
+-- pages no chunk needs any more: reused by new chunks, and VACUUM gives those
+-- at the end of the file back
+CREATE TABLE tt (id int, b text) USING timeseries WITH (autovacuum_enabled = false);
+SELECT timeseries.set_options('tt', compression => 'none', chunk_rows => 100);
+INSERT INTO tt SELECT g, md5(g::text) || md5((g + 1)::text) FROM generate_series(1, 1000) g;
+SELECT pg_relation_size('tt') / 8192 AS blocks, count(*) FROM tt;
+DELETE FROM tt WHERE id > 500;
+SELECT wait_for_snapshots();
+VACUUM tt;
+SELECT wait_for_snapshots();
+VACUUM tt;
+SELECT pg_relation_size('tt') / 8192 AS blocks, count(*), sum(id) FROM tt;
+SELECT count(*) AS free_extents FROM timeseries_internal.free_extent;
+-- VACUUM (TRUNCATE false) keeps them
+DELETE FROM tt WHERE id > 300;
+SELECT wait_for_snapshots();
+VACUUM (TRUNCATE false) tt;
+SELECT wait_for_snapshots();
+VACUUM (TRUNCATE false) tt;
+SELECT pg_relation_size('tt') / 8192 AS blocks, count(*), sum(id) FROM tt;
+-- new chunks go to the free pages first
+INSERT INTO tt SELECT g, md5(g::text) || md5((g + 1)::text) FROM generate_series(2001, 2200) g;
+SELECT pg_relation_size('tt') / 8192 AS blocks, count(*), sum(id) FROM tt;
+SELECT * FROM timeseries.verify('tt');
+DROP TABLE tt;
 DROP FUNCTION wait_for_snapshots();

@@ -829,6 +829,7 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 	reader->nvectors = hdr.nvectors;
 	reader->columns = cols;
 	reader->dir_checked = palloc0(sizeof(bool) * (ncols + 1));
+	reader->vec_checked = palloc0((Size) (ncols + 1) * ((hdr.nvectors + 7) / 8));
 	reader->crc = hdr.crc;
 }
 
@@ -1032,8 +1033,18 @@ decode_column(ChunkReader *reader, Form_pg_attribute att, int attidx,
 		entry.codec > CODEC_MAX_ID)
 		chunk_corrupted("bad vector directory entry");
 	reader_load(reader, reader->columns[attidx].offset + entry.offset, entry.length);
-	if (codec_checksum(col + entry.offset, entry.length) != entry.crc)
-		chunk_corrupted("vector checksum mismatch");
+	{
+		/* the bytes in memory do not change: once per vector and reader */
+		uint8	   *checked = reader->vec_checked +
+			(Size) attidx * ((reader->nvectors + 7) / 8) + vector / 8;
+
+		if (!(*checked & (1 << (vector % 8))))
+		{
+			if (codec_checksum(col + entry.offset, entry.length) != entry.crc)
+				chunk_corrupted("vector checksum mismatch");
+			*checked |= 1 << (vector % 8);
+		}
+	}
 
 	nn = n - entry.nnulls;
 	if (nn == 0)

@@ -137,6 +137,8 @@ typedef struct ChunkReader
 	uint32		nvectors;
 	const ChunkColumn *columns;
 	bool	   *dir_checked;	/* vector directory checksum verified, per column */
+	uint8	   *vec_checked;	/* vector checksums verified: a bitmap per column,
+								 * for readers kept open (fetches by ctid) */
 	bool		row_order;		/* rows are stored in another order than their ids */
 	uint32		row_span;		/* row-order offsets are below this: nrows, or the
 								 * metadata's span when VACUUM left holes */

@@ -1279,12 +1279,14 @@ chunk_position_of(ChunkReader *reader, int64 r)
 
 /*
  * Chunks opened for fetches by ctid are kept open for the next fetches:
- * their pages already read, their directories already checked.  A chunk
- * never changes once written, so an entry stays valid as long as its
- * relfilenode, storage id, first row and extent are those the metadata
- * names.  At most FETCH_CACHE_ENTRIES chunks, each up to its size.
+ * their pages already read, their directories and vectors already checked.
+ * A chunk never changes once written, so an entry stays valid as long as
+ * its relfilenode, storage id, first row and extent are those the metadata
+ * names.  At most FETCH_CACHE_ENTRIES chunks of FETCH_CACHE_BYTES in all
+ * (the buffer of each is its size; pages not read stay untouched).
  */
-#define FETCH_CACHE_ENTRIES 4
+#define FETCH_CACHE_ENTRIES 16
+#define FETCH_CACHE_BYTES	((Size) 64 * 1024 * 1024)
 
 typedef struct FetchEntry
 {
@@ -1326,10 +1328,31 @@ fetch_reader(Relation rel, ChunkMeta *meta)
 	}
 	if (entry == NULL)
 	{
+		Size		cached = 0;
+
 		entry = victim;
 		if (entry->cxt)
 			MemoryContextDelete(entry->cxt);
 		entry->cxt = NULL;
+
+		/* and the least recently used others, to keep within the byte budget */
+		for (int i = 0; i < FETCH_CACHE_ENTRIES; i++)
+			if (fetch_cache[i].cxt != NULL)
+				cached += fetch_cache[i].byte_count;
+		while (cached + meta->byte_count > FETCH_CACHE_BYTES)
+		{
+			FetchEntry *oldest = NULL;
+
+			for (int i = 0; i < FETCH_CACHE_ENTRIES; i++)
+				if (fetch_cache[i].cxt != NULL &&
+					(oldest == NULL || fetch_cache[i].used < oldest->used))
+					oldest = &fetch_cache[i];
+			if (oldest == NULL)
+				break;
+			cached -= oldest->byte_count;
+			MemoryContextDelete(oldest->cxt);
+			oldest->cxt = NULL;
+		}
 		entry->relnode = rel->rd_node.relNode;
 		entry->storage_id = meta->storage_id;
 		entry->first_row = meta->first_row;

@@ -26,6 +26,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/xloginsert.h"
+#include "catalog/storage.h"
 #include "catalog/namespace.h"
 #include "commands/sequence.h"
 #include "miscadmin.h"
@@ -561,6 +562,59 @@ storage_ready_free_extents(uint64 storage_id)
 	return ready;
 }
 
+/*
+ * VACUUM: give the ready extents at the end of the fork back to the file
+ * system.  Like heap VACUUM's truncation it needs AccessExclusiveLock, only
+ * taken if no one holds a lock on the table (so writers that took an
+ * extent are done), and kept to the end of VACUUM's transaction.  Should
+ * that transaction abort, the rows of the truncated extents come back; a
+ * writer skips extents past the end of the fork.
+ */
+void
+storage_truncate_free_tail(Relation rel)
+{
+	uint64		storage_id = storage_get_id(rel);
+	SnapshotData dirty;
+	RecordScan	rs;
+	HeapTuple	tuple;
+	BlockNumber nblocks;
+	BlockNumber end;
+	Oid			heapoid;
+	Oid			indexoid;
+
+	if (storage_id == 0 || !metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid) ||
+		!ConditionalLockRelation(rel, AccessExclusiveLock))
+		return;
+	nblocks = end = RelationGetNumberOfBlocks(rel);
+	InitDirtySnapshot(dirty);
+	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, 0, PG_INT64_MAX,
+						   &dirty, RowExclusiveLock);
+	while (HeapTupleIsValid(tuple = metadata_prev_record(&rs)))
+	{
+		Datum		values[4];
+		bool		nulls[4];
+		BlockNumber first;
+		int32		count;
+		TM_FailureData tmfd;
+
+		CHECK_FOR_INTERRUPTS();
+		heap_deform_tuple(tuple, RelationGetDescr(rs.heap), values, nulls);
+		first = (BlockNumber) DatumGetInt64(values[1]);
+		count = DatumGetInt32(values[2]);
+		if (first >= end)
+			continue;			/* past the end already (an aborted truncation) */
+		if (!free_row_settled(tuple, &dirty) || count <= 0 ||
+			first + (BlockNumber) count != end ||
+			heap_delete(rs.heap, &tuple->t_self, GetCurrentCommandId(true),
+						InvalidSnapshot, false, &tmfd, false) != TM_Ok)
+			break;
+		end = first;
+	}
+	metadata_end_records(&rs, RowExclusiveLock);
+	if (end < nblocks)
+		RelationTruncate(rel, end);
+}
+
 /* Ready extents a writer looks at, and pending ones it tries to ready, per write. */
 #define FREE_EXTENT_SCAN		64
 #define FREE_EXTENT_READY_TRIES	4
@@ -572,7 +626,7 @@ storage_ready_free_extents(uint64 storage_id)
  * take the same one; the rest of a larger extent goes back as a new row.
  */
 static BlockNumber
-take_ready_extent(uint64 storage_id, Size npages)
+take_ready_extent(uint64 storage_id, Size npages, BlockNumber nblocks)
 {
 	SnapshotData dirty;
 	RecordScan	rs;
@@ -595,7 +649,8 @@ take_ready_extent(uint64 storage_id, Size npages)
 			continue;
 		heap_deform_tuple(tuple, RelationGetDescr(rs.heap), values, nulls);
 		count = DatumGetInt32(values[2]);
-		if (count <= 0 || (Size) count < npages)
+		if (count <= 0 || (Size) count < npages ||
+			DatumGetInt64(values[1]) + count > (int64) nblocks)
 			continue;
 		if (heap_delete(rs.heap, &tuple->t_self, GetCurrentCommandId(true),
 						InvalidSnapshot, false, &tmfd, false) != TM_Ok)
@@ -613,7 +668,7 @@ take_ready_extent(uint64 storage_id, Size npages)
 }
 
 static BlockNumber
-take_free_extent(uint64 storage_id, Size npages)
+take_free_extent(uint64 storage_id, Size npages, BlockNumber nblocks)
 {
 	BlockNumber result;
 	Oid			heapoid;
@@ -621,7 +676,7 @@ take_free_extent(uint64 storage_id, Size npages)
 
 	if (!metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid))
 		return InvalidBlockNumber;
-	result = take_ready_extent(storage_id, npages);
+	result = take_ready_extent(storage_id, npages, nblocks);
 	if (result == InvalidBlockNumber)
 		(void) ready_free_extents(storage_id, npages, FREE_EXTENT_READY_TRIES, &result);
 	return result;
@@ -642,7 +697,7 @@ storage_write_extent(Relation rel, const char *data, Size len)
 	Size		done = 0;
 
 	Assert(len > 0);
-	first = take_free_extent(storage_get_id(rel), npages);
+	first = take_free_extent(storage_get_id(rel), npages, RelationGetNumberOfBlocks(rel));
 	extend = (first == InvalidBlockNumber);
 	if (extend && !local)
 		LockRelationForExtension(rel, ExclusiveLock);

@@ -69,6 +69,7 @@ extern void storage_drop_free_extents(uint64 storage_id);
 
 /* Make free extents reusable whose chunk no snapshot can read any more (VACUUM). */
 extern int	storage_ready_free_extents(uint64 storage_id);
+extern void storage_truncate_free_tail(Relation rel);
 
 /* Check that an extent of len bytes starting at block first lies inside the fork. */
 extern void storage_check_extent(Relation rel, BlockNumber first, Size len);

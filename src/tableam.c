@@ -553,6 +553,11 @@ ts_relation_vacuum(Relation rel, VacuumParams *params,
 	retention_vacuum(rel);
 	delete_mask_vacuum_locks(storage_get_id(rel));
 	(void) compact_relation(rel, false);
+	if (params->truncate != VACOPTVALUE_DISABLED)
+	{
+		CommandCounterIncrement();
+		storage_truncate_free_tail(rel);
+	}
 
 	CommandCounterIncrement();
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
