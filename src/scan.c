@@ -63,6 +63,8 @@ typedef struct TsScanDescData
 	uint64		storage_id;
 	MemoryContext scan_cxt;		/* lives as long as the scan */
 	MemoryContext chunk_cxt;	/* reset per chunk */
+	char	   *extent_buf;		/* the open chunk's bytes, in scan_cxt */
+	Size		extent_buf_size;
 	MemoryContext vector_cxt;	/* reset per vector */
 
 	/* state taken when the scan starts reading (see write.c) */
@@ -295,13 +297,34 @@ load_extent_range(void *arg, Size offset, Size len)
 }
 
 /*
+ * The scan's buffer for the bytes of the chunk it opens next (the previous
+ * chunk's are no longer used: chunk_cxt was just reset).
+ */
+static char *
+scan_extent_buffer(TsScanDesc scan, ChunkMeta *meta)
+{
+	if (meta->first_block == INLINE_BLOCK || scan->scan_cxt == NULL)
+		return NULL;
+	if (scan->extent_buf_size < (Size) meta->byte_count)
+	{
+		if (scan->extent_buf)
+			pfree(scan->extent_buf);
+		scan->extent_buf = MemoryContextAllocHuge(scan->scan_cxt, meta->byte_count);
+		scan->extent_buf_size = meta->byte_count;
+	}
+	return scan->extent_buf;
+}
+
+/*
  * Read a chunk's bytes, inline or from its extent, and open it.  With lazy,
  * extent pages are read only when the decoder touches them (ANALYZE and
- * fetches by ctid decode a few vectors of a chunk).
+ * fetches by ctid decode a few vectors of a chunk).  An extent's bytes go
+ * to buf when given (at least byte_count bytes), else to new memory: a
+ * buffer kept from chunk to chunk is not faulted in again page by page.
  */
 static void
 open_chunk(TsScanDesc scan, ChunkMeta *meta, BufferAccessStrategy strategy,
-		   bool lazy)
+		   bool lazy, char *buf)
 {
 	Relation	rel = scan->base.rs_rd;
 
@@ -310,10 +333,10 @@ open_chunk(TsScanDesc scan, ChunkMeta *meta, BufferAccessStrategy strategy,
 	else
 	{
 		Size		npages = (meta->byte_count + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES;
-		char	   *buf;
 
 		storage_check_extent(rel, (BlockNumber) meta->first_block, meta->byte_count);
-		buf = palloc(meta->byte_count);
+		if (buf == NULL)
+			buf = palloc(meta->byte_count);
 		if (lazy)
 		{
 			LazyExtent *ext = palloc(sizeof(LazyExtent));
@@ -696,7 +719,8 @@ next_ordered_chunk(TsScanDesc scan)
 								 scan->base.rs_snapshot, &scan->chunk))
 			elog(ERROR, "timeseries chunk at row %lld vanished during a scan",
 				 (long long) oc->meta.first_row);
-		open_chunk(scan, &scan->chunk, NULL, scan->read_att != NULL);
+		open_chunk(scan, &scan->chunk, NULL, scan->read_att != NULL,
+				   scan_extent_buffer(scan, &scan->chunk));
 		scan->deleted = load_delete_mask(scan, scan->base.rs_snapshot);
 		MemoryContextSwitchTo(old);
 		scan->cached_first_row = oc->meta.first_row;
@@ -775,7 +799,8 @@ next_rowid_chunk(TsScanDesc scan)
 	/*
 	 * Reading only some columns, read only the pages that hold them.
 	 */
-	open_chunk(scan, &scan->chunk, NULL, scan->read_att != NULL);
+	open_chunk(scan, &scan->chunk, NULL, scan->read_att != NULL,
+			   scan_extent_buffer(scan, &scan->chunk));
 	MemoryContextSwitchTo(old);
 	return true;
 }
@@ -1160,7 +1185,7 @@ ts_scan_counters(TableScanDesc sscan)
  * POSITION_CACHE_ROWS rows' worth (4 bytes a row) in this backend.
  */
 #define POSITION_CACHE_ENTRIES	64
-#define POSITION_CACHE_ROWS		(8 * 1024 * 1024)
+#define POSITION_CACHE_ROWS		(16 * 1024 * 1024)
 
 typedef struct PositionEntry
 {
@@ -1285,7 +1310,7 @@ chunk_position_of(ChunkReader *reader, int64 r)
  * names.  At most FETCH_CACHE_ENTRIES chunks of FETCH_CACHE_BYTES in all
  * (the buffer of each is its size; pages not read stay untouched).
  */
-#define FETCH_CACHE_ENTRIES 16
+#define FETCH_CACHE_ENTRIES 64
 #define FETCH_CACHE_BYTES	((Size) 64 * 1024 * 1024)
 
 typedef struct FetchEntry
@@ -1296,13 +1321,45 @@ typedef struct FetchEntry
 	int32		first_block;
 	int32		byte_count;
 	uint64		used;
-	MemoryContext cxt;			/* the bytes and the reader's state; NULL: free */
+	MemoryContext cxt;			/* the reader's state; NULL: free */
 	ChunkReader reader;
 	LazyExtent *extent;			/* NULL for an inline chunk */
+	char	   *buf;			/* the extent's bytes, kept for the next chunk */
+	Size		buf_size;
 } FetchEntry;
 
 static FetchEntry fetch_cache[FETCH_CACHE_ENTRIES];
 static uint64 fetch_cache_clock = 0;
+
+/* An entry's buffer for a chunk's extent (in TopMemoryContext, reused). */
+static char *
+fetch_buffer(FetchEntry *entry, ChunkMeta *meta)
+{
+	if (meta->first_block == INLINE_BLOCK)
+		return NULL;
+	if (entry->buf_size < (Size) meta->byte_count)
+	{
+		if (entry->buf)
+			pfree(entry->buf);
+		entry->buf = MemoryContextAllocHuge(TopMemoryContext, meta->byte_count);
+		entry->buf_size = meta->byte_count;
+	}
+	return entry->buf;
+}
+
+static void
+fetch_entry_free(FetchEntry *entry, bool buffer_too)
+{
+	if (entry->cxt)
+		MemoryContextDelete(entry->cxt);
+	entry->cxt = NULL;
+	if (buffer_too && entry->buf)
+	{
+		pfree(entry->buf);
+		entry->buf = NULL;
+		entry->buf_size = 0;
+	}
+}
 
 static ChunkReader *
 fetch_reader(Relation rel, ChunkMeta *meta)
@@ -1331,27 +1388,24 @@ fetch_reader(Relation rel, ChunkMeta *meta)
 		Size		cached = 0;
 
 		entry = victim;
-		if (entry->cxt)
-			MemoryContextDelete(entry->cxt);
-		entry->cxt = NULL;
+		fetch_entry_free(entry, false);
 
 		/* and the least recently used others, to keep within the byte budget */
 		for (int i = 0; i < FETCH_CACHE_ENTRIES; i++)
-			if (fetch_cache[i].cxt != NULL)
-				cached += fetch_cache[i].byte_count;
-		while (cached + meta->byte_count > FETCH_CACHE_BYTES)
+			if (&fetch_cache[i] != entry)
+				cached += fetch_cache[i].buf_size;
+		while (cached + Max(entry->buf_size, (Size) meta->byte_count) > FETCH_CACHE_BYTES)
 		{
 			FetchEntry *oldest = NULL;
 
 			for (int i = 0; i < FETCH_CACHE_ENTRIES; i++)
-				if (fetch_cache[i].cxt != NULL &&
+				if (&fetch_cache[i] != entry && fetch_cache[i].buf_size > 0 &&
 					(oldest == NULL || fetch_cache[i].used < oldest->used))
 					oldest = &fetch_cache[i];
 			if (oldest == NULL)
 				break;
-			cached -= oldest->byte_count;
-			MemoryContextDelete(oldest->cxt);
-			oldest->cxt = NULL;
+			cached -= oldest->buf_size;
+			fetch_entry_free(oldest, true);
 		}
 		entry->relnode = rel->rd_node.relNode;
 		entry->storage_id = meta->storage_id;
@@ -1372,7 +1426,7 @@ fetch_reader(Relation rel, ChunkMeta *meta)
 			}
 			memset(&tmp, 0, sizeof(tmp));
 			tmp.base.rs_rd = rel;
-			open_chunk(&tmp, &copy, NULL, true);
+			open_chunk(&tmp, &copy, NULL, true, fetch_buffer(entry, &copy));
 			entry->reader = tmp.reader;
 			entry->extent = copy.first_block == INLINE_BLOCK ? NULL :
 				(LazyExtent *) tmp.reader.load_arg;
@@ -1518,7 +1572,7 @@ ts_row_insert_cid(Relation rel, ItemPointer tid, CommandId *cid)
 
 			memset(&tmp, 0, sizeof(tmp));
 			tmp.base.rs_rd = rel;
-			open_chunk(&tmp, &meta, NULL, true);
+			open_chunk(&tmp, &meta, NULL, true, NULL);
 			*cid = (CommandId) meta.cids[chunk_position_of(&tmp.reader,
 														   (int64) rowid - meta.first_row)];
 		}
@@ -1598,7 +1652,7 @@ ts_chunk_decode_rows(Relation rel, ChunkMeta *meta, TupleDesc desc,
 
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.base.rs_rd = rel;
-	open_chunk(&tmp, meta, NULL, false);
+	open_chunk(&tmp, meta, NULL, false, NULL);
 	vals = palloc(sizeof(Datum) * tmp.reader.vector_rows);
 	nulls = palloc(sizeof(bool) * tmp.reader.vector_rows);
 
@@ -1883,7 +1937,7 @@ next_sample:
 			!metadata_find_chunk(scan->storage_id, scan->chunk.first_row,
 								 scan->an_snapshot, &scan->chunk))
 			elog(ERROR, "timeseries chunk vanished during ANALYZE");
-		open_chunk(scan, &scan->chunk, NULL, true);
+		open_chunk(scan, &scan->chunk, NULL, true, NULL);
 		scan->deleted = load_delete_mask(scan, scan->an_snapshot);
 		MemoryContextSwitchTo(old);
 		scan->an_cur_chunk = c;

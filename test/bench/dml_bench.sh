@@ -79,8 +79,8 @@ lookup() {
 \set s random(0, $((DAYS * 8640 - 1)))
 SELECT * FROM $tab WHERE hostname = 'host_' || :h AND time = to_timestamp($TMIN + :s * 10);
 EOF
-	(cd "$logdir" && "$BINDIR/pgbench" -n -h "$DIR" -p "$PORT" -U postgres -d bench -M prepared -c 1 \
-		-T "$SECS" -f lookup.sql -l >/dev/null 2>"$DIR/pgbench_$tab.err") ||
+	(cd "$logdir" && "$BINDIR/pgbench" -n -h "$DIR" -p "$PORT" -U postgres -M prepared -c 1 \
+		-T "$SECS" -f lookup.sql -l bench >/dev/null 2>"$DIR/pgbench_$tab.err") ||
 		{ cat "$DIR/pgbench_$tab.err" >&2; exit 1; }
 	# per-transaction log: the third field is the latency in microseconds
 	cat "$logdir"/pgbench_log.* | awk '{print $3}' | sort -n |

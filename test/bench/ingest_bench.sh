@@ -144,8 +144,8 @@ chmod 644 "$DIR/trickle.sql"
 log "trickle ($TRICKLE rows)"
 t0=$(now_ns)
 start_vacuum_loop trickle
-"$BINDIR/pgbench" -n -h "$DIR" -p "$PORT" -U postgres -d trickle -M prepared -c 4 -j 2 \
-	-t $((TRICKLE / 4)) -f "$DIR/trickle.sql" >"$DIR/pgbench.log" 2>&1
+"$BINDIR/pgbench" -n -h "$DIR" -p "$PORT" -U postgres -M prepared -c 4 -j 2 \
+	-t $((TRICKLE / 4)) -f "$DIR/trickle.sql" trickle >"$DIR/pgbench.log" 2>&1
 TRICKLE_MS=$(ms_since "$t0")
 stop_vacuum_loop
 psql_db trickle -c "DROP TABLE stage" >/dev/null
