@@ -176,6 +176,9 @@ SELECT timeseries.set_options('tt', compression => 'none', chunk_rows => 100);
 INSERT INTO tt SELECT g, md5(g::text) || md5((g + 1)::text) FROM generate_series(1, 1000) g;
 SELECT pg_relation_size('tt') / 8192 AS blocks, count(*) FROM tt;
 DELETE FROM tt WHERE id > 500;
+-- the rows out of their chunks, the chunks' pages ready, off the list, truncated
+SELECT wait_for_snapshots();
+VACUUM tt;
 SELECT wait_for_snapshots();
 VACUUM tt;
 SELECT wait_for_snapshots();

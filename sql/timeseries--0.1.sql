@@ -76,16 +76,13 @@ CREATE INDEX pending_rows_idx ON timeseries_internal.pending_rows (storage_id, f
 REVOKE ALL ON timeseries_internal.pending_rows FROM PUBLIC;
 
 -- Page extents of deleted chunks, for new chunks to reuse (src/storage.c).
--- Inserted by the transaction that deletes the chunk's metadata row.
+-- Inserted by the transaction that deletes the chunk's metadata row, whose
+-- snapshots-older-than-it must be gone before the extent is reused.
 --   first_block the extent's first block; -1 - first block while pending
---   chunk_tid   that metadata row, while pending: the extent is reused only
---               once the row is gone from its page (pruned), so that no
---               snapshot, here or on a standby, can still read the old chunk
 CREATE TABLE timeseries_internal.free_extent (
 	storage_id bigint NOT NULL,
 	first_block bigint NOT NULL,
-	block_count integer NOT NULL,
-	chunk_tid tid
+	block_count integer NOT NULL
 );
 CREATE INDEX free_extent_idx ON timeseries_internal.free_extent (storage_id, first_block);
 REVOKE ALL ON timeseries_internal.free_extent FROM PUBLIC;

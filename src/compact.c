@@ -14,7 +14,7 @@
  * were taken out (its row order names each stored row's offset), so the
  * remaining rows keep their ids and runs of chunks stay adjacent.  Before
  * the index entries go, a recovery-conflict record cancels standby queries
- * whose snapshots still see the rows (log_standby_conflict).
+ * whose snapshots still see the rows (storage_log_conflict).
  *
  * Small chunks.  Trickle inserts (one row per transaction, from many
  * clients) leave one small, usually inline, chunk per transaction; a
@@ -46,10 +46,7 @@
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/relation.h"
-#include "access/heapam_xlog.h"
 #include "access/transam.h"
-#include "access/xlog.h"
-#include "access/xloginsert.h"
 #include "access/xact.h"
 #include "commands/vacuum.h"
 #include "miscadmin.h"
@@ -205,9 +202,13 @@ rewrite_run(Relation rel, uint64 storage_id, RunChunk *run, int nchunks,
 	return kept;
 }
 
-/* The committed chunks visible to snapshot, in row-id order; ours count as full (-1 rows). */
+/*
+ * The chunks visible to snapshot, in row-id order; those not to rewrite
+ * have -1 rows: chunks with per-row command ids, and the current
+ * transaction's chunks unless own (a restore's relayout).
+ */
 static RunChunk *
-list_chunks(uint64 storage_id, Snapshot snapshot, int *nchunks)
+list_chunks(uint64 storage_id, Snapshot snapshot, bool own, int *nchunks)
 {
 	ChunkMetaScan *ms;
 	ChunkMeta	meta;
@@ -226,7 +227,7 @@ list_chunks(uint64 storage_id, Snapshot snapshot, int *nchunks)
 				palloc(sizeof(RunChunk) * cap);
 		}
 		chunks[n].first_row = meta.first_row;
-		chunks[n].row_count = (meta.own_xact || meta.cids != NULL) ? -1 : meta.row_count;
+		chunks[n].row_count = ((meta.own_xact && !own) || meta.cids != NULL) ? -1 : meta.row_count;
 		chunks[n].row_span = meta.row_span;
 		n++;
 	}
@@ -274,66 +275,6 @@ collect_dead_rows(uint64 storage_id, Snapshot snapshot, DeadRows *dead)
 			dead->newest_xid = xmin;
 	}
 	metadata_end_records(&rs, AccessShareLock);
-}
-
-/*
- * Rows deleted for everyone here may still be alive to a standby query
- * whose snapshot is older than their delete (without hot_standby_feedback).
- * Heap VACUUM's prune records make a standby cancel such queries before it
- * replays the index vacuum that follows; our rows have no heap tuples to
- * prune, so we log a prune record that removes nothing, on a page of the
- * deleted-row table, with the newest deleting transaction as its conflict
- * horizon, before any index entry goes.  False when no page could be
- * cleanup-locked without waiting: then nothing is reclaimed this time.
- */
-static bool
-log_standby_conflict(TransactionId horizon)
-{
-	Relation	heap;
-	Oid			heapoid;
-	Oid			indexoid;
-	BlockNumber nblocks;
-	bool		logged = false;
-
-	if (!XLogStandbyInfoActive() || !TransactionIdIsNormal(horizon))
-		return true;
-	metadata_require(INTERNAL_DELETED_ROW, &heapoid, &indexoid);
-	heap = table_open(heapoid, RowExclusiveLock);
-	if (!RelationNeedsWAL(heap))
-	{
-		table_close(heap, RowExclusiveLock);
-		return true;
-	}
-	nblocks = RelationGetNumberOfBlocks(heap);
-	for (BlockNumber blk = 0; blk < nblocks && !logged; blk++)
-	{
-		Buffer		buf = ReadBuffer(heap, blk);
-		xl_heap_prune xlrec;
-		XLogRecPtr	recptr;
-
-		if (!ConditionalLockBufferForCleanup(buf))
-		{
-			ReleaseBuffer(buf);
-			continue;
-		}
-		START_CRIT_SECTION();
-		/* what replaying the record does to the page */
-		heap_page_prune_execute(buf, NULL, 0, NULL, 0, NULL, 0);
-		MarkBufferDirty(buf);
-		xlrec.latestRemovedXid = horizon;
-		xlrec.nredirected = 0;
-		xlrec.ndead = 0;
-		XLogBeginInsert();
-		XLogRegisterData((char *) &xlrec, SizeOfHeapPrune);
-		XLogRegisterBuffer(0, buf, REGBUF_STANDARD);
-		recptr = XLogInsert(RM_HEAP2_ID, XLOG_HEAP2_PRUNE);
-		PageSetLSN(BufferGetPage(buf), recptr);
-		END_CRIT_SECTION();
-		UnlockReleaseBuffer(buf);
-		logged = true;
-	}
-	table_close(heap, RowExclusiveLock);
-	return logged;
 }
 
 /* Remove the dead rows' entries from every index of the relation. */
@@ -411,16 +352,20 @@ compact_relation(Relation rel, bool relayout)
 	dead.rowids = NULL;
 	if (delete_mask_any(storage_id, snapshot))
 		collect_dead_rows(storage_id, snapshot, &dead);
-	if (dead.n > 0 && !log_standby_conflict(dead.newest_xid))
-		dead.n = 0;
 	if (dead.n > 0)
 	{
+		/*
+		 * Rows deleted for everyone here may still be alive to a standby
+		 * query whose snapshot is older than their delete: such queries are
+		 * cancelled before the index vacuum is replayed.
+		 */
+		storage_log_conflict(rel, dead.newest_xid);
 		qsort(dead.rowids, dead.n, sizeof(int64), compare_int64);
 		remove_index_entries(rel, &dead);
 	}
 
 	/* the chunks in row-id order, and how many dead rows each holds */
-	chunks = list_chunks(storage_id, snapshot, &nchunks);
+	chunks = list_chunks(storage_id, snapshot, relayout, &nchunks);
 	ndead = palloc0(sizeof(int32) * Max(nchunks, 1));
 	for (int c = 0; c < nchunks && d < dead.n; c++)
 	{
@@ -456,7 +401,7 @@ compact_relation(Relation rel, bool relayout)
 		while (end < nchunks && chunks[end].row_count >= 0 &&
 			   (chunks[end].row_count - ndead[end] < target || (relayout && end == start)) &&
 			   (rows + chunks[end].row_count - ndead[end] <= target || end == start) &&
-			   span + chunks[end].row_span <= PG_INT32_MAX / 2 &&
+			   (end == start || span + chunks[end].row_span <= 4 * (int64) target) &&
 			   (end == start ||
 				chunks[end].first_row == chunks[end - 1].first_row + chunks[end - 1].row_span))
 		{

@@ -18,7 +18,9 @@
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
+#include "access/transam.h"
 #include "access/xact.h"
+#include "storage/procarray.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "miscadmin.h"
@@ -240,6 +242,8 @@ tuple_to_chunk(Relation heap, HeapTuple tuple, ChunkMeta *chunk, bool with_data)
 	chunk->raw_bytes = DatumGetInt64(values[Anum_chunk_raw_bytes - 1]);
 	chunk->own_xact =
 		TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data));
+	chunk->meta_xmin = HeapTupleHeaderGetRawXmin(tuple->t_data);
+	chunk->meta_tid = tuple->t_self;
 	chunk->cmin = chunk->own_xact ?
 		HeapTupleHeaderGetRawCommandId(tuple->t_data) : InvalidCommandId;
 	chunk->cids = NULL;
@@ -339,6 +343,15 @@ metadata_find_chunk(uint64 storage_id, uint64 rowid, Snapshot snapshot,
 				Int64GetDatum((int64) rowid));
 	scan = systable_beginscan_ordered(heap, index, snapshot, 2, keys);
 	tuple = systable_getnext_ordered(scan, BackwardScanDirection);
+
+	/*
+	 * SnapshotAny (fetches of a row known to exist: triggers, row locks)
+	 * also returns rows of chunks whose writer aborted and of chunks
+	 * replaced: their extents may hold other chunks by now.
+	 */
+	while (HeapTupleIsValid(tuple) && snapshot->snapshot_type == SNAPSHOT_ANY &&
+		   !metadata_record_may_be_live(tuple))
+		tuple = systable_getnext_ordered(scan, BackwardScanDirection);
 	if (HeapTupleIsValid(tuple))
 	{
 		tuple_to_chunk(heap, tuple, chunk, true);
@@ -348,6 +361,31 @@ metadata_find_chunk(uint64 storage_id, uint64 rowid, Snapshot snapshot,
 	index_close(index, AccessShareLock);
 	table_close(heap, AccessShareLock);
 	return found;
+}
+
+/*
+ * False when a record is dead to every transaction, or will be whatever
+ * happens: its inserter aborted, or a committed transaction deleted it.
+ * Rows of transactions in progress, ours included, may be live.
+ */
+bool
+metadata_record_may_be_live(HeapTuple tuple)
+{
+	HeapTupleHeader t = tuple->t_data;
+	TransactionId xmin = HeapTupleHeaderGetXmin(t);
+	TransactionId xmax;
+
+	if (TransactionIdIsNormal(xmin) && !HeapTupleHeaderXminCommitted(t) &&
+		!TransactionIdIsCurrentTransactionId(xmin) && !TransactionIdIsInProgress(xmin) &&
+		!TransactionIdDidCommit(xmin))
+		return false;			/* its inserter aborted or crashed */
+	if ((t->t_infomask & HEAP_XMAX_INVALID) || HEAP_XMAX_IS_LOCKED_ONLY(t->t_infomask))
+		return true;
+	xmax = HeapTupleHeaderGetUpdateXid(t);
+	if (!TransactionIdIsNormal(xmax) || TransactionIdIsCurrentTransactionId(xmax) ||
+		TransactionIdIsInProgress(xmax))
+		return true;
+	return !TransactionIdDidCommit(xmax);
 }
 
 /*
@@ -373,7 +411,7 @@ delete_chunk_rows(uint64 storage_id, int64 lo, int64 hi, bool free_extents)
 			storage_free_extent(storage_id, (BlockNumber) chunk.first_block,
 								(int32) ((chunk.byte_count + EXTENT_PAGE_BYTES - 1) /
 										 EXTENT_PAGE_BYTES),
-								&tuple->t_self);
+								true);
 		n++;
 	}
 	metadata_end_records(&rs, RowExclusiveLock);

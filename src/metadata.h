@@ -30,6 +30,8 @@ typedef struct ChunkMeta
 	char	   *data;			/* inline chunk bytes (copied), or NULL */
 	bytea	   *summary;		/* column summaries (see summary.c), or NULL */
 	bool		own_xact;		/* written by the current transaction */
+	TransactionId meta_xmin;	/* the metadata row's xmin and tid: which */
+	ItemPointerData meta_tid;	/* version of the chunk this is */
 	CommandId	cmin;			/* when own_xact: the metadata row's command */
 } ChunkMeta;
 
@@ -104,6 +106,9 @@ metadata_record_row(HeapTuple tuple)
 }
 
 extern HeapTuple metadata_prev_record(RecordScan *rs);
+
+/* False when a record is, or will be, dead to every transaction. */
+extern bool metadata_record_may_be_live(HeapTuple tuple);
 extern void metadata_end_records(RecordScan *rs, LOCKMODE lockmode);
 extern ItemPointerData metadata_insert_record(InternalTable table, Datum *values,
 											  bool *nulls, CommandId cid,

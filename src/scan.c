@@ -1053,7 +1053,7 @@ ts_scan_chunk_rows(TableScanDesc sscan, uint64 *first, int64 *count)
 	if (scan->in_buffered || !scan->have_chunk)
 		return false;
 	*first = (uint64) scan->chunk.first_row;
-	*count = scan->chunk.row_count;
+	*count = scan->chunk.row_span;
 	return true;
 }
 
@@ -1320,6 +1320,8 @@ typedef struct FetchEntry
 	int64		first_row;
 	int32		first_block;
 	int32		byte_count;
+	TransactionId meta_xmin;	/* the metadata row (a rewrite may reuse */
+	ItemPointerData meta_tid;	/* the same first row and extent) */
 	uint64		used;
 	MemoryContext cxt;			/* the reader's state; NULL: free */
 	ChunkReader reader;
@@ -1375,7 +1377,8 @@ fetch_reader(Relation rel, ChunkMeta *meta)
 
 		if (e->cxt != NULL && e->relnode == rel->rd_node.relNode &&
 			e->storage_id == meta->storage_id && e->first_row == meta->first_row &&
-			e->first_block == meta->first_block && e->byte_count == meta->byte_count)
+			e->first_block == meta->first_block && e->byte_count == meta->byte_count &&
+			e->meta_xmin == meta->meta_xmin && ItemPointerEquals(&e->meta_tid, &meta->meta_tid))
 		{
 			entry = e;
 			break;
@@ -1412,6 +1415,8 @@ fetch_reader(Relation rel, ChunkMeta *meta)
 		entry->first_row = meta->first_row;
 		entry->first_block = meta->first_block;
 		entry->byte_count = meta->byte_count;
+		entry->meta_xmin = meta->meta_xmin;
+		entry->meta_tid = meta->meta_tid;
 		entry->cxt = AllocSetContextCreate(TopMemoryContext, "timeseries fetch chunk",
 										   ALLOCSET_DEFAULT_SIZES);
 		old = MemoryContextSwitchTo(entry->cxt);
@@ -1569,12 +1574,16 @@ ts_row_insert_cid(Relation rel, ItemPointer tid, CommandId *cid)
 		if (meta.cids)
 		{
 			TsScanDescData tmp;
+			int64		r;
 
 			memset(&tmp, 0, sizeof(tmp));
 			tmp.base.rs_rd = rel;
 			open_chunk(&tmp, &meta, NULL, true, NULL);
-			*cid = (CommandId) meta.cids[chunk_position_of(&tmp.reader,
-														   (int64) rowid - meta.first_row)];
+			r = chunk_position_of(&tmp.reader, (int64) rowid - meta.first_row);
+
+			if (r < 0)
+				elog(ERROR, "timeseries row %llu is not in its chunk", (unsigned long long) rowid);
+			*cid = (CommandId) meta.cids[r];
 		}
 		else
 			*cid = meta.cmin;

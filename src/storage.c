@@ -26,6 +26,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/xloginsert.h"
+#include "access/nbtxlog.h"
 #include "catalog/storage.h"
 #include "catalog/namespace.h"
 #include "commands/sequence.h"
@@ -247,17 +248,16 @@ storage_reserve_rows(Relation rel, uint64 count)
 
 /*
  * Free extents.  A chunk's extent goes to timeseries_internal.free_extent in
- * the transaction that deletes the chunk's metadata row, together with that
- * row's tid: a *pending* extent.  Snapshots taken before that transaction
- * committed still see the row and may read the extent, on this server and
- * on standbys; so the extent becomes *ready* for reuse only once the row is
- * gone from its page.  Pruning it is what tells standbys: the prune record
- * carries the deleting transaction as its conflict horizon, and replaying
- * it cancels (or waits for) every standby query that could still see the
- * row, before the new pages that overwrite the extent are replayed.  VACUUM
- * of the table readies pending extents (pruning the pages VACUUM of the
- * metadata has not pruned yet); a writer that finds no ready extent tries
- * a few pending ones itself.
+ * the transaction that deletes the chunk's metadata row: a *pending*
+ * extent, whose row's xmin is that transaction.  Snapshots older than it
+ * still see the chunk and may read the extent, on this server and on
+ * standbys; so the extent becomes *ready* for reuse only once that
+ * transaction is older than every snapshot's horizon (GlobalVis), and
+ * after a recovery-conflict record with it as the horizon has been logged
+ * (storage_log_conflict), which makes a standby cancel (or wait for) the
+ * queries that could still read the old chunk before it replays the pages
+ * that overwrite it.  VACUUM of the table readies pending extents; a writer
+ * that finds no ready extent readies a few itself.
  *
  * Rows are keyed (storage_id, first_block) for ready extents and
  * (storage_id, -1 - first_block) for pending ones, so that a writer's index
@@ -266,16 +266,14 @@ storage_reserve_rows(Relation rel, uint64 count)
 #define PENDING_KEY(block)	(-1 - (int64) (block))
 
 void
-storage_free_extent(uint64 storage_id, BlockNumber first, int32 nblocks,
-					ItemPointer chunk_tid)
+storage_free_extent(uint64 storage_id, BlockNumber first, int32 nblocks, bool pending)
 {
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, chunk_tid == NULL};
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
 
 	values[0] = Int64GetDatum((int64) storage_id);
-	values[1] = Int64GetDatum(chunk_tid ? PENDING_KEY(first) : (int64) first);
+	values[1] = Int64GetDatum(pending ? PENDING_KEY(first) : (int64) first);
 	values[2] = Int32GetDatum(nblocks);
-	values[3] = PointerGetDatum(chunk_tid);
 	(void) metadata_insert_record(INTERNAL_FREE_EXTENT, values, nulls,
 								  GetCurrentCommandId(true), UNIQUE_CHECK_NO);
 }
@@ -293,63 +291,34 @@ storage_drop_free_extents(uint64 storage_id)
 	metadata_end_records(&rs, RowExclusiveLock);
 }
 
-/* Does the item at tid still hold the metadata row of the chunk at first? */
-static bool
-chunk_row_present(Relation chunkrel, Page page, ItemPointer tid,
-				  uint64 storage_id, BlockNumber first)
-{
-	OffsetNumber off = ItemPointerGetOffsetNumber(tid);
-	ItemId		lp;
-	HeapTupleData tuple;
-	bool		isnull;
-	Datum		d;
-
-	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
-		return false;
-	lp = PageGetItemId(page, off);
-	if (!ItemIdIsNormal(lp))
-		return false;
-	tuple.t_data = (HeapTupleHeader) PageGetItem(page, lp);
-	tuple.t_len = ItemIdGetLength(lp);
-	tuple.t_tableOid = RelationGetRelid(chunkrel);
-	tuple.t_self = *tid;
-	d = heap_getattr(&tuple, 1, RelationGetDescr(chunkrel), &isnull);
-	if (isnull || DatumGetInt64(d) != (int64) storage_id)
-		return false;
-	d = heap_getattr(&tuple, 5, RelationGetDescr(chunkrel), &isnull);
-	return !isnull && DatumGetInt32(d) == (int32) first;
-}
-
 /*
- * True when the chunk metadata row at tid is gone, pruning its page if it
- * can be (a cleanup lock taken without waiting, the row dead to everyone).
+ * Log a record whose only effect is a recovery conflict on standbys with
+ * xid as the horizon: queries there whose snapshots could still see rows
+ * that xid deleted are cancelled (or waited for, max_standby_*_delay)
+ * before the records after it are replayed.  Heap VACUUM gets this from its
+ * prune records; our chunks and deleted rows have no heap tuples whose
+ * removal would carry it.  The record is btree's "reuse page" record, which
+ * does nothing else on replay; rel only names the database.
  */
-static bool
-chunk_row_gone(Relation chunkrel, ItemPointer tid, uint64 storage_id,
-			   BlockNumber first)
+void
+storage_log_conflict(Relation rel, TransactionId xid)
 {
-	BlockNumber blk = ItemPointerGetBlockNumber(tid);
-	Buffer		buf;
-	bool		present;
+	xl_btree_reuse_page xlrec;
+	FullTransactionId next;
+	uint32		epoch;
 
-	if (blk >= RelationGetNumberOfBlocks(chunkrel))
-		return true;			/* VACUUM truncated it away */
-	buf = ReadBuffer(chunkrel, blk);
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	present = chunk_row_present(chunkrel, BufferGetPage(buf), tid, storage_id, first);
-	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-	if (present && ConditionalLockBufferForCleanup(buf))
-	{
-		int			nnewlpdead;
-
-		(void) heap_page_prune(chunkrel, buf, InvalidTransactionId,
-							   GlobalVisTestFor(chunkrel), InvalidTransactionId, 0,
-							   &nnewlpdead, NULL);
-		present = chunk_row_present(chunkrel, BufferGetPage(buf), tid, storage_id, first);
-		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-	}
-	ReleaseBuffer(buf);
-	return !present;
+	if (!XLogStandbyInfoActive() || !RelationNeedsWAL(rel) || !TransactionIdIsNormal(xid))
+		return;
+	next = ReadNextFullTransactionId();
+	epoch = EpochFromFullTransactionId(next);
+	if (xid > XidFromFullTransactionId(next))
+		epoch--;				/* from before the last wraparound */
+	xlrec.node = rel->rd_node;
+	xlrec.block = 0;
+	xlrec.latestRemovedFullXid = FullTransactionIdFromEpochAndXid(epoch, xid);
+	XLogBeginInsert();
+	XLogRegisterData((char *) &xlrec, SizeOfBtreeReusePage);
+	(void) XLogInsert(RM_BTREE_ID, XLOG_BTREE_REUSE_PAGE);
 }
 
 /*
@@ -365,74 +334,142 @@ free_row_settled(HeapTuple tuple, Snapshot dirty)
 	if (TransactionIdIsValid(dirty->xmin) || TransactionIdIsValid(dirty->xmax))
 		return false;
 	return !TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data)) ||
-		HeapTupleHeaderGetRawCommandId(tuple->t_data) < GetCurrentCommandId(false);
+		HeapTupleHeaderGetCmin(tuple->t_data) < GetCurrentCommandId(false);
+}
+
+/* The ready or the pending free-extent rows of a storage id, in block order. */
+typedef struct FreeScan
+{
+	RecordScan	rs;
+	SnapshotData dirty;			/* rows of transactions in progress count too */
+	bool		pending;
+} FreeScan;
+
+/* One row of a FreeScan, decoded. */
+typedef struct FreeRow
+{
+	HeapTuple	tuple;
+	BlockNumber first;
+	int32		count;
+	bool		settled;		/* free_row_settled() */
+} FreeRow;
+
+static void
+free_scan_begin(FreeScan *fs, uint64 storage_id, bool pending)
+{
+	InitDirtySnapshot(fs->dirty);
+	fs->pending = pending;
+	metadata_begin_records(&fs->rs, INTERNAL_FREE_EXTENT, storage_id,
+						   pending ? PG_INT64_MIN : 0, pending ? -1 : PG_INT64_MAX,
+						   &fs->dirty, RowExclusiveLock);
+}
+
+static bool
+free_scan_next(FreeScan *fs, ScanDirection dir, FreeRow *row)
+{
+	Datum		values[3];
+	bool		nulls[3];
+
+	row->tuple = ScanDirectionIsBackward(dir) ? metadata_prev_record(&fs->rs) :
+		metadata_next_record(&fs->rs);
+	if (!HeapTupleIsValid(row->tuple))
+		return false;
+	heap_deform_tuple(row->tuple, RelationGetDescr(fs->rs.heap), values, nulls);
+	row->first = (BlockNumber) (fs->pending ? -1 - DatumGetInt64(values[1]) :
+								DatumGetInt64(values[1]));
+	row->count = DatumGetInt32(values[2]);
+	row->settled = free_row_settled(row->tuple, &fs->dirty) && row->count > 0;
+	return true;
+}
+
+/* Take a row out of the list: false when another transaction has taken it. */
+static bool
+free_row_take(FreeScan *fs, FreeRow *row)
+{
+	TM_FailureData tmfd;
+
+	return heap_delete(fs->rs.heap, &row->tuple->t_self, GetCurrentCommandId(true),
+					   InvalidSnapshot, false, &tmfd, false) == TM_Ok;
+}
+
+static void
+free_scan_end(FreeScan *fs)
+{
+	metadata_end_records(&fs->rs, RowExclusiveLock);
 }
 
 /*
- * Make pending extents of at least min_pages pages whose chunk row is gone
- * ready; at most max_tries rows are tried (0: all).  With take, the first
- * one becomes the caller's instead (its first block in *take, the rest of
- * it ready): rows inserted by the current command are not for taking.
- * Returns how many were readied or taken.
+ * Make the pending extents of at least min_pages pages that no snapshot can
+ * read any more ready; at most max_tries of them (0: all).  With take, the
+ * first one becomes the caller's instead (its first block in *take, the
+ * rest of it ready): rows inserted by the current command are not for
+ * taking.  Returns how many were readied or taken.
  */
 static int
 ready_free_extents(uint64 storage_id, Size min_pages, int max_tries, BlockNumber *take)
 {
-	SnapshotData dirty;
-	RecordScan	rs;
-	HeapTuple	tuple;
-	Relation	chunkrel;
+	FreeScan	fs;
+	FreeRow		row;
+	GlobalVisState *vistest;
+	FreeRow    *rows;
+	TransactionId newest = InvalidTransactionId;
+	int			n = 0;
+	int			cap = 16;
+	int			ready = 0;
 	Oid			heapoid;
 	Oid			indexoid;
-	int			tries = 0;
-	int			ready = 0;
 
 	if (storage_id == 0 || !metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid))
 		return 0;
-	metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
-	chunkrel = table_open(heapoid, AccessShareLock);
-	InitDirtySnapshot(dirty);
-	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, PG_INT64_MIN, -1,
-						   &dirty, RowExclusiveLock);
-	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
+	rows = palloc(sizeof(FreeRow) * cap);
+	free_scan_begin(&fs, storage_id, true);
+	vistest = GlobalVisTestFor(fs.rs.heap);
+
+	/* the rows whose deleting transaction is older than every snapshot */
+	while (free_scan_next(&fs, ForwardScanDirection, &row))
 	{
-		Datum		values[4];
-		bool		nulls[4];
-		BlockNumber first;
-		int32		count;
-		TM_FailureData tmfd;
+		TransactionId xmin = HeapTupleHeaderGetXmin(row.tuple->t_data);
 
 		CHECK_FOR_INTERRUPTS();
-		if (!free_row_settled(tuple, &dirty))
+		if (!row.settled || (Size) row.count < min_pages ||
+			(TransactionIdIsNormal(xmin) && !GlobalVisTestIsRemovableXid(vistest, xmin)))
 			continue;
-		heap_deform_tuple(tuple, RelationGetDescr(rs.heap), values, nulls);
-		first = (BlockNumber) (-1 - DatumGetInt64(values[1]));
-		count = DatumGetInt32(values[2]);
-		if (nulls[3] || count <= 0 || (Size) count < min_pages)
-			continue;
-		if (max_tries > 0 && tries++ >= max_tries)
+		if (n == cap)
+		{
+			cap *= 2;
+			rows = repalloc(rows, sizeof(FreeRow) * cap);
+		}
+		rows[n] = row;
+		rows[n].tuple = palloc(sizeof(HeapTupleData));
+		rows[n].tuple->t_self = row.tuple->t_self;
+		n++;
+		if (TransactionIdIsNormal(xmin) &&
+			(!TransactionIdIsValid(newest) || TransactionIdFollows(xmin, newest)))
+			newest = xmin;
+		if (max_tries > 0 && n >= max_tries)
 			break;
-		if (!chunk_row_gone(chunkrel, (ItemPointer) DatumGetPointer(values[3]),
-							storage_id, first))
-			continue;
-		if (heap_delete(rs.heap, &tuple->t_self, GetCurrentCommandId(true),
-						InvalidSnapshot, false, &tmfd, false) != TM_Ok)
+	}
+
+	/* standbys first, then the rows */
+	if (n > 0)
+		storage_log_conflict(fs.rs.heap, newest);
+	for (int i = 0; i < n; i++)
+	{
+		if (!free_row_take(&fs, &rows[i]))
 			continue;
 		if (take && *take == InvalidBlockNumber)
 		{
-			*take = first;
-			if ((Size) count > min_pages)
-				storage_free_extent(storage_id, first + (BlockNumber) min_pages,
-									(int32) (count - min_pages), NULL);
+			*take = rows[i].first;
+			if ((Size) rows[i].count > min_pages)
+				storage_free_extent(storage_id, rows[i].first + (BlockNumber) min_pages,
+									(int32) (rows[i].count - min_pages), false);
 		}
 		else
-			storage_free_extent(storage_id, first, count, NULL);
+			storage_free_extent(storage_id, rows[i].first, rows[i].count, false);
 		ready++;
-		if (take)
-			break;
 	}
-	metadata_end_records(&rs, RowExclusiveLock);
-	table_close(chunkrel, AccessShareLock);
+	free_scan_end(&fs);
+	pfree(rows);
 	return ready;
 }
 
@@ -440,13 +477,12 @@ ready_free_extents(uint64 storage_id, Size min_pages, int max_tries, BlockNumber
 #define FREE_EXTENT_MAX_PAGES	(1 << 20)
 
 /*
- * Merge the ready extents of a run of adjacent ones into one row: each is
- * taken as a writer would take it (rows another transaction took meanwhile
- * end the run), then the merged extents go back as one.
+ * Merge a run of adjacent ready extents into one row: each is taken as a
+ * writer would take it (one another transaction took meanwhile splits the
+ * run), then what was taken goes back as one extent.
  */
 static void
-merge_ready_run(Relation heap, uint64 storage_id, ItemPointerData *tids,
-				BlockNumber *firsts, int32 *counts, int n)
+merge_ready_run(FreeScan *fs, uint64 storage_id, FreeRow *run, int n)
 {
 	BlockNumber start = InvalidBlockNumber;
 	int64		total = 0;
@@ -455,90 +491,63 @@ merge_ready_run(Relation heap, uint64 storage_id, ItemPointerData *tids,
 		return;
 	for (int i = 0; i < n; i++)
 	{
-		TM_FailureData tmfd;
+		bool		taken = free_row_take(fs, &run[i]);
 
-		if (heap_delete(heap, &tids[i], GetCurrentCommandId(true), InvalidSnapshot,
-						false, &tmfd, false) == TM_Ok)
+		if (total > 0 && (!taken || run[i].first != start + (BlockNumber) total))
 		{
-			if (total > 0 && firsts[i] != start + (BlockNumber) total)
-			{
-				storage_free_extent(storage_id, start, (int32) total, NULL);
-				total = 0;
-			}
-			if (total == 0)
-				start = firsts[i];
-			total += counts[i];
-		}
-		else if (total > 0)
-		{
-			storage_free_extent(storage_id, start, (int32) total, NULL);
+			storage_free_extent(storage_id, start, (int32) total, false);
 			total = 0;
 		}
+		if (!taken)
+			continue;
+		if (total == 0)
+			start = run[i].first;
+		total += run[i].count;
 	}
 	if (total > 0)
-		storage_free_extent(storage_id, start, (int32) total, NULL);
+		storage_free_extent(storage_id, start, (int32) total, false);
 }
 
 /* Merge adjacent ready extents, so that chunks larger than each fit. */
 static void
 coalesce_ready_extents(uint64 storage_id)
 {
-	SnapshotData dirty;
-	RecordScan	rs;
-	HeapTuple	tuple;
+	FreeScan	fs;
+	FreeRow		row;
 	int			cap = 64;
 	int			n = 0;
 	int64		run_pages = 0;
-	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * cap);
-	BlockNumber *firsts = palloc(sizeof(BlockNumber) * cap);
-	int32	   *counts = palloc(sizeof(int32) * cap);
+	FreeRow    *run = palloc(sizeof(FreeRow) * cap);
 
-	InitDirtySnapshot(dirty);
-	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, 0, PG_INT64_MAX,
-						   &dirty, RowExclusiveLock);
-	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
+	free_scan_begin(&fs, storage_id, false);
+	while (free_scan_next(&fs, ForwardScanDirection, &row))
 	{
-		Datum		values[4];
-		bool		nulls[4];
-		BlockNumber first;
-		int32		count;
-
 		CHECK_FOR_INTERRUPTS();
-		heap_deform_tuple(tuple, RelationGetDescr(rs.heap), values, nulls);
-		first = (BlockNumber) DatumGetInt64(values[1]);
-		count = DatumGetInt32(values[2]);
-		if (!free_row_settled(tuple, &dirty) || count <= 0)
+		if (n > 0 && (!row.settled ||
+					  row.first != run[n - 1].first + (BlockNumber) run[n - 1].count ||
+					  run_pages + row.count > FREE_EXTENT_MAX_PAGES))
 		{
-			merge_ready_run(rs.heap, storage_id, tids, firsts, counts, n);
+			merge_ready_run(&fs, storage_id, run, n);
 			n = 0;
-			continue;
-		}
-		if (n > 0 && (first != firsts[n - 1] + (BlockNumber) counts[n - 1] ||
-					  run_pages + count > FREE_EXTENT_MAX_PAGES))
-		{
-			merge_ready_run(rs.heap, storage_id, tids, firsts, counts, n);
-			n = 0;
-		}
-		if (n == 0)
 			run_pages = 0;
+		}
+		if (!row.settled)
+			continue;
 		if (n == cap)
 		{
 			cap *= 2;
-			tids = repalloc(tids, sizeof(ItemPointerData) * cap);
-			firsts = repalloc(firsts, sizeof(BlockNumber) * cap);
-			counts = repalloc(counts, sizeof(int32) * cap);
+			run = repalloc(run, sizeof(FreeRow) * cap);
 		}
-		tids[n] = tuple->t_self;
-		firsts[n] = first;
-		counts[n] = count;
-		run_pages += count;
+		/* the tuple is the scan's: keep its tid only */
+		run[n] = row;
+		run[n].tuple = palloc(sizeof(HeapTupleData));
+		run[n].tuple->t_self = row.tuple->t_self;
+		run_pages += row.count;
 		n++;
 	}
-	merge_ready_run(rs.heap, storage_id, tids, firsts, counts, n);
-	metadata_end_records(&rs, RowExclusiveLock);
-	pfree(tids);
-	pfree(firsts);
-	pfree(counts);
+	merge_ready_run(&fs, storage_id, run, n);
+	free_scan_end(&fs);
+	pfree(run);
 }
 
 /*
@@ -562,57 +571,175 @@ storage_ready_free_extents(uint64 storage_id)
 	return ready;
 }
 
-/*
- * VACUUM: give the ready extents at the end of the fork back to the file
- * system.  Like heap VACUUM's truncation it needs AccessExclusiveLock, only
- * taken if no one holds a lock on the table (so writers that took an
- * extent are done), and kept to the end of VACUUM's transaction.  Should
- * that transaction abort, the rows of the truncated extents come back; a
- * writer skips extents past the end of the fork.
- */
-void
-storage_truncate_free_tail(Relation rel)
+/* Blocks [first, end) a row may still name. */
+typedef struct BlockRange
 {
-	uint64		storage_id = storage_get_id(rel);
-	SnapshotData dirty;
+	BlockNumber first;
+	BlockNumber end;
+} BlockRange;
+
+static int
+compare_ranges(const void *a, const void *b)
+{
+	BlockNumber x = ((const BlockRange *) a)->first;
+	BlockNumber y = ((const BlockRange *) b)->first;
+
+	return (x > y) - (x < y);
+}
+
+static void
+add_range(BlockRange **ranges, int *n, int *cap, BlockNumber first, int64 nblocks)
+{
+	if (nblocks <= 0)
+		return;
+	if (*n == *cap)
+	{
+		*cap *= 2;
+		*ranges = repalloc_huge(*ranges, sizeof(BlockRange) * *cap);
+	}
+	(*ranges)[*n].first = first;
+	(*ranges)[*n].end = first + (BlockNumber) Min(nblocks, MaxBlockNumber - first);
+	(*n)++;
+}
+
+/*
+ * The block ranges that rows of any state but dead-for-sure name: chunk
+ * metadata rows (their extents) and free-extent rows, sorted.  Every other
+ * block of the fork (but the metapage) is in nobody's hands: not readable,
+ * not being written (under AccessExclusiveLock), not on the free list.
+ */
+static BlockRange *
+named_ranges(uint64 storage_id, int *nranges)
+{
+	int			cap = 256;
+	int			n = 0;
+	BlockRange *ranges = palloc(sizeof(BlockRange) * cap);
 	RecordScan	rs;
 	HeapTuple	tuple;
+
+	metadata_begin_records(&rs, INTERNAL_CHUNK, storage_id, 0, PG_INT64_MAX, SnapshotAny,
+						   AccessShareLock);
+	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
+	{
+		bool		isnull1;
+		bool		isnull2;
+		int32		first = DatumGetInt32(heap_getattr(tuple, 5, RelationGetDescr(rs.heap), &isnull1));
+		int32		bytes = DatumGetInt32(heap_getattr(tuple, 6, RelationGetDescr(rs.heap), &isnull2));
+
+		CHECK_FOR_INTERRUPTS();
+		if (!isnull1 && !isnull2 && first > 0 && bytes > 0 &&
+			metadata_record_may_be_live(tuple))
+			add_range(&ranges, &n, &cap, (BlockNumber) first,
+					  ((int64) bytes + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES);
+	}
+	metadata_end_records(&rs, AccessShareLock);
+
+	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, PG_INT64_MIN, PG_INT64_MAX,
+						   SnapshotAny, AccessShareLock);
+	while (HeapTupleIsValid(tuple = metadata_next_record(&rs)))
+	{
+		int64		key = metadata_record_row(tuple);
+		bool		isnull;
+		int32		count = DatumGetInt32(heap_getattr(tuple, 3, RelationGetDescr(rs.heap), &isnull));
+
+		CHECK_FOR_INTERRUPTS();
+		if (!isnull && metadata_record_may_be_live(tuple))
+			add_range(&ranges, &n, &cap, (BlockNumber) (key < 0 ? -1 - key : key), count);
+	}
+	metadata_end_records(&rs, AccessShareLock);
+
+	qsort(ranges, n, sizeof(BlockRange), compare_ranges);
+	*nranges = n;
+	return ranges;
+}
+
+/* The first block after which nothing is named, and whether blocks below it are unnamed. */
+static BlockNumber
+named_end(BlockRange *ranges, int n, bool *holes)
+{
+	BlockNumber end = 1;		/* the metapage */
+
+	*holes = false;
+	for (int i = 0; i < n; i++)
+	{
+		if (ranges[i].first > end)
+			*holes = true;
+		end = Max(end, ranges[i].end);
+	}
+	return end;
+}
+
+/*
+ * VACUUM: find the blocks of the fork no row names any more, and give them
+ * back.  Those of chunks whose writer aborted or crashed, and extents a
+ * previous VACUUM took off the list (below), go back on the free list as
+ * ready extents; those at the end of the fork go back to the file system.
+ * It needs AccessExclusiveLock (a writer holds its extent's blocks before
+ * its chunk row exists), taken only if no one holds a lock on the table and
+ * released at once, as heap VACUUM's truncation does.  Only blocks no row of
+ * any state but dead-for-sure names are touched, so the truncation, which
+ * is not transactional, is safe whatever becomes of this transaction.
+ *
+ * Then the ready extents at the end of the fork are taken off the list:
+ * once that commits, nothing names their blocks, and the next VACUUM
+ * truncates them (or, if chunks were written after them meanwhile, puts
+ * them back on the list).
+ */
+void
+storage_reclaim_space(Relation rel)
+{
+	uint64		storage_id = storage_get_id(rel);
+	BlockRange *ranges;
+	int			n;
 	BlockNumber nblocks;
 	BlockNumber end;
+	bool		holes;
+	FreeScan	fs;
+	FreeRow		row;
 	Oid			heapoid;
 	Oid			indexoid;
 
-	if (storage_id == 0 || !metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid) ||
-		!ConditionalLockRelation(rel, AccessExclusiveLock))
+	if (storage_id == 0 || !metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid))
 		return;
-	nblocks = end = RelationGetNumberOfBlocks(rel);
-	InitDirtySnapshot(dirty);
-	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, 0, PG_INT64_MAX,
-						   &dirty, RowExclusiveLock);
-	while (HeapTupleIsValid(tuple = metadata_prev_record(&rs)))
+	ranges = named_ranges(storage_id, &n);
+	end = named_end(ranges, n, &holes);
+	pfree(ranges);
+	if ((holes || end < RelationGetNumberOfBlocks(rel)) &&
+		ConditionalLockRelation(rel, AccessExclusiveLock))
 	{
-		Datum		values[4];
-		bool		nulls[4];
-		BlockNumber first;
-		int32		count;
-		TM_FailureData tmfd;
+		BlockNumber next = 1;
 
-		CHECK_FOR_INTERRUPTS();
-		heap_deform_tuple(tuple, RelationGetDescr(rs.heap), values, nulls);
-		first = (BlockNumber) DatumGetInt64(values[1]);
-		count = DatumGetInt32(values[2]);
-		if (first >= end)
-			continue;			/* past the end already (an aborted truncation) */
-		if (!free_row_settled(tuple, &dirty) || count <= 0 ||
-			first + (BlockNumber) count != end ||
-			heap_delete(rs.heap, &tuple->t_self, GetCurrentCommandId(true),
-						InvalidSnapshot, false, &tmfd, false) != TM_Ok)
-			break;
-		end = first;
+		nblocks = RelationGetNumberOfBlocks(rel);
+		ranges = named_ranges(storage_id, &n);
+		for (int i = 0; i < n; i++)
+		{
+			if (ranges[i].first > next && ranges[i].first <= nblocks)
+				storage_free_extent(storage_id, next,
+									(int32) Min(ranges[i].first - next, FREE_EXTENT_MAX_PAGES),
+									false);
+			next = Max(next, ranges[i].end);
+		}
+		pfree(ranges);
+		if (next < nblocks)
+			RelationTruncate(rel, next);
+		UnlockRelation(rel, AccessExclusiveLock);
 	}
-	metadata_end_records(&rs, RowExclusiveLock);
-	if (end < nblocks)
-		RelationTruncate(rel, end);
+
+	/* the ready extents at the end, off the list */
+	CommandCounterIncrement();
+	end = RelationGetNumberOfBlocks(rel);
+	free_scan_begin(&fs, storage_id, false);
+	while (free_scan_next(&fs, BackwardScanDirection, &row))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (row.first >= end)
+			continue;
+		if (!row.settled || row.first + (BlockNumber) row.count != end ||
+			!free_row_take(&fs, &row))
+			break;
+		end = row.first;
+	}
+	free_scan_end(&fs);
 }
 
 /* Ready extents a writer looks at, and pending ones it tries to ready, per write. */
@@ -628,42 +755,27 @@ storage_truncate_free_tail(Relation rel)
 static BlockNumber
 take_ready_extent(uint64 storage_id, Size npages, BlockNumber nblocks)
 {
-	SnapshotData dirty;
-	RecordScan	rs;
-	HeapTuple	tuple;
+	FreeScan	fs;
+	FreeRow		row;
 	BlockNumber result = InvalidBlockNumber;
 	int32		taken_count = 0;
 	int			seen = 0;
 
-	InitDirtySnapshot(dirty);
-	metadata_begin_records(&rs, INTERNAL_FREE_EXTENT, storage_id, 0, PG_INT64_MAX,
-						   &dirty, RowExclusiveLock);
-	while (seen++ < FREE_EXTENT_SCAN && HeapTupleIsValid(tuple = metadata_next_record(&rs)))
+	free_scan_begin(&fs, storage_id, false);
+	while (seen++ < FREE_EXTENT_SCAN && free_scan_next(&fs, ForwardScanDirection, &row))
 	{
-		Datum		values[4];
-		bool		nulls[4];
-		int32		count;
-		TM_FailureData tmfd;
-
-		if (!free_row_settled(tuple, &dirty))
+		if (!row.settled || (Size) row.count < npages ||
+			(int64) row.first + row.count > (int64) nblocks || !free_row_take(&fs, &row))
 			continue;
-		heap_deform_tuple(tuple, RelationGetDescr(rs.heap), values, nulls);
-		count = DatumGetInt32(values[2]);
-		if (count <= 0 || (Size) count < npages ||
-			DatumGetInt64(values[1]) + count > (int64) nblocks)
-			continue;
-		if (heap_delete(rs.heap, &tuple->t_self, GetCurrentCommandId(true),
-						InvalidSnapshot, false, &tmfd, false) != TM_Ok)
-			continue;
-		result = (BlockNumber) DatumGetInt64(values[1]);
-		taken_count = count;
+		result = row.first;
+		taken_count = row.count;
 		break;
 	}
-	metadata_end_records(&rs, RowExclusiveLock);
+	free_scan_end(&fs);
 
 	if (result != InvalidBlockNumber && (Size) taken_count > npages)
 		storage_free_extent(storage_id, result + (BlockNumber) npages,
-							(int32) (taken_count - npages), NULL);
+							(int32) (taken_count - npages), false);
 	return result;
 }
 

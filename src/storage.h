@@ -60,16 +60,19 @@ extern uint64 storage_reserve_rows(Relation rel, uint64 count);
 extern BlockNumber storage_write_extent(Relation rel, const char *data, Size len);
 
 /*
- * Free nblocks blocks from first: the extent of a chunk whose metadata row
- * (at chunk_tid) is being deleted, or (chunk_tid NULL) blocks known free.
+ * Free nblocks blocks from first: pending, the extent of a chunk whose
+ * metadata row the current transaction deletes; else blocks known free.
  */
 extern void storage_free_extent(uint64 storage_id, BlockNumber first, int32 nblocks,
-								ItemPointer chunk_tid);
+								bool pending);
 extern void storage_drop_free_extents(uint64 storage_id);
 
 /* Make free extents reusable whose chunk no snapshot can read any more (VACUUM). */
 extern int	storage_ready_free_extents(uint64 storage_id);
-extern void storage_truncate_free_tail(Relation rel);
+extern void storage_reclaim_space(Relation rel);
+
+/* A record that only makes standbys resolve a recovery conflict with xid. */
+extern void storage_log_conflict(Relation rel, TransactionId xid);
 
 /* Check that an extent of len bytes starting at block first lies inside the fork. */
 extern void storage_check_extent(Relation rel, BlockNumber first, Size len);

@@ -556,7 +556,7 @@ ts_relation_vacuum(Relation rel, VacuumParams *params,
 	if (params->truncate != VACOPTVALUE_DISABLED)
 	{
 		CommandCounterIncrement();
-		storage_truncate_free_tail(rel);
+		storage_reclaim_space(rel);
 	}
 
 	CommandCounterIncrement();

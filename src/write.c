@@ -587,6 +587,15 @@ write_rows_as_chunk(Relation rel, Datum **values, bool **isnull, int nrows,
 	buf.cxt = CurrentMemoryContext;
 	ts_options_write_settings(buf.relid, &buf.opt_chunk_rows, &buf.opt_compression,
 							  &buf.ordered);
+	if (buf.ordered && nrows > 1)
+	{
+		/* here, not in TopTransactionContext: VACUUM writes many such chunks */
+		TsOptions	topts;
+
+		ts_options_get(buf.relid, &topts);
+		buf.order = row_order_spec(buf.desc, &topts, ts_options_time_column(rel, &topts));
+		buf.ordered = buf.order != NULL;
+	}
 	write_chunk(rel, &buf, 0, nrows, true);
 	pfree(buf.rowids);
 	pfree(buf.cids);
