@@ -1594,6 +1594,8 @@ ts_row_insert_cid(Relation rel, ItemPointer tid, CommandId *cid)
 	return found;
 }
 
+static MemoryContext fetch_cxt = NULL;
+
 bool
 ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 					 TupleTableSlot *slot)
@@ -1614,10 +1616,20 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 	/*
 	 * Index scans fetch row after row in one context: the lookups' and the
 	 * decoder's memory goes with each fetch (the slot's row is materialized
-	 * in the slot's own memory).
+	 * in the slot's own memory).  A context kept for all fetches, reset
+	 * after each, with a first block that holds a fetch's decoded vectors:
+	 * memory from the allocator for every fetch costs more than the lookup
+	 * (it is faulted in, then trimmed again).  A fetch within a fetch gets
+	 * a context of its own.
 	 */
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries fetch",
-								ALLOCSET_DEFAULT_SIZES);
+	if (fetch_cxt == NULL)
+		fetch_cxt = AllocSetContextCreate(TopMemoryContext, "timeseries fetch",
+										  0, 256 * 1024, ALLOCSET_DEFAULT_MAXSIZE);
+	if (CurrentMemoryContext == fetch_cxt)
+		cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries nested fetch",
+									ALLOCSET_DEFAULT_SIZES);
+	else
+		cxt = fetch_cxt;
 	old = MemoryContextSwitchTo(cxt);
 	if (snapshot->snapshot_type == SNAPSHOT_DIRTY)
 		found = fetch_dirty(rel, storage_id, rowid, snapshot, slot);
@@ -1632,7 +1644,10 @@ ts_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 	else
 		found = fetch_from_chunk(rel, storage_id, rowid, snapshot, slot);
 	MemoryContextSwitchTo(old);
-	MemoryContextDelete(cxt);
+	if (cxt == fetch_cxt)
+		MemoryContextReset(cxt);
+	else
+		MemoryContextDelete(cxt);
 	if (found)
 	{
 		slot->tts_tableOid = RelationGetRelid(rel);
