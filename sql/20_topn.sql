@@ -156,6 +156,49 @@ INSERT INTO tn_empty SELECT NULL, g FROM generate_series(1, 5) g;
 SELECT * FROM tn_empty ORDER BY time DESC, v LIMIT 3;
 SELECT * FROM tn_empty ORDER BY time, v DESC LIMIT 3;
 
+-- the newest row per series through LATERAL on an id column, in chunks sorted
+-- by another column: each vector holds a few series whose ids span a wide
+-- range, so from the third walk of a chunk on, its vectors' exact ids prune
+CREATE TABLE tt_cpu (time timestamptz, tags_id int, hostname text, v int) USING timeseries;
+SELECT timeseries.set_options('tt_cpu', segment_by => '{hostname}');
+INSERT INTO tt_cpu SELECT '2024-01-01'::timestamptz + s * interval '10 s', h, 'host_' || (h - 1), s * 1000 + h
+  FROM generate_series(0, 99) s, generate_series(1, 200) h WHERE (s + h) % 7 <> 0;
+INSERT INTO tt_cpu VALUES (NULL, 5, 'host_4', -1), ('2023-01-01', NULL, 'host_x', -2);
+CREATE TABLE tt_heap AS SELECT * FROM tt_cpu;
+CREATE TABLE tt_tags AS SELECT DISTINCT tags_id AS id, hostname FROM tt_cpu WHERE tags_id IS NOT NULL;
+INSERT INTO tt_tags VALUES (1000, 'host_none');
+SELECT count(*) AS differing FROM (
+	(SELECT t.hostname, b.* FROM tt_tags t CROSS JOIN LATERAL
+		(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b
+	 EXCEPT ALL
+	 SELECT t.hostname, b.* FROM tt_tags t CROSS JOIN LATERAL
+		(SELECT * FROM tt_heap c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b)
+	UNION ALL
+	(SELECT t.hostname, b.* FROM tt_tags t CROSS JOIN LATERAL
+		(SELECT * FROM tt_heap c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b
+	 EXCEPT ALL
+	 SELECT t.hostname, b.* FROM tt_tags t CROSS JOIN LATERAL
+		(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b)) d;
+SELECT count(*) FROM tt_tags t CROSS JOIN LATERAL
+	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b;
+SELECT tn_uses_topn($$SELECT * FROM tt_tags t CROSS JOIN LATERAL
+	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b$$);
+-- the vectors pruned by their exact ids
+CREATE FUNCTION tt_pruned(q text) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE l text; n int := 0;
+BEGIN
+	FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+		IF l ~ 'Vectors Pruned' THEN
+			n := n + (regexp_match(l, 'Vectors Pruned: (\d+)'))[1]::int;
+		END IF;
+	END LOOP;
+	RETURN n;
+END $$;
+SELECT tt_pruned($$SELECT * FROM tt_tags t CROSS JOIN LATERAL
+	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b$$) > 1000 AS pruned_by_ids;
+DROP FUNCTION tt_pruned(text);
+DROP TABLE tt_cpu, tt_heap, tt_tags;
+
 DROP FUNCTION tn_diff(text);
 DROP FUNCTION tn_uses_topn(text);
 DROP TABLE tn, tn_heap, tn_empty;

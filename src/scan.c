@@ -123,6 +123,8 @@ typedef struct TsScanDescData
 	ChunkMeta	cached_meta;
 	ChunkReader cached_reader;
 	uint8	   *cached_deleted;
+	int			cached_reopened;	/* times it was walked again (rescans) */
+	struct VectorValues *vector_values; /* in chunk_cxt (ts_scan_vector_lacks_value) */
 
 	/* parallel scans: chunks are claimed by their position in the walk */
 	pg_atomic_uint64 *next_claim;	/* shared counter, or NULL */
@@ -148,6 +150,15 @@ typedef struct TsScanDescData
 }			TsScanDescData;
 
 typedef TsScanDescData *TsScanDesc;
+
+/* Forget the open chunk's memory, and what was built from it. */
+static void
+reset_chunk_cxt(TsScanDesc scan)
+{
+	MemoryContextReset(scan->chunk_cxt);
+	scan->vector_values = NULL;
+}
+
 
 static TableScanDesc
 scan_begin(Relation rel, Snapshot snapshot, int nkeys,
@@ -251,7 +262,7 @@ ts_scan_rescan(TableScanDesc sscan, struct ScanKeyData *key, bool set_params,
 	 */
 	close_meta_scan(scan);
 	if (scan->order_key == NULL)
-		MemoryContextReset(scan->chunk_cxt);
+		reset_chunk_cxt(scan);
 	MemoryContextReset(scan->vector_cxt);
 	scan->meta_done = false;
 	scan->have_chunk = false;
@@ -705,13 +716,14 @@ next_ordered_chunk(TsScanDesc scan)
 		scan->chunk = scan->cached_meta;
 		scan->reader = scan->cached_reader;
 		scan->deleted = scan->cached_deleted;
+		scan->cached_reopened++;
 	}
 	else
 	{
 		MemoryContext old;
 
 		scan->cached_first_row = -1;
-		MemoryContextReset(scan->chunk_cxt);
+		reset_chunk_cxt(scan);
 		old = MemoryContextSwitchTo(scan->chunk_cxt);
 		scan->chunk = oc->meta;
 		if (scan->chunk.first_block == INLINE_BLOCK &&
@@ -724,6 +736,7 @@ next_ordered_chunk(TsScanDesc scan)
 		scan->deleted = load_delete_mask(scan, scan->base.rs_snapshot);
 		MemoryContextSwitchTo(old);
 		scan->cached_first_row = oc->meta.first_row;
+		scan->cached_reopened = 0;
 		scan->cached_meta = scan->chunk;
 		scan->cached_reader = scan->reader;
 		scan->cached_deleted = scan->deleted;
@@ -745,7 +758,7 @@ next_rowid_chunk(TsScanDesc scan)
 		MemoryContextSwitchTo(old);
 	}
 
-	MemoryContextReset(scan->chunk_cxt);
+	reset_chunk_cxt(scan);
 	old = MemoryContextSwitchTo(scan->chunk_cxt);
 	for (;;)
 	{
@@ -769,7 +782,7 @@ next_rowid_chunk(TsScanDesc scan)
 				scan->claimed = (int64) pg_atomic_fetch_add_u64(scan->next_claim, 1);
 			if (scan->claimed != position)
 			{
-				MemoryContextReset(scan->chunk_cxt);
+				reset_chunk_cxt(scan);
 				continue;
 			}
 		}
@@ -780,7 +793,7 @@ next_rowid_chunk(TsScanDesc scan)
 			!scan->chunk_filter(scan->filter_arg, &scan->chunk))
 		{
 			scan->counters.chunks_pruned++;
-			MemoryContextReset(scan->chunk_cxt);
+			reset_chunk_cxt(scan);
 			continue;
 		}
 		/* metadata describes the chunk's rows only while none is deleted */
@@ -789,7 +802,7 @@ next_rowid_chunk(TsScanDesc scan)
 			scan->chunk_consumer(scan->consumer_arg, &scan->chunk))
 		{
 			scan->counters.chunks_from_metadata++;
-			MemoryContextReset(scan->chunk_cxt);
+			reset_chunk_cxt(scan);
 			continue;
 		}
 		break;
@@ -1103,6 +1116,109 @@ ts_scan_vector_summary(TableScanDesc sscan, int attidx, Oid typid,
 			out->max = summary_datum(typid, max);
 		}
 	}
+}
+
+/*
+ * The distinct values of one integer column per vector of a chunk that an
+ * ordered walk keeps open across rescans: a LATERAL subquery per series
+ * (`WHERE tags_id = t.id ORDER BY time DESC LIMIT 1`) walks the newest
+ * chunk again for every series, and in a chunk sorted by another column
+ * (hostname) each vector holds a few series whose ids span a wide range, so
+ * the stored ranges prune nothing.  Built from the decoded column when the
+ * chunk is walked the second time again, freed with the chunk.
+ */
+#define VECTOR_VALUES_MAX	64
+
+typedef struct VectorValues
+{
+	struct VectorValues *next;
+	int			attidx;
+	int		   *nvalues;		/* per vector; -1: more than VECTOR_VALUES_MAX */
+	int64	  **values;			/* per vector, sorted */
+} VectorValues;
+
+static int
+compare_int64_values(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+static VectorValues *
+build_vector_values(TsScanDesc scan, int attidx, Oid typid)
+{
+	TupleDesc	desc = RelationGetDescr(scan->base.rs_rd);
+	uint32		nvectors = scan->reader.nvectors;
+	MemoryContext old = MemoryContextSwitchTo(scan->chunk_cxt);
+	VectorValues *vv = palloc0(sizeof(VectorValues));
+	Datum	   *vals = palloc(sizeof(Datum) * scan->reader.vector_rows);
+	bool	   *nulls = palloc(sizeof(bool) * scan->reader.vector_rows);
+	int64	   *iv = palloc(sizeof(int64) * scan->reader.vector_rows);
+
+	vv->attidx = attidx;
+	vv->nvalues = palloc(sizeof(int) * nvectors);
+	vv->values = palloc0(sizeof(int64 *) * nvectors);
+	for (uint32 v = 0; v < nvectors; v++)
+	{
+		int			n = chunk_vector_nrows(&scan->reader, v);
+		int			k = 0;
+		int			d = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		chunk_decode_vector(&scan->reader, desc, attidx, v, vals, nulls, NULL);
+		for (int i = 0; i < n; i++)
+			if (!nulls[i])
+				iv[k++] = summary_int64(typid, vals[i]);
+		qsort(iv, k, sizeof(int64), compare_int64_values);
+		for (int i = 0; i < k && d <= VECTOR_VALUES_MAX; i++)
+			if (i == 0 || iv[i] != iv[i - 1])
+				iv[d++] = iv[i];
+		if (d > VECTOR_VALUES_MAX)
+			vv->nvalues[v] = -1;
+		else
+		{
+			vv->nvalues[v] = d;
+			vv->values[v] = palloc(sizeof(int64) * Max(d, 1));
+			memcpy(vv->values[v], iv, sizeof(int64) * d);
+		}
+	}
+	pfree(vals);
+	pfree(nulls);
+	pfree(iv);
+	vv->next = scan->vector_values;
+	scan->vector_values = vv;
+	MemoryContextSwitchTo(old);
+	return vv;
+}
+
+/*
+ * True when the current vector of the chunk holds no row whose integer
+ * column attidx (of type typid) equals value; false when it may, or when
+ * the chunk is not one kept open across rescans.
+ */
+bool
+ts_scan_vector_lacks_value(TableScanDesc sscan, int attidx, Oid typid, int64 value)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+	VectorValues *vv;
+	uint32		v;
+
+	if (scan->in_buffered || scan->cached_first_row < 0 ||
+		scan->cached_first_row != scan->chunk.first_row || scan->cached_reopened < 2 ||
+		attidx >= scan->reader.natts || scan->vector < 0)
+		return false;
+	for (vv = scan->vector_values; vv != NULL; vv = vv->next)
+		if (vv->attidx == attidx)
+			break;
+	if (vv == NULL)
+		vv = build_vector_values(scan, attidx, typid);
+	v = (uint32) scan->vector;
+	if (vv->nvalues[v] < 0)
+		return false;
+	return bsearch(&value, vv->values[v], vv->nvalues[v], sizeof(int64),
+				   compare_int64_values) == NULL;
 }
 
 /*
@@ -1954,7 +2070,7 @@ next_sample:
 		MemoryContext old;
 
 		MemoryContextReset(scan->vector_cxt);
-		MemoryContextReset(scan->chunk_cxt);
+		reset_chunk_cxt(scan);
 		old = MemoryContextSwitchTo(scan->chunk_cxt);
 		scan->chunk = ac->meta;
 		if (scan->chunk.first_block == INLINE_BLOCK &&

@@ -1039,6 +1039,13 @@ node_may_match(VQNode *n, const SummarySource *src)
 	if (n->fast == FAST_TEXT_EQ && src->scan != NULL &&
 		(n->kind == VQ_CMP || n->kind == VQ_ARRAY))
 		return text_node_may_match(n, src->scan);
+	/* a vector of a chunk walked again per series: its exact values */
+	if (n->kind == VQ_CMP && n->fast == FAST_INT && src->scan != NULL &&
+		n->strategy == BTEqualStrategyNumber && !n->value_isnull &&
+		n->coltype == n->valtype &&
+		(n->coltype == INT2OID || n->coltype == INT4OID || n->coltype == INT8OID) &&
+		ts_scan_vector_lacks_value(src->scan, n->attidx, n->coltype, n->ivalues[0]))
+		return false;
 	clause_summary(n, src, &cs);
 	if (!cs.known)
 		return true;
