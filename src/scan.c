@@ -912,7 +912,14 @@ next_batch(TsScanDesc scan, TupleDesc desc)
 
 			if (scan->reverse_vectors)
 				v = scan->reader.nvectors - 1 - v;
-			decode_vector(scan, (uint32) v, desc);
+
+			/*
+			 * The vector filter sees the vector's summaries before anything
+			 * is set up for it: a LATERAL subquery per series prunes all but
+			 * one or two of a chunk's vectors on every rescan.
+			 */
+			scan->vector = v;
+			scan->in_buffered = false;
 			if (scan->vector_filter &&
 				!scan->vector_filter(scan->filter_arg, (TableScanDesc) scan))
 			{
@@ -920,6 +927,7 @@ next_batch(TsScanDesc scan, TupleDesc desc)
 				scan->vec_nrows = 0;
 				continue;
 			}
+			decode_vector(scan, (uint32) v, desc);
 			filter_batch(scan);
 			if (scan->vec_nrows > 0)
 				return true;

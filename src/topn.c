@@ -531,10 +531,11 @@ vector_filter(void *arg, TableScanDesc scan)
 	TopNState  *state = (TopNState *) arg;
 	ColumnSummary cs;
 
-	ts_scan_vector_summary(scan, state->time_att, state->time_type, &cs);
-	if (!admits(state, summary_best(state, &cs)))
+	/* the quals first: per series through LATERAL, they rule out most vectors */
+	if (!vector_qual_vector_may_match(state->vq, scan))
 		return false;
-	return vector_qual_vector_may_match(state->vq, scan);
+	ts_scan_vector_summary(scan, state->time_att, state->time_type, &cs);
+	return admits(state, summary_best(state, &cs));
 }
 
 static int
