@@ -130,3 +130,21 @@ RESET timeseries.enable_custom_scan;
 SELECT ctid, * FROM rp;
 DROP TABLE rp;
 RESET timeseries.compression;
+
+-- costs: a qual on one series reads only that series' vectors, so the plan
+-- stays serial where a scan of every series goes parallel
+CREATE TABLE ro_cost (time timestamptz, host text, v float8, w float8) USING timeseries;
+SELECT timeseries.set_options('ro_cost', segment_by => '{host}');
+INSERT INTO ro_cost SELECT '2024-01-01'::timestamptz + (g / 300) * interval '10 s', 'h' || g % 300, g % 97, g % 13
+  FROM generate_series(1, 600000) g;
+ANALYZE ro_cost;
+SET parallel_setup_cost = 100;
+SET parallel_tuple_cost = 0.001;
+SET min_parallel_table_scan_size = 0;
+EXPLAIN (COSTS OFF) SELECT * FROM ro_cost WHERE host = 'h7' AND v > 90;
+EXPLAIN (COSTS OFF) SELECT * FROM ro_cost WHERE v > 90;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SELECT count(*), sum(v) FROM ro_cost WHERE host = 'h7' AND v > 90;
+DROP TABLE ro_cost;

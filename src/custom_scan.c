@@ -58,6 +58,7 @@
 #include "optimizer/restrictinfo.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
@@ -65,6 +66,7 @@
 
 #include "custom_scan.h"
 #include "metadata.h"
+#include "options.h"
 #include "scan.h"
 #include "storage.h"
 #include "summary.h"
@@ -532,6 +534,52 @@ ts_estimate_column_range(PlannerInfo *root, RelOptInfo *rel, AttrNumber attno,
 	return true;
 }
 
+/*
+ * The share of a chunk's vectors left by equality quals on segment_by
+ * columns: a series' rows are stored together, and the other series'
+ * vectors are pruned by their ranges.  Their selectivity, doubled for the
+ * vectors a series shares with its neighbours.  Only costs depend on it.
+ */
+static double
+segment_read_fraction(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+{
+	TsOptions	opts;
+	double		fraction = 1.0;
+	ListCell   *lc;
+
+	ts_options_get(rte->relid, &opts);
+	if (opts.nsegment_by == 0)
+		return 1.0;
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		OpExpr	   *op = (OpExpr *) ri->clause;
+		Var		   *var;
+		char	   *attname;
+
+		if (!IsA(op, OpExpr) || list_length(op->args) != 2 || ri->pseudoconstant)
+			continue;
+		var = (Var *) linitial(op->args);
+		if (IsA(var, RelabelType))
+			var = (Var *) ((RelabelType *) var)->arg;
+		if (!IsA(var, Var) || var->varno != rel->relid || var->varattno <= 0 ||
+			contain_var_clause(lsecond(op->args)) ||
+			get_oprrest(op->opno) != F_EQSEL)
+			continue;
+		attname = get_attname(rte->relid, var->varattno, true);
+		for (int i = 0; attname != NULL && i < opts.nsegment_by; i++)
+		{
+			if (strcmp(opts.segment_by[i], attname) == 0)
+			{
+				fraction *= Min(1.0, 2.0 * clause_selectivity(root, (Node *) ri, 0,
+															  JOIN_INNER, NULL));
+				break;
+			}
+		}
+	}
+	return Max(fraction, 0.0001);
+}
+
 void
 ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 {
@@ -567,7 +615,7 @@ ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 	attnums = referenced_attnums((Node *) rel->reltarget->exprs, rel->relid,
 								 natts, &all);
 	ncols = all ? natts : bms_num_members(attnums);
-	read_fraction = estimate_read_fraction(root, rel);
+	read_fraction = estimate_read_fraction(root, rel) * segment_read_fraction(root, rel, rte);
 
 	/*
 	 * Cost: the sequential scan's, scaled by the share of the rows in chunks
