@@ -84,19 +84,10 @@ typedef struct DeadRows
 	TransactionId newest_xid;	/* the newest deleting transaction among them */
 } DeadRows;
 
-static int
-compare_int64(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a;
-	int64		y = *(const int64 *) b;
-
-	return (x > y) - (x < y);
-}
-
 static bool
 dead_row(const DeadRows *dead, int64 rowid)
 {
-	return bsearch(&rowid, dead->rowids, dead->n, sizeof(int64), compare_int64) != NULL;
+	return bsearch(&rowid, dead->rowids, dead->n, sizeof(int64), ts_compare_int64) != NULL;
 }
 
 /* ambulkdelete's callback: is the index entry's row one of the dead? */
@@ -159,9 +150,11 @@ rewrite_run(Relation rel, uint64 storage_id, RunChunk *run, int nchunks,
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 
 	nrows = decode_run(rel, storage_id, run, nchunks, snapshot, &values, &isnull, &rowids);
-	for (int64 i = 0; i < nrows; i++)
+	if (dead == NULL)
+		kept = nrows;
+	for (int64 i = 0; dead != NULL && i < nrows; i++)
 	{
-		if (dead && dead_row(dead, rowids[i]))
+		if (dead_row(dead, rowids[i]))
 			continue;
 		for (int a = 0; a < desc->natts; a++)
 		{
@@ -321,7 +314,6 @@ drop_dead_records(uint64 storage_id, int64 lo, int64 hi, const DeadRows *dead)
 	metadata_end_records(&rs, RowExclusiveLock);
 }
 
-
 int64
 compact_relation(Relation rel, bool relayout)
 {
@@ -360,7 +352,7 @@ compact_relation(Relation rel, bool relayout)
 		 * cancelled before the index vacuum is replayed.
 		 */
 		storage_log_conflict(rel, dead.newest_xid);
-		qsort(dead.rowids, dead.n, sizeof(int64), compare_int64);
+		qsort(dead.rowids, dead.n, sizeof(int64), ts_compare_int64);
 		remove_index_entries(rel, &dead);
 	}
 

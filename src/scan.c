@@ -1145,8 +1145,9 @@ typedef struct VectorValues
 	int64	  **values;			/* per vector, sorted */
 } VectorValues;
 
-static int
-compare_int64_values(const void *a, const void *b)
+/* qsort and bsearch order of int64 values */
+int
+ts_compare_int64(const void *a, const void *b)
 {
 	int64		x = *(const int64 *) a;
 	int64		y = *(const int64 *) b;
@@ -1179,7 +1180,7 @@ build_vector_values(TsScanDesc scan, int attidx, Oid typid)
 		for (int i = 0; i < n; i++)
 			if (!nulls[i])
 				iv[k++] = summary_int64(typid, vals[i]);
-		qsort(iv, k, sizeof(int64), compare_int64_values);
+		qsort(iv, k, sizeof(int64), ts_compare_int64);
 		for (int i = 0; i < k && d <= VECTOR_VALUES_MAX; i++)
 			if (i == 0 || iv[i] != iv[i - 1])
 				iv[d++] = iv[i];
@@ -1226,7 +1227,7 @@ ts_scan_vector_lacks_value(TableScanDesc sscan, int attidx, Oid typid, int64 val
 	if (vv->nvalues[v] < 0)
 		return false;
 	return bsearch(&value, vv->values[v], vv->nvalues[v], sizeof(int64),
-				   compare_int64_values) == NULL;
+				   ts_compare_int64) == NULL;
 }
 
 /*

@@ -348,7 +348,8 @@ typedef struct FreeScan
 /* One row of a FreeScan, decoded. */
 typedef struct FreeRow
 {
-	HeapTuple	tuple;
+	HeapTuple	tuple;			/* the scan's, until its next row */
+	ItemPointerData tid;
 	BlockNumber first;
 	int32		count;
 	bool		settled;		/* free_row_settled() */
@@ -374,6 +375,7 @@ free_scan_next(FreeScan *fs, ScanDirection dir, FreeRow *row)
 		metadata_next_record(&fs->rs);
 	if (!HeapTupleIsValid(row->tuple))
 		return false;
+	row->tid = row->tuple->t_self;
 	heap_deform_tuple(row->tuple, RelationGetDescr(fs->rs.heap), values, nulls);
 	row->first = (BlockNumber) (fs->pending ? -1 - DatumGetInt64(values[1]) :
 								DatumGetInt64(values[1]));
@@ -382,13 +384,22 @@ free_scan_next(FreeScan *fs, ScanDirection dir, FreeRow *row)
 	return true;
 }
 
+/* The pages past the first npages of an extent just taken go back on the list. */
+static void
+give_back_rest(uint64 storage_id, BlockNumber first, int32 count, Size npages)
+{
+	if ((Size) count > npages)
+		storage_free_extent(storage_id, first + (BlockNumber) npages,
+							(int32) (count - npages), false);
+}
+
 /* Take a row out of the list: false when another transaction has taken it. */
 static bool
 free_row_take(FreeScan *fs, FreeRow *row)
 {
 	TM_FailureData tmfd;
 
-	return heap_delete(fs->rs.heap, &row->tuple->t_self, GetCurrentCommandId(true),
+	return heap_delete(fs->rs.heap, &row->tid, GetCurrentCommandId(true),
 					   InvalidSnapshot, false, &tmfd, false) == TM_Ok;
 }
 
@@ -439,10 +450,7 @@ ready_free_extents(uint64 storage_id, Size min_pages, int max_tries, BlockNumber
 			cap *= 2;
 			rows = repalloc(rows, sizeof(FreeRow) * cap);
 		}
-		rows[n] = row;
-		rows[n].tuple = palloc(sizeof(HeapTupleData));
-		rows[n].tuple->t_self = row.tuple->t_self;
-		n++;
+		rows[n++] = row;
 		if (TransactionIdIsNormal(xmin) &&
 			(!TransactionIdIsValid(newest) || TransactionIdFollows(xmin, newest)))
 			newest = xmin;
@@ -460,9 +468,7 @@ ready_free_extents(uint64 storage_id, Size min_pages, int max_tries, BlockNumber
 		if (take && *take == InvalidBlockNumber)
 		{
 			*take = rows[i].first;
-			if ((Size) rows[i].count > min_pages)
-				storage_free_extent(storage_id, rows[i].first + (BlockNumber) min_pages,
-									(int32) (rows[i].count - min_pages), false);
+			give_back_rest(storage_id, rows[i].first, rows[i].count, min_pages);
 		}
 		else
 			storage_free_extent(storage_id, rows[i].first, rows[i].count, false);
@@ -538,10 +544,7 @@ coalesce_ready_extents(uint64 storage_id)
 			cap *= 2;
 			run = repalloc(run, sizeof(FreeRow) * cap);
 		}
-		/* the tuple is the scan's: keep its tid only */
 		run[n] = row;
-		run[n].tuple = palloc(sizeof(HeapTupleData));
-		run[n].tuple->t_self = row.tuple->t_self;
 		run_pages += row.count;
 		n++;
 	}
@@ -773,9 +776,8 @@ take_ready_extent(uint64 storage_id, Size npages, BlockNumber nblocks)
 	}
 	free_scan_end(&fs);
 
-	if (result != InvalidBlockNumber && (Size) taken_count > npages)
-		storage_free_extent(storage_id, result + (BlockNumber) npages,
-							(int32) (taken_count - npages), false);
+	if (result != InvalidBlockNumber)
+		give_back_rest(storage_id, result, taken_count, npages);
 	return result;
 }
 

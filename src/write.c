@@ -277,9 +277,22 @@ unlink_buffer(WriteBuffer *buf)
 	pfree(buf);
 }
 
+/* The buffer's row order from the table's options, allocated in cxt. */
+static void
+resolve_order(Relation rel, WriteBuffer *buf, MemoryContext cxt)
+{
+	TsOptions	topts;
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	ts_options_get(buf->relid, &topts);
+	buf->order = row_order_spec(buf->desc, &topts, ts_options_time_column(rel, &topts));
+	buf->ordered = buf->order != NULL;
+	MemoryContextSwitchTo(old);
+}
+
 /*
- * Encode rows [start, end) of the buffer (contiguous row ids) as one chunk
- * and record it.
+ * Encode rows [start, end) of the buffer (ascending row ids: contiguous,
+ * but for compaction's holes) as one chunk and record it.
  */
 static void
 write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
@@ -320,15 +333,8 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 	 */
 	if (buf->ordered && buf->order == NULL && end - start > 1)
 	{
-		TsOptions	topts;
-		MemoryContext oldcxt;
-
 		/* with the buffer itself: its own context is reset at every flush */
-		oldcxt = MemoryContextSwitchTo(TopTransactionContext);
-		ts_options_get(buf->relid, &topts);
-		buf->order = row_order_spec(buf->desc, &topts, ts_options_time_column(rel, &topts));
-		buf->ordered = buf->order != NULL;
-		MemoryContextSwitchTo(oldcxt);
+		resolve_order(rel, buf, TopTransactionContext);
 	}
 	order = row_order_compute(buf->order, buf->values, buf->isnull, start, end - start);
 	base = buf->range_end > 0 ? buf->range_first : buf->rowids[start];
@@ -587,15 +593,9 @@ write_rows_as_chunk(Relation rel, Datum **values, bool **isnull, int nrows,
 	buf.cxt = CurrentMemoryContext;
 	ts_options_write_settings(buf.relid, &buf.opt_chunk_rows, &buf.opt_compression,
 							  &buf.ordered);
+	/* here, not in TopTransactionContext: VACUUM writes many such chunks */
 	if (buf.ordered && nrows > 1)
-	{
-		/* here, not in TopTransactionContext: VACUUM writes many such chunks */
-		TsOptions	topts;
-
-		ts_options_get(buf.relid, &topts);
-		buf.order = row_order_spec(buf.desc, &topts, ts_options_time_column(rel, &topts));
-		buf.ordered = buf.order != NULL;
-	}
+		resolve_order(rel, &buf, CurrentMemoryContext);
 	write_chunk(rel, &buf, 0, nrows, true);
 	pfree(buf.rowids);
 	pfree(buf.cids);
