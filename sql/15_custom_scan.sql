@@ -272,6 +272,40 @@ DROP TABLE sec;
 DROP TYPE lk CASCADE;
 DROP ROLE cs_alice;
 
+-- clauses on one text column are evaluated once per dictionary entry (and
+-- once for NULL) of each vector, then mapped to the rows by their codes:
+-- three-valued logic over OR, AND, NOT, IN and IS NULL, with NULL hosts
+SET timeseries.vector_rows = 64;
+CREATE TABLE csd (host text, n int) USING timeseries;
+INSERT INTO csd SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE 'h' || (i / 7) % 9 END, i
+FROM generate_series(1, 3000) i;
+RESET timeseries.vector_rows;
+CREATE TABLE csd_heap AS SELECT * FROM csd;
+CREATE FUNCTION csd_check(c text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE total bigint; differing bigint;
+BEGIN
+	EXECUTE format('SELECT count(*) FROM csd WHERE %s', c) INTO total;
+	EXECUTE format('SELECT count(*) FROM ((SELECT n FROM csd WHERE %1$s EXCEPT ALL '
+				   'SELECT n FROM csd_heap WHERE %1$s) UNION ALL (SELECT n FROM csd_heap '
+				   'WHERE %1$s EXCEPT ALL SELECT n FROM csd WHERE %1$s)) x', c) INTO differing;
+	RETURN format('rows=%s differing=%s', total, differing);
+END
+$$;
+SET timeseries.debug_require_vectorized = on;
+SELECT c, csd_check(c) FROM (VALUES
+	('host = ''h1'' OR host = ''h3'' OR host = ''nope'''),
+	('NOT (host = ''h1'' OR host IN (''h2'', ''h9''))'),
+	('host = ''h1'' OR host IS NULL'),
+	('(host = ''h1'' OR host IS NULL) AND n < 500'),
+	('NOT (host <> ''h4'' AND host IS NOT NULL)'),
+	('host <> ALL (''{h0,h4}'') OR host = ''h0'''),
+	('host = ANY (''{h2,NULL}'') OR host = ''h5'''),
+	('NOT (host = ANY (''{h2,NULL}''))')
+) AS x(c);
+RESET timeseries.debug_require_vectorized;
+DROP TABLE csd, csd_heap;
+DROP FUNCTION csd_check(text);
+
 DROP TABLE cs, cs_heap, fl, tx;
 DROP FUNCTION cs_check(text);
 DROP FUNCTION leak(int);

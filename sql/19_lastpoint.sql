@@ -40,6 +40,53 @@ SELECT q, lp_diff(q) AS differences FROM (VALUES
 	('SELECT DISTINCT ON (host) host, time FROM lp ORDER BY host, time DESC LIMIT 3')
 ) t(q);
 
+-- series stored together (segment_by): pass 1 reads the newest chunks
+-- first and passes over the older vectors whose series (by the vector's
+-- dictionary, or by a short range of integer keys) all keep a newer time.
+-- host_5 stops after 6 hours, host_6 after 12; host_old only has an old
+-- row, written last; NULL hosts, NULL tags and NULL times here and there.
+SET timeseries.chunk_rows = 2000;
+CREATE TABLE lps (time timestamptz, host text, tag int, v float8) USING timeseries;
+SELECT timeseries.set_options('lps', segment_by => '{host}');
+INSERT INTO lps SELECT '2024-01-01'::timestamptz + (g / 30) * interval '1 minute',
+	CASE WHEN g % 97 = 0 THEN NULL ELSE 'host_' || g % 30 END,
+	CASE WHEN g % 89 = 0 THEN NULL ELSE g % 30 END, g
+FROM generate_series(0, 30 * 1440 - 1) g
+WHERE NOT (g % 30 = 5 AND g / 30 > 360) AND NOT (g % 30 = 6 AND g / 30 > 720);
+INSERT INTO lps VALUES ('2024-01-01 00:30', 'host_old', 99, 1), (NULL, 'host_8', 8, 2),
+	('2023-12-31', NULL, NULL, 3);
+RESET timeseries.chunk_rows;
+CREATE TABLE lps_heap AS SELECT * FROM lps;
+ANALYZE lps;
+CREATE FUNCTION lps_diff(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+	EXECUTE format('SELECT count(*) FROM (((%s) EXCEPT ALL (%s)) UNION ALL ((%s) EXCEPT ALL (%s))) x',
+				   q, replace(q, 'FROM lps ', 'FROM lps_heap '),
+				   replace(q, 'FROM lps ', 'FROM lps_heap '), q) INTO n;
+	RETURN n;
+END $$;
+-- the vectors pass 1 passed over, and the node's rows
+CREATE FUNCTION lps_skipped(q text) RETURNS TABLE (skipped bigint, series bigint)
+LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+	EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON) ' || q INTO plan;
+	RETURN QUERY SELECT (plan->0->'Plan'->>'Pass 1 Vectors Skipped')::bigint,
+		(plan->0->'Plan'->>'Series')::bigint;
+END $$;
+SELECT q, lps_diff(q) AS differences, (lps_skipped(q)).* FROM (VALUES
+	('SELECT DISTINCT ON (host) host, time, tag, v FROM lps ORDER BY host, time DESC'),
+	('SELECT DISTINCT ON (host) host, time, tag, v FROM lps ORDER BY host, time DESC NULLS LAST'),
+	('SELECT DISTINCT ON (tag) tag, time, host FROM lps ORDER BY tag, time DESC NULLS LAST'),
+	('SELECT DISTINCT ON (tag) tag, time FROM lps ORDER BY tag DESC, time DESC'),
+	('SELECT DISTINCT ON (host) host, time, v FROM lps WHERE time < ''2024-01-01 03:00'' ORDER BY host, time DESC NULLS LAST'),
+	('SELECT DISTINCT ON (host) host, time, v FROM lps WHERE v > 1000 ORDER BY host, time DESC NULLS LAST')
+) t(q);
+DROP FUNCTION lps_diff(text);
+DROP FUNCTION lps_skipped(text);
+DROP TABLE lps, lps_heap;
+
 -- not for these: ascending time, a non-vectorizable qual, a second key, ctid
 -- (system columns do not survive the sort)
 EXPLAIN (COSTS OFF) SELECT DISTINCT ON (host) * FROM lp ORDER BY host, time;

@@ -752,6 +752,7 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 	if (hdr.version < 3 || hdr.version > CHUNK_VERSION)
 		chunk_corrupted("unknown format version");
 	if (hdr.natts > MaxHeapAttributeNumber || hdr.vector_rows == 0 ||
+		hdr.vector_rows > CHUNK_MAX_VECTOR_ROWS ||
 		hdr.nrows == 0 ||
 		hdr.nvectors != ((uint64) hdr.nrows + hdr.vector_rows - 1) / hdr.vector_rows)
 		chunk_corrupted("inconsistent header");
@@ -831,6 +832,15 @@ chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 	reader->dir_checked = palloc0(sizeof(bool) * (ncols + 1));
 	reader->vec_checked = palloc0((Size) (ncols + 1) * ((hdr.nvectors + 7) / 8));
 	reader->crc = hdr.crc;
+	/*
+	 * The decoders' work space, 5 values a row (the integer and ALP decoders
+	 * take 3, the dictionary decoder 3 plus its pointers and lengths):
+	 * allocated once here instead of for every vector.  Copies of the reader
+	 * share it.
+	 */
+	reader->scratch = MemoryContextAllocHuge(CurrentMemoryContext,
+											 sizeof(uint64) * 5 *
+											 Max(reader->vector_rows, 1));
 }
 
 int
@@ -938,11 +948,22 @@ chunk_vector_text_range(ChunkReader *reader, int attidx, uint32 vector,
 }
 
 static int	decode_column(ChunkReader *reader, Form_pg_attribute att, int attidx,
-						  uint32 vector, Datum *values, bool *isnull, int32 *codes);
+						  uint32 vector, int upto, Datum *values, bool *isnull,
+						  int32 *codes);
 
 int
 chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 					uint32 vector, Datum *values, bool *isnull, int32 *codes)
+{
+	return chunk_decode_vector_prefix(reader, tupdesc, attidx, vector,
+									  chunk_vector_nrows(reader, vector),
+									  values, isnull, codes);
+}
+
+int
+chunk_decode_vector_prefix(ChunkReader *reader, TupleDesc tupdesc, int attidx,
+						   uint32 vector, int upto, Datum *values, bool *isnull,
+						   int32 *codes)
 {
 	Form_pg_attribute att = TupleDescAttr(tupdesc, attidx);
 
@@ -962,7 +983,7 @@ chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 		}
 		return -1;
 	}
-	return decode_column(reader, att, attidx, vector, values, isnull, codes);
+	return decode_column(reader, att, attidx, vector, upto, values, isnull, codes);
 }
 
 uint32
@@ -992,7 +1013,7 @@ chunk_decode_row_order(ChunkReader *reader, uint32 vector, int32 *offsets)
 		Datum	   *values = palloc(sizeof(Datum) * n);
 		bool	   *isnull = palloc(sizeof(bool) * n);
 
-		decode_column(reader, &row_order_att, reader->natts, vector, values,
+		decode_column(reader, &row_order_att, reader->natts, vector, n, values,
 					  isnull, NULL);
 		for (int i = 0; i < n; i++)
 		{
@@ -1007,32 +1028,34 @@ chunk_decode_row_order(ChunkReader *reader, uint32 vector, int32 *offsets)
 	}
 }
 
-/* Decode one vector of column attidx of the chunk, stored as att. */
+/*
+ * The checked, decompressed stream of one vector of column attidx, stored
+ * as att: sets *entry, *bitmap (the validity bitmap, NULL when the vector
+ * has no NULL) and the encoded non-NULL values in [*p, *end).  Returns the
+ * number of non-NULL values; 0 (and nothing else set) for an all-NULL
+ * vector.  The stream is allocated in the current memory context.
+ */
 static int
-decode_column(ChunkReader *reader, Form_pg_attribute att, int attidx,
-			  uint32 vector, Datum *values, bool *isnull, int32 *codes)
+vector_stream(ChunkReader *reader, Form_pg_attribute att, int attidx,
+			  uint32 vector, ChunkVector *entry, const uint8 **bitmap,
+			  const char **p, const char **end)
 {
 	int			n = chunk_vector_nrows(reader, vector);
 	const char *col;
 	Size		col_len;
-	ChunkVector entry;
 	char	   *raw;
-	const char *p;
-	const char *end;
-	const uint8 *bitmap = NULL;
 	int			nn;
-	int			ndict = -1;
 
 	col = reader->data + reader->columns[attidx].offset;
 	col_len = reader->columns[attidx + 1].offset - reader->columns[attidx].offset;
 	if (reader->columns[attidx].attlen != att->attlen)
 		chunk_corrupted("column width does not match the table definition");
 
-	entry = vector_entry(reader, attidx, vector);
-	if (entry.offset > col_len || entry.length > col_len - entry.offset ||
-		entry.codec > CODEC_MAX_ID)
+	*entry = vector_entry(reader, attidx, vector);
+	if (entry->offset > col_len || entry->length > col_len - entry->offset ||
+		entry->codec > CODEC_MAX_ID)
 		chunk_corrupted("bad vector directory entry");
-	reader_load(reader, reader->columns[attidx].offset + entry.offset, entry.length);
+	reader_load(reader, reader->columns[attidx].offset + entry->offset, entry->length);
 	{
 		/* the bytes in memory do not change: once per vector and reader */
 		uint8	   *checked = reader->vec_checked +
@@ -1040,62 +1063,133 @@ decode_column(ChunkReader *reader, Form_pg_attribute att, int attidx,
 
 		if (!(*checked & (1 << (vector % 8))))
 		{
-			if (codec_checksum(col + entry.offset, entry.length) != entry.crc)
+			if (codec_checksum(col + entry->offset, entry->length) != entry->crc)
 				chunk_corrupted("vector checksum mismatch");
 			*checked |= 1 << (vector % 8);
 		}
 	}
 
-	nn = n - entry.nnulls;
+	*bitmap = NULL;
+	nn = n - entry->nnulls;
 	if (nn == 0)
 	{
-		if (entry.raw_length != 0)
+		if (entry->raw_length != 0)
 			chunk_corrupted("all-NULL vector has data");
-		for (int i = 0; i < n; i++)
-		{
-			values[i] = (Datum) 0;
-			isnull[i] = true;
-		}
-		return -1;
+		return 0;
 	}
 
-	raw = palloc_extended(Max(entry.raw_length, 1), MCXT_ALLOC_HUGE);
-	if (!codec_decompress(entry.codec, col + entry.offset, entry.length,
-						  raw, entry.raw_length))
+	raw = palloc_extended(Max(entry->raw_length, 1), MCXT_ALLOC_HUGE);
+	if (!codec_decompress(entry->codec, col + entry->offset, entry->length,
+						  raw, entry->raw_length))
 		chunk_corrupted("vector does not decompress");
 
-	p = raw;
-	end = raw + entry.raw_length;
-	if (entry.nnulls > 0)
+	*p = raw;
+	*end = raw + entry->raw_length;
+	if (entry->nnulls > 0)
 	{
 		Size		bitmap_len = (n + 7) / 8;
 		int			count = 0;
 
-		if ((Size) (end - p) < bitmap_len)
+		if ((Size) (*end - *p) < bitmap_len)
 			chunk_corrupted("truncated validity bitmap");
-		bitmap = (const uint8 *) p;
+		*bitmap = (const uint8 *) *p;
 		for (int i = 0; i < n; i++)
-			if (bitmap[i >> 3] & (1 << (i & 7)))
+			if ((*bitmap)[i >> 3] & (1 << (i & 7)))
 				count++;
 		if (count != nn)
 			chunk_corrupted("validity bitmap does not match NULL count");
-		p += bitmap_len;
+		*p += bitmap_len;
 	}
+	return nn;
+}
+
+/*
+ * The dictionary of one vector of variable-length column attidx: its
+ * distinct values, without decoding the rows' codes (pointers into a stream
+ * allocated in the current memory context, and lengths).  Returns the
+ * number of entries (0 for an all-NULL vector), or -1 when the vector is
+ * not dictionary-encoded; *has_nulls says whether some row is NULL.
+ */
+int
+chunk_vector_dictionary(ChunkReader *reader, TupleDesc tupdesc, int attidx,
+						uint32 vector, const char ***ptrs, uint32 **lens,
+						bool *has_nulls)
+{
+	Form_pg_attribute att = TupleDescAttr(tupdesc, attidx);
+	ChunkVector entry;
+	const uint8 *bitmap;
+	const char *p;
+	const char *end;
+	int			nn;
+	int			ndict;
+
+	if (attidx >= reader->natts || att->attisdropped || att->attlen != -1)
+		return -1;
+	nn = vector_stream(reader, att, attidx, vector, &entry, &bitmap, &p, &end);
+	*has_nulls = entry.nnulls > 0;
+	if (nn == 0)
+		return 0;
+	if (!(entry.flags & CHUNK_VECTOR_DICT))
+		return -1;
+	if (entry.flags & ~CHUNK_VECTOR_DICT)
+		chunk_corrupted("vector encoding does not fit the column type");
+	*ptrs = palloc(sizeof(char *) * nn);
+	*lens = palloc(sizeof(uint32) * nn);
+	ndict = codec_dict_entries(p, end - p, nn, *ptrs, *lens);
+	if (ndict < 0)
+		chunk_corrupted("malformed dictionary vector");
+	return ndict;
+}
+
+/*
+ * Decode the first upto rows of one vector of column attidx of the chunk,
+ * stored as att; the vector's other rows read as NULL.  (The whole vector is
+ * checked either way.)
+ */
+static int
+decode_column(ChunkReader *reader, Form_pg_attribute att, int attidx,
+			  uint32 vector, int upto, Datum *values, bool *isnull, int32 *codes)
+{
+	int			vn = chunk_vector_nrows(reader, vector);
+	int			n = Min(upto, vn);	/* the rows decoded */
+	ChunkVector entry;
+	const char *p = NULL;
+	const char *end = NULL;
+	const uint8 *bitmap;
+	int			nn;				/* the vector's non-NULL values */
+	int			m;				/* those among the rows decoded */
+	int			ndict = -1;
+
+	Assert(n > 0);
+	nn = vector_stream(reader, att, attidx, vector, &entry, &bitmap, &p, &end);
+	{
+		int			from = nn == 0 ? 0 : n;
+
+		memset(values + from, 0, sizeof(Datum) * (vn - from));
+		memset(isnull + from, true, sizeof(bool) * (vn - from));
+	}
+	if (nn == 0)
+		return -1;
 	/*
 	 * NULLs from the bitmap; each layout below fills in the other positions
 	 * (the integer and ALP layouts all of them when there is no NULL).
 	 */
+	m = 0;
 	if (bitmap == NULL)
+	{
 		memset(isnull, false, sizeof(bool) * n);
+		m = n;
+	}
 	else
 		for (int i = 0; i < n; i++)
-			isnull[i] = row_is_null(bitmap, i);
+			m += !(isnull[i] = row_is_null(bitmap, i));
 	if (bitmap != NULL || !(entry.flags & (CHUNK_VECTOR_INT | CHUNK_VECTOR_ALP)))
 		memset(values, 0, sizeof(Datum) * n);
 
 	if (entry.flags & (CHUNK_VECTOR_INT | CHUNK_VECTOR_ALP))
 	{
 		bool		alp = (entry.flags & CHUNK_VECTOR_ALP) != 0;
+		bool		direct;
 		uint64	   *tmp;
 		int			k = 0;
 
@@ -1103,15 +1197,25 @@ decode_column(ChunkReader *reader, Form_pg_attribute att, int attidx,
 			(entry.flags & CHUNK_VECTOR_SHUFFLED) ||
 			(alp && !is_float_type(att)) || (alp && (entry.flags & CHUNK_VECTOR_INT)))
 			chunk_corrupted("vector encoding does not fit the column type");
-		tmp = palloc(sizeof(uint64) * 3 * (Size) nn);
-		if (alp ? !codec_alp_decode(p, end - p, (double *) tmp, nn,
-									att->attlen == 4, tmp + nn) :
-			!codec_int_decode(p, end - p, (int64 *) tmp, nn, tmp + nn))
+		/*
+		 * 8-byte values without NULLs are decoded straight into values[]
+		 * (a Datum holds an int64's or a float8's bits), the rest through
+		 * the reader's scratch.
+		 */
+		direct = bitmap == NULL && att->attlen == 8 && FLOAT8PASSBYVAL;
+		tmp = direct ? (uint64 *) values : reader->scratch;
+		if (m > 0 &&
+			(alp ? !codec_alp_decode_prefix(p, end - p, (double *) tmp, nn, m,
+											att->attlen == 4, reader->scratch + nn) :
+			 !codec_int_decode_prefix(p, end - p, (int64 *) tmp, nn, m,
+									  reader->scratch + nn)))
 			chunk_corrupted("malformed encoded vector");
-		if (bitmap == NULL)
+		if (direct)
+			k = n;
+		else if (bitmap == NULL)
 		{
 			/* no NULLs: one tight loop per width */
-			Assert(nn == n);
+			Assert(m == n);
 			if (alp && att->attlen == 8)
 				for (int i = 0; i < n; i++)
 					values[i] = Float8GetDatum(((double *) tmp)[i]);
@@ -1162,9 +1266,9 @@ decode_column(ChunkReader *reader, Form_pg_attribute att, int attidx,
 
 		if (att->attlen != -1 || (entry.flags & ~CHUNK_VECTOR_DICT))
 			chunk_corrupted("vector encoding does not fit the column type");
-		ptrs = palloc(sizeof(char *) * nn);
-		lens = palloc(sizeof(uint32) * nn);
-		tmp = palloc(sizeof(uint64) * 3 * (Size) nn);
+		tmp = reader->scratch;
+		ptrs = (const char **) (tmp + 3 * (Size) nn);
+		lens = (uint32 *) (tmp + 4 * (Size) nn);
 		if (!codec_dict_decode(p, end - p, nn, ptrs, lens, tmp))
 			chunk_corrupted("malformed dictionary vector");
 		for (int j = 0; j < nn; j++)
@@ -1203,13 +1307,10 @@ decode_column(ChunkReader *reader, Form_pg_attribute att, int attidx,
 			k++;
 		}
 		if (codes)
-			for (int i = 0; i < n; i++)
+			for (int i = 0; i < vn; i++)
 				if (isnull[i])
 					codes[i] = -1;
 		pfree(entries);
-		pfree(tmp);
-		pfree(ptrs);
-		pfree(lens);
 	}
 	else if (att->attlen > 0)
 	{

@@ -50,6 +50,7 @@
 
 #define CHUNK_MAGIC		0x54534331	/* "TSC1" */
 #define CHUNK_VERSION	5	/* 5 added the row order, 4 vector ranges; 3 and 4 are still read */
+#define CHUNK_MAX_VECTOR_ROWS	65536	/* timeseries.vector_rows' maximum */
 
 typedef struct ChunkHeader
 {
@@ -143,12 +144,21 @@ typedef struct ChunkReader
 	uint32		row_span;		/* row-order offsets are below this: nrows, or the
 								 * metadata's span when VACUUM left holes */
 	uint32		crc;			/* the header's checksum: identifies the chunk */
+	uint64	   *scratch;		/* the decoders' work space: 5 values a row */
 } ChunkReader;
 
 extern void chunk_open(ChunkReader *reader, const char *data, Size len);
 extern void chunk_open_lazy(ChunkReader *reader, const char *data, Size len,
 							ChunkLoadFn load, void *load_arg);
 extern int	chunk_vector_nrows(const ChunkReader *reader, uint32 vector);
+
+/*
+ * The (min, max) of vector of attribute attidx, when the chunk stored ranges
+ * for it with type typid; min/max are summary.c's 64-bit patterns.
+ */
+extern bool chunk_vector_range(ChunkReader *reader, int attidx, Oid typid,
+							   uint32 vector, bool *has_values, bool *has_nulls,
+							   int64 *min, int64 *max);
 
 /*
  * Decode one vector of attribute attidx (0-based) into values[] / isnull[],
@@ -162,17 +172,17 @@ extern int	chunk_vector_nrows(const ChunkReader *reader, uint32 vector);
  * one copy of their value) and returns the dictionary's size; otherwise the
  * result is -1.
  */
-/*
- * The (min, max) of vector of attribute attidx, when the chunk stored ranges
- * for it with type typid; min/max are summary.c's 64-bit patterns.
- */
-extern bool chunk_vector_range(ChunkReader *reader, int attidx, Oid typid,
-							   uint32 vector, bool *has_values, bool *has_nulls,
-							   int64 *min, int64 *max);
-
 extern int	chunk_decode_vector(ChunkReader *reader, TupleDesc tupdesc,
 								int attidx, uint32 vector,
 								Datum *values, bool *isnull, int32 *codes);
+/* The first upto rows of the vector only (the others read as NULL). */
+extern int	chunk_decode_vector_prefix(ChunkReader *reader, TupleDesc tupdesc,
+									   int attidx, uint32 vector, int upto,
+									   Datum *values, bool *isnull, int32 *codes);
+extern int	chunk_vector_dictionary(ChunkReader *reader, TupleDesc tupdesc,
+									int attidx, uint32 vector,
+									const char ***ptrs, uint32 **lens,
+									bool *has_nulls);
 
 /* A bytewise text range bound of a vector (see CHUNK_COLUMN_TEXT_RANGES). */
 typedef struct ChunkTextBound

@@ -57,13 +57,17 @@ extern uint32 codec_checksum(const char *data, size_t len);
  * delta, delta-of-delta bit-packing and run-length encoding.
  * codec_int_encode needs out of codec_int_bound(n) bytes and scratch of
  * 3 * n values; codec_int_decode needs scratch of 2 * n values and fails on
- * malformed input (never reading outside in[0 .. len)).
+ * malformed input (never reading outside in[0 .. len)).  The _prefix
+ * decoders check the whole block but produce only its first m values
+ * (1 <= m <= n), into room for m.
  */
 extern size_t codec_int_bound(size_t n);
 extern size_t codec_int_encode(const int64 *values, size_t n, char *out,
 							   uint64 *scratch);
 extern bool codec_int_decode(const char *in, size_t len, int64 *values,
 							 size_t n, uint64 *scratch);
+extern bool codec_int_decode_prefix(const char *in, size_t len, int64 *values,
+									size_t n, size_t m, uint64 *scratch);
 
 /*
  * Floats (codec_float.c): ALP, decimal floats as integers scaled by a power
@@ -77,12 +81,16 @@ extern size_t codec_alp_encode(const double *values, size_t n, bool single,
 							   char *out, uint64 *scratch);
 extern bool codec_alp_decode(const char *in, size_t len, double *values,
 							 size_t n, bool single, uint64 *scratch);
+extern bool codec_alp_decode_prefix(const char *in, size_t len, double *values,
+									size_t n, size_t m, bool single,
+									uint64 *scratch);
 
 /*
  * Byte strings (codec_dict.c): a dictionary of the distinct values plus
  * integer-coded codes; 0 when there are more than max_distinct of them.
- * Decoding yields pointers into the encoded bytes.  Scratch:
- * codec_dict_scratch(n) values to encode, 3 * n to decode.
+ * Decoding yields pointers into the encoded bytes; codec_dict_entries
+ * yields the dictionary alone.  Scratch: codec_dict_scratch(n) values to
+ * encode, 3 * n to decode.
  */
 extern size_t codec_dict_bound(size_t n, size_t total_bytes);
 extern size_t codec_dict_scratch(size_t n);
@@ -91,5 +99,7 @@ extern size_t codec_dict_encode(const char *const *ptrs, const uint32 *lens,
 								uint64 *scratch);
 extern bool codec_dict_decode(const char *in, size_t len, size_t n,
 							  const char **ptrs, uint32 *lens, uint64 *scratch);
+extern int	codec_dict_entries(const char *in, size_t len, size_t n,
+							   const char **ptrs, uint32 *lens);
 
 #endif							/* TIMESERIES_CODEC_H */

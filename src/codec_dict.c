@@ -113,6 +113,63 @@ codec_dict_encode(const char *const *ptrs, const uint32 *lens, size_t n,
 }
 
 /*
+ * Check the dictionary header of an encoded block of n values: sets *ndict,
+ * the array of entry lengths, the entries' bytes and their total length.
+ */
+static bool
+dict_header(const char *in, size_t len, size_t n, uint32 *ndict,
+			const char **dict_lens, const char **payload, size_t *total)
+{
+	*total = 0;
+	if (len < 4)
+		return false;
+	memcpy(ndict, in, 4);
+	if (*ndict == 0 || *ndict > n || (size_t) *ndict * 4 > len - 4)
+		return false;
+	*dict_lens = in + 4;
+	*payload = *dict_lens + 4 * (size_t) *ndict;
+	for (uint32 d = 0; d < *ndict; d++)
+	{
+		uint32		l;
+
+		memcpy(&l, *dict_lens + 4 * (size_t) d, 4);
+		if (l > len)
+			return false;
+		*total += l;
+		if (*total > len - 4 - 4 * (size_t) *ndict)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The dictionary alone, without the codes: each distinct value of an
+ * encoded block of n values, as pointers into in[] and lengths (room for n
+ * entries).  Returns the number of entries, or -1 when the block is
+ * malformed.
+ */
+int
+codec_dict_entries(const char *in, size_t len, size_t n, const char **ptrs,
+				   uint32 *lens)
+{
+	uint32		ndict;
+	const char *dict_lens;
+	const char *payload;
+	size_t		total;
+	size_t		off = 0;
+
+	if (!dict_header(in, len, n, &ndict, &dict_lens, &payload, &total))
+		return -1;
+	for (uint32 d = 0; d < ndict; d++)
+	{
+		memcpy(&lens[d], dict_lens + 4 * (size_t) d, 4);
+		ptrs[d] = payload + off;
+		off += lens[d];
+	}
+	return (int) ndict;
+}
+
+/*
  * Decode into pointers into in[] and lengths.  Scratch: 3 * n values; on
  * success its first n values hold each value's dictionary code (int64, from
  * 0 to the number of entries - 1), so callers can share work per entry.
@@ -125,27 +182,11 @@ codec_dict_decode(const char *in, size_t len, size_t n, const char **ptrs,
 	uint32		ndict;
 	const char *dict_lens;
 	const char *payload;
-	size_t		total = 0;
+	size_t		total;
 	uint64	   *offsets;
 
-	if (len < 4)
+	if (!dict_header(in, len, n, &ndict, &dict_lens, &payload, &total))
 		return false;
-	memcpy(&ndict, in, 4);
-	if (ndict == 0 || ndict > n || (size_t) ndict * 4 > len - 4)
-		return false;
-	dict_lens = in + 4;
-	payload = dict_lens + 4 * (size_t) ndict;
-	for (uint32 d = 0; d < ndict; d++)
-	{
-		uint32		l;
-
-		memcpy(&l, dict_lens + 4 * (size_t) d, 4);
-		if (l > len)
-			return false;
-		total += l;
-		if (total > len - 4 - 4 * (size_t) ndict)
-			return false;
-	}
 	if (!codec_int_decode(payload + total, len - 4 - 4 * (size_t) ndict - total,
 						  codes, n, scratch + n))
 		return false;

@@ -252,6 +252,14 @@ bool
 codec_alp_decode(const char *in, size_t len, double *values, size_t n,
 				 bool single, uint64 *scratch)
 {
+	return codec_alp_decode_prefix(in, len, values, n, n, single, scratch);
+}
+
+/* The first m (1 <= m <= n) of the n values, as codec_int_decode_prefix. */
+bool
+codec_alp_decode_prefix(const char *in, size_t len, double *values, size_t n,
+						size_t m, bool single, uint64 *scratch)
+{
 	int			e;
 	uint32		nexc;
 	uint32		intlen;
@@ -268,9 +276,9 @@ codec_alp_decode(const char *in, size_t len, double *values, size_t n,
 		len - 9 - intlen != (size_t) nexc * 12)
 		return false;
 	/* the integers are decoded in place, then scaled */
-	if (!codec_int_decode(in + 9, intlen, (int64 *) values, n, scratch))
+	if (!codec_int_decode_prefix(in + 9, intlen, (int64 *) values, n, m, scratch))
 		return false;
-	alp_scale(values, n, e);
+	alp_scale(values, m, e);
 
 	/* exceptions last, so that the loop above has no branches */
 	positions = in + 9 + intlen;
@@ -282,7 +290,8 @@ codec_alp_decode(const char *in, size_t len, double *values, size_t n,
 		memcpy(&pos, positions + 4 * (size_t) x, 4);
 		if (pos >= n || (x > 0 && pos <= prev))
 			return false;
-		memcpy(&values[pos], bits + 8 * (size_t) x, 8);
+		if (pos < m)
+			memcpy(&values[pos], bits + 8 * (size_t) x, 8);
 		prev = pos;
 	}
 	(void) single;

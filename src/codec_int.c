@@ -549,10 +549,11 @@ write_block(const uint64 *v, size_t n, uint64 *tmp, char *out)
  * Parse a block of n values at *p (*left bytes left) into out; false if
  * malformed.  mode says what the values are (UNPACK_FOR: the values
  * themselves, UNPACK_DELTA or UNPACK_DOD: differences to sum, starting from
- * *st), and out receives the values.
+ * *st), and out receives the first m of them (m <= n): the block is checked
+ * and skipped whole, but only what the first m values need is unpacked.
  */
 static bool
-read_block(const char **p, size_t *left, size_t n, uint64 *out,
+read_block(const char **p, size_t *left, size_t n, size_t m, uint64 *out,
 		   UnpackMode mode, UnpackState *st)
 {
 	const uint8 *b = (const uint8 *) *p;
@@ -573,7 +574,7 @@ read_block(const char **p, size_t *left, size_t n, uint64 *out,
 		need = 10 + packed_bytes(n, width);
 		if (*left < need)
 			return false;
-		unpack(b + 10, *left - 10, n, width, mode, base, out, st);
+		unpack(b + 10, *left - 10, m, width, mode, base, out, st);
 	}
 	else if (kind == BLOCK_PFOR)
 	{
@@ -597,7 +598,7 @@ read_block(const char **p, size_t *left, size_t n, uint64 *out,
 		 * branches.  The running sums of the delta schemes have to wait for
 		 * the exceptions.
 		 */
-		unpack(b + 14, *left - 14, n, width, UNPACK_ZIGZAG, base, out, st);
+		unpack(b + 14, *left - 14, m, width, UNPACK_ZIGZAG, base, out, st);
 		excp = *p + 14 + packed_bytes(n, width);
 		vals = excp + (size_t) nexc * 4;
 		for (uint32 x = 0; x < nexc; x++)
@@ -607,14 +608,15 @@ read_block(const char **p, size_t *left, size_t n, uint64 *out,
 			memcpy(&pos, excp + 4 * (size_t) x, 4);
 			if (pos >= n || (x > 0 && pos <= prev))
 				return false;
-			out[pos] = get64(vals + 8 * (size_t) x);
+			if (pos < m)
+				out[pos] = get64(vals + 8 * (size_t) x);
 			prev = pos;
 		}
 		if (mode == UNPACK_DELTA)
 		{
 			uint64		acc = st->acc;
 
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < m; i++)
 				out[i] = acc += out[i];
 		}
 		else if (mode == UNPACK_DOD)
@@ -622,7 +624,7 @@ read_block(const char **p, size_t *left, size_t n, uint64 *out,
 			uint64		acc = st->acc;
 			uint64		dacc = st->dacc;
 
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < m; i++)
 			{
 				dacc += out[i];
 				out[i] = acc += dacc;
@@ -747,6 +749,19 @@ bool
 codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 				 uint64 *scratch)
 {
+	return codec_int_decode_prefix(in, len, values, n, n, scratch);
+}
+
+/*
+ * The first m (1 <= m <= n) of the n values of an encoded block: the whole
+ * block is checked, but the values after the m-th are not unpacked (a row
+ * picked from a vector needs the values up to it; the delta schemes need
+ * every one before it).
+ */
+bool
+codec_int_decode_prefix(const char *in, size_t len, int64 *values, size_t n,
+						size_t m, uint64 *scratch)
+{
 	uint64	   *v = (uint64 *) values;
 	const char *p = in;
 	size_t		left = len;
@@ -760,7 +775,7 @@ codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 	switch (scheme)
 	{
 		case SCHEME_FOR:
-			if (!read_block(&p, &left, n, v, UNPACK_FOR, &st))
+			if (!read_block(&p, &left, n, m, v, UNPACK_FOR, &st))
 				return false;
 			break;
 		case SCHEME_DELTA:
@@ -770,7 +785,7 @@ codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 			p += 8;
 			left -= 8;
 			v[0] = st.acc;
-			if (!read_block(&p, &left, n - 1, v + 1, UNPACK_DELTA, &st))
+			if (!read_block(&p, &left, n - 1, m - 1, v + 1, UNPACK_DELTA, &st))
 				return false;
 			break;
 		case SCHEME_DOD:
@@ -778,10 +793,12 @@ codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 				return false;
 			v[0] = get64(p);
 			st.dacc = get64(p + 8);
-			st.acc = v[1] = v[0] + st.dacc;
+			st.acc = v[0] + st.dacc;
+			if (m > 1)
+				v[1] = st.acc;
 			p += 16;
 			left -= 16;
-			if (!read_block(&p, &left, n - 2, v + 2, UNPACK_DOD, &st))
+			if (!read_block(&p, &left, n - 2, m > 2 ? m - 2 : 0, v + 2, UNPACK_DOD, &st))
 				return false;
 			break;
 		case SCHEME_RLE:
@@ -798,8 +815,8 @@ codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 				left -= 4;
 				if (nruns == 0 || nruns > n)
 					return false;
-				if (!read_block(&p, &left, nruns, vals, UNPACK_FOR, &st) ||
-					!read_block(&p, &left, nruns, lens, UNPACK_FOR, &st))
+				if (!read_block(&p, &left, nruns, nruns, vals, UNPACK_FOR, &st) ||
+					!read_block(&p, &left, nruns, nruns, lens, UNPACK_FOR, &st))
 					return false;
 				for (uint32 r = 0; r < nruns; r++)
 				{
@@ -808,7 +825,8 @@ codec_int_decode(const char *in, size_t len, int64 *values, size_t n,
 
 					if (lens[r] >= n - pos)
 						return false;
-					fill_values(v + pos, cnt, val);
+					if (pos < m)
+						fill_values(v + pos, Min(cnt, m - pos), val);
 					pos += cnt;
 				}
 				if (pos != n)

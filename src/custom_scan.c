@@ -63,6 +63,7 @@
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
+#include "utils/typcache.h"
 
 #include "custom_scan.h"
 #include "metadata.h"
@@ -237,6 +238,17 @@ int
 ts_commute_strategy(int strategy)
 {
 	return strategy == 0 ? 0 : BTGreaterStrategyNumber + 1 - strategy;
+}
+
+/*
+ * The default btree operator family of a type (InvalidOid when it has
+ * none), from the type cache: GetDefaultOpClass scans pg_opclass on every
+ * call, and the planner hooks ask for every clause and path.
+ */
+Oid
+ts_btree_family(Oid type)
+{
+	return lookup_type_cache(type, TYPECACHE_BTREE_OPFAMILY)->btree_opf;
 }
 
 /* Types a time column may have: integers, date, timestamps. */
@@ -475,7 +487,7 @@ ts_estimate_column_range(PlannerInfo *root, RelOptInfo *rel, AttrNumber attno,
 	List	   *clauses;
 	ListCell   *lc;
 	ColumnRange cr = {attno, type, true, false, PG_INT64_MAX, PG_INT64_MIN};
-	Oid			btfamily = get_opclass_family(GetDefaultOpClass(type, BTREE_AM_OID));
+	Oid			btfamily = ts_btree_family(type);
 
 	if (!ActiveSnapshotSet())
 		return false;

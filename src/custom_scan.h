@@ -29,6 +29,7 @@ extern void ts_split_clauses(List *rinfos, Index relid, List **pushed, List **re
 /* Planning helpers shared by the nodes over timeseries tables. */
 extern bool ts_rel_column(Node *node, Index relid, AttrNumber *attno, Oid *type);
 extern bool ts_is_time_type(Oid typid);
+extern Oid	ts_btree_family(Oid type);
 extern int	ts_commute_strategy(int strategy);
 extern bool ts_estimate_column_range(PlannerInfo *root, RelOptInfo *rel,
 									 AttrNumber attno, Oid type,

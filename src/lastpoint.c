@@ -163,10 +163,10 @@ ts_lastpoint_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 	/* the types' own orders: what the bits (and bytes) follow */
 	if (!get_ordering_op_properties(st->sortop, &opfamily, &opcintype, &strategy) ||
 		strategy != BTGreaterStrategyNumber || opcintype != time_type ||
-		opfamily != get_opclass_family(GetDefaultOpClass(time_type, BTREE_AM_OID)))
+		opfamily != ts_btree_family(time_type))
 		return;
 	if (!get_ordering_op_properties(sk->sortop, &opfamily, &opcintype, &strategy) ||
-		opfamily != get_opclass_family(GetDefaultOpClass(key_type, BTREE_AM_OID)))
+		opfamily != ts_btree_family(key_type))
 		return;
 
 	/* every qual evaluated over vectors */
@@ -287,6 +287,12 @@ typedef struct LastPointState
 	Series	   *series;
 	uint32		capacity;		/* a power of two, at most half used */
 	uint32		nseries;
+
+	/* pass 1: the summaries of the chunk being read */
+	ColumnSummary chunk_time;
+	ColumnSummary chunk_key;
+	char	   *keybuf;			/* a dictionary entry as a text, in series_cxt */
+	Size		keybuf_size;
 
 	/* pass 2 */
 	bool		need_null;		/* some series keeps a row with a NULL time */
@@ -522,6 +528,167 @@ is_kept_time(LastPointState *state, const Series *s, Datum t, bool tnull)
 
 /* ---------- pass 1: the newest time of every series ---------- */
 
+/*
+ * Pass 1 walks the newest chunks first, so that once every series has been
+ * seen, the older chunks' vectors can be passed over when the series they
+ * hold (their dictionary, or their range of integer keys) all keep a time
+ * at least as new as anything in them: there pass 1 reads a vector's
+ * dictionary instead of decoding two columns of 1024 rows.
+ */
+static uint64
+pass1_chunk_key(void *arg, const ChunkMeta *meta)
+{
+	LastPointState *state = (LastPointState *) arg;
+	ColumnSummary cs;
+	uint64		u;
+
+	memset(&cs, 0, sizeof(cs));
+	if (meta->summary)
+		summary_get(meta->summary, (AttrNumber) (state->time_att + 1),
+					state->time_type, &cs);
+	/* chunks that may hold NULL times, or say nothing, first */
+	if (!cs.known || cs.has_nulls || !cs.has_values)
+		return 0;
+	/* the newest first: the flipped sign bit makes the order unsigned */
+	u = (uint64) summary_int64(state->time_type, cs.max) ^ (UINT64CONST(1) << 63);
+	return 1 + ((PG_UINT64_MAX - u) >> 1);
+}
+
+static bool
+pass1_chunk_filter(void *arg, const ChunkMeta *meta)
+{
+	LastPointState *state = (LastPointState *) arg;
+
+	memset(&state->chunk_time, 0, sizeof(ColumnSummary));
+	memset(&state->chunk_key, 0, sizeof(ColumnSummary));
+	if (meta->summary)
+	{
+		summary_get(meta->summary, (AttrNumber) (state->time_att + 1),
+					state->time_type, &state->chunk_time);
+		if (!state->key_is_text)
+			summary_get(meta->summary, (AttrNumber) (state->key_att + 1),
+						state->key_type, &state->chunk_key);
+	}
+	return vector_qual_chunk_may_match(state->vq, meta);
+}
+
+/*
+ * Can no row with a non-NULL time of at most tmax change what series s
+ * keeps?  (NULL: a series not seen yet.)
+ */
+static inline bool
+series_settled(LastPointState *state, const Series *s, int64 tmax)
+{
+	if (s == NULL)
+		return false;
+	if (state->nulls_first && s->has_null_time)
+		return true;
+	return s->has_time && s->newest >= tmax;
+}
+
+/* The series of a dictionary entry, if seen. */
+static Series *
+series_of_bytes(LastPointState *state, const char *p, uint32 len)
+{
+	if (state->keybuf_size < len + VARHDRSZ)
+	{
+		state->keybuf_size = Max(len + VARHDRSZ, 64);
+		state->keybuf = MemoryContextAlloc(state->series_cxt, state->keybuf_size);
+	}
+	SET_VARSIZE(state->keybuf, len + VARHDRSZ);
+	memcpy(VARDATA(state->keybuf), p, len);
+	return series_lookup(state, PointerGetDatum(state->keybuf), false, false);
+}
+
+/* At most this many integer keys are looked up for a vector's key range. */
+#define SETTLED_RANGE_MAX	64
+
+/*
+ * Does every series the current vector may hold keep a time at least as
+ * new as the vector's newest?  Then pass 1 need not decode it.
+ */
+static bool
+vector_settled(LastPointState *state, TableScanDesc scan)
+{
+	ColumnSummary tcs;
+	int64		tmax;
+
+	ts_scan_vector_summary(scan, state->time_att, state->time_type, &tcs);
+	if (!tcs.known)
+		tcs = state->chunk_time;
+	if (!tcs.known || tcs.has_nulls || !tcs.has_values)
+		return false;
+	tmax = summary_int64(state->time_type, tcs.max);
+
+	if (state->key_is_text)
+	{
+		const char **ptrs;
+		uint32	   *lens;
+		bool		has_nulls;
+		int			ndict;
+
+		ndict = ts_scan_vector_dictionary(scan, state->key_att, &ptrs, &lens, &has_nulls);
+		if (ndict < 0)
+			return false;
+		if (has_nulls &&
+			!series_settled(state, series_lookup(state, (Datum) 0, true, false), tmax))
+			return false;
+		for (int d = 0; d < ndict; d++)
+			if (!series_settled(state, series_of_bytes(state, ptrs[d], lens[d]), tmax))
+				return false;
+		return true;
+	}
+	else
+	{
+		ColumnSummary kcs;
+		int64		lo;
+		int64		hi;
+
+		ts_scan_vector_summary(scan, state->key_att, state->key_type, &kcs);
+		if (!kcs.known)
+			kcs = state->chunk_key;
+		if (!kcs.known)
+			return false;
+		if (kcs.has_nulls &&
+			!series_settled(state, series_lookup(state, (Datum) 0, true, false), tmax))
+			return false;
+		if (!kcs.has_values)
+			return true;
+		lo = summary_int64(state->key_type, kcs.min);
+		hi = summary_int64(state->key_type, kcs.max);
+		/* every key of the range, when there are few (no overflow: hi >= lo) */
+		if ((uint64) hi - (uint64) lo >= SETTLED_RANGE_MAX)
+			return false;
+		for (int64 k = lo;; k++)
+		{
+			if (!series_settled(state, series_lookup(state, Int64GetDatum(k), false, false),
+								tmax))
+				return false;
+			if (k == hi)
+				break;
+		}
+		return true;
+	}
+}
+
+static bool
+pass1_vector_filter(void *arg, TableScanDesc scan)
+{
+	LastPointState *state = (LastPointState *) arg;
+
+	if (!vector_qual_vector_may_match(state->vq, scan))
+		return false;
+	return state->nseries == 0 || !vector_settled(state, scan);
+}
+
+static int
+pass1_row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
+{
+	LastPointState *state = (LastPointState *) arg;
+
+	return vector_qual_filter(state->vq, scan, nrows, NULL, sel);
+}
+
 static void
 pass1(LastPointState *state)
 {
@@ -533,7 +700,9 @@ pass1(LastPointState *state)
 	const bool *sel;
 	KeyCache   *cache = palloc(sizeof(KeyCache));
 
-	vector_qual_attach(state->vq, scan, state->read_pass1);
+	ts_scan_set_filters(scan, state->read_pass1, pass1_chunk_filter, pass1_vector_filter,
+						pass1_row_filter, state);
+	ts_scan_set_chunk_order(scan, pass1_chunk_key, false, state);
 	while ((nrows = ts_scan_next_batch(scan, desc, &sel)) > 0)
 	{
 		Datum	   *keys;
@@ -666,6 +835,13 @@ pass2_row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
 
 		if (!sel[i])
 			continue;
+		/* most rows are older than any kept time: no lookup for them */
+		if (tnull[i] ? !state->need_null :
+			!state->any_time || summary_int64(state->time_type, times[i]) < state->oldest)
+		{
+			sel[i] = false;
+			continue;
+		}
 		s = series_lookup(state, knull[i] ? (Datum) 0 : key_view(state, keys[i]),
 						  knull[i], false);
 		sel[i] = s != NULL && !s->taken && is_kept_time(state, s, times[i], tnull[i]);
@@ -767,6 +943,8 @@ reset_lastpoint(LastPointState *state)
 	state->sort = NULL;
 	MemoryContextReset(state->series_cxt);
 	state->series = NULL;
+	state->keybuf = NULL;
+	state->keybuf_size = 0;
 	state->capacity = 0;
 	state->nseries = 0;
 	state->done = false;
@@ -806,6 +984,7 @@ explain_lastpoint(CustomScanState *node, List *ancestors, ExplainState *es)
 	{
 		ExplainPropertyInteger("Series", NULL, state->nseries, es);
 		ExplainPropertyInteger("Pass 1 Chunks Read", NULL, state->pass1.chunks_read, es);
+		ExplainPropertyInteger("Pass 1 Vectors Skipped", NULL, state->pass1.vectors_pruned, es);
 		ExplainPropertyInteger("Pass 2 Chunks Read", NULL, state->pass2.chunks_read, es);
 		ExplainPropertyInteger("Pass 2 Chunks Pruned", NULL, state->pass2.chunks_pruned, es);
 		ExplainPropertyInteger("Pass 2 Vectors Pruned", NULL, state->pass2.vectors_pruned, es);

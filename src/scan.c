@@ -66,6 +66,7 @@ typedef struct TsScanDescData
 	char	   *extent_buf;		/* the open chunk's bytes, in scan_cxt */
 	Size		extent_buf_size;
 	MemoryContext vector_cxt;	/* reset per vector */
+	MemoryContext dict_cxt;		/* the dictionary a vector filter read last */
 
 	/* state taken when the scan starts reading (see write.c) */
 	bool		started;
@@ -88,7 +89,12 @@ typedef struct TsScanDescData
 	int			vec_pos;
 	Datum	  **vec_values;		/* [att][row in vector] */
 	bool	  **vec_isnull;
-	bool	   *vec_decoded;	/* per att: vec_values/vec_isnull are set */
+	int		   *vec_decoded;	/* per att: rows of vec_values/vec_isnull set,
+								 * from the first */
+	int			vec_need;		/* rows a column is decoded for: all, or up to
+								 * the last selected once the filters ran and
+								 * the consumer reads selected rows only */
+	bool		selected_only;	/* the consumer reads selected rows only */
 	int32	  **vec_codes;		/* per att: dictionary codes, or NULL */
 	int32	   *vec_order;		/* row offsets of the vector's rows, or NULL */
 	int		   *vec_ndict;		/* per att: dictionary size */
@@ -187,8 +193,13 @@ scan_begin(Relation rel, Snapshot snapshot, int nkeys,
 	scan->scan_cxt = cxt;
 	scan->chunk_cxt = AllocSetContextCreate(cxt, "timeseries scan chunk",
 											ALLOCSET_DEFAULT_SIZES);
+	/*
+	 * A vector's decoded columns (9 KB each for 1024 rows) fit in the kept
+	 * first block, so resetting per vector gives nothing back to malloc.
+	 */
 	scan->vector_cxt = AllocSetContextCreate(cxt, "timeseries scan vector",
-											 ALLOCSET_DEFAULT_SIZES);
+											 256 * 1024, 256 * 1024,
+											 ALLOCSET_DEFAULT_MAXSIZE);
 	scan->vector = -1;
 	scan->claimed = -1;
 	scan->order_cutoff = PG_UINT64_MAX;
@@ -397,7 +408,7 @@ decode_vector(TsScanDesc scan, uint32 vector, TupleDesc desc)
 	old = MemoryContextSwitchTo(scan->vector_cxt);
 	scan->vec_values = palloc(sizeof(Datum *) * Max(desc->natts, 1));
 	scan->vec_isnull = palloc(sizeof(bool *) * Max(desc->natts, 1));
-	scan->vec_decoded = palloc0(sizeof(bool) * Max(desc->natts, 1));
+	scan->vec_decoded = palloc0(sizeof(int) * Max(desc->natts, 1));
 	scan->vec_codes = palloc0(sizeof(int32 *) * Max(desc->natts, 1));
 	scan->vec_ndict = palloc0(sizeof(int) * Max(desc->natts, 1));
 	scan->vec_order = NULL;
@@ -406,13 +417,15 @@ decode_vector(TsScanDesc scan, uint32 vector, TupleDesc desc)
 	scan->in_buffered = false;
 	scan->vector = vector;
 	scan->vec_nrows = n;
+	scan->vec_need = n;
 	scan->vec_pos = 0;
 }
 
 /*
  * The values of attribute attidx in the current batch, decoding them on
  * first use: a row filter decodes the columns it tests, and the other
- * columns are decoded only when some row passes.
+ * columns are decoded only when some row passes, and then, for a consumer
+ * of selected rows only, only up to the last selected row.
  */
 void
 ts_scan_batch_column(TableScanDesc sscan, int attidx, Datum **values,
@@ -420,29 +433,58 @@ ts_scan_batch_column(TableScanDesc sscan, int attidx, Datum **values,
 {
 	TsScanDesc	scan = (TsScanDesc) sscan;
 
-	if (!scan->vec_decoded[attidx])
+	ts_scan_batch_column_upto(sscan, attidx, scan->vec_need, values, isnull);
+}
+
+/*
+ * The same, where the caller reads only the first upto rows: the others may
+ * read as NULL.  (The integer codec's delta schemes need every value up to
+ * the last one wanted, so a row picked from a vector costs a prefix.)
+ */
+void
+ts_scan_batch_column_upto(TableScanDesc sscan, int attidx, int upto,
+						  Datum **values, bool **isnull)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	upto = Min(upto, scan->vec_nrows);
+	if (scan->vec_decoded[attidx] < upto)
 	{
 		MemoryContext old = MemoryContextSwitchTo(scan->vector_cxt);
 		int			n = scan->vec_nrows;
-		int32	   *codes = NULL;
+		int32	   *codes = scan->vec_codes[attidx];
 		int			ndict;
 
 		Assert(!scan->in_buffered);
-		scan->vec_values[attidx] = palloc(sizeof(Datum) * Max(n, 1));
-		scan->vec_isnull[attidx] = palloc(sizeof(bool) * Max(n, 1));
-		if (TupleDescAttr(scan->desc, attidx)->attlen == -1)
+		if (scan->vec_decoded[attidx] == 0)
+		{
+			scan->vec_values[attidx] = palloc(sizeof(Datum) * Max(n, 1));
+			scan->vec_isnull[attidx] = palloc(sizeof(bool) * Max(n, 1));
+		}
+		if (codes == NULL && TupleDescAttr(scan->desc, attidx)->attlen == -1)
 			codes = palloc(sizeof(int32) * Max(n, 1));
-		ndict = chunk_decode_vector(&scan->reader, scan->desc, attidx,
-									(uint32) scan->vector,
-									scan->vec_values[attidx], scan->vec_isnull[attidx],
-									codes);
+		ndict = chunk_decode_vector_prefix(&scan->reader, scan->desc, attidx,
+										   (uint32) scan->vector, Max(upto, 1),
+										   scan->vec_values[attidx],
+										   scan->vec_isnull[attidx], codes);
 		scan->vec_codes[attidx] = ndict > 0 ? codes : NULL;
 		scan->vec_ndict[attidx] = ndict;
-		scan->vec_decoded[attidx] = true;
+		scan->vec_decoded[attidx] = Max(upto, 1);
 		MemoryContextSwitchTo(old);
 	}
 	*values = scan->vec_values[attidx];
 	*isnull = scan->vec_isnull[attidx];
+}
+
+/*
+ * The consumer reads only the selected rows of each batch (as
+ * ts_scan_getnextslot does): the columns decoded after the filters are
+ * decoded up to the last selected row only.
+ */
+void
+ts_scan_set_selected_only(TableScanDesc sscan)
+{
+	((TsScanDesc) sscan)->selected_only = true;
 }
 
 /*
@@ -533,6 +575,14 @@ filter_batch(TsScanDesc scan)
 	{
 		scan->vec_nrows = 0;
 		return;
+	}
+	if (scan->selected_only && scan->sel && !scan->in_buffered)
+	{
+		int			last = n - 1;
+
+		while (last > 0 && !scan->sel[last])
+			last--;
+		scan->vec_need = last + 1;
 	}
 
 	for (int a = 0; a < scan->desc->natts; a++)
@@ -941,8 +991,9 @@ next_batch(TsScanDesc scan, TupleDesc desc)
 			scan->vec_values = scan->buffered->values;
 			scan->vec_isnull = scan->buffered->isnull;
 			scan->vec_decoded = MemoryContextAlloc(scan->vector_cxt,
-												   sizeof(bool) * Max(desc->natts, 1));
-			memset(scan->vec_decoded, true, sizeof(bool) * Max(desc->natts, 1));
+												   sizeof(int) * Max(desc->natts, 1));
+			for (int a = 0; a < desc->natts; a++)
+				scan->vec_decoded[a] = INT_MAX;
 			scan->vec_codes = MemoryContextAllocZero(scan->vector_cxt,
 													 sizeof(int32 *) * Max(desc->natts, 1));
 			scan->desc = desc;
@@ -970,6 +1021,7 @@ ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 
 	if (!scan->started)
 		start_scan(scan, slot->tts_tupleDescriptor);
+	scan->selected_only = true;
 
 	for (;;)
 	{
@@ -1267,6 +1319,32 @@ ts_scan_vector_text_range(TableScanDesc sscan, int attidx, bool *has_values,
 	Assert(!scan->in_buffered);
 	return chunk_vector_text_range(&scan->reader, attidx, (uint32) scan->vector,
 								   has_values, min, max);
+}
+
+/*
+ * The dictionary of the current vector of a variable-length column, for a
+ * vector filter: its distinct values without decoding the rows (see
+ * chunk_vector_dictionary), valid until the next call.  -1 when the vector
+ * is not dictionary-encoded.
+ */
+int
+ts_scan_vector_dictionary(TableScanDesc sscan, int attidx, const char ***ptrs,
+						  uint32 **lens, bool *has_nulls)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+	MemoryContext old;
+	int			ndict;
+
+	Assert(!scan->in_buffered && scan->vector >= 0);
+	if (scan->dict_cxt == NULL)
+		scan->dict_cxt = AllocSetContextCreate(scan->scan_cxt, "timeseries scan dictionary",
+											   ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(scan->dict_cxt);
+	old = MemoryContextSwitchTo(scan->dict_cxt);
+	ndict = chunk_vector_dictionary(&scan->reader, RelationGetDescr(scan->base.rs_rd),
+									attidx, (uint32) scan->vector, ptrs, lens, has_nulls);
+	MemoryContextSwitchTo(old);
+	return ndict;
 }
 
 /*

@@ -83,8 +83,14 @@ struct ChunkTextBound;
 extern bool ts_scan_vector_text_range(TableScanDesc scan, int attidx, bool *has_values,
 									  struct ChunkTextBound *min,
 									  struct ChunkTextBound *max);
+extern int	ts_scan_vector_dictionary(TableScanDesc scan, int attidx,
+									  const char ***ptrs, uint32 **lens,
+									  bool *has_nulls);
 extern void ts_scan_batch_column(TableScanDesc scan, int attidx,
 								 Datum **values, bool **isnull);
+extern void ts_scan_set_selected_only(TableScanDesc scan);
+extern void ts_scan_batch_column_upto(TableScanDesc scan, int attidx, int upto,
+									  Datum **values, bool **isnull);
 extern int	ts_scan_batch_codes(TableScanDesc scan, int attidx,
 								const int32 **codes);
 extern const TsScanCounters *ts_scan_counters(TableScanDesc scan);

@@ -15,6 +15,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "chunk.h"
 #include "codec.h"
 #include "custom_scan.h"
 #include "gapfill.h"
@@ -59,7 +60,7 @@ _PG_init(void)
 	DefineCustomIntVariable("timeseries.vector_rows",
 							"Number of rows in a vector, the unit of decoding.",
 							NULL,
-							&ts_vector_rows, 1024, 1, 65536,
+							&ts_vector_rows, 1024, 1, CHUNK_MAX_VECTOR_ROWS,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("timeseries.inline_max_bytes",
 							"Chunks up to this many encoded bytes are stored inline in their metadata row.",

@@ -203,8 +203,7 @@ ts_topn_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 		PathKey    *pk = linitial(root->query_pathkeys);
 
 		if (!ts_is_time_type(keys[0].type) ||
-			pk->pk_opfamily != get_opclass_family(GetDefaultOpClass(keys[0].type,
-																	 BTREE_AM_OID)))
+			pk->pk_opfamily != ts_btree_family(keys[0].type))
 			return;
 	}
 
@@ -653,9 +652,13 @@ build_row(TopNState *state, int i)
 			slot->tts_isnull[a] = true;
 			continue;
 		}
+		/*
+		 * A descending walk builds the batch's rows last to first: the
+		 * first one built needs the values up to it, and only those.
+		 */
 		if (state->batch_values[a] == NULL)
-			ts_scan_batch_column(state->scan, a, &state->batch_values[a],
-								 &state->batch_isnull[a]);
+			ts_scan_batch_column_upto(state->scan, a, state->desc ? i + 1 : INT_MAX,
+									  &state->batch_values[a], &state->batch_isnull[a]);
 		slot->tts_values[a] = state->batch_values[a][i];
 		slot->tts_isnull[a] = state->batch_isnull[a][i];
 	}
@@ -706,6 +709,7 @@ fill(TopNState *state)
 		ts_scan_set_filters(state->scan, state->read_time, chunk_filter,
 							vector_filter, state->pushed ? row_filter : NULL, state);
 		ts_scan_set_chunk_order(state->scan, chunk_key, state->desc, state);
+		ts_scan_set_selected_only(state->scan);
 	}
 	else
 		ts_scan_rescan(state->scan, NULL, false, false, false, false);

@@ -758,7 +758,7 @@ topn_plan(PlannerInfo *root, RelOptInfo *input_rel)
 		!(is_int_type(type) || type == DATEOID || type == TIMESTAMPOID ||
 		  type == TIMESTAMPTZOID))
 		return NIL;
-	btfamily = get_opclass_family(GetDefaultOpClass(type, BTREE_AM_OID));
+	btfamily = ts_btree_family(type);
 	geop = get_opfamily_member(btfamily, type, type, BTGreaterEqualStrategyNumber);
 	if (!OidIsValid(geop))
 		return NIL;

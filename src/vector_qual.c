@@ -57,6 +57,7 @@
 #include "metadata.h"
 #include "scan.h"
 #include "summary.h"
+#include "custom_scan.h"
 #include "vector_qual.h"
 
 /* results of a clause for one row */
@@ -113,6 +114,14 @@ typedef struct VQNode
 	bool	   *value_nulls;
 	int64	   *ivalues;		/* FAST_INT */
 	double	   *fvalues;		/* FAST_FLOAT */
+
+	/*
+	 * The one column every leaf of the subtree tests without calling an
+	 * operator's function (text equality, NULL tests), or -1: over a
+	 * dictionary-encoded vector of it, the subtree is evaluated once per
+	 * entry instead of once per row.
+	 */
+	int			dict_att;
 
 	/* pruning by chunk summaries */
 	bool		can_prune;
@@ -176,16 +185,14 @@ value_expr_ok(Node *node)
 static int
 operator_strategy(Oid opno, Oid *opfamily, Oid *lefttype, Oid *righttype)
 {
-	Oid			opclass;
 	int			strategy;
 
 	if (!OidIsValid(opno) || !func_strict(get_opcode(opno)))
 		return 0;
 	op_input_types(opno, lefttype, righttype);
-	opclass = GetDefaultOpClass(*lefttype, BTREE_AM_OID);
-	if (!OidIsValid(opclass))
+	*opfamily = ts_btree_family(*lefttype);
+	if (!OidIsValid(*opfamily))
 		return 0;
-	*opfamily = get_opclass_family(opclass);
 	strategy = get_op_opfamily_strategy(opno, *opfamily);
 	if (strategy == 0)
 	{
@@ -390,6 +397,39 @@ vector_qual_supported(Node *clause, Index relid)
 	return build_node(clause, relid, NULL, NULL, false) != NULL;
 }
 
+/* Set dict_att in a subtree (see VQNode); returns the root's. */
+static int
+set_dict_att(VQNode *n)
+{
+	n->dict_att = -1;
+	switch (n->kind)
+	{
+		case VQ_AND:
+		case VQ_OR:
+		case VQ_NOT:
+			{
+				int			att = set_dict_att(n->args[0]);
+
+				for (int a = 1; a < n->nargs; a++)
+					if (set_dict_att(n->args[a]) != att)
+						att = -1;
+				n->dict_att = att;
+				break;
+			}
+		case VQ_CMP:
+		case VQ_ARRAY:
+			if (n->fast == FAST_TEXT_EQ)
+				n->dict_att = n->attidx;
+			break;
+		case VQ_NULLTEST:
+			n->dict_att = n->attidx;
+			break;
+		case VQ_BOOLCOL:
+			break;
+	}
+	return n->dict_att;
+}
+
 VectorQual *
 vector_qual_compile(List *clauses, Index relid, const AttrNumber *attmap,
 					PlanState *parent)
@@ -407,6 +447,7 @@ vector_qual_compile(List *clauses, Index relid, const AttrNumber *attmap,
 		/* the planner only pushes down clauses that passed the same test */
 		if (n == NULL)
 			elog(ERROR, "timeseries: clause cannot be evaluated over vectors");
+		set_dict_att(n);
 		vq->clauses[vq->nclauses++] = n;
 	}
 	vq->value_cxt = AllocSetContextCreate(CurrentMemoryContext,
@@ -767,11 +808,103 @@ eval_array(VQNode *n, const Datum *values, const bool *isnull, int nrows,
 	}
 }
 
+/*
+ * The rows of one column to evaluate a subtree over: the batch's, or the
+ * entries of its dictionary (see eval_on_dictionary).
+ */
+typedef struct VQInput
+{
+	TableScanDesc scan;
+	int			dict_att;		/* >= 0: values/isnull stand for this column */
+	Datum	   *values;
+	bool	   *isnull;
+} VQInput;
+
+static void eval_tree(VQNode *n, VQInput *in, int nrows, const bool *live, uint8 *out);
+
+static void
+leaf_column(VQNode *n, VQInput *in, Datum **values, bool **isnull)
+{
+	if (in->dict_att >= 0)
+	{
+		Assert(in->dict_att == n->attidx);
+		*values = in->values;
+		*isnull = in->isnull;
+	}
+	else
+		ts_scan_batch_column(in->scan, n->attidx, values, isnull);
+}
+
+/*
+ * Evaluate a subtree over the entries of a dictionary-encoded column, plus
+ * NULL, and give each row its entry's result: a series column's vector
+ * holds a few distinct values, so OR-ed equalities on it (TSBS's
+ * `hostname = 'a' OR hostname = 'b' ...`) cost a pass over the codes.  The
+ * leaves call no operator's function (dict_att), so evaluating an entry
+ * that no live row holds is harmless.  False when the batch's column has no
+ * dictionary, or one too large to pay.
+ */
+static bool
+eval_on_dictionary(VQNode *n, TableScanDesc scan, int nrows, uint8 *out)
+{
+	const int32 *codes;
+	int			ndict = ts_scan_batch_codes(scan, n->dict_att, &codes);
+	Datum	   *values;
+	bool	   *isnull;
+	Datum	   *dvalues;
+	bool	   *dnull;
+	uint8	   *dout;
+	VQInput		in;
+
+	if (ndict <= 0 || ndict > nrows / 4)
+		return false;
+	ts_scan_batch_column(scan, n->dict_att, &values, &isnull);
+	/* entry d's value from its first row; entry ndict is NULL */
+	dvalues = palloc0(sizeof(Datum) * (ndict + 1));
+	dnull = palloc(sizeof(bool) * (ndict + 1));
+	memset(dnull, true, sizeof(bool) * (ndict + 1));
+	for (int i = 0; i < nrows; i++)
+	{
+		int32		c = codes[i];
+
+		if (c >= 0 && c < ndict && dnull[c])
+		{
+			dvalues[c] = values[i];
+			dnull[c] = false;
+		}
+	}
+	in.scan = scan;
+	in.dict_att = n->dict_att;
+	in.values = dvalues;
+	in.isnull = dnull;
+	dout = palloc(ndict + 1);
+	eval_tree(n, &in, ndict + 1, NULL, dout);
+	for (int i = 0; i < nrows; i++)
+	{
+		int32		c = codes[i];
+
+		out[i] = dout[c >= 0 && c < ndict ? c : ndict];
+	}
+	return true;
+}
+
 static void
 eval_node(VQNode *n, TableScanDesc scan, int nrows, const bool *live, uint8 *out)
 {
+	VQInput		in = {scan, -1, NULL, NULL};
+
+	eval_tree(n, &in, nrows, live, out);
+}
+
+static void
+eval_tree(VQNode *n, VQInput *in, int nrows, const bool *live, uint8 *out)
+{
 	Datum	   *values;
 	bool	   *isnull;
+
+	if (in->dict_att < 0 && n->dict_att >= 0 &&
+		eval_on_dictionary(n, in->scan, nrows, out))
+		return;
 
 	switch (n->kind)
 	{
@@ -781,41 +914,48 @@ eval_node(VQNode *n, TableScanDesc scan, int nrows, const bool *live, uint8 *out
 				uint8	   *tmp = palloc(nrows);
 				uint8		dominant = n->kind == VQ_AND ? VQ_FALSE : VQ_TRUE;
 
-				eval_node(n->args[0], scan, nrows, live, out);
+				eval_tree(n->args[0], in, nrows, live, out);
 				for (int a = 1; a < n->nargs; a++)
 				{
-					eval_node(n->args[a], scan, nrows, live, tmp);
+					eval_tree(n->args[a], in, nrows, live, tmp);
+
+					/*
+					 * The dominant value wins; otherwise NULL (2) beats
+					 * the other one (0 or 1): the larger.  Without
+					 * branches, the loop vectorizes.
+					 */
 					for (int i = 0; i < nrows; i++)
 					{
-						if (out[i] == dominant || tmp[i] == dominant)
-							out[i] = dominant;
-						else if (out[i] == VQ_NULL || tmp[i] == VQ_NULL)
-							out[i] = VQ_NULL;
+						uint8		x = out[i];
+						uint8		y = tmp[i];
+						uint8		larger = x > y ? x : y;
+
+						out[i] = (x == dominant) | (y == dominant) ? dominant : larger;
 					}
 				}
 				break;
 			}
 		case VQ_NOT:
-			eval_node(n->args[0], scan, nrows, live, out);
+			eval_tree(n->args[0], in, nrows, live, out);
 			for (int i = 0; i < nrows; i++)
 				if (out[i] != VQ_NULL)
 					out[i] = out[i] == VQ_TRUE ? VQ_FALSE : VQ_TRUE;
 			break;
 		case VQ_CMP:
-			ts_scan_batch_column(scan, n->attidx, &values, &isnull);
+			leaf_column(n, in, &values, &isnull);
 			eval_cmp(n, values, isnull, nrows, live, out);
 			break;
 		case VQ_ARRAY:
-			ts_scan_batch_column(scan, n->attidx, &values, &isnull);
+			leaf_column(n, in, &values, &isnull);
 			eval_array(n, values, isnull, nrows, live, out);
 			break;
 		case VQ_NULLTEST:
-			ts_scan_batch_column(scan, n->attidx, &values, &isnull);
+			leaf_column(n, in, &values, &isnull);
 			for (int i = 0; i < nrows; i++)
 				out[i] = isnull[i] == n->is_null ? VQ_TRUE : VQ_FALSE;
 			break;
 		case VQ_BOOLCOL:
-			ts_scan_batch_column(scan, n->attidx, &values, &isnull);
+			leaf_column(n, in, &values, &isnull);
 			for (int i = 0; i < nrows; i++)
 				out[i] = isnull[i] ? VQ_NULL :
 					DatumGetBool(values[i]) ? VQ_TRUE : VQ_FALSE;

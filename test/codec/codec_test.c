@@ -61,6 +61,24 @@ int_roundtrip(const int64 *v, size_t n, const char *what)
 	CHECK(ok, "%s: decode failed", what);
 	if (ok)
 		CHECK(memcmp(v, dec, sizeof(int64) * n) == 0, "%s: values differ", what);
+	/* the first m values alone, into room for exactly m (ASan sees overruns) */
+	{
+		size_t		ms[] = {1, 2, 3, 7, 8, 9, n / 2, n - 1, n};
+
+		for (size_t j = 0; j < sizeof(ms) / sizeof(ms[0]); j++)
+		{
+			size_t		m = ms[j];
+			int64	   *part;
+
+			if (m < 1 || m > n)
+				continue;
+			part = malloc(sizeof(int64) * m);
+			CHECK(codec_int_decode_prefix(exact, len, part, n, m, scratch) &&
+				  memcmp(v, part, sizeof(int64) * m) == 0,
+				  "%s: first %zu values differ", what, m);
+			free(part);
+		}
+	}
 	/* truncated input must fail, never overrun */
 	if (len > 1)
 	{
@@ -113,6 +131,25 @@ alp_roundtrip(const double *v, size_t n, bool single, const char *what)
 		}
 		if (len > 1)
 			CHECK(!codec_alp_decode(enc, len - 1, dec, n, single, scratch), "%s: truncated input decoded", what);
+		/* the first m values alone, bit for bit as the whole decode gives them */
+		if (ok)
+		{
+			size_t		ms[] = {1, 2, 3, 9, n / 2, n - 1};
+
+			for (size_t j = 0; j < sizeof(ms) / sizeof(ms[0]); j++)
+			{
+				size_t		m = ms[j];
+				double	   *part;
+
+				if (m < 1 || m > n)
+					continue;
+				part = malloc(sizeof(double) * m);
+				CHECK(codec_alp_decode_prefix(enc, len, part, n, m, single, scratch) &&
+					  memcmp(dec, part, sizeof(double) * m) == 0,
+					  "%s: first %zu values differ", what, m);
+				free(part);
+			}
+		}
 	}
 	free(enc);
 	free(scratch);
@@ -147,6 +184,28 @@ dict_roundtrip(const char *const *ptrs, const uint32 *lens, size_t n,
 				break;
 			}
 		CHECK(!codec_dict_decode(enc, len - 1, n, optrs, olens, scratch), "%s: truncated decoded", what);
+		/* the dictionary alone: every value is one of its entries, each once */
+		{
+			const char **eptrs = malloc(sizeof(char *) * n);
+			uint32	   *elens = malloc(sizeof(uint32) * n);
+			int			nd = codec_dict_entries(enc, len, n, eptrs, elens);
+
+			CHECK(nd > 0 && (size_t) nd <= n, "%s: %d dictionary entries", what, nd);
+			for (int a = 0; a < nd; a++)
+				for (int b = a + 1; b < nd; b++)
+					CHECK(elens[a] != elens[b] || memcmp(eptrs[a], eptrs[b], elens[a]) != 0,
+						  "%s: entries %d and %d are equal", what, a, b);
+			for (size_t i = 0; nd > 0 && i < n; i++)
+			{
+				bool		found = false;
+
+				for (int d = 0; d < nd && !found; d++)
+					found = elens[d] == lens[i] && memcmp(eptrs[d], ptrs[i], lens[i]) == 0;
+				CHECK(found, "%s: value %zu is not in the dictionary", what, i);
+			}
+			free(eptrs);
+			free(elens);
+		}
 		/* mutations must not crash */
 		for (int round = 0; round < 2000; round++)
 		{

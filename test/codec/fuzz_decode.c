@@ -39,10 +39,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		case 0:
 			(void) codec_int_decode(rest, restlen, ints, n, scratch);
+			/* and its first values only */
+			(void) codec_int_decode_prefix(rest, restlen, ints, n, 1 + data[1] % n, scratch);
 			break;
 		case 1:
 		case 2:
 			(void) codec_alp_decode(rest, restlen, dbls, n, mode == 2, scratch);
+			(void) codec_alp_decode_prefix(rest, restlen, dbls, n, 1 + data[2] % n,
+										   mode == 2, scratch);
 			break;
 		case 6:
 			{
@@ -50,6 +54,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				static uint32 lens[MAXN];
 
 				(void) codec_dict_decode(rest, restlen, n, ptrs, lens, scratch);
+				(void) codec_dict_entries(rest, restlen, n, ptrs, lens);
 				break;
 			}
 		case 3:
