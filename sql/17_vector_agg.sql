@@ -191,6 +191,51 @@ SELECT va_check('SELECT i2, count(*), max(f8) FROM %T WHERE i2 = 3 GROUP BY i2')
 SELECT va_check('SELECT i2, host, count(*) FROM %T WHERE i2 = 3 AND host = ''h3'' GROUP BY i2, host');
 RESET enable_hashagg;
 
+-- float avg / min / max of many columns advance together, run by run of
+-- rows of one group (four chains at a time, the rest one by one): NULLs in
+-- some vectors only, NaN, infinities, -0, float4 next to float8, groups in
+-- long runs and interleaved, rows left out by the WHERE clause in the runs
+SET timeseries.chunk_rows = 3000;
+SET timeseries.vector_rows = 100;
+CREATE TABLE fa (t timestamptz, g int, a float8, b float8, c float8, d float8, e float4, f float8,
+				 h float8)
+	USING timeseries;
+INSERT INTO fa
+SELECT '2024-01-01'::timestamptz + i * interval '1 minute',
+	   CASE WHEN i < 6000 THEN i / 250 ELSE i % 7 END,
+	   sin(i) * 100,
+	   CASE WHEN i BETWEEN 2000 AND 2099 AND i % 3 = 0 THEN NULL ELSE cos(i) END,
+	   CASE i WHEN 300 THEN 'NaN' WHEN 301 THEN 'Infinity' WHEN 7000 THEN '-Infinity' ELSE i / 3.0 END,
+	   CASE WHEN i % 2 = 0 THEN '-0'::float8 ELSE 0 END,
+	   (i % 97) / 7.0,
+	   CASE WHEN i % 400 < 10 THEN NULL ELSE i * 1e-3 END,
+	   (i % 13) * 0.25
+  FROM generate_series(1, 9000) i;
+RESET timeseries.chunk_rows;
+RESET timeseries.vector_rows;
+CREATE TABLE fa_heap AS SELECT * FROM fa;
+CREATE FUNCTION fa_check(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE a bigint; b bigint; total bigint;
+BEGIN
+	EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM (%s) x) EXCEPT ALL (SELECT x::text FROM (%s) x)) d',
+				   replace(q, '%T', 'fa_heap'), replace(q, '%T', 'fa')) INTO a;
+	EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM (%s) x) EXCEPT ALL (SELECT x::text FROM (%s) x)) d',
+				   replace(q, '%T', 'fa'), replace(q, '%T', 'fa_heap')) INTO b;
+	EXECUTE format('SELECT count(*) FROM (%s) x', replace(q, '%T', 'fa')) INTO total;
+	RETURN format('rows=%s only_heap=%s only_ts=%s', total, a, b);
+END
+$$;
+SET timeseries.debug_require_vector_agg = on;
+SELECT q, fa_check(q) FROM (VALUES
+	('SELECT g, avg(a), avg(d), avg(h), avg(f), avg(b), avg(c), avg(e) FROM %T GROUP BY g'),
+	('SELECT date_trunc(''hour'', t), g, max(a), max(b), max(c), max(d), max(e), max(f), min(a), min(b), min(c), min(d), min(e) FROM %T GROUP BY 1, 2'),
+	('SELECT g, avg(a), avg(b), avg(c), avg(f), max(d), min(d) FROM %T WHERE a > 0 OR t > ''2024-01-05'' GROUP BY g'),
+	('SELECT avg(a), avg(b), avg(c), avg(d), max(a) FILTER (WHERE g = 3), stddev(c) FROM %T WHERE c <> ''NaN''')
+) AS x(q);
+RESET timeseries.debug_require_vector_agg;
+DROP FUNCTION fa_check(text);
+DROP TABLE fa, fa_heap;
+
 -- empty tables
 CREATE TABLE va_empty (LIKE va) USING timeseries;
 SELECT count(*), sum(i4), avg(f8), max(t) FROM va_empty;

@@ -1033,7 +1033,8 @@ chunk_decode_row_order(ChunkReader *reader, uint32 vector, int32 *offsets)
  * as att: sets *entry, *bitmap (the validity bitmap, NULL when the vector
  * has no NULL) and the encoded non-NULL values in [*p, *end).  Returns the
  * number of non-NULL values; 0 (and nothing else set) for an all-NULL
- * vector.  The stream is allocated in the current memory context.
+ * vector.  A compressed stream is decompressed into the current memory
+ * context; an uncompressed one is read in place.
  */
 static int
 vector_stream(ChunkReader *reader, Form_pg_attribute att, int attidx,
@@ -1078,13 +1079,22 @@ vector_stream(ChunkReader *reader, Form_pg_attribute att, int attidx,
 		return 0;
 	}
 
-	raw = palloc_extended(Max(entry->raw_length, 1), MCXT_ALLOC_HUGE);
-	if (!codec_decompress(entry->codec, col + entry->offset, entry->length,
-						  raw, entry->raw_length))
-		chunk_corrupted("vector does not decompress");
-
-	*p = raw;
-	*end = raw + entry->raw_length;
+	/* an uncompressed stream is read where it is */
+	if (entry->codec == CODEC_NONE)
+	{
+		if (entry->raw_length != entry->length)
+			chunk_corrupted("vector does not decompress");
+		*p = col + entry->offset;
+	}
+	else
+	{
+		raw = palloc_extended(Max(entry->raw_length, 1), MCXT_ALLOC_HUGE);
+		if (!codec_decompress(entry->codec, col + entry->offset, entry->length,
+							  raw, entry->raw_length))
+			chunk_corrupted("vector does not decompress");
+		*p = raw;
+	}
+	*end = *p + entry->raw_length;
 	if (entry->nnulls > 0)
 	{
 		Size		bitmap_len = (n + 7) / 8;
@@ -1105,10 +1115,11 @@ vector_stream(ChunkReader *reader, Form_pg_attribute att, int attidx,
 
 /*
  * The dictionary of one vector of variable-length column attidx: its
- * distinct values, without decoding the rows' codes (pointers into a stream
- * allocated in the current memory context, and lengths).  Returns the
- * number of entries (0 for an all-NULL vector), or -1 when the vector is
- * not dictionary-encoded; *has_nulls says whether some row is NULL.
+ * distinct values, without decoding the rows' codes: pointers into the
+ * chunk (or into the stream decompressed in the current memory context) and
+ * lengths, in the reader's scratch, valid until it decodes again.  Returns
+ * the number of entries (0 for an all-NULL vector), or -1 when the vector
+ * is not dictionary-encoded; *has_nulls says whether some row is NULL.
  */
 int
 chunk_vector_dictionary(ChunkReader *reader, TupleDesc tupdesc, int attidx,
@@ -1133,8 +1144,9 @@ chunk_vector_dictionary(ChunkReader *reader, TupleDesc tupdesc, int attidx,
 		return -1;
 	if (entry.flags & ~CHUNK_VECTOR_DICT)
 		chunk_corrupted("vector encoding does not fit the column type");
-	*ptrs = palloc(sizeof(char *) * nn);
-	*lens = palloc(sizeof(uint32) * nn);
+	/* in the reader's scratch: no allocation when the stream is read in place */
+	*ptrs = (const char **) reader->scratch;
+	*lens = (uint32 *) (reader->scratch + nn);
 	ndict = codec_dict_entries(p, end - p, nn, *ptrs, *lens);
 	if (ndict < 0)
 		chunk_corrupted("malformed dictionary vector");

@@ -1324,8 +1324,8 @@ ts_scan_vector_text_range(TableScanDesc sscan, int attidx, bool *has_values,
 /*
  * The dictionary of the current vector of a variable-length column, for a
  * vector filter: its distinct values without decoding the rows (see
- * chunk_vector_dictionary), valid until the next call.  -1 when the vector
- * is not dictionary-encoded.
+ * chunk_vector_dictionary), valid until the next call or decode.  -1 when
+ * the vector is not dictionary-encoded.
  */
 int
 ts_scan_vector_dictionary(TableScanDesc sscan, int attidx, const char ***ptrs,

@@ -1922,6 +1922,198 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 #undef EACH_ROW
 }
 
+/*
+ * Aggregates of one kind over float inputs, accumulated row by row together
+ * (see accumulate_fused).
+ */
+#define FUSED_MAX 32
+
+typedef struct FusedInputs
+{
+	int			n;
+	AggSlot    *slots[FUSED_MAX];
+	Datum	   *values[FUSED_MAX];
+	bool	   *isnull[FUSED_MAX];
+	bool		float4[FUSED_MAX];
+} FusedInputs;
+
+/*
+ * One aggregate's step for one row, on a state held in locals: d and n of
+ * AggSlot.  As float8_accum's Sx (avg() without Sxx), and as float8larger /
+ * float8smaller (NaN above all).
+ */
+static pg_attribute_always_inline void
+fused_step(AggKind kind, double *d, int64 *n, double v)
+{
+	if (kind == AK_ACCUM)
+		*d += v;
+	else if (*n == 0 || !(kind == AK_MAX ? float8_gt(*d, v) : float8_lt(*d, v)))
+		*d = v;
+	(*n)++;
+}
+
+/*
+ * Rows [from, to) of one group into width aggregates from k0 on, the states
+ * in locals: each aggregate's state is a chain of dependent steps that must
+ * run in row order (for core's rounding), and chains through memory, one
+ * aggregate after another, wait on every step; here up to four chains
+ * advance side by side in registers.  With plain (no NULL, float8 inputs),
+ * the loop tests nothing but the selection.
+ */
+static pg_attribute_always_inline void
+fused_run(const FusedInputs *f, AggKind kind, int k0, const int width,
+		  const bool plain, int g, int from, int to, const bool *sel)
+{
+	double		d[4];
+	int64		n[4];
+	const Datum *v[4];
+	const bool *nulls[4];
+	bool		f4[4];
+
+	for (int q = 0; q < width; q++)
+	{
+		d[q] = f->slots[k0 + q][g].d;
+		n[q] = f->slots[k0 + q][g].n;
+		v[q] = f->values[k0 + q];
+		nulls[q] = f->isnull[k0 + q];
+		f4[q] = f->float4[k0 + q];
+	}
+	for (int r = from; r < to; r++)
+	{
+		if (sel && !sel[r])
+			continue;
+#pragma GCC unroll 4
+		for (int q = 0; q < width; q++)
+		{
+			if (plain)
+				fused_step(kind, &d[q], &n[q], DatumGetFloat8(v[q][r]));
+			else if (!nulls[q][r])
+				fused_step(kind, &d[q], &n[q],
+						   f4[q] ? (double) DatumGetFloat4(v[q][r]) : DatumGetFloat8(v[q][r]));
+		}
+	}
+	for (int q = 0; q < width; q++)
+	{
+		f->slots[k0 + q][g].d = d[q];
+		f->slots[k0 + q][g].n = n[q];
+	}
+}
+
+/*
+ * Accumulate several aggregates of one kind (sums of avg() without Sxx, or
+ * float min / max) together, run by run of rows of one group: a vector of
+ * a series holds long runs of one (bucket, series) group.
+ */
+static pg_attribute_always_inline void
+accumulate_fused_kind(const FusedInputs *f, AggKind kind, int nrows,
+					  const bool *sel, const int *group)
+{
+	bool		plain4[FUSED_MAX / 4];
+	int			i = 0;
+
+	/* blocks of four float8 inputs without a NULL in the batch */
+	for (int b = 0; b + 1 <= f->n / 4; b++)
+	{
+		plain4[b] = true;
+		for (int q = 4 * b; q < 4 * b + 4; q++)
+			plain4[b] &= !f->float4[q] && memchr(f->isnull[q], true, nrows) == NULL;
+	}
+	while (i < nrows)
+	{
+		int			g;
+		int			j;
+		int			k = 0;
+
+		if (sel && !sel[i])
+		{
+			i++;
+			continue;
+		}
+		/*
+		 * The run: rows of group g, and unselected rows among them; it ends
+		 * after its last selected row.
+		 */
+		g = group[i];
+		j = i + 1;
+		for (int r = i + 1; r < nrows; r++)
+		{
+			if (sel && !sel[r])
+				continue;
+			if (group[r] != g)
+				break;
+			j = r + 1;
+		}
+		for (; k + 4 <= f->n; k += 4)
+		{
+			if (plain4[k / 4])
+				fused_run(f, kind, k, 4, true, g, i, j, sel);
+			else
+				fused_run(f, kind, k, 4, false, g, i, j, sel);
+		}
+		for (; k < f->n; k++)
+			fused_run(f, kind, k, 1, false, g, i, j, sel);
+		i = j;
+	}
+}
+
+static void
+accumulate_fused(const FusedInputs *f, AggKind kind, int nrows, const bool *sel,
+				 const int *group)
+{
+	/* the kind as a constant in each copy of the loops */
+	switch (kind)
+	{
+		case AK_ACCUM:
+			accumulate_fused_kind(f, AK_ACCUM, nrows, sel, group);
+			break;
+		case AK_MAX:
+			accumulate_fused_kind(f, AK_MAX, nrows, sel, group);
+			break;
+		case AK_MIN:
+			accumulate_fused_kind(f, AK_MIN, nrows, sel, group);
+			break;
+		default:
+			Assert(false);
+	}
+}
+
+/*
+ * Accumulate every aggregate of the batch: those that accumulate_fused
+ * takes together, then the others one by one.
+ */
+static void
+accumulate_all(TsAggState *state, int nrows, const bool *sel, const int *group)
+{
+	static const AggKind fused_kinds[] = {AK_ACCUM, AK_MAX, AK_MIN};
+	bool	   *done = palloc0(sizeof(bool) * Max(state->naggs, 1));
+
+	for (int kk = 0; kk < lengthof(fused_kinds); kk++)
+	{
+		FusedInputs f;
+
+		f.n = 0;
+		for (int a = 0; a < state->naggs && f.n < FUSED_MAX; a++)
+		{
+			AggSpec    *spec = &state->aggs[a];
+
+			if (spec->kind != fused_kinds[kk] || spec->filter != NULL ||
+				spec->attidx < 0 || !is_float_type(spec->argtype) ||
+				(spec->kind == AK_ACCUM && !spec->lazy_sxx))
+				continue;
+			f.slots[f.n] = SLOT(state, 0, a);
+			ts_scan_batch_column(state->scan, spec->attidx, &f.values[f.n], &f.isnull[f.n]);
+			f.float4[f.n] = spec->argtype == FLOAT4OID;
+			f.n++;
+			done[a] = true;
+		}
+		if (f.n > 0)
+			accumulate_fused(&f, fused_kinds[kk], nrows, sel, group);
+	}
+	for (int a = 0; a < state->naggs; a++)
+		if (!done[a])
+			accumulate(state, a, nrows, sel, group);
+}
+
 /* Read the next batch into the groups; false at the end of the scan. */
 static bool
 consume_batch(TsAggState *state, TupleDesc desc)
@@ -1995,6 +2187,8 @@ consume_batch(TsAggState *state, TupleDesc desc)
 		Datum	   *rowv = palloc(sizeof(Datum) * state->nkeys);
 		bool	   *rown = palloc(sizeof(bool) * state->nkeys);
 		uint64	   *h = palloc0(sizeof(uint64) * nrows);
+		int		   *starts = palloc(sizeof(int) * nrows);
+		int			nstarts = 0;
 		int			prev = -1;
 		bool		ptr_cache;
 		Pointer		cache_ptr[GROUP_PTR_CACHE];
@@ -2002,11 +2196,33 @@ consume_batch(TsAggState *state, TupleDesc desc)
 
 		for (int k = 0; k < state->nkeys; k++)
 		{
-			const KeySpec *key = &state->keys[k];
-
 			kv[k] = palloc(sizeof(Datum) * nrows);
 			kn[k] = palloc(sizeof(bool) * nrows);
 			batch_keys(state, k, nrows, sel, kv[k], kn[k]);
+		}
+
+		/*
+		 * Runs of rows with the keys of the row before (same bits or
+		 * pointers): a vector of a series holds long runs of one (bucket,
+		 * series).  Only the row starting a run is hashed and looked up;
+		 * group[] of a run start is -1 until then.
+		 */
+		for (int i = 0; i < nrows; i++)
+		{
+			bool		same = prev >= 0;
+
+			if (sel && !sel[i])
+				continue;
+			for (int k = 0; k < state->nkeys && same; k++)
+				same = kn[k][i] == kn[k][prev] &&
+					(kn[k][i] || kv[k][i] == kv[k][prev]);
+			if (!same)
+				starts[nstarts++] = i;
+			prev = i;
+		}
+		for (int k = 0; k < state->nkeys; k++)
+		{
+			const KeySpec *key = &state->keys[k];
 
 			if (key->is_text)
 			{
@@ -2019,13 +2235,14 @@ consume_batch(TsAggState *state, TupleDesc desc)
 				uint64		cache_hash[PTR_CACHE];
 
 				memset(cache_ptr, 0, sizeof(cache_ptr));
-				for (int i = 0; i < nrows; i++)
+				for (int x = 0; x < nstarts; x++)
 				{
+					int			i = starts[x];
 					Pointer		p;
 					uint32		slot;
 					uint64		kh;
 
-					if ((sel && !sel[i]) || kn[k][i])
+					if (kn[k][i])
 					{
 						h[i] = combine_key_hash(h[i], key_hash(key, 0, true), k);
 						continue;
@@ -2045,9 +2262,14 @@ consume_batch(TsAggState *state, TupleDesc desc)
 #undef PTR_CACHE
 			}
 			else
-				for (int i = 0; i < nrows; i++)
+				for (int x = 0; x < nstarts; x++)
+				{
+					int			i = starts[x];
+
 					h[i] = combine_key_hash(h[i], key_hash(key, kv[k][i], kn[k][i]), k);
+				}
 		}
+
 		/*
 		 * One text key: the rows of a dictionary vector share their value's
 		 * copy, so a pointer seen earlier in the batch has its group
@@ -2056,37 +2278,23 @@ consume_batch(TsAggState *state, TupleDesc desc)
 		ptr_cache = state->nkeys == 1 && state->keys[0].is_text;
 		if (ptr_cache)
 			memset(cache_ptr, 0, sizeof(cache_ptr));
-		for (int i = 0; i < nrows; i++)
+		for (int x = 0; x < nstarts; x++)
 		{
-			bool		same = prev >= 0;
+			int			i = starts[x];
 			uint32		slot = 0;
 
-			if (sel && !sel[i])
-				continue;
-
-			/* the same keys as the previous row (same bits or pointers) */
-			for (int k = 0; k < state->nkeys && same; k++)
-				same = kn[k][i] == kn[k][prev] &&
-					(kn[k][i] || kv[k][i] == kv[k][prev]);
-			if (same)
-			{
-				group[i] = group[prev];
-				prev = i;
-				continue;
-			}
 			if (ptr_cache && !kn[0][i])
 			{
 				slot = (uint32) (((uintptr_t) DatumGetPointer(kv[0][i]) >> 3) % GROUP_PTR_CACHE);
 				if (cache_ptr[slot] == DatumGetPointer(kv[0][i]))
 				{
 					group[i] = cache_group[slot];
-					prev = i;
 					continue;
 				}
 			}
-			/* the table slot of a row a little ahead, while this one is probed */
-			if (i + 8 < nrows && state->table)
-				__builtin_prefetch(&state->table[(uint32) h[i + 8] & state->table_mask]);
+			/* the table slot of a run a little ahead, while this one is probed */
+			if (x + 8 < nstarts && state->table)
+				__builtin_prefetch(&state->table[(uint32) h[starts[x + 8]] & state->table_mask]);
 			for (int k = 0; k < state->nkeys; k++)
 			{
 				rowv[k] = kv[k][i];
@@ -2098,11 +2306,17 @@ consume_batch(TsAggState *state, TupleDesc desc)
 				cache_ptr[slot] = DatumGetPointer(kv[0][i]);
 				cache_group[slot] = group[i];
 			}
-			prev = i;
+		}
+		/* the rest of each run takes its start's group */
+		for (int x = 0; x < nstarts; x++)
+		{
+			int			end = x + 1 < nstarts ? starts[x + 1] : nrows;
+
+			for (int i = starts[x] + 1; i < end; i++)
+				group[i] = group[starts[x]];
 		}
 	}
-	for (int a = 0; a < state->naggs; a++)
-		accumulate(state, a, nrows, sel, group);
+	accumulate_all(state, nrows, sel, group);
 	MemoryContextSwitchTo(old);
 	ResetExprContext(state->css.ss.ps.ps_ExprContext);
 	return true;
