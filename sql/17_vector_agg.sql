@@ -198,7 +198,7 @@ RESET enable_hashagg;
 SET timeseries.chunk_rows = 3000;
 SET timeseries.vector_rows = 100;
 CREATE TABLE fa (t timestamptz, g int, a float8, b float8, c float8, d float8, e float4, f float8,
-				 h float8)
+				 h float8, u timestamptz, w timestamptz)
 	USING timeseries;
 INSERT INTO fa
 SELECT '2024-01-01'::timestamptz + i * interval '1 minute',
@@ -209,7 +209,9 @@ SELECT '2024-01-01'::timestamptz + i * interval '1 minute',
 	   CASE WHEN i % 2 = 0 THEN '-0'::float8 ELSE 0 END,
 	   (i % 97) / 7.0,
 	   CASE WHEN i % 400 < 10 THEN NULL ELSE i * 1e-3 END,
-	   (i % 13) * 0.25
+	   (i % 13) * 0.25,
+	   '2024-03-08'::timestamptz + ((i * 7919) % 9000) * interval '1 minute',
+	   '2024-03-08'::timestamptz + i * interval '1 minute'
   FROM generate_series(1, 9000) i;
 RESET timeseries.chunk_rows;
 RESET timeseries.vector_rows;
@@ -230,7 +232,13 @@ SELECT q, fa_check(q) FROM (VALUES
 	('SELECT g, avg(a), avg(d), avg(h), avg(f), avg(b), avg(c), avg(e) FROM %T GROUP BY g'),
 	('SELECT date_trunc(''hour'', t), g, max(a), max(b), max(c), max(d), max(e), max(f), min(a), min(b), min(c), min(d), min(e) FROM %T GROUP BY 1, 2'),
 	('SELECT g, avg(a), avg(b), avg(c), avg(f), max(d), min(d) FROM %T WHERE a > 0 OR t > ''2024-01-05'' GROUP BY g'),
-	('SELECT avg(a), avg(b), avg(c), avg(d), max(a) FILTER (WHERE g = 3), stddev(c) FROM %T WHERE c <> ''NaN''')
+	('SELECT avg(a), avg(b), avg(c), avg(d), max(a) FILTER (WHERE g = 3), stddev(c) FROM %T WHERE c <> ''NaN'''),
+	-- bucket keys over times in order and shuffled, across a DST change
+	('SELECT date_trunc(''hour'', w, ''America/New_York''), count(*), max(a) FROM %T GROUP BY 1'),
+	('SELECT date_trunc(''day'', u, ''America/New_York''), count(*), max(a) FROM %T GROUP BY 1'),
+	('SELECT time_bucket(''1 day'', w, ''America/New_York''), g, count(*) FROM %T WHERE g < 20 GROUP BY 1, 2'),
+	('SELECT date_bin(''7 minutes'', u, ''2024-01-01''), min(b) FROM %T GROUP BY 1'),
+	('SELECT time_bucket(''10 minutes'', w), avg(h) FROM %T WHERE a > 0 GROUP BY 1')
 ) AS x(q);
 RESET timeseries.debug_require_vector_agg;
 DROP FUNCTION fa_check(text);

@@ -132,6 +132,20 @@ typedef struct TsScanDescData
 	int			cached_reopened;	/* times it was walked again (rescans) */
 	struct VectorValues *vector_values; /* in chunk_cxt (ts_scan_vector_lacks_value) */
 
+	/*
+	 * A value of an integer column that every row must have (until the next
+	 * rescan): in a chunk whose exact values per vector are known, only the
+	 * vectors holding it are walked, in ascending order (cand).
+	 */
+	bool		probe;
+	int			probe_att;
+	Oid			probe_type;
+	int64		probe_value;
+	uint32	   *cand;			/* in scan_cxt */
+	int			ncand;
+	int			cand_cap;
+	bool		use_cand;		/* the current chunk walks cand only */
+
 	/* parallel scans: chunks are claimed by their position in the walk */
 	pg_atomic_uint64 *next_claim;	/* shared counter, or NULL */
 	int64		position;		/* of the next metadata row in the walk */
@@ -203,6 +217,7 @@ scan_begin(Relation rel, Snapshot snapshot, int nkeys,
 	scan->vector = -1;
 	scan->claimed = -1;
 	scan->order_cutoff = PG_UINT64_MAX;
+	scan->probe = false;
 	scan->cached_first_row = -1;
 	scan->an_cur_chunk = -1;
 	scan->storage_id = storage_get_id(rel);
@@ -285,6 +300,8 @@ ts_scan_rescan(TableScanDesc sscan, struct ScanKeyData *key, bool set_params,
 	scan->claimed = -1;
 	scan->order_pos = 0;
 	scan->order_cutoff = PG_UINT64_MAX;
+	scan->probe = false;
+	scan->use_cand = false;
 	scan->vectors_seen = 0;
 }
 
@@ -868,6 +885,8 @@ next_rowid_chunk(TsScanDesc scan)
 	return true;
 }
 
+static bool probe_candidates(TsScanDesc scan);
+
 static bool
 next_chunk(TsScanDesc scan)
 {
@@ -884,6 +903,7 @@ next_chunk(TsScanDesc scan)
 	scan->vector = -1;
 	scan->vectors_seen = 0;
 	scan->vec_nrows = scan->vec_pos = 0;
+	scan->use_cand = scan->probe && probe_candidates(scan);
 	return true;
 }
 
@@ -956,11 +976,14 @@ next_batch(TsScanDesc scan, TupleDesc desc)
 	{
 		if (scan->in_buffered)
 			return false;		/* the write buffer was the last batch */
-		if (scan->have_chunk && scan->vectors_seen < scan->reader.nvectors)
+		if (scan->have_chunk &&
+			scan->vectors_seen < (scan->use_cand ? scan->ncand : scan->reader.nvectors))
 		{
 			int64		v = scan->vectors_seen++;
 
-			if (scan->reverse_vectors)
+			if (scan->use_cand)
+				v = scan->cand[scan->reverse_vectors ? scan->ncand - 1 - v : v];
+			else if (scan->reverse_vectors)
 				v = scan->reader.nvectors - 1 - v;
 
 			/*
@@ -1195,7 +1218,29 @@ typedef struct VectorValues
 	int			attidx;
 	int		   *nvalues;		/* per vector; -1: more than VECTOR_VALUES_MAX */
 	int64	  **values;			/* per vector, sorted */
+	/* the inverse: (value, vector) by value, and the vectors of -1 above */
+	struct VectorValuePair *pairs;
+	int			npairs;
+	uint32	   *unknown;
+	int			nunknown;
 } VectorValues;
+
+typedef struct VectorValuePair
+{
+	int64		value;
+	uint32		vector;
+} VectorValuePair;
+
+static int
+compare_value_pairs(const void *a, const void *b)
+{
+	const VectorValuePair *x = a;
+	const VectorValuePair *y = b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return (x->vector > y->vector) - (x->vector < y->vector);
+}
 
 /* qsort and bsearch order of int64 values */
 int
@@ -1248,10 +1293,55 @@ build_vector_values(TsScanDesc scan, int attidx, Oid typid)
 	pfree(vals);
 	pfree(nulls);
 	pfree(iv);
+
+	/* the inverse, for ts_scan_set_vector_probe */
+	for (uint32 v = 0; v < nvectors; v++)
+	{
+		if (vv->nvalues[v] < 0)
+			vv->nunknown++;
+		else
+			vv->npairs += vv->nvalues[v];
+	}
+	vv->pairs = palloc(sizeof(VectorValuePair) * Max(vv->npairs, 1));
+	vv->unknown = palloc(sizeof(uint32) * Max(vv->nunknown, 1));
+	vv->npairs = vv->nunknown = 0;
+	for (uint32 v = 0; v < nvectors; v++)
+	{
+		if (vv->nvalues[v] < 0)
+			vv->unknown[vv->nunknown++] = v;
+		for (int i = 0; i < vv->nvalues[v]; i++)
+		{
+			vv->pairs[vv->npairs].value = vv->values[v][i];
+			vv->pairs[vv->npairs].vector = v;
+			vv->npairs++;
+		}
+	}
+	qsort(vv->pairs, vv->npairs, sizeof(VectorValuePair), compare_value_pairs);
 	vv->next = scan->vector_values;
 	scan->vector_values = vv;
 	MemoryContextSwitchTo(old);
 	return vv;
+}
+
+/*
+ * The exact values per vector of integer column attidx of the current
+ * chunk, when it is the chunk an ordered walk keeps open across rescans and
+ * has been walked at least twice again (built then, kept with the chunk);
+ * else NULL.
+ */
+static VectorValues *
+kept_chunk_values(TsScanDesc scan, int attidx, Oid typid)
+{
+	VectorValues *vv;
+
+	if (scan->in_buffered || scan->cached_first_row < 0 ||
+		scan->cached_first_row != scan->chunk.first_row || scan->cached_reopened < 2 ||
+		attidx >= scan->reader.natts)
+		return NULL;
+	for (vv = scan->vector_values; vv != NULL; vv = vv->next)
+		if (vv->attidx == attidx)
+			return vv;
+	return build_vector_values(scan, attidx, typid);
 }
 
 /*
@@ -1266,20 +1356,77 @@ ts_scan_vector_lacks_value(TableScanDesc sscan, int attidx, Oid typid, int64 val
 	VectorValues *vv;
 	uint32		v;
 
-	if (scan->in_buffered || scan->cached_first_row < 0 ||
-		scan->cached_first_row != scan->chunk.first_row || scan->cached_reopened < 2 ||
-		attidx >= scan->reader.natts || scan->vector < 0)
+	if (scan->vector < 0 || (vv = kept_chunk_values(scan, attidx, typid)) == NULL)
 		return false;
-	for (vv = scan->vector_values; vv != NULL; vv = vv->next)
-		if (vv->attidx == attidx)
-			break;
-	if (vv == NULL)
-		vv = build_vector_values(scan, attidx, typid);
 	v = (uint32) scan->vector;
 	if (vv->nvalues[v] < 0)
 		return false;
 	return bsearch(&value, vv->values[v], vv->nvalues[v], sizeof(int64),
 				   ts_compare_int64) == NULL;
+}
+
+/*
+ * Every row the scan returns until its next rescan has value in integer
+ * column attidx (of type typid): in a chunk kept open across rescans, the
+ * walk goes straight to the vectors holding it (a LATERAL subquery per
+ * series would otherwise test every vector of the newest chunk per series).
+ */
+void
+ts_scan_set_vector_probe(TableScanDesc sscan, int attidx, Oid typid, int64 value)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	scan->probe = true;
+	scan->probe_att = attidx;
+	scan->probe_type = typid;
+	scan->probe_value = value;
+}
+
+/* The vectors of the chunk just opened that may hold the probe's value. */
+static bool
+probe_candidates(TsScanDesc scan)
+{
+	VectorValues *vv = kept_chunk_values(scan, scan->probe_att, scan->probe_type);
+	int			lo = 0;
+	int			hi;
+	int			n = 0;
+
+	if (vv == NULL)
+		return false;
+	if (scan->cand_cap < (int) scan->reader.nvectors)
+	{
+		scan->cand_cap = scan->reader.nvectors;
+		scan->cand = scan->cand ? repalloc(scan->cand, sizeof(uint32) * scan->cand_cap) :
+			MemoryContextAlloc(scan->scan_cxt, sizeof(uint32) * scan->cand_cap);
+	}
+	/* the first pair with the value */
+	hi = vv->npairs;
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (vv->pairs[mid].value < scan->probe_value)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (int i = lo; i < vv->npairs && vv->pairs[i].value == scan->probe_value; i++)
+		scan->cand[n++] = vv->pairs[i].vector;
+	for (int i = 0; i < vv->nunknown; i++)
+		scan->cand[n++] = vv->unknown[i];
+	/* ascending, as the walk expects (few: insertion sort) */
+	for (int i = 1; i < n; i++)
+	{
+		uint32		x = scan->cand[i];
+		int			j = i - 1;
+
+		for (; j >= 0 && scan->cand[j] > x; j--)
+			scan->cand[j + 1] = scan->cand[j];
+		scan->cand[j + 1] = x;
+	}
+	scan->ncand = n;
+	scan->counters.vectors_pruned += scan->reader.nvectors - n;
+	return true;
 }
 
 /*

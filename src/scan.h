@@ -74,6 +74,8 @@ extern void ts_scan_set_filters(TableScanDesc scan, const bool *read_att,
 /* What the current vector's stored range says about a column (summary.h). */
 struct ColumnSummary;
 extern int	ts_compare_int64(const void *a, const void *b);
+extern void ts_scan_set_vector_probe(TableScanDesc scan, int attidx, Oid typid,
+									 int64 value);
 extern bool ts_scan_vector_lacks_value(TableScanDesc sscan, int attidx, Oid typid,
 									   int64 value);
 extern void ts_scan_vector_summary(TableScanDesc scan, int attidx, Oid typid,

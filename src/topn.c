@@ -714,6 +714,15 @@ fill(TopNState *state)
 	else
 		ts_scan_rescan(state->scan, NULL, false, false, false, false);
 	vector_qual_set_values(state->vq, ss->ps.ps_ExprContext);
+	{
+		int			attidx;
+		Oid			typid;
+		int64		value;
+
+		/* per series through LATERAL: straight to the series' vectors */
+		if (vector_qual_int_equality(state->vq, &attidx, &typid, &value))
+			ts_scan_set_vector_probe(state->scan, attidx, typid, value);
+	}
 
 	while ((nrows = ts_scan_next_batch(state->scan, desc, &sel)) > 0)
 	{

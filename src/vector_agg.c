@@ -152,6 +152,8 @@ typedef struct KeySpec
 	bool		is_text;
 	FuncExpr   *func;			/* key = func(..., column, ...), or NULL */
 	bool		strict;
+	bool		monotonic;		/* func never decreases as the column grows (a
+								 * bucket function), and its result is by value */
 	int			colarg;			/* position of the column among its args */
 	FmgrInfo	flinfo;
 	FunctionCallInfo fcinfo;
@@ -375,6 +377,28 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 }
 
 /* A group key expression we can compute; fills spec when given. */
+/*
+ * Bucket functions of a time value: date_trunc (in any zone: a truncation
+ * of a later instant is never earlier), date_bin, and our time_bucket and
+ * time_bucket_gapfill, whatever their width, origin, offset or zone.
+ */
+static bool
+is_bucket_function(Oid funcid)
+{
+	char	   *name;
+
+	if (funcid == F_DATE_TRUNC_TEXT_TIMESTAMP || funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ ||
+		funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ_TEXT ||
+		funcid == F_DATE_BIN_INTERVAL_TIMESTAMP_TIMESTAMP ||
+		funcid == F_DATE_BIN_INTERVAL_TIMESTAMPTZ_TIMESTAMPTZ)
+		return true;
+	if (get_func_namespace(funcid) != get_namespace_oid("timeseries", true))
+		return false;
+	name = get_func_name(funcid);
+	return name && (strcmp(name, "time_bucket") == 0 ||
+					strcmp(name, "time_bucket_gapfill") == 0);
+}
+
 static bool
 key_spec(Expr *expr, Index relid, KeySpec *spec)
 {
@@ -434,6 +458,8 @@ key_spec(Expr *expr, Index relid, KeySpec *spec)
 			spec->func = f;
 			spec->colarg = colarg;
 			spec->strict = func_strict(f->funcid);
+			spec->monotonic = is_bucket_function(f->funcid) &&
+				ts_is_time_type(type) && get_typbyval(keytype);
 		}
 		return true;
 	}
@@ -1627,6 +1653,42 @@ groups_bytes(TsAggState *state)
 
 /* ---------- accumulating ---------- */
 
+/*
+ * The key of a non-NULL column value: the function's result, from the
+ * previous row's or the cache when it was computed already.
+ */
+static Datum
+key_of(KeySpec *key, Datum value, bool *isnull)
+{
+	if (!key->have_last || value != key->last_in)
+	{
+		uint32		slot = (uint32) mix64((uint64) value) & (KEY_CACHE_SIZE - 1);
+		Datum		r;
+
+		if (key->cache_used[slot] && key->cache_in[slot] == value)
+		{
+			r = key->cache_out[slot];
+			key->last_out_null = false;
+		}
+		else
+		{
+			key->fcinfo->args[key->colarg].value = value;
+			key->fcinfo->args[key->colarg].isnull = false;
+			key->fcinfo->isnull = false;
+			r = FunctionCallInvoke(key->fcinfo);
+			key->last_out_null = key->fcinfo->isnull;
+			key->cache_used[slot] = !key->last_out_null;
+			key->cache_in[slot] = value;
+			key->cache_out[slot] = r;
+		}
+		key->last_in = value;
+		key->last_out = r;
+		key->have_last = true;
+	}
+	*isnull = key->last_out_null;
+	return key->last_out;
+}
+
 /* The key values of a batch: columns, or a function of a column. */
 static void
 batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
@@ -1650,6 +1712,8 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 	}
 	for (int i = 0; i < nrows; i++)
 	{
+		int			last;
+
 		if (sel && !sel[i])
 			continue;
 		if (isnull[i] && key->strict)
@@ -1668,33 +1732,49 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 			key->have_last = false;
 			continue;
 		}
-		if (!key->have_last || values[i] != key->last_in)
-		{
-			uint32		slot = (uint32) mix64((uint64) values[i]) & (KEY_CACHE_SIZE - 1);
-			Datum		r;
+		out[i] = key_of(key, values[i], &outnull[i]);
+		if (!key->monotonic || outnull[i])
+			continue;
 
-			if (key->cache_used[slot] && key->cache_in[slot] == values[i])
-			{
-				r = key->cache_out[slot];
-				key->last_out_null = false;
-			}
+		/*
+		 * A bucket function never decreases, so over rows whose times do
+		 * not decrease, the rows up to the last one with the same bucket
+		 * all have it: find that one by bisection (a few calls per bucket
+		 * instead of one lookup per row).
+		 */
+		last = i;
+		while (last + 1 < nrows && !(sel && !sel[last + 1]) && !isnull[last + 1] &&
+			   summary_int64(key->coltype, values[last + 1]) >=
+			   summary_int64(key->coltype, values[last]))
+			last++;
+		if (last > i)
+		{
+			bool		rnull;
+			int			lo = i;		/* its bucket is out[i] */
+			int			hi = last;
+
+			if (key_of(key, values[last], &rnull) == out[i] && !rnull)
+				lo = last;
 			else
 			{
-				key->fcinfo->args[key->colarg].value = values[i];
-				key->fcinfo->args[key->colarg].isnull = false;
-				key->fcinfo->isnull = false;
-				r = FunctionCallInvoke(key->fcinfo);
-				key->last_out_null = key->fcinfo->isnull;
-				key->cache_used[slot] = !key->last_out_null;
-				key->cache_in[slot] = values[i];
-				key->cache_out[slot] = r;
+				/* lo has the bucket, hi has not */
+				while (hi - lo > 1)
+				{
+					int			mid = lo + (hi - lo) / 2;
+
+					if (key_of(key, values[mid], &rnull) == out[i] && !rnull)
+						lo = mid;
+					else
+						hi = mid;
+				}
 			}
-			key->last_in = values[i];
-			key->last_out = r;
-			key->have_last = true;
+			for (int r = i + 1; r <= lo; r++)
+			{
+				out[r] = out[i];
+				outnull[r] = false;
+			}
+			i = lo;
 		}
-		out[i] = key->last_out;
-		outnull[i] = key->last_out_null;
 	}
 	/* keys are held as their int64 view: equal bits, equal values */
 	if (!key->is_text)

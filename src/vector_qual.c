@@ -1152,6 +1152,39 @@ text_node_may_match(VQNode *n, TableScanDesc scan)
 	return !n->use_or;
 }
 
+/* column = value of one integer type (values set): exact values can say no */
+static bool
+is_int_equality(const VQNode *n)
+{
+	return n->kind == VQ_CMP && n->fast == FAST_INT &&
+		n->strategy == BTEqualStrategyNumber && !n->value_isnull &&
+		n->coltype == n->valtype &&
+		(n->coltype == INT2OID || n->coltype == INT4OID || n->coltype == INT8OID);
+}
+
+/*
+ * A top-level clause integer_column = value (see is_int_equality): a scan
+ * rescanned per value can then go straight to the vectors holding it
+ * (ts_scan_set_vector_probe).  False when there is none.
+ */
+bool
+vector_qual_int_equality(VectorQual *vq, int *attidx, Oid *typid, int64 *value)
+{
+	for (int c = 0; c < vq->nclauses; c++)
+	{
+		VQNode	   *n = vq->clauses[c];
+
+		if (is_int_equality(n))
+		{
+			*attidx = n->attidx;
+			*typid = n->coltype;
+			*value = n->ivalues[0];
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Could the clause be true for some row the summaries describe? */
 static bool
 node_may_match(VQNode *n, const SummarySource *src)
@@ -1180,10 +1213,7 @@ node_may_match(VQNode *n, const SummarySource *src)
 		(n->kind == VQ_CMP || n->kind == VQ_ARRAY))
 		return text_node_may_match(n, src->scan);
 	/* a vector of a chunk walked again per series: its exact values */
-	if (n->kind == VQ_CMP && n->fast == FAST_INT && src->scan != NULL &&
-		n->strategy == BTEqualStrategyNumber && !n->value_isnull &&
-		n->coltype == n->valtype &&
-		(n->coltype == INT2OID || n->coltype == INT4OID || n->coltype == INT8OID) &&
+	if (is_int_equality(n) && src->scan != NULL &&
 		ts_scan_vector_lacks_value(src->scan, n->attidx, n->coltype, n->ivalues[0]))
 		return false;
 	clause_summary(n, src, &cs);

@@ -45,6 +45,10 @@ extern bool vector_qual_vector_may_match(VectorQual *vq, TableScanDesc scan);
 extern int	vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows,
 							   const bool *in, bool *sel);
 
+/* A top-level integer_column = value clause, once the values are set. */
+extern bool vector_qual_int_equality(VectorQual *vq, int *attidx, Oid *typid,
+									 int64 *value);
+
 /* Set up a scan's filters (and the columns it decodes) from the clauses. */
 extern void vector_qual_attach(VectorQual *vq, TableScanDesc scan,
 							   const bool *read_att);
