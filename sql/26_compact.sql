@@ -197,4 +197,33 @@ INSERT INTO tt SELECT g, md5(g::text) || md5((g + 1)::text) FROM generate_series
 SELECT pg_relation_size('tt') / 8192 AS blocks, count(*), sum(id) FROM tt;
 SELECT * FROM timeseries.verify('tt');
 DROP TABLE tt;
+-- chunks at the end of the file move down into the free pages below them
+-- (their metadata rows replaced by ones naming the copies), and the end goes
+-- back: rows, ctids and index entries stay
+CREATE TABLE mv (id int, b text) USING timeseries WITH (autovacuum_enabled = false);
+SELECT timeseries.set_options('mv', compression => 'none', chunk_rows => 100);
+CREATE INDEX mv_id ON mv (id);
+INSERT INTO mv SELECT g, md5(g::text) || md5((g + 1)::text) FROM generate_series(1, 1000) g;
+CREATE TABLE mv_heap AS SELECT ctid AS tid, * FROM mv WHERE id > 500;
+SELECT pg_relation_size('mv') / 8192 AS blocks;
+DELETE FROM mv WHERE id <= 500;
+SELECT wait_for_snapshots();
+VACUUM mv;
+SELECT wait_for_snapshots();
+VACUUM mv;
+-- moved: every chunk now lies in the first half of the file
+SELECT count(*) AS chunks, max(first_block) AS last_block FROM timeseries_internal.chunk
+WHERE storage_id = (SELECT max(storage_id) FROM timeseries_internal.chunk);
+SELECT wait_for_snapshots();
+VACUUM mv;
+SELECT wait_for_snapshots();
+VACUUM mv;
+SELECT pg_relation_size('mv') / 8192 AS blocks;
+SELECT (SELECT count(*) FROM (SELECT ctid, * FROM mv EXCEPT ALL SELECT * FROM mv_heap) x) AS extra,
+	   (SELECT count(*) FROM (SELECT * FROM mv_heap EXCEPT ALL SELECT ctid, * FROM mv) x) AS missing;
+SET enable_seqscan = off;
+SELECT count(*), sum(id) FROM mv WHERE id BETWEEN 550 AND 950;
+RESET enable_seqscan;
+SELECT * FROM timeseries.verify('mv');
+DROP TABLE mv, mv_heap;
 DROP FUNCTION wait_for_snapshots();

@@ -429,6 +429,95 @@ compact_relation(Relation rel, bool relayout)
 	return rewritten;
 }
 
+/*
+ * Move the chunks at the end of the fork down into ready free extents below
+ * them, so that VACUUM can give the end back: compaction frees the small
+ * chunks' pages all over the fork while the merged chunks go wherever there
+ * was room, often at the end.  A chunk's bytes do not depend on where they
+ * are: its metadata row is replaced by one naming the copy, in this
+ * transaction, so every snapshot reads one or the other, and the old extent
+ * is freed as any deleted chunk's (pending until no snapshot can read it).
+ * Row ids, and so index entries, delete records and row locks, stay.  From
+ * the last chunk down, until one has no room below it, at most
+ * RELOCATE_MAX_PAGES pages per call; returns the chunks moved.
+ */
+#define RELOCATE_MAX_PAGES	4096
+
+static int
+compare_first_block_desc(const void *a, const void *b)
+{
+	int32		x = ((const ChunkMeta *) a)->first_block;
+	int32		y = ((const ChunkMeta *) b)->first_block;
+
+	return (x < y) - (x > y);
+}
+
+int
+compact_relocate_tail(Relation rel)
+{
+	uint64		storage_id = storage_get_id(rel);
+	Snapshot	snapshot;
+	ChunkMetaScan *ms;
+	ChunkMeta	meta;
+	ChunkMeta  *chunks = NULL;
+	int			n = 0;
+	int			cap = 0;
+	int			moved = 0;
+	Size		pages = 0;
+
+	if (storage_id == 0)
+		return 0;
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	ms = metadata_begin_scan(storage_id, snapshot);
+	while (metadata_next(ms, &meta, false))
+	{
+		CHECK_FOR_INTERRUPTS();
+		/* extents only; not chunks with per-row command ids, nor our own */
+		if (meta.first_block == INLINE_BLOCK || meta.own_xact || meta.cids != NULL)
+			continue;
+		if (n == cap)
+		{
+			cap = Max(64, cap * 2);
+			chunks = chunks ? repalloc_huge(chunks, sizeof(ChunkMeta) * cap) :
+				palloc(sizeof(ChunkMeta) * cap);
+		}
+		chunks[n++] = meta;
+	}
+	metadata_end_scan(ms);
+	UnregisterSnapshot(snapshot);
+	if (n > 0)
+		qsort(chunks, n, sizeof(ChunkMeta), compare_first_block_desc);
+
+	for (int c = 0; c < n; c++)
+	{
+		ChunkMeta  *chunk = &chunks[c];
+		Size		npages = ((Size) chunk->byte_count + EXTENT_PAGE_BYTES - 1) /
+			EXTENT_PAGE_BYTES;
+		BlockNumber to;
+
+		CHECK_FOR_INTERRUPTS();
+		if (pages + npages > RELOCATE_MAX_PAGES)
+			break;
+		to = storage_move_extent(rel, (BlockNumber) chunk->first_block,
+								 (Size) chunk->byte_count);
+		if (to == InvalidBlockNumber)
+			break;
+		if (!metadata_delete_chunk(storage_id, chunk->first_row))
+			elog(ERROR, "timeseries chunk at row %lld vanished while being moved",
+				 (long long) chunk->first_row);
+		chunk->first_block = (int32) to;
+		chunk->flush_seq = write_take_flush_seq();
+		metadata_insert_chunk(chunk, GetCurrentCommandId(true));
+		pages += npages;
+		moved++;
+		/* the rest of the extent taken is the next chunk's to take */
+		CommandCounterIncrement();
+	}
+	if (chunks)
+		pfree(chunks);
+	return moved;
+}
+
 /* compact(tbl regclass) returns bigint: the rows rewritten */
 Datum
 timeseries_compact(PG_FUNCTION_ARGS)

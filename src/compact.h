@@ -10,11 +10,13 @@
 
 #include "utils/rel.h"
 
-/* Merge the table's runs of small adjacent chunks; returns the rows rewritten. */
 /*
  * Merge small chunks and take out rows deleted for everyone; with relayout,
  * rewrite every chunk in the table's current options (after a restore).
  */
 extern int64 compact_relation(Relation rel, bool relayout);
+
+/* Move the chunks at the end of the fork into free space below (VACUUM). */
+extern int	compact_relocate_tail(Relation rel);
 
 #endif							/* TIMESERIES_COMPACT_H */

@@ -796,6 +796,9 @@ take_free_extent(uint64 storage_id, Size npages, BlockNumber nblocks)
 	return result;
 }
 
+static BlockNumber write_pages(Relation rel, const char *data, Size len,
+							   BlockNumber first);
+
 /*
  * Write a chunk's bytes into consecutive pages: a free extent when one is
  * large enough, else new pages at the end of the fork.
@@ -805,14 +808,57 @@ storage_write_extent(Relation rel, const char *data, Size len)
 {
 	Size		npages = (len + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES;
 	BlockNumber first;
-	bool		extend;
+
+	Assert(len > 0);
+	first = take_free_extent(storage_get_id(rel), npages, RelationGetNumberOfBlocks(rel));
+	return write_pages(rel, data, len, first);
+}
+
+/*
+ * Copy the extent of len bytes at block first into a ready free extent
+ * wholly below it (VACUUM moves the chunks at the end of the fork down, so
+ * that the end can be given back); returns the new first block, or
+ * InvalidBlockNumber when no such extent is large enough.  The caller
+ * points the chunk's metadata at the copy; the old extent is freed with the
+ * old metadata row, as any deleted chunk's.
+ */
+BlockNumber
+storage_move_extent(Relation rel, BlockNumber first, Size len)
+{
+	Size		npages = (len + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES;
+	BlockNumber to;
+	char	   *buf;
+	Oid			heapoid;
+	Oid			indexoid;
+
+	if (!metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid))
+		return InvalidBlockNumber;
+	to = take_ready_extent(storage_get_id(rel), npages, first);
+	if (to == InvalidBlockNumber)
+		return InvalidBlockNumber;
+	Assert(to + npages <= first);
+	storage_check_extent(rel, first, len);
+	buf = palloc(len);
+	storage_read_extent(rel, first, len, 0, npages, buf, NULL);
+	write_pages(rel, buf, len, to);
+	pfree(buf);
+	return to;
+}
+
+/*
+ * Write len bytes into the pages from first on (InvalidBlockNumber: new
+ * pages at the end of the fork), WAL-logged as full pages; returns the
+ * first block written.
+ */
+static BlockNumber
+write_pages(Relation rel, const char *data, Size len, BlockNumber first)
+{
+	Size		npages = (len + EXTENT_PAGE_BYTES - 1) / EXTENT_PAGE_BYTES;
+	bool		extend = (first == InvalidBlockNumber);
 	bool		local = RELATION_IS_LOCAL(rel);
 	bool		needwal = RelationNeedsWAL(rel);
 	Size		done = 0;
 
-	Assert(len > 0);
-	first = take_free_extent(storage_get_id(rel), npages, RelationGetNumberOfBlocks(rel));
-	extend = (first == InvalidBlockNumber);
 	if (extend && !local)
 		LockRelationForExtension(rel, ExclusiveLock);
 

@@ -59,6 +59,9 @@ extern uint64 storage_reserve_rows(Relation rel, uint64 count);
 /* Write bytes into contiguous pages (reused or new); returns the first block. */
 extern BlockNumber storage_write_extent(Relation rel, const char *data, Size len);
 
+/* Copy an extent into a ready free extent below it; InvalidBlockNumber: none. */
+extern BlockNumber storage_move_extent(Relation rel, BlockNumber first, Size len);
+
 /*
  * Free nblocks blocks from first: pending, the extent of a chunk whose
  * metadata row the current transaction deletes; else blocks known free.

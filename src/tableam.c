@@ -556,6 +556,8 @@ ts_relation_vacuum(Relation rel, VacuumParams *params,
 	if (params->truncate != VACOPTVALUE_DISABLED)
 	{
 		CommandCounterIncrement();
+		(void) compact_relocate_tail(rel);
+		CommandCounterIncrement();
 		storage_reclaim_space(rel);
 	}
 

@@ -36,6 +36,7 @@
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/proc.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
@@ -109,6 +110,7 @@ typedef struct RowIdRange
 	uint64		next;
 	uint64		end;
 	uint64		grant;
+	LocalTransactionId lxid;	/* the transaction that reserved it */
 } RowIdRange;
 
 static HTAB *rowid_ranges = NULL;
@@ -141,6 +143,7 @@ rowid_range(Relation rel, uint64 storage_id)
 	{
 		range->next = range->end = 0;
 		range->grant = 0;
+		range->lxid = InvalidLocalTransactionId;
 	}
 	return range;
 }
@@ -150,9 +153,18 @@ next_rowid(Relation rel, RowIdRange *range)
 {
 	if (range->next == range->end)
 	{
-		/* grow the grant so bulk loads reserve rarely, trickle wastes little */
-		range->grant = range->grant == 0 ? FIRST_ROWID_GRANT :
-			Min(range->grant * 2, MAX_ROWID_GRANT);
+		/*
+		 * A transaction that used up its grant is loading in bulk: double it,
+		 * so that it reserves rarely.  Otherwise back to the first size: the
+		 * row ids of backends inserting a row per transaction then interleave
+		 * in small ranges, and compaction, which merges chunks adjacent in
+		 * row ids, merges rows written at the same time by all of them (with
+		 * one large range per backend, each merged chunk would hold every
+		 * fourth row of a longer stretch of time, which compresses worse).
+		 */
+		range->grant = range->grant == 0 || range->lxid != MyProc->lxid ?
+			FIRST_ROWID_GRANT : Min(range->grant * 2, MAX_ROWID_GRANT);
+		range->lxid = MyProc->lxid;
 		range->next = storage_reserve_rows(rel, range->grant);
 		range->end = range->next + range->grant;
 	}
@@ -163,6 +175,13 @@ int64
 write_next_flush_seq(void)
 {
 	return next_flush_seq;
+}
+
+/* A flush sequence number for a chunk written (or moved) outside a buffer. */
+int64
+write_take_flush_seq(void)
+{
+	return next_flush_seq++;
 }
 
 /*

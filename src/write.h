@@ -21,6 +21,7 @@ extern void write_rows_as_chunk(Relation rel, Datum **values, bool **isnull,
 								int64 range_first, int64 range_end);
 extern void write_discard_storage(Oid relid, uint64 storage_id);
 extern int64 write_next_flush_seq(void);
+extern int64 write_take_flush_seq(void);
 extern bool write_has_buffered_rows(void);
 
 /* Rows of the current transaction not yet written, as a scan must see them. */
