@@ -244,6 +244,46 @@ RESET timeseries.debug_require_vector_agg;
 DROP FUNCTION fa_check(text);
 DROP TABLE fa, fa_heap;
 
+-- date_trunc to units of fixed length is arithmetic for timestamps, and for
+-- timestamptz in zones with a fixed offset: the same buckets as date_trunc,
+-- before 2000 (negative values), at the infinities, in other zones
+CREATE TABLE tr (ts timestamp, tz timestamptz, v int) USING timeseries;
+INSERT INTO tr SELECT '1999-12-31 22:00'::timestamp + g * interval '7 minutes 13.123457 seconds',
+	'1999-12-31 22:00+00'::timestamptz + g * interval '7 minutes 13.123457 seconds', g
+FROM generate_series(0, 2000) g;
+INSERT INTO tr VALUES ('infinity', 'infinity', -1), ('-infinity', '-infinity', -2), (NULL, NULL, -3),
+	('1960-03-01 12:34:56.789', '1960-03-01 12:34:56.789+00', -4);
+CREATE TABLE tr_heap AS SELECT * FROM tr;
+CREATE FUNCTION tr_check(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE a bigint; b bigint;
+BEGIN
+	EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM (%s) x) EXCEPT ALL (SELECT x::text FROM (%s) x)) d',
+				   replace(q, '%T', 'tr_heap'), replace(q, '%T', 'tr')) INTO a;
+	EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM (%s) x) EXCEPT ALL (SELECT x::text FROM (%s) x)) d',
+				   replace(q, '%T', 'tr'), replace(q, '%T', 'tr_heap')) INTO b;
+	RETURN format('only_heap=%s only_ts=%s', a, b);
+END
+$$;
+-- each zone set before the queries that run in it
+CREATE FUNCTION tr_zones() RETURNS TABLE (z text, u text, ts_tz text) LANGUAGE plpgsql AS $$
+BEGIN
+	FOREACH z IN ARRAY ARRAY['UTC', 'Etc/GMT-3', 'America/New_York', 'Asia/Kolkata'] LOOP
+		PERFORM set_config('timezone', z, true);
+		FOREACH u IN ARRAY ARRAY['microseconds', 'milliseconds', 'second', 'Minute', 'hour', 'day', 'week'] LOOP
+			ts_tz := tr_check(format('SELECT date_trunc(%L, ts), date_trunc(%L, tz) AS b, count(*), sum(v) FROM %%T GROUP BY 1, 2', u, u));
+			RETURN NEXT;
+		END LOOP;
+	END LOOP;
+END
+$$;
+SET timeseries.debug_require_vector_agg = on;
+SELECT * FROM tr_zones();
+RESET timeseries.debug_require_vector_agg;
+SET timezone = 'UTC';
+DROP FUNCTION tr_zones();
+DROP FUNCTION tr_check(text);
+DROP TABLE tr, tr_heap;
+
 -- empty tables
 CREATE TABLE va_empty (LIKE va) USING timeseries;
 SELECT count(*), sum(i4), avg(f8), max(t) FROM va_empty;

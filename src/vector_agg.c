@@ -154,6 +154,9 @@ typedef struct KeySpec
 	bool		strict;
 	bool		monotonic;		/* func never decreases as the column grows (a
 								 * bucket function), and its result is by value */
+	int64		trunc_usecs;	/* > 0: func is date_trunc to a unit this long,
+								 * done by arithmetic (see set_trunc_arithmetic) */
+	int64		trunc_offset;	/* the session zone's fixed offset, in usecs */
 	int			colarg;			/* position of the column among its args */
 	FmgrInfo	flinfo;
 	FunctionCallInfo fcinfo;
@@ -174,6 +177,8 @@ typedef struct KeySpec
 } KeySpec;
 
 #define KEY_CACHE_SIZE	8192
+
+static void set_trunc_arithmetic(KeySpec *key);
 
 /* ---------- recognizing the query ---------- */
 
@@ -1363,6 +1368,7 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 				k->cache_used = palloc0(sizeof(bool) * KEY_CACHE_SIZE);
 				InitFunctionCallInfoData(*k->fcinfo, &k->flinfo, nargs,
 										 k->func->inputcollid, NULL, NULL);
+				set_trunc_arithmetic(k);
 				foreach(alc, k->func->args)
 				{
 					Node	   *arg = lfirst(alc);
@@ -1654,12 +1660,90 @@ groups_bytes(TsAggState *state)
 /* ---------- accumulating ---------- */
 
 /*
+ * date_trunc to a unit of fixed length (microseconds up to days) of a
+ * timestamp, or of a timestamptz in a session zone with a fixed offset (UTC
+ * included), is a floor in local time: done by arithmetic instead of
+ * converting to and from broken-down time and parsing the unit every call.
+ * Decided when the scan starts, with the session's zone then.
+ */
+static void
+set_trunc_arithmetic(KeySpec *key)
+{
+	FuncExpr   *f = key->func;
+	Const	   *unit;
+	char	   *lowunits;
+	int			val;
+	long		gmtoff = 0;
+
+	key->trunc_usecs = 0;
+	if (f == NULL || key->colarg != 1 || list_length(f->args) != 2 ||
+		!(f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMP ||
+		  f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ) ||
+		!IsA(linitial(f->args), Const) || ((Const *) linitial(f->args))->constisnull)
+		return;
+	if (f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ &&
+		!pg_get_timezone_offset(session_timezone, &gmtoff))
+		return;
+	unit = (Const *) linitial(f->args);
+	lowunits = downcase_truncate_identifier(VARDATA_ANY(DatumGetTextPP(unit->constvalue)),
+											VARSIZE_ANY_EXHDR(DatumGetTextPP(unit->constvalue)),
+											false);
+	if (DecodeUnits(0, lowunits, &val) != UNITS)
+		return;
+	switch (val)
+	{
+		case DTK_MICROSEC:
+			key->trunc_usecs = 1;
+			break;
+		case DTK_MILLISEC:
+			key->trunc_usecs = 1000;
+			break;
+		case DTK_SECOND:
+			key->trunc_usecs = USECS_PER_SEC;
+			break;
+		case DTK_MINUTE:
+			key->trunc_usecs = USECS_PER_MINUTE;
+			break;
+		case DTK_HOUR:
+			key->trunc_usecs = USECS_PER_HOUR;
+			break;
+		case DTK_DAY:
+			key->trunc_usecs = USECS_PER_DAY;
+			break;
+		default:
+			return;
+	}
+	key->trunc_offset = (int64) gmtoff * USECS_PER_SEC;
+}
+
+/*
  * The key of a non-NULL column value: the function's result, from the
  * previous row's or the cache when it was computed already.
  */
 static Datum
 key_of(KeySpec *key, Datum value, bool *isnull)
 {
+	if (key->trunc_usecs > 0)
+	{
+		Timestamp	t = DatumGetTimestamp(value);
+
+		*isnull = false;
+		if (TIMESTAMP_NOT_FINITE(t))
+			return value;		/* as date_trunc */
+		else
+		{
+			int64		local = t + key->trunc_offset;
+			int64		q = local / key->trunc_usecs;
+			Timestamp	r;
+
+			if (local % key->trunc_usecs < 0)
+				q--;
+			r = q * key->trunc_usecs - key->trunc_offset;
+			/* date_trunc's own errors at the edges of the range */
+			if (IS_VALID_TIMESTAMP(r))
+				return TimestampGetDatum(r);
+		}
+	}
 	if (!key->have_last || value != key->last_in)
 	{
 		uint32		slot = (uint32) mix64((uint64) value) & (KEY_CACHE_SIZE - 1);
@@ -1697,6 +1781,7 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 	KeySpec    *key = &state->keys[k];
 	Datum	   *values;
 	bool	   *isnull;
+	int			stretch_end = -1;	/* rows up to it are in time order */
 
 	ts_scan_batch_column(state->scan, key->attidx, &values, &isnull);
 	if (key->func == NULL)
@@ -1742,11 +1827,17 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 		 * all have it: find that one by bisection (a few calls per bucket
 		 * instead of one lookup per row).
 		 */
-		last = i;
-		while (last + 1 < nrows && !(sel && !sel[last + 1]) && !isnull[last + 1] &&
-			   summary_int64(key->coltype, values[last + 1]) >=
-			   summary_int64(key->coltype, values[last]))
-			last++;
+		/* the stretch of rows in time order from i (found once for its buckets) */
+		if (stretch_end < i)
+		{
+			stretch_end = i;
+			while (stretch_end + 1 < nrows && !(sel && !sel[stretch_end + 1]) &&
+				   !isnull[stretch_end + 1] &&
+				   summary_int64(key->coltype, values[stretch_end + 1]) >=
+				   summary_int64(key->coltype, values[stretch_end]))
+				stretch_end++;
+		}
+		last = stretch_end;
 		if (last > i)
 		{
 			bool		rnull;
