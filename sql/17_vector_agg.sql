@@ -216,19 +216,20 @@ SELECT '2024-01-01'::timestamptz + i * interval '1 minute',
 RESET timeseries.chunk_rows;
 RESET timeseries.vector_rows;
 CREATE TABLE fa_heap AS SELECT * FROM fa;
-CREATE FUNCTION fa_check(q text) RETURNS text LANGUAGE plpgsql AS $$
+-- q over the timeseries table tbl and its heap twin tbl_heap (%T), as text
+CREATE FUNCTION pair_check(q text, tbl text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE a bigint; b bigint; total bigint;
 BEGIN
 	EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM (%s) x) EXCEPT ALL (SELECT x::text FROM (%s) x)) d',
-				   replace(q, '%T', 'fa_heap'), replace(q, '%T', 'fa')) INTO a;
+				   replace(q, '%T', tbl || '_heap'), replace(q, '%T', tbl)) INTO a;
 	EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM (%s) x) EXCEPT ALL (SELECT x::text FROM (%s) x)) d',
-				   replace(q, '%T', 'fa'), replace(q, '%T', 'fa_heap')) INTO b;
-	EXECUTE format('SELECT count(*) FROM (%s) x', replace(q, '%T', 'fa')) INTO total;
+				   replace(q, '%T', tbl), replace(q, '%T', tbl || '_heap')) INTO b;
+	EXECUTE format('SELECT count(*) FROM (%s) x', replace(q, '%T', tbl)) INTO total;
 	RETURN format('rows=%s only_heap=%s only_ts=%s', total, a, b);
 END
 $$;
 SET timeseries.debug_require_vector_agg = on;
-SELECT q, fa_check(q) FROM (VALUES
+SELECT q, pair_check(q, 'fa') FROM (VALUES
 	('SELECT g, avg(a), avg(d), avg(h), avg(f), avg(b), avg(c), avg(e) FROM %T GROUP BY g'),
 	('SELECT date_trunc(''hour'', t), g, max(a), max(b), max(c), max(d), max(e), max(f), min(a), min(b), min(c), min(d), min(e) FROM %T GROUP BY 1, 2'),
 	('SELECT g, avg(a), avg(b), avg(c), avg(f), max(d), min(d) FROM %T WHERE a > 0 OR t > ''2024-01-05'' GROUP BY g'),
@@ -241,7 +242,6 @@ SELECT q, fa_check(q) FROM (VALUES
 	('SELECT time_bucket(''10 minutes'', w), avg(h) FROM %T WHERE a > 0 GROUP BY 1')
 ) AS x(q);
 RESET timeseries.debug_require_vector_agg;
-DROP FUNCTION fa_check(text);
 DROP TABLE fa, fa_heap;
 
 -- date_trunc to units of fixed length is arithmetic for timestamps, and for
@@ -254,23 +254,13 @@ FROM generate_series(0, 2000) g;
 INSERT INTO tr VALUES ('infinity', 'infinity', -1), ('-infinity', '-infinity', -2), (NULL, NULL, -3),
 	('1960-03-01 12:34:56.789', '1960-03-01 12:34:56.789+00', -4);
 CREATE TABLE tr_heap AS SELECT * FROM tr;
-CREATE FUNCTION tr_check(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE a bigint; b bigint;
-BEGIN
-	EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM (%s) x) EXCEPT ALL (SELECT x::text FROM (%s) x)) d',
-				   replace(q, '%T', 'tr_heap'), replace(q, '%T', 'tr')) INTO a;
-	EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM (%s) x) EXCEPT ALL (SELECT x::text FROM (%s) x)) d',
-				   replace(q, '%T', 'tr'), replace(q, '%T', 'tr_heap')) INTO b;
-	RETURN format('only_heap=%s only_ts=%s', a, b);
-END
-$$;
 -- each zone set before the queries that run in it
 CREATE FUNCTION tr_zones() RETURNS TABLE (z text, u text, ts_tz text) LANGUAGE plpgsql AS $$
 BEGIN
 	FOREACH z IN ARRAY ARRAY['UTC', 'Etc/GMT-3', 'America/New_York', 'Asia/Kolkata'] LOOP
 		PERFORM set_config('timezone', z, true);
 		FOREACH u IN ARRAY ARRAY['microseconds', 'milliseconds', 'second', 'Minute', 'hour', 'day', 'week'] LOOP
-			ts_tz := tr_check(format('SELECT date_trunc(%L, ts), date_trunc(%L, tz) AS b, count(*), sum(v) FROM %%T GROUP BY 1, 2', u, u));
+			ts_tz := pair_check(format('SELECT date_trunc(%L, ts), date_trunc(%L, tz) AS b, count(*), sum(v) FROM %%T GROUP BY 1, 2', u, u), 'tr');
 			RETURN NEXT;
 		END LOOP;
 	END LOOP;
@@ -281,7 +271,7 @@ SELECT * FROM tr_zones();
 RESET timeseries.debug_require_vector_agg;
 SET timezone = 'UTC';
 DROP FUNCTION tr_zones();
-DROP FUNCTION tr_check(text);
+DROP FUNCTION pair_check(text, text);
 DROP TABLE tr, tr_heap;
 
 -- empty tables

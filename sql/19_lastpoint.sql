@@ -22,12 +22,12 @@ SELECT DISTINCT ON (host) * FROM lp ORDER BY host, time DESC NULLS LAST;
 SELECT DISTINCT ON (host) host, time, region FROM lp ORDER BY host, time DESC;
 SELECT DISTINCT ON (host) host, time, region FROM lp ORDER BY host, time DESC NULLS LAST;
 
-CREATE FUNCTION lp_diff(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+CREATE FUNCTION lp_diff(q text, t text DEFAULT 'lp') RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE n bigint;
+	h text := replace(q, 'FROM ' || t || ' ', 'FROM ' || t || '_heap ');
 BEGIN
 	EXECUTE format('SELECT count(*) FROM (((%s) EXCEPT ALL (%s)) UNION ALL ((%s) EXCEPT ALL (%s))) x',
-				   q, replace(q, 'FROM lp ', 'FROM lp_heap '),
-				   replace(q, 'FROM lp ', 'FROM lp_heap '), q) INTO n;
+				   q, h, h, q) INTO n;
 	RETURN n;
 END $$;
 SELECT q, lp_diff(q) AS differences FROM (VALUES
@@ -58,14 +58,6 @@ INSERT INTO lps VALUES ('2024-01-01 00:30', 'host_old', 99, 1), (NULL, 'host_8',
 RESET timeseries.chunk_rows;
 CREATE TABLE lps_heap AS SELECT * FROM lps;
 ANALYZE lps;
-CREATE FUNCTION lps_diff(q text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-	EXECUTE format('SELECT count(*) FROM (((%s) EXCEPT ALL (%s)) UNION ALL ((%s) EXCEPT ALL (%s))) x',
-				   q, replace(q, 'FROM lps ', 'FROM lps_heap '),
-				   replace(q, 'FROM lps ', 'FROM lps_heap '), q) INTO n;
-	RETURN n;
-END $$;
 -- the vectors pass 1 passed over, and the node's rows
 CREATE FUNCTION lps_skipped(q text) RETURNS TABLE (skipped bigint, series bigint)
 LANGUAGE plpgsql AS $$
@@ -75,7 +67,7 @@ BEGIN
 	RETURN QUERY SELECT (plan->0->'Plan'->>'Pass 1 Vectors Skipped')::bigint,
 		(plan->0->'Plan'->>'Series')::bigint;
 END $$;
-SELECT q, lps_diff(q) AS differences, (lps_skipped(q)).* FROM (VALUES
+SELECT q, lp_diff(q, 'lps') AS differences, (lps_skipped(q)).* FROM (VALUES
 	('SELECT DISTINCT ON (host) host, time, tag, v FROM lps ORDER BY host, time DESC'),
 	('SELECT DISTINCT ON (host) host, time, tag, v FROM lps ORDER BY host, time DESC NULLS LAST'),
 	('SELECT DISTINCT ON (tag) tag, time, host FROM lps ORDER BY tag, time DESC NULLS LAST'),
@@ -83,7 +75,6 @@ SELECT q, lps_diff(q) AS differences, (lps_skipped(q)).* FROM (VALUES
 	('SELECT DISTINCT ON (host) host, time, v FROM lps WHERE time < ''2024-01-01 03:00'' ORDER BY host, time DESC NULLS LAST'),
 	('SELECT DISTINCT ON (host) host, time, v FROM lps WHERE v > 1000 ORDER BY host, time DESC NULLS LAST')
 ) t(q);
-DROP FUNCTION lps_diff(text);
 DROP FUNCTION lps_skipped(text);
 DROP TABLE lps, lps_heap;
 
@@ -119,5 +110,5 @@ FROM (VALUES (0), (1), (100)) v(x);
 CREATE TABLE lp_empty (time timestamptz, host text) USING timeseries;
 SELECT DISTINCT ON (host) * FROM lp_empty ORDER BY host, time DESC;
 
-DROP FUNCTION lp_diff(text);
+DROP FUNCTION lp_diff(text, text);
 DROP TABLE lp, lp_heap, lp_empty;
