@@ -270,6 +270,21 @@ SET timeseries.debug_require_vector_agg = on;
 SELECT * FROM tr_zones();
 RESET timeseries.debug_require_vector_agg;
 SET timezone = 'UTC';
+-- not bucketed by bisection: functions of another argument than the time
+-- (origin, width), and time_bucket in a zone across clocks falling back
+CREATE TABLE dst (t timestamptz, v int) USING timeseries;
+INSERT INTO dst SELECT '2024-11-03 04:00+00'::timestamptz + g * interval '1 minute', g
+FROM generate_series(0, 240) g;
+CREATE TABLE dst_heap AS SELECT * FROM dst;
+SET timeseries.debug_require_vector_agg = on;
+SELECT q, pair_check(q, 'dst') FROM (VALUES
+	('SELECT time_bucket(''30 minutes'', t, ''America/New_York''), count(*) FROM %T GROUP BY 1'),
+	('SELECT date_bin(''15 minutes'', ''2024-11-03 00:07+00''::timestamptz, t), count(*) FROM %T GROUP BY 1'),
+	('SELECT time_bucket(v, 100), count(*) FROM %T WHERE v > 0 GROUP BY 1'),
+	('SELECT date_trunc(''hour'', t, ''America/New_York''), date_trunc(''day'', t, ''America/New_York''), count(*) FROM %T GROUP BY 1, 2')
+) AS x(q);
+RESET timeseries.debug_require_vector_agg;
+DROP TABLE dst, dst_heap;
 DROP FUNCTION tr_zones();
 DROP FUNCTION pair_check(text, text);
 DROP TABLE tr, tr_heap;

@@ -383,15 +383,23 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 
 /* A group key expression we can compute; fills spec when given. */
 /*
- * Bucket functions of a time value: date_trunc (in any zone: a truncation
- * of a later instant is never earlier), date_bin, and our time_bucket and
- * time_bucket_gapfill, whatever their width, origin, offset or zone.
+ * A bucket function of its second argument, the time, never decreasing as
+ * it grows: date_trunc (in any zone: up to hours it keeps the instant's
+ * offset, from days on the local date never goes back), date_bin (UTC),
+ * and our time_bucket and time_bucket_gapfill without a time zone.  Not
+ * the zone variants of ours: they read an ambiguous local time after
+ * clocks fall back as the later instant, so a later row can get an earlier
+ * bucket.  And not as functions of another argument (width, origin).
  */
 static bool
-is_bucket_function(Oid funcid)
+is_bucket_function(FuncExpr *f, int colarg)
 {
+	Oid			funcid = f->funcid;
 	char	   *name;
+	ListCell   *lc;
 
+	if (colarg != 1)
+		return false;
 	if (funcid == F_DATE_TRUNC_TEXT_TIMESTAMP || funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ ||
 		funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ_TEXT ||
 		funcid == F_DATE_BIN_INTERVAL_TIMESTAMP_TIMESTAMP ||
@@ -400,8 +408,13 @@ is_bucket_function(Oid funcid)
 	if (get_func_namespace(funcid) != get_namespace_oid("timeseries", true))
 		return false;
 	name = get_func_name(funcid);
-	return name && (strcmp(name, "time_bucket") == 0 ||
-					strcmp(name, "time_bucket_gapfill") == 0);
+	if (name == NULL || (strcmp(name, "time_bucket") != 0 &&
+						 strcmp(name, "time_bucket_gapfill") != 0))
+		return false;
+	foreach(lc, f->args)
+		if (exprType(lfirst(lc)) == TEXTOID)
+			return false;
+	return true;
 }
 
 static bool
@@ -463,7 +476,7 @@ key_spec(Expr *expr, Index relid, KeySpec *spec)
 			spec->func = f;
 			spec->colarg = colarg;
 			spec->strict = func_strict(f->funcid);
-			spec->monotonic = is_bucket_function(f->funcid) &&
+			spec->monotonic = is_bucket_function(f, colarg) &&
 				ts_is_time_type(type) && get_typbyval(keytype);
 		}
 		return true;
