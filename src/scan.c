@@ -1274,9 +1274,15 @@ build_vector_values(TsScanDesc scan, int attidx, Oid typid)
 
 		CHECK_FOR_INTERRUPTS();
 		chunk_decode_vector(&scan->reader, desc, attidx, v, vals, nulls, NULL);
+		/* runs of one value (a series' rows) count once before the sort */
 		for (int i = 0; i < n; i++)
 			if (!nulls[i])
-				iv[k++] = summary_int64(typid, vals[i]);
+			{
+				int64		x = summary_int64(typid, vals[i]);
+
+				if (k == 0 || iv[k - 1] != x)
+					iv[k++] = x;
+			}
 		qsort(iv, k, sizeof(int64), ts_compare_int64);
 		for (int i = 0; i < k && d <= VECTOR_VALUES_MAX; i++)
 			if (i == 0 || iv[i] != iv[i - 1])
