@@ -115,7 +115,7 @@ typedef struct RowIdRange
 
 static HTAB *rowid_ranges = NULL;
 
-#define FIRST_ROWID_GRANT	1024
+#define FIRST_ROWID_GRANT	64
 #define MAX_ROWID_GRANT		(1024 * 1024)
 
 static RowIdRange *
