@@ -1840,7 +1840,9 @@ fetch_from_chunk(Relation rel, uint64 storage_id, uint64 rowid, Snapshot snapsho
 			ExecClearTuple(slot);
 			for (int a = 0; a < desc->natts; a++)
 			{
-				chunk_decode_vector(reader, desc, a, vector, values, isnull, NULL);
+				/* the values up to the row only */
+				chunk_decode_vector_prefix(reader, desc, a, vector, i + 1, values, isnull,
+										   NULL);
 				slot->tts_values[a] = values[i];
 				slot->tts_isnull[a] = isnull[i];
 			}
