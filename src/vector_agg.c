@@ -381,7 +381,6 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 	}
 }
 
-/* A group key expression we can compute; fills spec when given. */
 /*
  * A bucket function of its second argument, the time, never decreasing as
  * it grows: date_trunc (in any zone: up to hours it keeps the instant's
@@ -417,6 +416,7 @@ is_bucket_function(FuncExpr *f, int colarg)
 	return true;
 }
 
+/* A group key expression we can compute; fills spec when given. */
 static bool
 key_spec(Expr *expr, Index relid, KeySpec *spec)
 {
@@ -1838,9 +1838,9 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 		 * A bucket function never decreases, so over rows whose times do
 		 * not decrease, the rows up to the last one with the same bucket
 		 * all have it: find that one by bisection (a few calls per bucket
-		 * instead of one lookup per row).
+		 * instead of one lookup per row).  The stretch of rows in time
+		 * order from i is found once for all its buckets.
 		 */
-		/* the stretch of rows in time order from i (found once for its buckets) */
 		if (stretch_end < i)
 		{
 			stretch_end = i;
@@ -2389,7 +2389,7 @@ consume_batch(TsAggState *state, TupleDesc desc)
 		 * Runs of rows with the keys of the row before (same bits or
 		 * pointers): a vector of a series holds long runs of one (bucket,
 		 * series).  Only the row starting a run is hashed and looked up;
-		 * group[] of a run start is -1 until then.
+		 * the rest of the run takes its group afterwards.
 		 */
 		for (int i = 0; i < nrows; i++)
 		{

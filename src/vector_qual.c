@@ -902,7 +902,13 @@ eval_tree(VQNode *n, VQInput *in, int nrows, const bool *live, uint8 *out)
 	Datum	   *values;
 	bool	   *isnull;
 
+	/*
+	 * A lone comparison or NULL test is one pass over the rows already (text
+	 * equality reuses the result for a repeated value's copy); the
+	 * dictionary pays for IN lists and combinations.
+	 */
 	if (in->dict_att < 0 && n->dict_att >= 0 &&
+		n->kind != VQ_CMP && n->kind != VQ_NULLTEST &&
 		eval_on_dictionary(n, in->scan, nrows, out))
 		return;
 
