@@ -197,6 +197,68 @@ END $$;
 SELECT tt_pruned($$SELECT * FROM tt_tags t CROSS JOIN LATERAL
 	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b$$) > 1000 AS pruned_by_ids;
 DROP FUNCTION tt_pruned(text);
+
+-- from the third walk on, a vector the probe leads to is read whole once and
+-- the best row of each of its series kept: later series take their row from
+-- there ("Vectors Reused").  Compared with the heap table: newest and oldest
+-- rows, rows deleted, a vector with more series than are kept, the
+-- transaction's unwritten rows, LIMIT 2 (not kept), and a work_mem too
+-- small to keep them all
+CREATE FUNCTION tt_same(q text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE a text; b text;
+BEGIN
+	EXECUTE format('SELECT array_agg(x ORDER BY x::text)::text FROM (%s) x', q) INTO a;
+	EXECUTE format('SELECT array_agg(x ORDER BY x::text)::text FROM (%s) x',
+				   replace(q, 'tt_cpu', 'tt_heap')) INTO b;
+	RETURN a IS NOT DISTINCT FROM b;
+END $$;
+CREATE FUNCTION tt_reused(q text) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE l text; n int := 0;
+BEGIN
+	FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+		IF l ~ 'Vectors Reused' THEN
+			n := n + (regexp_match(l, 'Vectors Reused: (\d+)'))[1]::int;
+		END IF;
+	END LOOP;
+	RETURN n;
+END $$;
+-- a vector with 90 series of one row each
+INSERT INTO tt_cpu SELECT '2024-01-01 00:16:30', 300 + g, 'host_z' || g, -g FROM generate_series(1, 90) g;
+INSERT INTO tt_heap SELECT '2024-01-01 00:16:30', 300 + g, 'host_z' || g, -g FROM generate_series(1, 90) g;
+INSERT INTO tt_tags SELECT 300 + g, 'host_z' || g FROM generate_series(1, 90) g;
+SELECT tt_reused($$SELECT * FROM tt_tags t CROSS JOIN LATERAL
+	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b$$) > 100 AS reused;
+SELECT q, tt_same(q) AS same FROM (VALUES
+	('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b'),
+	('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time LIMIT 1) b'),
+	('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC NULLS LAST LIMIT 1) b'),
+	('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT v, time FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 2) b'),
+	('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT v FROM tt_cpu c WHERE c.tags_id = t.id AND v % 3 = 0 ORDER BY time DESC LIMIT 1) b'),
+	('SELECT t.id, (SELECT v FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) FROM tt_tags t')
+) x(q);
+-- the newest rows of some series deleted, others updated
+DELETE FROM tt_cpu WHERE tags_id % 5 = 0 AND time > '2024-01-01 00:15:00';
+DELETE FROM tt_heap WHERE tags_id % 5 = 0 AND time > '2024-01-01 00:15:00';
+UPDATE tt_cpu SET v = -v WHERE tags_id % 7 = 1 AND time > '2024-01-01 00:16:00';
+UPDATE tt_heap SET v = -v WHERE tags_id % 7 = 1 AND time > '2024-01-01 00:16:00';
+SELECT tt_same('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b') AS same_after_dml;
+-- wide rows: at the smallest work_mem fewer vectors are kept, same rows
+ALTER TABLE tt_cpu ADD COLUMN pad text DEFAULT repeat('x', 2000);
+ALTER TABLE tt_heap ADD COLUMN pad text DEFAULT repeat('x', 2000);
+SELECT tt_reused('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b') AS reused_default \gset
+SET work_mem = 64;
+SELECT tt_reused('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b') < :reused_default AS fewer_kept,
+	tt_same('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b') AS same_small_work_mem;
+RESET work_mem;
+BEGIN;
+INSERT INTO tt_cpu VALUES ('2024-01-02', 3, 'host_2', 7777), ('2023-06-01', 4, 'host_3', 8888);
+INSERT INTO tt_heap VALUES ('2024-01-02', 3, 'host_2', 7777), ('2023-06-01', 4, 'host_3', 8888);
+SELECT tt_same('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b') AS same_own_rows;
+SELECT b.* FROM tt_tags t CROSS JOIN LATERAL
+	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b WHERE t.id IN (3, 4, 5, 10);
+ROLLBACK;
+DROP FUNCTION tt_same(text);
+DROP FUNCTION tt_reused(text);
 DROP TABLE tt_cpu, tt_heap, tt_tags;
 
 DROP FUNCTION tn_diff(text);

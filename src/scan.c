@@ -1388,6 +1388,25 @@ ts_scan_set_vector_probe(TableScanDesc sscan, int attidx, Oid typid, int64 value
 	scan->probe_value = value;
 }
 
+/*
+ * The chunk (by its first row id) and the vector the walk is at, when the
+ * probe led it there: a chunk kept open across rescans, with no row of a
+ * command of our transaction.  A consumer may keep what it learnt of the
+ * vector for the next rescans (TopN keeps each series' best row).
+ */
+bool
+ts_scan_probed_vector(TableScanDesc sscan, int64 *first_row, uint32 *vector)
+{
+	TsScanDesc	scan = (TsScanDesc) sscan;
+
+	if (!scan->use_cand || scan->in_buffered || !scan->have_chunk ||
+		scan->chunk.cids != NULL || scan->vector < 0)
+		return false;
+	*first_row = scan->chunk.first_row;
+	*vector = (uint32) scan->vector;
+	return true;
+}
+
 /* The vectors of the chunk just opened that may hold the probe's value. */
 static bool
 probe_candidates(TsScanDesc scan)

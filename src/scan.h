@@ -76,6 +76,8 @@ struct ColumnSummary;
 extern int	ts_compare_int64(const void *a, const void *b);
 extern void ts_scan_set_vector_probe(TableScanDesc scan, int attidx, Oid typid,
 									 int64 value);
+extern bool ts_scan_probed_vector(TableScanDesc scan, int64 *first_row,
+								  uint32 *vector);
 extern bool ts_scan_vector_lacks_value(TableScanDesc sscan, int attidx, Oid typid,
 									   int64 value);
 extern void ts_scan_vector_summary(TableScanDesc scan, int attidx, Oid typid,

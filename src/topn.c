@@ -32,6 +32,14 @@
  * further sort keys, rows tied with the worst kept time still go into the
  * tuplesort, which breaks the tie.
  *
+ * Rescanned per series (LATERAL ... WHERE id = outer.id ORDER BY time DESC
+ * LIMIT 1), the node meets the vectors of the newest chunk again and again,
+ * a few series each.  Once the scan probes that chunk by the series' value
+ * (ts_scan_set_vector_probe), each vector it is led to is read whole once,
+ * and the best row of every series in it is kept, up to work_mem; a later
+ * rescan for another of those series takes the kept row instead of
+ * decoding the vector again.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -58,6 +66,7 @@
 #include "optimizer/restrictinfo.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/ruleutils.h"
@@ -320,6 +329,31 @@ typedef struct Rank
 	uint8		cls;
 } Rank;
 
+/* The best row of one series (value of the probed column) in a vector. */
+typedef struct SeriesBest
+{
+	int64		value;
+	Rank		rank;
+	MinimalTuple tuple;
+} SeriesBest;
+
+/* What a vector of the kept chunk, read once whole, holds per series. */
+typedef struct VectorBestKey
+{
+	int64		first_row;		/* of the chunk */
+	uint32		vector;
+} VectorBestKey;
+
+typedef struct VectorBest
+{
+	VectorBestKey key;
+	int			nseries;
+	SeriesBest *series;			/* by value */
+} VectorBest;
+
+/* Vectors with more series than this are not kept. */
+#define SERIES_PER_VECTOR_MAX 64
+
 typedef struct TopNState
 {
 	CustomScanState css;
@@ -355,6 +389,18 @@ typedef struct TopNState
 	bool		track;			/* the heap is kept (bound small enough) */
 	bool		done;
 	int64		rows_sorted;	/* EXPLAIN ANALYZE */
+
+	/* best rows per series and vector, across rescans (see the top) */
+	bool		per_series;		/* this rescan may use and fill them */
+	int			series_att;		/* 0-based: the probed column */
+	Oid			series_type;
+	int64		series_value;	/* of this rescan */
+	bool		collecting;		/* the vector being read is read whole */
+	VectorBestKey collect_key;
+	HTAB	   *vector_best;	/* VectorBestKey -> VectorBest */
+	MemoryContext best_cxt;
+	bool		best_full;		/* work_mem reached: no more are kept */
+	int64		vectors_reused; /* EXPLAIN ANALYZE */
 } TopNState;
 
 static void begin_topn(CustomScanState *node, EState *estate, int eflags);
@@ -524,23 +570,101 @@ chunk_filter(void *arg, const ChunkMeta *meta)
 	return vector_qual_chunk_may_match(state->vq, meta);
 }
 
+static void put_row(TopNState *state, TupleTableSlot *slot, Rank r);
+static bool reuse_vector_best(TopNState *state, TableScanDesc scan);
+
 static bool
 vector_filter(void *arg, TableScanDesc scan)
 {
 	TopNState  *state = (TopNState *) arg;
 	ColumnSummary cs;
 
+	state->collecting = false;
 	/* the quals first: per series through LATERAL, they rule out most vectors */
 	if (!vector_qual_vector_may_match(state->vq, scan))
 		return false;
 	ts_scan_vector_summary(scan, state->time_att, state->time_type, &cs);
-	return admits(state, summary_best(state, &cs));
+	if (!admits(state, summary_best(state, &cs)))
+		return false;
+	if (state->per_series && reuse_vector_best(state, scan))
+		return false;
+	return true;
+}
+
+/*
+ * Is the batch the probed vector marked to be read whole?  (The write
+ * buffer's rows, which come last, pass no vector filter.)
+ */
+static bool
+collecting_batch(TopNState *state, TableScanDesc scan)
+{
+	VectorBestKey key;
+
+	memset(&key, 0, sizeof(key));
+	if (state->collecting &&
+		(!ts_scan_probed_vector(scan, &key.first_row, &key.vector) ||
+		 memcmp(&key, &state->collect_key, sizeof(key)) != 0))
+		state->collecting = false;
+	return state->collecting;
 }
 
 static int
 row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
 {
-	return vector_qual_filter(((TopNState *) arg)->vq, scan, nrows, NULL, sel);
+	TopNState  *state = (TopNState *) arg;
+
+	/* a vector read whole keeps every series: the filter is applied after */
+	if (collecting_batch(state, scan))
+	{
+		memset(sel, true, sizeof(bool) * nrows);
+		return nrows;
+	}
+	return vector_qual_filter(state->vq, scan, nrows, NULL, sel);
+}
+
+/*
+ * A vector of the kept chunk the probe led to: take the best row of this
+ * rescan's series from what an earlier rescan kept of it (true: the vector
+ * need not be read), or mark it to be read whole and kept.
+ */
+static bool
+reuse_vector_best(TopNState *state, TableScanDesc scan)
+{
+	VectorBestKey key;
+	VectorBest *vb;
+	int			lo;
+	int			hi;
+
+	memset(&key, 0, sizeof(key));
+	if (!ts_scan_probed_vector(scan, &key.first_row, &key.vector))
+		return false;
+	vb = state->vector_best ? hash_search(state->vector_best, &key, HASH_FIND, NULL) : NULL;
+	if (vb == NULL)
+	{
+		state->collecting = !state->best_full;
+		state->collect_key = key;
+		return false;
+	}
+	lo = 0;
+	hi = vb->nseries;
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (vb->series[mid].value < state->series_value)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < vb->nseries && vb->series[lo].value == state->series_value &&
+		admits(state, vb->series[lo].rank))
+	{
+		ExecStoreMinimalTuple(vb->series[lo].tuple, state->sort_slot, false);
+		put_row(state, state->sort_slot, vb->series[lo].rank);
+		ExecClearTuple(state->sort_slot);
+	}
+	state->vectors_reused++;
+	return true;
 }
 
 static void
@@ -610,6 +734,9 @@ begin_topn(CustomScanState *node, EState *estate, int eflags)
 	state->sort_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 	state->batch_values = palloc0(sizeof(Datum *) * Max(natts, 1));
 	state->batch_isnull = palloc0(sizeof(bool *) * Max(natts, 1));
+	state->best_cxt = AllocSetContextCreate(CurrentMemoryContext,
+											"timeseries TopN series rows",
+											ALLOCSET_DEFAULT_SIZES);
 }
 
 /* LIMIT + OFFSET, or -1 when there is no limit. */
@@ -670,6 +797,142 @@ build_row(TopNState *state, int i)
 	return ExecQual(state->rest, econtext);
 }
 
+/* A row of rank r that can be among the first: into the sort and the heap. */
+static void
+put_row(TopNState *state, TupleTableSlot *slot, Rank r)
+{
+	tuplesort_puttupleslot(state->sort, slot);
+	state->rows_sorted++;
+	if (state->track)
+		heap_add(state, r);
+}
+
+static int
+compare_series(const void *a, const void *b)
+{
+	int64		x = ((const SeriesBest *) a)->value;
+	int64		y = ((const SeriesBest *) b)->value;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The batch is a probed vector read whole (every visible row, whatever its
+ * series): keep the best row of each series in it, found as the row loop
+ * of fill() would find it (ties: the first met), then put this rescan's
+ * series' row, if any, into the sort.
+ */
+static void
+keep_vector_best(TopNState *state, int nrows, const bool *sel,
+				 const Datum *times, const bool *tnull)
+{
+	TupleDesc	desc = state->build_slot->tts_tupleDescriptor;
+	SeriesBest	found[SERIES_PER_VECTOR_MAX];
+	int			best_row[SERIES_PER_VECTOR_MAX];
+	int			nfound = 0;
+	int			last = -1;		/* the series of the previous row */
+	Datum	   *keys;
+	bool	   *knull;
+	MemoryContext old;
+	VectorBest *vb;
+	bool		hit;
+
+	ts_scan_batch_column(state->scan, state->series_att, &keys, &knull);
+	for (int j = 0; j < nrows; j++)
+	{
+		int			i = state->desc ? nrows - 1 - j : j;
+		int64		x;
+		Rank		r;
+		int			f;
+
+		if ((sel && !sel[i]) || knull[i])
+			continue;
+		x = summary_int64(state->series_type, keys[i]);
+		r = tnull[i] ? null_rank(state) : value_rank(state, times[i]);
+		/* rows of a series come in runs: try the previous one first */
+		if (last >= 0 && found[last].value == x)
+			f = last;
+		else
+		{
+			for (f = 0; f < nfound && found[f].value != x; f++)
+				;
+			if (f == nfound)
+			{
+				if (nfound == SERIES_PER_VECTOR_MAX)
+					goto give_up;
+				found[f].value = x;
+				found[f].rank = r;
+				best_row[f] = i;
+				nfound++;
+			}
+		}
+		if (rank_cmp(r, found[f].rank) < 0)
+		{
+			found[f].rank = r;
+			best_row[f] = i;
+		}
+		last = f;
+	}
+
+	/* every column whole: the rows are built in no particular order */
+	for (int a = 0; a < desc->natts; a++)
+		if (state->read_att[a])
+			ts_scan_batch_column_upto(state->scan, a, INT_MAX,
+									  &state->batch_values[a], &state->batch_isnull[a]);
+	old = MemoryContextSwitchTo(state->best_cxt);
+	if (state->vector_best == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(VectorBestKey);
+		ctl.entrysize = sizeof(VectorBest);
+		ctl.hcxt = state->best_cxt;
+		state->vector_best = hash_create("timeseries TopN series rows", 256, &ctl,
+										 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	vb = hash_search(state->vector_best, &state->collect_key, HASH_ENTER, &hit);
+	Assert(!hit);
+	vb->nseries = nfound;
+	vb->series = palloc(sizeof(SeriesBest) * Max(nfound, 1));
+	for (int f = 0; f < nfound; f++)
+	{
+		/* a row the remaining clauses reject: there are none (per_series) */
+		build_row(state, best_row[f]);
+		vb->series[f] = found[f];
+		vb->series[f].tuple = ExecCopySlotMinimalTuple(state->build_slot);
+	}
+	MemoryContextSwitchTo(old);
+	qsort(vb->series, nfound, sizeof(SeriesBest), compare_series);
+	state->best_full = MemoryContextMemAllocated(state->best_cxt, true) >
+		(Size) work_mem * 1024;
+
+	for (int f = 0; f < nfound; f++)
+		if (vb->series[f].value == state->series_value &&
+			admits(state, vb->series[f].rank))
+		{
+			ExecStoreMinimalTuple(vb->series[f].tuple, state->sort_slot, false);
+			put_row(state, state->sort_slot, vb->series[f].rank);
+			ExecClearTuple(state->sort_slot);
+		}
+	return;
+
+give_up:
+	/* too many series to keep: this rescan's rows, as fill() takes them */
+	state->collecting = false;
+	for (int j = 0; j < nrows; j++)
+	{
+		int			i = state->desc ? nrows - 1 - j : j;
+		Rank		r;
+
+		if ((sel && !sel[i]) || knull[i] ||
+			summary_int64(state->series_type, keys[i]) != state->series_value)
+			continue;
+		r = tnull[i] ? null_rank(state) : value_rank(state, times[i]);
+		if (admits(state, r) && build_row(state, i))
+			put_row(state, state->build_slot, r);
+	}
+}
+
 static void
 fill(TopNState *state)
 {
@@ -718,10 +981,25 @@ fill(TopNState *state)
 		int			attidx;
 		Oid			typid;
 		int64		value;
+		bool		alone;
 
 		/* per series through LATERAL: straight to the series' vectors */
-		if (vector_qual_int_equality(state->vq, &attidx, &typid, &value))
+		state->per_series = false;
+		state->collecting = false;
+		if (vector_qual_int_equality(state->vq, &attidx, &typid, &value, &alone))
+		{
 			ts_scan_set_vector_probe(state->scan, attidx, typid, value);
+
+			/*
+			 * The best row of a series is all a rescan needs when it wants
+			 * one row by the time alone, of the series alone.
+			 */
+			state->per_series = alone && state->rest == NULL &&
+				state->bound == 1 && state->nkeys == 1;
+			state->series_att = attidx;
+			state->series_type = typid;
+			state->series_value = value;
+		}
 	}
 
 	while ((nrows = ts_scan_next_batch(state->scan, desc, &sel)) > 0)
@@ -732,6 +1010,11 @@ fill(TopNState *state)
 		CHECK_FOR_INTERRUPTS();
 		memset(state->batch_values, 0, sizeof(Datum *) * desc->natts);
 		ts_scan_batch_column(state->scan, state->time_att, &times, &tnull);
+		if (collecting_batch(state, state->scan))
+		{
+			keep_vector_best(state, nrows, sel, times, tnull);
+			continue;
+		}
 
 		/* rows come roughly in time order: the best first */
 		for (int j = 0; j < nrows; j++)
@@ -744,10 +1027,7 @@ fill(TopNState *state)
 			r = tnull[i] ? null_rank(state) : value_rank(state, times[i]);
 			if (!admits(state, r) || !build_row(state, i))
 				continue;
-			tuplesort_puttupleslot(state->sort, state->build_slot);
-			state->rows_sorted++;
-			if (state->track)
-				heap_add(state, r);
+			put_row(state, state->build_slot, r);
 		}
 	}
 	tuplesort_performsort(state->sort);
@@ -804,6 +1084,7 @@ end_topn(CustomScanState *node)
 	state->scan = NULL;
 	ExecDropSingleTupleTableSlot(state->build_slot);
 	ExecDropSingleTupleTableSlot(state->sort_slot);
+	MemoryContextDelete(state->best_cxt);
 }
 
 static void
@@ -845,7 +1126,10 @@ explain_topn(CustomScanState *node, List *ancestors, ExplainState *es)
 
 		ExplainPropertyInteger("Chunks Read", NULL, c->chunks_read, es);
 		ExplainPropertyInteger("Chunks Pruned", NULL, c->chunks_pruned, es);
-		ExplainPropertyInteger("Vectors Pruned", NULL, c->vectors_pruned, es);
+		ExplainPropertyInteger("Vectors Pruned", NULL,
+							   c->vectors_pruned - state->vectors_reused, es);
+		if (state->vectors_reused > 0 || es->format != EXPLAIN_FORMAT_TEXT)
+			ExplainPropertyInteger("Vectors Reused", NULL, state->vectors_reused, es);
 		if (state->pushed)
 			ExplainPropertyInteger("Rows Removed by Vectorized Filter", NULL,
 								   c->rows_filtered, es);

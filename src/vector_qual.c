@@ -1171,10 +1171,12 @@ is_int_equality(const VQNode *n)
 /*
  * A top-level clause integer_column = value (see is_int_equality): a scan
  * rescanned per value can then go straight to the vectors holding it
- * (ts_scan_set_vector_probe).  False when there is none.
+ * (ts_scan_set_vector_probe).  False when there is none.  *alone says
+ * whether it is the only clause.
  */
 bool
-vector_qual_int_equality(VectorQual *vq, int *attidx, Oid *typid, int64 *value)
+vector_qual_int_equality(VectorQual *vq, int *attidx, Oid *typid, int64 *value,
+						 bool *alone)
 {
 	for (int c = 0; c < vq->nclauses; c++)
 	{
@@ -1185,6 +1187,7 @@ vector_qual_int_equality(VectorQual *vq, int *attidx, Oid *typid, int64 *value)
 			*attidx = n->attidx;
 			*typid = n->coltype;
 			*value = n->ivalues[0];
+			*alone = vq->nclauses == 1;
 			return true;
 		}
 	}

@@ -47,7 +47,7 @@ extern int	vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows,
 
 /* A top-level integer_column = value clause, once the values are set. */
 extern bool vector_qual_int_equality(VectorQual *vq, int *attidx, Oid *typid,
-									 int64 *value);
+									 int64 *value, bool *alone);
 
 /* Set up a scan's filters (and the columns it decodes) from the clauses. */
 extern void vector_qual_attach(VectorQual *vq, TableScanDesc scan,
