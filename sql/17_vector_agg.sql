@@ -192,7 +192,7 @@ SELECT va_check('SELECT i2, host, count(*) FROM %T WHERE i2 = 3 AND host = ''h3'
 RESET enable_hashagg;
 
 -- float avg / min / max of many columns advance together, run by run of
--- rows of one group (four chains at a time, the rest one by one): NULLs in
+-- rows of one group (up to eight chains at a time): NULLs in
 -- some vectors only, NaN, infinities, -0, float4 next to float8, groups in
 -- long runs and interleaved, rows left out by the WHERE clause in the runs
 SET timeseries.chunk_rows = 3000;
@@ -231,6 +231,8 @@ $$;
 SET timeseries.debug_require_vector_agg = on;
 SELECT q, pair_check(q, 'fa') FROM (VALUES
 	('SELECT g, avg(a), avg(d), avg(h), avg(f), avg(b), avg(c), avg(e) FROM %T GROUP BY g'),
+	('SELECT g, avg(a), avg(c), avg(d), avg(h), avg(b), avg(f) FROM %T GROUP BY g'),
+	('SELECT g, avg(a), avg(c), avg(d), avg(h), avg(b), avg(f), avg(e), max(a), sum(c) FROM %T GROUP BY g'),
 	('SELECT date_trunc(''hour'', t), g, max(a), max(b), max(c), max(d), max(e), max(f), min(a), min(b), min(c), min(d), min(e) FROM %T GROUP BY 1, 2'),
 	('SELECT g, avg(a), avg(b), avg(c), avg(f), max(d), min(d) FROM %T WHERE a > 0 OR t > ''2024-01-05'' GROUP BY g'),
 	('SELECT avg(a), avg(b), avg(c), avg(d), max(a) FILTER (WHERE g = 3), stddev(c) FROM %T WHERE c <> ''NaN'''),

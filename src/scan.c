@@ -593,6 +593,9 @@ filter_batch(TsScanDesc scan)
 		scan->vec_nrows = 0;
 		return;
 	}
+	/* every row kept (a vector inside the qual's range): no selection */
+	if (kept == n)
+		scan->sel = NULL;
 	if (scan->selected_only && scan->sel && !scan->in_buffered)
 	{
 		int			last = n - 1;

@@ -1881,7 +1881,8 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 		}
 	}
 	/* keys are held as their int64 view: equal bits, equal values */
-	if (!key->is_text)
+	if (!key->is_text && key->keytype != INT8OID &&
+		key->keytype != TIMESTAMPOID && key->keytype != TIMESTAMPTZOID)
 		for (int i = 0; i < nrows; i++)
 			if (!outnull[i] && !(sel && !sel[i]))
 				out[i] = Int64GetDatum(summary_int64(key->keytype, out[i]));
@@ -2140,19 +2141,23 @@ fused_step(AggKind kind, double *d, int64 *n, double v)
  * Rows [from, to) of one group into width aggregates from k0 on, the states
  * in locals: each aggregate's state is a chain of dependent steps that must
  * run in row order (for core's rounding), and chains through memory, one
- * aggregate after another, wait on every step; here up to four chains
- * advance side by side in registers.  With plain (no NULL, float8 inputs),
- * the loop tests nothing but the selection.
+ * aggregate after another, wait on every step; here up to FUSED_WIDTH
+ * chains advance side by side in registers (an add waits four cycles for
+ * the one before it in its chain, and two can start per cycle: eight chains
+ * keep the adder busy).  With plain (no NULL, float8 inputs), the loop tests
+ * nothing but the selection.
  */
+#define FUSED_WIDTH 8
+
 static pg_attribute_always_inline void
 fused_run(const FusedInputs *f, AggKind kind, int k0, const int width,
 		  const bool plain, int g, int from, int to, const bool *sel)
 {
-	double		d[4];
-	int64		n[4];
-	const Datum *v[4];
-	const bool *nulls[4];
-	bool		f4[4];
+	double		d[FUSED_WIDTH];
+	int64		n[FUSED_WIDTH];
+	const Datum *v[FUSED_WIDTH];
+	const bool *nulls[FUSED_WIDTH];
+	bool		f4[FUSED_WIDTH];
 
 	for (int q = 0; q < width; q++)
 	{
@@ -2166,7 +2171,7 @@ fused_run(const FusedInputs *f, AggKind kind, int k0, const int width,
 	{
 		if (sel && !sel[r])
 			continue;
-#pragma GCC unroll 4
+#pragma GCC unroll 8
 		for (int q = 0; q < width; q++)
 		{
 			if (plain)
@@ -2188,25 +2193,53 @@ fused_run(const FusedInputs *f, AggKind kind, int k0, const int width,
  * float min / max) together, run by run of rows of one group: a vector of
  * a series holds long runs of one (bucket, series) group.
  */
+/* fused_run with the width and plain as constants */
+static pg_attribute_always_inline void
+fused_block(const FusedInputs *f, AggKind kind, int k0, int width, bool plain,
+			int g, int from, int to, const bool *sel)
+{
+#define FUSED_CASE(w) \
+	case w: \
+		if (plain) \
+			fused_run(f, kind, k0, w, true, g, from, to, sel); \
+		else \
+			fused_run(f, kind, k0, w, false, g, from, to, sel); \
+		break;
+
+	StaticAssertStmt(FUSED_WIDTH == 8, "one case per width");
+	switch (width)
+	{
+			FUSED_CASE(1) FUSED_CASE(2) FUSED_CASE(3) FUSED_CASE(4)
+			FUSED_CASE(5) FUSED_CASE(6) FUSED_CASE(7) FUSED_CASE(8)
+		default:
+			Assert(false);
+	}
+#undef FUSED_CASE
+}
+
+/*
+ * Accumulate several aggregates of one kind (sums of avg() without Sxx, or
+ * float min / max) together, run by run of rows of one group: a vector of
+ * a series holds long runs of one (bucket, series) group.
+ */
 static pg_attribute_always_inline void
 accumulate_fused_kind(const FusedInputs *f, AggKind kind, int nrows,
 					  const bool *sel, const int *group)
 {
-	bool		plain4[FUSED_MAX / 4];
+	bool		plain[FUSED_MAX / FUSED_WIDTH];
 	int			i = 0;
 
-	/* blocks of four float8 inputs without a NULL in the batch */
-	for (int b = 0; b + 1 <= f->n / 4; b++)
+	/* blocks of float8 inputs without a NULL in the batch */
+	for (int b = 0; b * FUSED_WIDTH < f->n; b++)
 	{
-		plain4[b] = true;
-		for (int q = 4 * b; q < 4 * b + 4; q++)
-			plain4[b] &= !f->float4[q] && memchr(f->isnull[q], true, nrows) == NULL;
+		plain[b] = true;
+		for (int q = b * FUSED_WIDTH; q < Min(f->n, (b + 1) * FUSED_WIDTH); q++)
+			plain[b] &= !f->float4[q] && memchr(f->isnull[q], true, nrows) == NULL;
 	}
 	while (i < nrows)
 	{
 		int			g;
 		int			j;
-		int			k = 0;
 
 		if (sel && !sel[i])
 		{
@@ -2227,15 +2260,9 @@ accumulate_fused_kind(const FusedInputs *f, AggKind kind, int nrows,
 				break;
 			j = r + 1;
 		}
-		for (; k + 4 <= f->n; k += 4)
-		{
-			if (plain4[k / 4])
-				fused_run(f, kind, k, 4, true, g, i, j, sel);
-			else
-				fused_run(f, kind, k, 4, false, g, i, j, sel);
-		}
-		for (; k < f->n; k++)
-			fused_run(f, kind, k, 1, false, g, i, j, sel);
+		for (int k = 0; k < f->n; k += FUSED_WIDTH)
+			fused_block(f, kind, k, Min(FUSED_WIDTH, f->n - k),
+						plain[k / FUSED_WIDTH], g, i, j, sel);
 		i = j;
 	}
 }
@@ -2391,18 +2418,39 @@ consume_batch(TsAggState *state, TupleDesc desc)
 		 * series).  Only the row starting a run is hashed and looked up;
 		 * the rest of the run takes its group afterwards.
 		 */
-		for (int i = 0; i < nrows; i++)
+		for (int k = 0; k < state->nkeys && sel == NULL; k++)
+			if (memchr(kn[k], true, nrows) != NULL)
+				prev = -2;		/* not without the NULL tests */
+		if (prev == -1 && sel == NULL)
 		{
-			bool		same = prev >= 0;
+			/* every row, no NULL key: compare the bits, without branches */
+			starts[nstarts++] = 0;
+			for (int i = 1; i < nrows; i++)
+			{
+				bool		differ = false;
 
-			if (sel && !sel[i])
-				continue;
-			for (int k = 0; k < state->nkeys && same; k++)
-				same = kn[k][i] == kn[k][prev] &&
-					(kn[k][i] || kv[k][i] == kv[k][prev]);
-			if (!same)
-				starts[nstarts++] = i;
-			prev = i;
+				for (int k = 0; k < state->nkeys; k++)
+					differ |= kv[k][i] != kv[k][i - 1];
+				starts[nstarts] = i;
+				nstarts += differ;
+			}
+		}
+		else
+		{
+			prev = -1;
+			for (int i = 0; i < nrows; i++)
+			{
+				bool		same = prev >= 0;
+
+				if (sel && !sel[i])
+					continue;
+				for (int k = 0; k < state->nkeys && same; k++)
+					same = kn[k][i] == kn[k][prev] &&
+						(kn[k][i] || kv[k][i] == kv[k][prev]);
+				if (!same)
+					starts[nstarts++] = i;
+				prev = i;
+			}
 		}
 		for (int k = 0; k < state->nkeys; k++)
 		{
