@@ -137,10 +137,16 @@ struct VectorQual
 
 	/*
 	 * The summaries say every row of the current chunk (of the vector about
-	 * to be filtered) passes: the row filter then evaluates nothing.
+	 * to be filtered) passes: the row filter then evaluates nothing.  Per
+	 * clause, the same for each clause: a clause true for the whole vector
+	 * (the time range, inside a chunk of the range) is not evaluated.
 	 */
 	bool		chunk_all_match;
 	bool		batch_all_match;
+	bool	   *chunk_clause_true;
+	bool	   *batch_clause_true;
+	bool		batch_clauses_known;	/* batch_clause_true is for this batch */
+	int			last_pruner;	/* clause that ruled out the last vector */
 };
 
 /* ---------- recognizing clauses ---------- */
@@ -439,6 +445,9 @@ vector_qual_compile(List *clauses, Index relid, const AttrNumber *attmap,
 
 	vq->nclauses = list_length(clauses);
 	vq->clauses = palloc(sizeof(VQNode *) * Max(vq->nclauses, 1));
+	vq->chunk_clause_true = palloc0(sizeof(bool) * Max(vq->nclauses, 1));
+	vq->batch_clause_true = palloc0(sizeof(bool) * Max(vq->nclauses, 1));
+	vq->last_pruner = -1;
 	vq->nclauses = 0;
 	foreach(lc, clauses)
 	{
@@ -969,9 +978,10 @@ eval_tree(VQNode *n, VQInput *in, int nrows, const bool *live, uint8 *out)
 	}
 }
 
-int
-vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows,
-				   const bool *in, bool *sel)
+/* vector_qual_filter, leaving out the clauses skip marks (NULL: none) */
+static int
+filter_clauses(VectorQual *vq, TableScanDesc scan, int nrows, const bool *in,
+			   const bool *skip, bool *sel)
 {
 	MemoryContext old;
 	uint8	   *res;
@@ -986,6 +996,8 @@ vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows,
 	/* clauses in order, each seeing only the rows the ones before kept */
 	for (int c = 0; c < vq->nclauses && kept > 0; c++)
 	{
+		if (skip && skip[c])
+			continue;
 		eval_node(vq->clauses[c], scan, nrows, sel, res);
 		kept = 0;
 		for (int i = 0; i < nrows; i++)
@@ -996,6 +1008,13 @@ vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows,
 	}
 	MemoryContextSwitchTo(old);
 	return kept;
+}
+
+int
+vector_qual_filter(VectorQual *vq, TableScanDesc scan, int nrows,
+				   const bool *in, bool *sel)
+{
+	return filter_clauses(vq, scan, nrows, in, NULL, sel);
 }
 
 /* ---------- pruning ---------- */
@@ -1332,12 +1351,56 @@ vector_qual_chunk_may_match(VectorQual *vq, const ChunkMeta *meta)
 	return every_clause(vq, &src, node_may_match);
 }
 
+/*
+ * Vectors of a chunk sorted by a series column are mostly ruled out by the
+ * clause on that column, while the time range (the first clause, often)
+ * lets nearly all of them through: the clause that ruled out the last one
+ * is tried first.
+ */
 bool
 vector_qual_vector_may_match(VectorQual *vq, TableScanDesc scan)
 {
 	SummarySource src = {NULL, scan};
+	int			first = vq->last_pruner;
+	bool		may = true;
+	MemoryContext old;
 
-	return every_clause(vq, &src, node_may_match);
+	MemoryContextReset(vq->batch_cxt);
+	old = MemoryContextSwitchTo(vq->batch_cxt);
+	if (first >= 0)
+		may = node_may_match(vq->clauses[first], &src);
+	for (int c = 0; c < vq->nclauses && may; c++)
+	{
+		if (c == first)
+			continue;
+		may = node_may_match(vq->clauses[c], &src);
+		if (!may)
+			vq->last_pruner = c;
+	}
+	MemoryContextSwitchTo(old);
+	return may;
+}
+
+/*
+ * Mark in out the clauses true for every row the summaries describe (those
+ * marked in already stay marked); returns whether all are.
+ */
+static bool
+clauses_true(VectorQual *vq, const SummarySource *src, const bool *already,
+			 bool *out)
+{
+	bool		all = true;
+	MemoryContext old;
+
+	MemoryContextReset(vq->batch_cxt);
+	old = MemoryContextSwitchTo(vq->batch_cxt);
+	for (int c = 0; c < vq->nclauses; c++)
+	{
+		out[c] = (already && already[c]) || node_must_match(vq->clauses[c], src);
+		all &= out[c];
+	}
+	MemoryContextSwitchTo(old);
+	return all;
 }
 
 static bool
@@ -1347,8 +1410,13 @@ chunk_filter(void *arg, const ChunkMeta *meta)
 	SummarySource src = {meta, NULL};
 	bool		may = vector_qual_chunk_may_match(vq, meta);
 
-	vq->chunk_all_match = may && meta->summary != NULL &&
-		every_clause(vq, &src, node_must_match);
+	if (may && meta->summary != NULL)
+		vq->chunk_all_match = clauses_true(vq, &src, NULL, vq->chunk_clause_true);
+	else
+	{
+		vq->chunk_all_match = false;
+		memset(vq->chunk_clause_true, false, sizeof(bool) * vq->nclauses);
+	}
 	return may;
 }
 
@@ -1358,34 +1426,39 @@ vector_filter(void *arg, TableScanDesc scan)
 {
 	VectorQual *vq = (VectorQual *) arg;
 	SummarySource src = {NULL, scan};
-	bool		may;
 
 	if (vq->chunk_all_match)
 	{
 		vq->batch_all_match = true;
 		return true;
 	}
-	may = vector_qual_vector_may_match(vq, scan);
-	vq->batch_all_match = may && every_clause(vq, &src, node_must_match);
-	return may;
+	if (!vector_qual_vector_may_match(vq, scan))
+		return false;
+	vq->batch_all_match = clauses_true(vq, &src, vq->chunk_clause_true,
+									   vq->batch_clause_true);
+	vq->batch_clauses_known = true;
+	return true;
 }
 
 /*
- * The write buffer's rows come without a vector filter call, so the flag
- * is taken (and cleared) per batch.
+ * The write buffer's rows come without a vector filter call, so the flags
+ * are taken (and cleared) per batch.
  */
 static int
 row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
 {
 	VectorQual *vq = (VectorQual *) arg;
+	bool		known = vq->batch_clauses_known;
 
+	vq->batch_clauses_known = false;
 	if (vq->batch_all_match)
 	{
 		vq->batch_all_match = false;
 		memset(sel, true, sizeof(bool) * nrows);
 		return nrows;
 	}
-	return vector_qual_filter(vq, scan, nrows, NULL, sel);
+	return filter_clauses(vq, scan, nrows, NULL,
+						  known ? vq->batch_clause_true : NULL, sel);
 }
 
 /*
@@ -1399,6 +1472,8 @@ vector_qual_attach(VectorQual *vq, TableScanDesc scan, const bool *read_att)
 
 	vq->chunk_all_match = false;
 	vq->batch_all_match = false;
+	vq->batch_clauses_known = false;
+	memset(vq->chunk_clause_true, false, sizeof(bool) * vq->nclauses);
 	ts_scan_set_filters(scan, read_att,
 						any ? chunk_filter : NULL,
 						any ? vector_filter : NULL,
