@@ -376,6 +376,32 @@ unpack(const uint8 *p, size_t avail, size_t n, int width, UnpackMode mode,
 	}
 }
 
+/*
+ * out[i] = acc + out[0] + ... + out[i], four at a time: the four's own sums
+ * do not wait on acc, so the chain through acc is one add per four values
+ * instead of one per value.
+ */
+static void
+prefix_sums(uint64 *out, size_t n, uint64 acc)
+{
+	size_t		i = 0;
+
+	for (; i + 4 <= n; i += 4)
+	{
+		uint64		s1 = out[i] + out[i + 1];
+		uint64		s2 = s1 + out[i + 2];
+		uint64		s3 = s2 + out[i + 3];
+
+		out[i] += acc;
+		out[i + 1] = acc + s1;
+		out[i + 2] = acc + s2;
+		out[i + 3] = acc + s3;
+		acc += s3;
+	}
+	for (; i < n; i++)
+		out[i] = acc += out[i];
+}
+
 /* Frame of reference over n values: smallest value and bit width. */
 static int
 for_params(const uint64 *v, size_t n, uint64 *base)
@@ -613,12 +639,7 @@ read_block(const char **p, size_t *left, size_t n, size_t m, uint64 *out,
 			prev = pos;
 		}
 		if (mode == UNPACK_DELTA)
-		{
-			uint64		acc = st->acc;
-
-			for (size_t i = 0; i < m; i++)
-				out[i] = acc += out[i];
-		}
+			prefix_sums(out, m, st->acc);
 		else if (mode == UNPACK_DOD)
 		{
 			uint64		acc = st->acc;

@@ -1844,11 +1844,22 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 		if (stretch_end < i)
 		{
 			stretch_end = i;
-			while (stretch_end + 1 < nrows && !(sel && !sel[stretch_end + 1]) &&
-				   !isnull[stretch_end + 1] &&
-				   summary_int64(key->coltype, values[stretch_end + 1]) >=
-				   summary_int64(key->coltype, values[stretch_end]))
-				stretch_end++;
+			if (sel == NULL && (key->coltype == TIMESTAMPTZOID ||
+								key->coltype == TIMESTAMPOID ||
+								key->coltype == INT8OID))
+			{
+				/* int64 Datums */
+				while (stretch_end + 1 < nrows && !isnull[stretch_end + 1] &&
+					   DatumGetInt64(values[stretch_end + 1]) >=
+					   DatumGetInt64(values[stretch_end]))
+					stretch_end++;
+			}
+			else
+				while (stretch_end + 1 < nrows && !(sel && !sel[stretch_end + 1]) &&
+					   !isnull[stretch_end + 1] &&
+					   summary_int64(key->coltype, values[stretch_end + 1]) >=
+					   summary_int64(key->coltype, values[stretch_end]))
+					stretch_end++;
 		}
 		last = stretch_end;
 		if (last > i)
@@ -2425,15 +2436,28 @@ consume_batch(TsAggState *state, TupleDesc desc)
 		{
 			/* every row, no NULL key: compare the bits, without branches */
 			starts[nstarts++] = 0;
-			for (int i = 1; i < nrows; i++)
+			if (state->nkeys == 2)
 			{
-				bool		differ = false;
+				/* (bucket, series), the usual pair */
+				const Datum *k0 = kv[0];
+				const Datum *k1 = kv[1];
 
-				for (int k = 0; k < state->nkeys; k++)
-					differ |= kv[k][i] != kv[k][i - 1];
-				starts[nstarts] = i;
-				nstarts += differ;
+				for (int i = 1; i < nrows; i++)
+				{
+					starts[nstarts] = i;
+					nstarts += (k0[i] != k0[i - 1]) | (k1[i] != k1[i - 1]);
+				}
 			}
+			else
+				for (int i = 1; i < nrows; i++)
+				{
+					bool		differ = false;
+
+					for (int k = 0; k < state->nkeys; k++)
+						differ |= kv[k][i] != kv[k][i - 1];
+					starts[nstarts] = i;
+					nstarts += differ;
+				}
 		}
 		else
 		{
