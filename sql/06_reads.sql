@@ -176,6 +176,27 @@ SELECT count(*) FROM rd_h a JOIN rd_h b USING (ts, dev, v);
 SET parallel_leader_participation = off;
 SELECT count(*), sum(v) FROM rd_t;
 RESET parallel_leader_participation;
+-- a chunk of at least twice 65536 rows is claimed in parts (ranges of its
+-- vectors), so that the participants end together; a pruned chunk's parts
+-- are passed over by whoever claims them (the first chunk here, for v > 140000)
+SET timeseries.chunk_rows = 140000;
+CREATE TABLE rd_big (v int, w int) USING timeseries;
+INSERT INTO rd_big SELECT g, g % 7 FROM generate_series(1, 420000) g;
+RESET timeseries.chunk_rows;
+SELECT * FROM rd_plan('SELECT count(*), sum(v) FROM rd_big WHERE v > 140000');
+SELECT count(*), sum(v) FROM rd_big;
+SELECT count(*), sum(v) FROM rd_big WHERE v > 140000;
+SELECT count(*), sum(v) FROM rd_big WHERE v <= 140000 OR v > 280000;
+SELECT count(*), sum(v) FROM rd_big WHERE v > 300000;
+SET parallel_leader_participation = off;
+SELECT count(*), sum(v) FROM rd_big WHERE v > 140000;
+RESET parallel_leader_participation;
+SET timeseries.enable_vector_agg = on;
+SELECT * FROM rd_plan('SELECT w, count(*), sum(v) FROM rd_big WHERE v > 140000 GROUP BY w');
+SELECT w, count(*), sum(v) FROM rd_big WHERE v > 140000 GROUP BY w ORDER BY w;
+SELECT count(*), sum(v) FROM rd_big WHERE v > 5 AND v < 419990;
+SET timeseries.enable_vector_agg = off;
+DROP TABLE rd_big;
 -- rows still in this transaction's write buffer are invisible to workers:
 -- such a statement runs without workers, and sees them
 BEGIN;

@@ -146,10 +146,23 @@ typedef struct TsScanDescData
 	int			cand_cap;
 	bool		use_cand;		/* the current chunk walks cand only */
 
-	/* parallel scans: chunks are claimed by their position in the walk */
+	/*
+	 * Parallel scans: the parts of the chunks are claimed by their position
+	 * in the walk.  A large chunk has several parts (ranges of its vectors),
+	 * so that the participants end at about the same time: a query reading
+	 * nine chunks would otherwise leave one participant a whole chunk
+	 * behind.  Every participant numbers the parts alike, from the same
+	 * metadata rows in the same order.
+	 */
 	pg_atomic_uint64 *next_claim;	/* shared counter, or NULL */
-	int64		position;		/* of the next metadata row in the walk */
+	int64		position;		/* of the current chunk's first part */
+	int64		next_position;	/* of the next chunk's first part */
 	int64		claimed;		/* position this participant claimed last */
+	int			nparts;			/* of the current chunk */
+	int			next_part;		/* its next part to try to claim */
+	bool		parts_open;		/* the current chunk is open for its parts */
+	uint32		vec_lo;			/* the current part: vectors [vec_lo, vec_hi) */
+	uint32		vec_hi;
 
 	/* ANALYZE */
 	AnalyzeChunk *an_chunks;
@@ -177,6 +190,7 @@ reset_chunk_cxt(TsScanDesc scan)
 {
 	MemoryContextReset(scan->chunk_cxt);
 	scan->vector_values = NULL;
+	scan->parts_open = false;
 }
 
 
@@ -296,8 +310,9 @@ ts_scan_rescan(TableScanDesc sscan, struct ScanKeyData *key, bool set_params,
 	scan->vec_nrows = scan->vec_pos = 0;
 	scan->in_buffered = false;
 	scan->sel = NULL;
-	scan->position = 0;
+	scan->position = scan->next_position = 0;
 	scan->claimed = -1;
+	scan->parts_open = false;
 	scan->order_pos = 0;
 	scan->order_cutoff = PG_UINT64_MAX;
 	scan->probe = false;
@@ -815,10 +830,59 @@ next_ordered_chunk(TsScanDesc scan)
 }
 
 /* Open the next chunk in row-id order that the filters and consumer leave. */
+/* Rows per part of a chunk in a parallel scan (at least; see nparts). */
+#define PARALLEL_PART_ROWS	65536
+
+/* Does this participant claim the part at position?  (Positions ascend.) */
+static bool
+claim_part(TsScanDesc scan, int64 position)
+{
+	if (scan->claimed < position)
+		scan->claimed = (int64) pg_atomic_fetch_add_u64(scan->next_claim, 1);
+	return scan->claimed == position;
+}
+
+/*
+ * Pass over the parts of a chunk not read after all (pruned): claimed on,
+ * never read (a participant claiming one would prune it as well).  A
+ * participant takes a new claim only at the position after its last one,
+ * so the claims it takes are never behind its walk.
+ */
+static void
+pass_other_parts(TsScanDesc scan)
+{
+	if (scan->next_claim)
+		for (int k = scan->next_part; k < scan->nparts; k++)
+			(void) claim_part(scan, scan->position + k);
+}
+
+/* Set the vector range of part k of the open chunk. */
+static void
+set_part(TsScanDesc scan, int k)
+{
+	uint32		per = (scan->reader.nvectors + scan->nparts - 1) / scan->nparts;
+
+	scan->vec_lo = Min((uint32) k * per, scan->reader.nvectors);
+	scan->vec_hi = Min(scan->vec_lo + per, scan->reader.nvectors);
+}
+
 static bool
 next_rowid_chunk(TsScanDesc scan)
 {
 	MemoryContext old;
+
+	/* a further part of the chunk open, if this participant claims one */
+	if (scan->parts_open)
+	{
+		for (int k = scan->next_part; k < scan->nparts; k++)
+			if (claim_part(scan, scan->position + k))
+			{
+				scan->next_part = k + 1;
+				set_part(scan, k);
+				return true;
+			}
+		scan->parts_open = false;
+	}
 
 	if (scan->meta_scan == NULL)
 	{
@@ -846,23 +910,39 @@ next_rowid_chunk(TsScanDesc scan)
 		 */
 		if (scan->next_claim)
 		{
-			int64		position = scan->position++;
+			int			k;
 
-			if (scan->claimed < position)
-				scan->claimed = (int64) pg_atomic_fetch_add_u64(scan->next_claim, 1);
-			if (scan->claimed != position)
+			/*
+			 * Not with a consumer of whole chunks (metadata answering an
+			 * aggregate): it would see a chunk once per part.
+			 */
+			scan->nparts = scan->chunk_consumer ? 1 :
+				Max(scan->chunk.row_count / PARALLEL_PART_ROWS, 1);
+			scan->position = scan->next_position;
+			scan->next_position += scan->nparts;
+			for (k = 0; k < scan->nparts; k++)
+				if (claim_part(scan, scan->position + k))
+					break;
+			if (k == scan->nparts)
 			{
 				reset_chunk_cxt(scan);
 				continue;
 			}
+			scan->next_part = k + 1;
 		}
 		/* our own chunks written after the scan started are not for it */
 		if (scan->chunk.own_xact && scan->chunk.flush_seq >= scan->flush_seq_start)
+		{
+			pass_other_parts(scan);
 			continue;
+		}
 		if (scan->chunk_filter &&
 			!scan->chunk_filter(scan->filter_arg, &scan->chunk))
 		{
-			scan->counters.chunks_pruned++;
+			/* counted once, by the participant with its first part */
+			if (scan->next_claim == NULL || scan->next_part == 1)
+				scan->counters.chunks_pruned++;
+			pass_other_parts(scan);
 			reset_chunk_cxt(scan);
 			continue;
 		}
@@ -872,6 +952,7 @@ next_rowid_chunk(TsScanDesc scan)
 			scan->chunk_consumer(scan->consumer_arg, &scan->chunk))
 		{
 			scan->counters.chunks_from_metadata++;
+			pass_other_parts(scan);
 			reset_chunk_cxt(scan);
 			continue;
 		}
@@ -885,6 +966,16 @@ next_rowid_chunk(TsScanDesc scan)
 	open_chunk(scan, &scan->chunk, NULL, scan->read_att != NULL,
 			   scan_extent_buffer(scan, &scan->chunk));
 	MemoryContextSwitchTo(old);
+	if (scan->next_claim)
+	{
+		scan->parts_open = true;
+		set_part(scan, scan->next_part - 1);
+	}
+	else
+	{
+		scan->vec_lo = 0;
+		scan->vec_hi = scan->reader.nvectors;
+	}
 	return true;
 }
 
@@ -904,7 +995,7 @@ next_chunk(TsScanDesc scan)
 	}
 	scan->have_chunk = true;
 	scan->vector = -1;
-	scan->vectors_seen = 0;
+	scan->vectors_seen = scan->order_key ? 0 : scan->vec_lo;
 	scan->vec_nrows = scan->vec_pos = 0;
 	scan->use_cand = scan->probe && probe_candidates(scan);
 	return true;
@@ -980,7 +1071,8 @@ next_batch(TsScanDesc scan, TupleDesc desc)
 		if (scan->in_buffered)
 			return false;		/* the write buffer was the last batch */
 		if (scan->have_chunk &&
-			scan->vectors_seen < (scan->use_cand ? scan->ncand : scan->reader.nvectors))
+			scan->vectors_seen < (scan->use_cand ? scan->ncand :
+								  scan->order_key ? scan->reader.nvectors : scan->vec_hi))
 		{
 			int64		v = scan->vectors_seen++;
 
