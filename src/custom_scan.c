@@ -375,7 +375,8 @@ estimate_walk_chunks(PlannerInfo *root, RelOptInfo *rel, List *clauses,
 	ExprContext *econtext = CreateStandaloneExprContext();
 	Relation	r;
 	uint64		storage_id;
-	int64		nchunks = 0;
+	int			nchunks = 0;
+	bool		complete = true;
 
 	vector_qual_set_values(vq, econtext);
 	r = table_open(rte->relid, NoLock);
@@ -383,21 +384,20 @@ estimate_walk_chunks(PlannerInfo *root, RelOptInfo *rel, List *clauses,
 	table_close(r, NoLock);
 	if (storage_id != 0)
 	{
-		ChunkMetaScan *ms = metadata_begin_scan(storage_id, GetActiveSnapshot());
-		ChunkMeta	meta;
+		const ChunkMeta *chunks;
 
-		while (metadata_next(ms, &meta, false))
+		complete = metadata_planning_chunks(storage_id, ESTIMATE_MAX_CHUNKS,
+											&chunks, &nchunks);
+		for (int i = 0; i < nchunks; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			if (++nchunks > ESTIMATE_MAX_CHUNKS ||
-				!fn(arg, &meta, vector_qual_chunk_may_match(vq, &meta)))
+			if (!fn(arg, &chunks[i], vector_qual_chunk_may_match(vq, &chunks[i])))
 				break;
 		}
-		metadata_end_scan(ms);
 	}
 	FreeExprContext(econtext, true);
 	vector_qual_free(vq);
-	return nchunks <= ESTIMATE_MAX_CHUNKS;
+	return complete;
 }
 
 /* Rows in all chunks, and in those the clauses may select from. */

@@ -29,6 +29,7 @@
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/rel.h"
 
@@ -319,6 +320,126 @@ metadata_end_scan(ChunkMetaScan *scan)
 	index_close(scan->index, AccessShareLock);
 	table_close(scan->heap, AccessShareLock);
 	pfree(scan);
+}
+
+/*
+ * Planning reads a table's chunk metadata more than once: the size
+ * estimate, the share of rows the quals keep, a bucketed column's range.
+ * The rows read under the active snapshot are kept until the memory context
+ * the planner runs in goes away, or the next read of another table or under
+ * another snapshot (compared by its contents too: a snapshot taken later at
+ * the same address sees the same rows only if it has the same bounds, the
+ * same transactions in progress and the same command id).
+ */
+typedef struct PlanningChunks
+{
+	uint64		storage_id;
+	Snapshot	snapshot;
+	SnapshotData snapdata;		/* its contents, xip and subxip copied */
+	MemoryContext cxt;
+	MemoryContextCallback forget;
+	ChunkMeta  *chunks;
+	int			nchunks;
+	bool		complete;		/* every visible chunk, not the first ones */
+} PlanningChunks;
+
+#define PLANNING_MAX_CHUNKS 10000
+
+static PlanningChunks *planning_chunks = NULL;
+
+static void
+forget_planning_chunks(void *arg)
+{
+	planning_chunks = NULL;
+}
+
+static bool
+planning_chunks_valid(uint64 storage_id, Snapshot snap)
+{
+	PlanningChunks *p = planning_chunks;
+	Snapshot	s;
+
+	if (p == NULL || p->storage_id != storage_id || p->snapshot != snap)
+		return false;
+	s = &p->snapdata;
+	return s->snapshot_type == snap->snapshot_type &&
+		s->xmin == snap->xmin && s->xmax == snap->xmax &&
+		s->curcid == snap->curcid &&
+		s->xcnt == snap->xcnt && s->subxcnt == snap->subxcnt &&
+		s->suboverflowed == snap->suboverflowed &&
+		s->takenDuringRecovery == snap->takenDuringRecovery &&
+		(s->xcnt == 0 ||
+		 memcmp(s->xip, snap->xip, sizeof(TransactionId) * s->xcnt) == 0) &&
+		(s->subxcnt == 0 ||
+		 memcmp(s->subxip, snap->subxip, sizeof(TransactionId) * s->subxcnt) == 0);
+}
+
+/*
+ * The visible chunks of a storage id under the active snapshot, in row-id
+ * order, without inline data: at most max_chunks of them, and false when
+ * there are more (only the first are returned then).
+ */
+bool
+metadata_planning_chunks(uint64 storage_id, int max_chunks,
+						 const ChunkMeta **chunks, int *nchunks)
+{
+	Snapshot	snap = GetActiveSnapshot();
+
+	if (!planning_chunks_valid(storage_id, snap))
+	{
+		MemoryContext cxt;
+		MemoryContext old;
+		PlanningChunks *p;
+		ChunkMetaScan *ms;
+		int			cap = 64;
+
+		if (planning_chunks)
+			MemoryContextDelete(planning_chunks->cxt);
+		Assert(planning_chunks == NULL);
+		cxt = AllocSetContextCreate(CurrentMemoryContext,
+									"timeseries planning chunks",
+									ALLOCSET_DEFAULT_SIZES);
+		old = MemoryContextSwitchTo(cxt);
+		p = palloc0(sizeof(PlanningChunks));
+		p->storage_id = storage_id;
+		p->snapshot = snap;
+		p->snapdata = *snap;
+		p->snapdata.xip = snap->xcnt > 0 ?
+			memcpy(palloc(sizeof(TransactionId) * snap->xcnt), snap->xip,
+				   sizeof(TransactionId) * snap->xcnt) : NULL;
+		p->snapdata.subxip = snap->subxcnt > 0 ?
+			memcpy(palloc(sizeof(TransactionId) * snap->subxcnt), snap->subxip,
+				   sizeof(TransactionId) * snap->subxcnt) : NULL;
+		p->cxt = cxt;
+		p->chunks = palloc(sizeof(ChunkMeta) * cap);
+		p->complete = true;
+		ms = metadata_begin_scan(storage_id, snap);
+		for (;;)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (p->nchunks == cap)
+			{
+				cap *= 2;
+				p->chunks = repalloc(p->chunks, sizeof(ChunkMeta) * cap);
+			}
+			if (!metadata_next(ms, &p->chunks[p->nchunks], false))
+				break;
+			if (++p->nchunks > PLANNING_MAX_CHUNKS)
+			{
+				p->nchunks--;
+				p->complete = false;
+				break;
+			}
+		}
+		metadata_end_scan(ms);
+		MemoryContextSwitchTo(old);
+		p->forget.func = forget_planning_chunks;
+		MemoryContextRegisterResetCallback(cxt, &p->forget);
+		planning_chunks = p;
+	}
+	*chunks = planning_chunks->chunks;
+	*nchunks = Min(planning_chunks->nchunks, max_chunks);
+	return planning_chunks->complete && planning_chunks->nchunks <= max_chunks;
 }
 
 bool

@@ -50,6 +50,10 @@ extern ChunkMetaScan *metadata_begin_scan(uint64 storage_id, Snapshot snapshot);
 extern bool metadata_next(ChunkMetaScan *scan, ChunkMeta *chunk, bool with_data);
 extern void metadata_end_scan(ChunkMetaScan *scan);
 
+/* The same under the active snapshot, read once per planning (see metadata.c). */
+extern bool metadata_planning_chunks(uint64 storage_id, int max_chunks,
+									 const ChunkMeta **chunks, int *nchunks);
+
 /* The visible chunk holding row id rowid, if any. */
 extern bool metadata_find_chunk(uint64 storage_id, uint64 rowid,
 								Snapshot snapshot, ChunkMeta *chunk);

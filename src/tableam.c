@@ -608,7 +608,6 @@ ts_relation_estimate_size(Relation rel, int32 *attr_widths,
 						  double *allvisfrac)
 {
 	TableTotals totals;
-	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	bool		complete;
 
 	/*
@@ -616,10 +615,28 @@ ts_relation_estimate_size(Relation rel, int32 *attr_widths,
 	 * extrapolate from).  Planning must not read a metadata row per chunk
 	 * of a table of many small chunks, though: past a limit, take the
 	 * cumulative statistics' live row count (a second or so behind) or the
-	 * last VACUUM/ANALYZE's, whichever is larger.
+	 * last VACUUM/ANALYZE's, whichever is larger.  Under the planning's
+	 * snapshot, the rows read here serve its other estimates too.
 	 */
-	complete = ts_table_totals_limited(rel, snapshot, &totals, ESTIMATE_MAX_CHUNKS);
-	UnregisterSnapshot(snapshot);
+	if (ActiveSnapshotSet())
+	{
+		const ChunkMeta *chunks;
+		int			nchunks = 0;
+		uint64		storage_id = storage_get_id(rel);
+
+		memset(&totals, 0, sizeof(totals));
+		complete = storage_id == 0 ||
+			metadata_planning_chunks(storage_id, ESTIMATE_MAX_CHUNKS, &chunks, &nchunks);
+		for (int i = 0; i < nchunks; i++)
+			totals.rows += chunks[i].row_count;
+	}
+	else
+	{
+		Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+
+		complete = ts_table_totals_limited(rel, snapshot, &totals, ESTIMATE_MAX_CHUNKS);
+		UnregisterSnapshot(snapshot);
+	}
 	*pages = RelationGetNumberOfBlocks(rel);
 	*tuples = (double) totals.rows;
 	if (!complete)
