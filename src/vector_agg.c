@@ -2349,6 +2349,13 @@ consume_batch(TsAggState *state, TupleDesc desc)
 
 	if (nrows == 0)
 		return false;
+
+	/*
+	 * Rows after the last selected one are not looked at (the scan decoded
+	 * the columns read after the filters only up to it).
+	 */
+	while (sel && nrows > 1 && !sel[nrows - 1])
+		nrows--;
 	old = MemoryContextSwitchTo(state->css.ss.ps.ps_ExprContext->ecxt_per_tuple_memory);
 	group = palloc(sizeof(int) * nrows);
 	if (state->nkeys == 0)
@@ -3121,6 +3128,7 @@ next_agg_row(ScanState *ss)
 		state->scan = ts_scan_begin_custom(ss->ss_currentRelation,
 										   ss->ps.state->es_snapshot);
 		vector_qual_attach(state->vq, state->scan, state->read_att);
+		ts_scan_set_selected_only(state->scan);
 		if (state->next_claim)
 			ts_scan_set_parallel(state->scan, state->next_claim);
 		state->topn_ordered = state->topn > 0 && state->nkeys == 1 &&
