@@ -2587,6 +2587,27 @@ consume_batch(TsAggState *state, TupleDesc desc)
 
 /* ---------- emitting ---------- */
 
+/*
+ * A one-dimensional array of n 8-byte values without NULLs, as
+ * construct_array builds it (the partial states of avg: one per group and
+ * aggregate, so the generic path's per-element work showed).
+ */
+static Datum
+eight_byte_array(Oid elemtype, const void *elems, int n)
+{
+	Size		nbytes = ARR_OVERHEAD_NONULLS(1) + 8 * (Size) n;
+	ArrayType  *a = (ArrayType *) palloc0(nbytes);
+
+	SET_VARSIZE(a, nbytes);
+	a->ndim = 1;
+	a->dataoffset = 0;
+	a->elemtype = elemtype;
+	ARR_DIMS(a)[0] = n;
+	ARR_LBOUND(a)[0] = 1;
+	memcpy(ARR_DATA_PTR(a), elems, 8 * (Size) n);
+	return PointerGetDatum(a);
+}
+
 static Datum
 partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 {
@@ -2607,18 +2628,15 @@ partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 			return Float4GetDatum((float4) s->d);
 		case AK_AVG_INT:
 			{
-				Datum		elems[2] = {Int64GetDatum(s->n), Int64GetDatum(s->i)};
+				int64		elems[2] = {s->n, s->i};
 
-				return PointerGetDatum(construct_array(elems, 2, INT8OID, 8,
-													   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+				return eight_byte_array(INT8OID, elems, 2);
 			}
 		case AK_ACCUM:
 			{
-				Datum		elems[3] = {Float8GetDatum((double) s->n),
-				Float8GetDatum(s->d), Float8GetDatum(s->sxx)};
+				float8		elems[3] = {(double) s->n, s->d, s->sxx};
 
-				return PointerGetDatum(construct_array(elems, 3, FLOAT8OID, 8,
-													   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+				return eight_byte_array(FLOAT8OID, elems, 3);
 			}
 		case AK_FIRST:
 		case AK_LAST:
