@@ -183,20 +183,20 @@ SELECT count(*) FROM tt_tags t CROSS JOIN LATERAL
 	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b;
 SELECT tn_uses_topn($$SELECT * FROM tt_tags t CROSS JOIN LATERAL
 	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b$$);
--- the vectors pruned by their exact ids
-CREATE FUNCTION tt_pruned(q text) RETURNS int LANGUAGE plpgsql AS $$
+-- the vectors pruned by their exact ids (an EXPLAIN ANALYZE counter, summed)
+CREATE FUNCTION tt_count(q text, label text) RETURNS int LANGUAGE plpgsql AS $$
 DECLARE l text; n int := 0;
 BEGIN
 	FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
-		IF l ~ 'Vectors Pruned' THEN
-			n := n + (regexp_match(l, 'Vectors Pruned: (\d+)'))[1]::int;
+		IF l ~ label THEN
+			n := n + (regexp_match(l, label || ': (\d+)'))[1]::int;
 		END IF;
 	END LOOP;
 	RETURN n;
 END $$;
-SELECT tt_pruned($$SELECT * FROM tt_tags t CROSS JOIN LATERAL
-	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b$$) > 1000 AS pruned_by_ids;
-DROP FUNCTION tt_pruned(text);
+SELECT tt_count($$SELECT * FROM tt_tags t CROSS JOIN LATERAL
+	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b$$,
+	'Vectors Pruned') > 1000 AS pruned_by_ids;
 
 -- from the third walk on, a vector the probe leads to is read whole once and
 -- the best row of each of its series kept: later series take their row from
@@ -212,22 +212,13 @@ BEGIN
 				   replace(q, 'tt_cpu', 'tt_heap')) INTO b;
 	RETURN a IS NOT DISTINCT FROM b;
 END $$;
-CREATE FUNCTION tt_reused(q text) RETURNS int LANGUAGE plpgsql AS $$
-DECLARE l text; n int := 0;
-BEGIN
-	FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
-		IF l ~ 'Vectors Reused' THEN
-			n := n + (regexp_match(l, 'Vectors Reused: (\d+)'))[1]::int;
-		END IF;
-	END LOOP;
-	RETURN n;
-END $$;
 -- a vector with 90 series of one row each
 INSERT INTO tt_cpu SELECT '2024-01-01 00:16:30', 300 + g, 'host_z' || g, -g FROM generate_series(1, 90) g;
 INSERT INTO tt_heap SELECT '2024-01-01 00:16:30', 300 + g, 'host_z' || g, -g FROM generate_series(1, 90) g;
 INSERT INTO tt_tags SELECT 300 + g, 'host_z' || g FROM generate_series(1, 90) g;
-SELECT tt_reused($$SELECT * FROM tt_tags t CROSS JOIN LATERAL
-	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b$$) > 100 AS reused;
+SELECT tt_count($$SELECT * FROM tt_tags t CROSS JOIN LATERAL
+	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b$$,
+	'Vectors Reused') > 100 AS reused;
 SELECT q, tt_same(q) AS same FROM (VALUES
 	('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b'),
 	('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time LIMIT 1) b'),
@@ -245,9 +236,9 @@ SELECT tt_same('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FRO
 -- wide rows: at the smallest work_mem fewer vectors are kept, same rows
 ALTER TABLE tt_cpu ADD COLUMN pad text DEFAULT repeat('x', 2000);
 ALTER TABLE tt_heap ADD COLUMN pad text DEFAULT repeat('x', 2000);
-SELECT tt_reused('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b') AS reused_default \gset
+SELECT tt_count('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b', 'Vectors Reused') AS reused_default \gset
 SET work_mem = 64;
-SELECT tt_reused('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b') < :reused_default AS fewer_kept,
+SELECT tt_count('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b', 'Vectors Reused') < :reused_default AS fewer_kept,
 	tt_same('SELECT t.id, b.* FROM tt_tags t CROSS JOIN LATERAL (SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b') AS same_small_work_mem;
 RESET work_mem;
 BEGIN;
@@ -258,7 +249,7 @@ SELECT b.* FROM tt_tags t CROSS JOIN LATERAL
 	(SELECT * FROM tt_cpu c WHERE c.tags_id = t.id ORDER BY time DESC LIMIT 1) b WHERE t.id IN (3, 4, 5, 10);
 ROLLBACK;
 DROP FUNCTION tt_same(text);
-DROP FUNCTION tt_reused(text);
+DROP FUNCTION tt_count(text, text);
 DROP TABLE tt_cpu, tt_heap, tt_tags;
 
 DROP FUNCTION tn_diff(text);
