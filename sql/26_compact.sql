@@ -227,3 +227,9 @@ RESET enable_seqscan;
 SELECT * FROM timeseries.verify('mv');
 DROP TABLE mv, mv_heap;
 DROP FUNCTION wait_for_snapshots();
+
+-- compaction leaves the chunk metadata of replaced inline chunks dead; every
+-- VACUUM of the metadata table cleans its index up too (without, dead line
+-- pointers left on the last page kept a trickle load's emptied pages in the
+-- file: 6.7 MiB instead of 0.9 for 40,000 rows in ingest_bench.sh)
+SELECT reloptions FROM pg_class WHERE oid = 'timeseries_internal.chunk'::regclass;

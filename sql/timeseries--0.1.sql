@@ -34,6 +34,11 @@ CREATE TABLE timeseries_internal.chunk (
 CREATE UNIQUE INDEX chunk_storage_row_idx
 	ON timeseries_internal.chunk (storage_id, first_row);
 ALTER TABLE timeseries_internal.chunk ALTER COLUMN data SET STORAGE EXTERNAL;
+-- Every VACUUM cleans the index up: otherwise, with dead rows on few pages,
+-- VACUUM leaves their line pointers for later, and one left on the last
+-- page keeps the emptied pages of compacted inline chunks (a trickle load's
+-- worth of them) in the file.
+ALTER TABLE timeseries_internal.chunk SET (vacuum_index_cleanup = on);
 REVOKE ALL ON timeseries_internal.chunk FROM PUBLIC;
 REVOKE ALL ON timeseries_internal.storage_id_seq FROM PUBLIC;
 
