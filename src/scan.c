@@ -829,7 +829,6 @@ next_ordered_chunk(TsScanDesc scan)
 	return true;
 }
 
-/* Open the next chunk in row-id order that the filters and consumer leave. */
 /* Rows per part of a chunk in a parallel scan (at least; see nparts). */
 #define PARALLEL_PART_ROWS	65536
 
@@ -866,6 +865,16 @@ set_part(TsScanDesc scan, int k)
 	scan->vec_hi = Min(scan->vec_lo + per, scan->reader.nvectors);
 }
 
+/* The first part from k on that this participant claims, or nparts. */
+static int
+claim_next_part(TsScanDesc scan, int k)
+{
+	while (k < scan->nparts && !claim_part(scan, scan->position + k))
+		k++;
+	return k;
+}
+
+/* Open the next chunk in row-id order that the filters and consumer leave. */
 static bool
 next_rowid_chunk(TsScanDesc scan)
 {
@@ -874,13 +883,14 @@ next_rowid_chunk(TsScanDesc scan)
 	/* a further part of the chunk open, if this participant claims one */
 	if (scan->parts_open)
 	{
-		for (int k = scan->next_part; k < scan->nparts; k++)
-			if (claim_part(scan, scan->position + k))
-			{
-				scan->next_part = k + 1;
-				set_part(scan, k);
-				return true;
-			}
+		int			k = claim_next_part(scan, scan->next_part);
+
+		if (k < scan->nparts)
+		{
+			scan->next_part = k + 1;
+			set_part(scan, k);
+			return true;
+		}
 		scan->parts_open = false;
 	}
 
@@ -920,9 +930,7 @@ next_rowid_chunk(TsScanDesc scan)
 				Max(scan->chunk.row_count / PARALLEL_PART_ROWS, 1);
 			scan->position = scan->next_position;
 			scan->next_position += scan->nparts;
-			for (k = 0; k < scan->nparts; k++)
-				if (claim_part(scan, scan->position + k))
-					break;
+			k = claim_next_part(scan, 0);
 			if (k == scan->nparts)
 			{
 				reset_chunk_cxt(scan);
@@ -971,11 +979,6 @@ next_rowid_chunk(TsScanDesc scan)
 		scan->parts_open = true;
 		set_part(scan, scan->next_part - 1);
 	}
-	else
-	{
-		scan->vec_lo = 0;
-		scan->vec_hi = scan->reader.nvectors;
-	}
 	return true;
 }
 
@@ -995,7 +998,13 @@ next_chunk(TsScanDesc scan)
 	}
 	scan->have_chunk = true;
 	scan->vector = -1;
-	scan->vectors_seen = scan->order_key ? 0 : scan->vec_lo;
+	if (!scan->parts_open)
+	{
+		/* the whole chunk (a part's range is set by next_rowid_chunk) */
+		scan->vec_lo = 0;
+		scan->vec_hi = scan->reader.nvectors;
+	}
+	scan->vectors_seen = scan->vec_lo;
 	scan->vec_nrows = scan->vec_pos = 0;
 	scan->use_cand = scan->probe && probe_candidates(scan);
 	return true;
@@ -1071,8 +1080,7 @@ next_batch(TsScanDesc scan, TupleDesc desc)
 		if (scan->in_buffered)
 			return false;		/* the write buffer was the last batch */
 		if (scan->have_chunk &&
-			scan->vectors_seen < (scan->use_cand ? scan->ncand :
-								  scan->order_key ? scan->reader.nvectors : scan->vec_hi))
+			scan->vectors_seen < (scan->use_cand ? scan->ncand : scan->vec_hi))
 		{
 			int64		v = scan->vectors_seen++;
 

@@ -570,7 +570,7 @@ chunk_filter(void *arg, const ChunkMeta *meta)
 	return vector_qual_chunk_may_match(state->vq, meta);
 }
 
-static void put_row(TopNState *state, TupleTableSlot *slot, Rank r);
+static void put_kept_row(TopNState *state, const VectorBest *vb);
 static bool reuse_vector_best(TopNState *state, TableScanDesc scan);
 
 static bool
@@ -632,8 +632,6 @@ reuse_vector_best(TopNState *state, TableScanDesc scan)
 {
 	VectorBestKey key;
 	VectorBest *vb;
-	int			lo;
-	int			hi;
 
 	memset(&key, 0, sizeof(key));
 	if (!ts_scan_probed_vector(scan, &key.first_row, &key.vector))
@@ -645,24 +643,7 @@ reuse_vector_best(TopNState *state, TableScanDesc scan)
 		state->collect_key = key;
 		return false;
 	}
-	lo = 0;
-	hi = vb->nseries;
-	while (lo < hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (vb->series[mid].value < state->series_value)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < vb->nseries && vb->series[lo].value == state->series_value &&
-		admits(state, vb->series[lo].rank))
-	{
-		ExecStoreMinimalTuple(vb->series[lo].tuple, state->sort_slot, false);
-		put_row(state, state->sort_slot, vb->series[lo].rank);
-		ExecClearTuple(state->sort_slot);
-	}
+	put_kept_row(state, vb);
 	state->vectors_reused++;
 	return true;
 }
@@ -807,6 +788,31 @@ put_row(TopNState *state, TupleTableSlot *slot, Rank r)
 		heap_add(state, r);
 }
 
+/* This rescan's series' row kept of a vector, if any and it can be among the first. */
+static void
+put_kept_row(TopNState *state, const VectorBest *vb)
+{
+	int			lo = 0;
+	int			hi = vb->nseries;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (vb->series[mid].value < state->series_value)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < vb->nseries && vb->series[lo].value == state->series_value &&
+		admits(state, vb->series[lo].rank))
+	{
+		ExecStoreMinimalTuple(vb->series[lo].tuple, state->sort_slot, false);
+		put_row(state, state->sort_slot, vb->series[lo].rank);
+		ExecClearTuple(state->sort_slot);
+	}
+}
+
 static int
 compare_series(const void *a, const void *b)
 {
@@ -905,15 +911,7 @@ keep_vector_best(TopNState *state, int nrows, const bool *sel,
 	qsort(vb->series, nfound, sizeof(SeriesBest), compare_series);
 	state->best_full = MemoryContextMemAllocated(state->best_cxt, true) >
 		(Size) work_mem * 1024;
-
-	for (int f = 0; f < nfound; f++)
-		if (vb->series[f].value == state->series_value &&
-			admits(state, vb->series[f].rank))
-		{
-			ExecStoreMinimalTuple(vb->series[f].tuple, state->sort_slot, false);
-			put_row(state, state->sort_slot, vb->series[f].rank);
-			ExecClearTuple(state->sort_slot);
-		}
+	put_kept_row(state, vb);
 	return;
 
 give_up:

@@ -1786,6 +1786,13 @@ key_of(KeySpec *key, Datum value, bool *isnull)
 	return key->last_out;
 }
 
+/* Are the type's Datums its int64 view already (summary_int64 the identity)? */
+static inline bool
+int64_datum_type(Oid type)
+{
+	return type == INT8OID || type == TIMESTAMPOID || type == TIMESTAMPTZOID;
+}
+
 /* The key values of a batch: columns, or a function of a column. */
 static void
 batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
@@ -1844,11 +1851,8 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 		if (stretch_end < i)
 		{
 			stretch_end = i;
-			if (sel == NULL && (key->coltype == TIMESTAMPTZOID ||
-								key->coltype == TIMESTAMPOID ||
-								key->coltype == INT8OID))
+			if (sel == NULL && int64_datum_type(key->coltype))
 			{
-				/* int64 Datums */
 				while (stretch_end + 1 < nrows && !isnull[stretch_end + 1] &&
 					   DatumGetInt64(values[stretch_end + 1]) >=
 					   DatumGetInt64(values[stretch_end]))
@@ -1892,8 +1896,7 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 		}
 	}
 	/* keys are held as their int64 view: equal bits, equal values */
-	if (!key->is_text && key->keytype != INT8OID &&
-		key->keytype != TIMESTAMPOID && key->keytype != TIMESTAMPTZOID)
+	if (!key->is_text && !int64_datum_type(key->keytype))
 		for (int i = 0; i < nrows; i++)
 			if (!outnull[i] && !(sel && !sel[i]))
 				out[i] = Int64GetDatum(summary_int64(key->keytype, out[i]));
@@ -2199,11 +2202,6 @@ fused_run(const FusedInputs *f, AggKind kind, int k0, const int width,
 	}
 }
 
-/*
- * Accumulate several aggregates of one kind (sums of avg() without Sxx, or
- * float min / max) together, run by run of rows of one group: a vector of
- * a series holds long runs of one (bucket, series) group.
- */
 /* fused_run with the width and plain as constants */
 static pg_attribute_always_inline void
 fused_block(const FusedInputs *f, AggKind kind, int k0, int width, bool plain,
@@ -2419,6 +2417,7 @@ consume_batch(TsAggState *state, TupleDesc desc)
 		int		   *starts = palloc(sizeof(int) * nrows);
 		int			nstarts = 0;
 		int			prev = -1;
+		bool		every_row = sel == NULL;	/* and no NULL key */
 		bool		ptr_cache;
 		Pointer		cache_ptr[GROUP_PTR_CACHE];
 		int			cache_group[GROUP_PTR_CACHE];
@@ -2436,39 +2435,24 @@ consume_batch(TsAggState *state, TupleDesc desc)
 		 * series).  Only the row starting a run is hashed and looked up;
 		 * the rest of the run takes its group afterwards.
 		 */
-		for (int k = 0; k < state->nkeys && sel == NULL; k++)
-			if (memchr(kn[k], true, nrows) != NULL)
-				prev = -2;		/* not without the NULL tests */
-		if (prev == -1 && sel == NULL)
+		for (int k = 0; k < state->nkeys && every_row; k++)
+			every_row = memchr(kn[k], true, nrows) == NULL;
+		if (every_row)
 		{
 			/* every row, no NULL key: compare the bits, without branches */
 			starts[nstarts++] = 0;
-			if (state->nkeys == 2)
+			for (int i = 1; i < nrows; i++)
 			{
-				/* (bucket, series), the usual pair */
-				const Datum *k0 = kv[0];
-				const Datum *k1 = kv[1];
+				bool		differ = false;
 
-				for (int i = 1; i < nrows; i++)
-				{
-					starts[nstarts] = i;
-					nstarts += (k0[i] != k0[i - 1]) | (k1[i] != k1[i - 1]);
-				}
+				for (int k = 0; k < state->nkeys; k++)
+					differ |= kv[k][i] != kv[k][i - 1];
+				starts[nstarts] = i;
+				nstarts += differ;
 			}
-			else
-				for (int i = 1; i < nrows; i++)
-				{
-					bool		differ = false;
-
-					for (int k = 0; k < state->nkeys; k++)
-						differ |= kv[k][i] != kv[k][i - 1];
-					starts[nstarts] = i;
-					nstarts += differ;
-				}
 		}
 		else
 		{
-			prev = -1;
 			for (int i = 0; i < nrows; i++)
 			{
 				bool		same = prev >= 0;

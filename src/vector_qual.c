@@ -136,13 +136,12 @@ struct VectorQual
 	MemoryContext batch_cxt;	/* scratch, reset per batch */
 
 	/*
-	 * The summaries say every row of the current chunk (of the vector about
-	 * to be filtered) passes: the row filter then evaluates nothing.  Per
-	 * clause, the same for each clause: a clause true for the whole vector
-	 * (the time range, inside a chunk of the range) is not evaluated.
+	 * The clauses the summaries prove true for every row of the current
+	 * chunk, and of the vector about to be filtered: the row filter does not
+	 * evaluate them (the time range, inside a chunk of the range; every
+	 * clause, for a chunk wholly inside the quals).
 	 */
-	bool		chunk_all_match;
-	bool		batch_all_match;
+	bool		chunk_all_match;	/* every clause of chunk_clause_true */
 	bool	   *chunk_clause_true;
 	bool	   *batch_clause_true;
 	bool		batch_clauses_known;	/* batch_clause_true is for this batch */
@@ -1428,14 +1427,14 @@ vector_filter(void *arg, TableScanDesc scan)
 	SummarySource src = {NULL, scan};
 
 	if (vq->chunk_all_match)
+		memcpy(vq->batch_clause_true, vq->chunk_clause_true,
+			   sizeof(bool) * vq->nclauses);
+	else
 	{
-		vq->batch_all_match = true;
-		return true;
+		if (!vector_qual_vector_may_match(vq, scan))
+			return false;
+		(void) clauses_true(vq, &src, vq->chunk_clause_true, vq->batch_clause_true);
 	}
-	if (!vector_qual_vector_may_match(vq, scan))
-		return false;
-	vq->batch_all_match = clauses_true(vq, &src, vq->chunk_clause_true,
-									   vq->batch_clause_true);
 	vq->batch_clauses_known = true;
 	return true;
 }
@@ -1451,12 +1450,6 @@ row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
 	bool		known = vq->batch_clauses_known;
 
 	vq->batch_clauses_known = false;
-	if (vq->batch_all_match)
-	{
-		vq->batch_all_match = false;
-		memset(sel, true, sizeof(bool) * nrows);
-		return nrows;
-	}
 	return filter_clauses(vq, scan, nrows, NULL,
 						  known ? vq->batch_clause_true : NULL, sel);
 }
@@ -1471,7 +1464,6 @@ vector_qual_attach(VectorQual *vq, TableScanDesc scan, const bool *read_att)
 	bool		any = vq->nclauses > 0;
 
 	vq->chunk_all_match = false;
-	vq->batch_all_match = false;
 	vq->batch_clauses_known = false;
 	memset(vq->chunk_clause_true, false, sizeof(bool) * vq->nclauses);
 	ts_scan_set_filters(scan, read_att,
