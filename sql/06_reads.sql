@@ -194,6 +194,8 @@ RESET parallel_leader_participation;
 SET timeseries.enable_vector_agg = on;
 SELECT * FROM rd_plan('SELECT w, count(*), sum(v) FROM rd_big WHERE v > 140000 GROUP BY w');
 SELECT w, count(*), sum(v) FROM rd_big WHERE v > 140000 GROUP BY w ORDER BY w;
+-- int avg, min and max through TimeseriesCombine, against known answers
+SELECT w, count(*), sum(v), avg(v), min(v), max(v) FROM rd_big WHERE v > 1000 GROUP BY w ORDER BY w;
 SELECT count(*), sum(v) FROM rd_big WHERE v > 5 AND v < 419990;
 SET timeseries.enable_vector_agg = off;
 DROP TABLE rd_big;

@@ -166,6 +166,60 @@ INSERT INTO va (t, host, i4) VALUES ('2030-01-01', 'buffered', 7);
 INSERT INTO va_heap (t, host, i4) VALUES ('2030-01-01', 'buffered', 7);
 SELECT va_check('SELECT host, count(*), sum(i4) FROM %T GROUP BY host');
 ROLLBACK;
+
+-- TimeseriesCombine: above the Gather, the participants' partial groups
+-- are combined natively and finalized (instead of a Finalize Agg).  Float
+-- sums of f4 (multiples of 1/8) are exact in any order; f8's are rounded.
+CREATE FUNCTION va_combined(q text) RETURNS bool LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (costs off) ' || replace(q, '%T', 'va') LOOP
+		IF line LIKE '%TimeseriesCombine%' THEN
+			RETURN true;
+		END IF;
+	END LOOP;
+	RETURN false;
+END
+$$;
+SELECT va_combined(q), va_check(q) FROM (VALUES
+	('SELECT host, count(*), count(i4), sum(i2), sum(i4), sum(f4), avg(i2), avg(i4), avg(f4), min(i2), max(i8), min(f4), max(f8), min(d), max(t) FROM %T GROUP BY host'),
+	('SELECT d, round(sum(f8)::numeric, 6), round(avg(f8)::numeric, 6), round(stddev(f4)::numeric, 6), round(var_pop(f4)::numeric, 6), round(stddev_pop(f8)::numeric, 6), round(var_samp(f8)::numeric, 6) FROM %T WHERE f8 <> ''NaN'' GROUP BY d'),
+	('SELECT b, d, count(*), min(f8), max(f8) FROM %T GROUP BY 1, 2'),
+	('SELECT time_bucket(''6 hours'', t), count(*), avg(i4) FROM %T GROUP BY 1 HAVING sum(i2) > 10000'),
+	('SELECT host, count(*) FILTER (WHERE i2 > 100), sum(f4) FILTER (WHERE b) FROM %T GROUP BY host'),
+	('SELECT host, count(*) FILTER (WHERE i4 > 100000000), sum(i4) FILTER (WHERE i4 > 100000000), avg(f4) FILTER (WHERE i4 > 100000000), max(f8) FILTER (WHERE i4 > 100000000) FROM %T GROUP BY host'),
+	('SELECT count(*), sum(i4), avg(f4), max(f8), round(variance(f4)::numeric, 6), min(t) FROM %T WHERE i2 > 5')
+) v(q);
+EXPLAIN (analyze, costs off, timing off, summary off)
+SELECT host, count(*), avg(i4) FROM va GROUP BY host HAVING max(i2) > 0;
+-- a stddev of one row is NULL (the final function's answer)
+SELECT va_check('SELECT i8, count(*), stddev(f4), var_samp(f8) FROM %T WHERE i8 < 100000000 GROUP BY i8');
+-- first() and last() keep the Finalize Agg (their states are serialized)
+EXPLAIN (costs off) SELECT host, first(i4, t), count(*) FROM va GROUP BY host;
+SELECT va_check('SELECT host, first(i4, t), last(f8, t), count(*) FROM %T GROUP BY host');
+-- groups past work_mem: sorted by the keys, then combined group by group
+SET work_mem = '64kB';
+EXPLAIN (analyze, costs off, timing off, summary off)
+SELECT count(*), sum(c), sum(s), count(a) FROM
+  (SELECT i4, host, count(*) c, sum(i2) s, avg(f4) a FROM va GROUP BY i4, host) x;
+SELECT va_check('SELECT i4, host, count(*), sum(i2), avg(f4), min(t), max(f8) FROM %T GROUP BY i4, host');
+-- 300 groups, each in many partial rows (TimeseriesAgg flushes at work_mem)
+SELECT va_combined(q), va_check(q) FROM (VALUES
+	('SELECT i2, count(*), sum(i4), avg(i4), round(stddev(f8)::numeric, 6), round(var_pop(f4)::numeric, 6), avg(f4), min(t), max(f8), min(f4) FROM %T GROUP BY i2')) v(q);
+RESET work_mem;
+-- rescanned on the inner side of a nested loop
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
+SET enable_material = off;
+EXPLAIN (costs off)
+SELECT g, s.host, s.c FROM generate_series(1, 3) g
+  LEFT JOIN (SELECT host, count(*) c FROM va GROUP BY host) s ON s.c > g * 1000;
+SELECT va_check('SELECT g, s.host, s.c, s.m FROM generate_series(1, 3) g LEFT JOIN (SELECT host, count(*) c, max(i4) m FROM %T GROUP BY host) s ON s.c > g * 1000');
+RESET enable_hashjoin;
+RESET enable_mergejoin;
+RESET enable_material;
+DROP FUNCTION va_combined(text);
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;

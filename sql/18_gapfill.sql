@@ -41,6 +41,25 @@ SELECT time_bucket_gapfill('1 hour', time) AS b, device, locf(avg(value))
 FROM gm WHERE time >= '2024-01-01 00:00+00' AND time < '2024-01-01 06:00+00'
 GROUP BY 1, 2 ORDER BY 1, 2;
 
+-- in a parallel plan: the gapfill node projects the bare aggregates out of
+-- TimeseriesCombine
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF)
+SELECT time_bucket_gapfill('1 hour', time) AS b, device, locf(max(ival)), interpolate(avg(value))
+FROM gm WHERE time >= '2024-01-01 00:00+00' AND time < '2024-01-01 06:00+00'
+GROUP BY 1, 2;
+SELECT time_bucket_gapfill('1 hour', time) AS b, device, locf(max(ival)), interpolate(avg(value)),
+	   count(*)
+FROM gm WHERE time >= '2024-01-01 00:00+00' AND time < '2024-01-01 06:00+00'
+GROUP BY 1, 2 ORDER BY 2, 1;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+
 -- explicit start and finish (cast: an untyped third argument would be the
 -- time zone); rows outside the range pass through; > and <= move the bounds
 SELECT time_bucket_gapfill('1 hour', time, '2024-01-01 01:00'::timestamptz, '2024-01-01 03:00') AS b,

@@ -1392,6 +1392,11 @@ sub gen_query
 	$q->{shape} = $shape;
 	$q->{params} = [@PARAMS];
 	$q->{gucs} = chance(0.3) ? [ pick_n(between(1, 2), @PLAN_GUCS) ] : [];
+	# sometimes a parallel plan (for aggregates: TimeseriesAgg under a
+	# Gather, TimeseriesCombine above it)
+	push @{ $q->{gucs} }, 'max_parallel_workers_per_gather = 2', 'parallel_setup_cost = 0',
+	  'parallel_tuple_cost = 0', 'min_parallel_table_scan_size = 0'
+	  if chance(0.15);
 	$q->{cursor} = (!@PARAMS && chance(0.12)) ? [ between(1, 5), between(1, 200) ] : undef;
 	$q->{side_b} = chance(0.5) ? 'twin_heap' : 'twin_ts';
 	$USE_PARAMS = 0;
