@@ -334,7 +334,7 @@ compact_relation(Relation rel, bool relayout)
 	if (storage_id == 0)
 		return 0;
 	(void) storage_ready_free_extents(storage_id);
-	ts_options_write_settings(RelationGetRelid(rel), &target, &compression, &ordered);
+	ts_options_write_settings(rel, &target, &compression, &ordered, NULL, NULL);
 	if (target <= 0)
 		target = ts_chunk_rows;
 

@@ -259,6 +259,8 @@ typedef struct WriteSettings
 	int			chunk_rows;
 	int			compression;
 	bool		ordered;		/* segment_by or order_by is set */
+	AttrNumber	time_attnum;	/* an integer-like time column, or 0 */
+	Oid			time_type;
 } WriteSettings;
 
 static HTAB *write_settings = NULL;
@@ -282,9 +284,10 @@ invalidate_write_settings(Datum arg, Oid relid)
 }
 
 void
-ts_options_write_settings(Oid relid, int *chunk_rows, int *compression,
-						  bool *ordered)
+ts_options_write_settings(Relation rel, int *chunk_rows, int *compression,
+						  bool *ordered, AttrNumber *time_attnum, Oid *time_type)
 {
+	Oid			relid = RelationGetRelid(rel);
 	WriteSettings *ws;
 	bool		found;
 
@@ -303,17 +306,36 @@ ts_options_write_settings(Oid relid, int *chunk_rows, int *compression,
 	if (ws == NULL)
 	{
 		TsOptions	opts;
+		char	   *time_column;
+		AttrNumber	attnum = InvalidAttrNumber;
+		Oid			type = InvalidOid;
 
 		/* read first: reading may process invalidations */
 		ts_options_get(relid, &opts);
+		time_column = ts_options_time_column(rel, &opts);
+		if (time_column)
+		{
+			attnum = get_attnum(relid, time_column);
+			type = attnum > 0 ? TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid :
+				InvalidOid;
+			if (!(type == TIMESTAMPTZOID || type == TIMESTAMPOID || type == DATEOID ||
+				  type == INT2OID || type == INT4OID || type == INT8OID))
+				attnum = InvalidAttrNumber;
+		}
 		ws = hash_search(write_settings, &relid, HASH_ENTER, &found);
 		ws->chunk_rows = opts.chunk_rows;
 		ws->compression = opts.compression;
 		ws->ordered = opts.nsegment_by > 0 || opts.order_by != NULL;
+		ws->time_attnum = attnum;
+		ws->time_type = attnum > 0 ? type : InvalidOid;
 	}
 	*chunk_rows = ws->chunk_rows;
 	*compression = ws->compression;
 	*ordered = ws->ordered;
+	if (time_attnum)
+		*time_attnum = ws->time_attnum;
+	if (time_type)
+		*time_type = ws->time_type;
 }
 
 void

@@ -41,8 +41,8 @@ extern void ts_options_delete(Oid relid);
  * The table's chunk_rows (0: unset), compression (-1: unset) and whether it
  * orders its rows (segment_by or order_by set), cached.
  */
-extern void ts_options_write_settings(Oid relid, int *chunk_rows, int *compression,
-									  bool *ordered);
+extern void ts_options_write_settings(Relation rel, int *chunk_rows, int *compression,
+									  bool *ordered, AttrNumber *time_attnum, Oid *time_type);
 extern char *ts_options_time_column(Relation rel, const TsOptions *opts);
 extern void ts_options_rename_column(Relation rel, const char *oldname, const char *newname);
 extern void ts_options_check_drop_column(Relation rel, const char *column);

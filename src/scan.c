@@ -640,33 +640,51 @@ static void
 drop_deleted_buffered(TsScanDesc scan)
 {
 	BufferedRows *rows = scan->buffered;
-	uint64		lo = PG_UINT64_MAX;
-	uint64		hi = 0;
-	uint8	   *mask;
+	bool	   *deleted = NULL;
 	int			n = 0;
 
-	for (int i = 0; i < rows->nrows; i++)
+	/*
+	 * One mask per part of the id space: on-time and late rows' ids are far
+	 * apart (write.c), and a mask covers the ids from the lowest to the
+	 * highest.
+	 */
+	for (int late = 0; late < 2; late++)
 	{
-		lo = Min(lo, rows->rowids[i]);
-		hi = Max(hi, rows->rowids[i]);
+		uint64		lo = PG_UINT64_MAX;
+		uint64		hi = 0;
+		uint8	   *mask;
+
+		for (int i = 0; i < rows->nrows; i++)
+		{
+			if ((rows->rowids[i] >= LATE_FIRST_ROW_ID) != (bool) late)
+				continue;
+			lo = Min(lo, rows->rowids[i]);
+			hi = Max(hi, rows->rowids[i]);
+		}
+		if (lo > hi)
+			continue;
+		mask = delete_mask_load(scan->storage_id, (int64) lo, (int64) (hi - lo + 1),
+								scan->base.rs_snapshot);
+		if (mask == NULL)
+			continue;
+		if (deleted == NULL)
+			deleted = palloc0(sizeof(bool) * rows->nrows);
+		for (int i = 0; i < rows->nrows; i++)
+			if ((rows->rowids[i] >= LATE_FIRST_ROW_ID) == (bool) late &&
+				delete_mask_test(mask, (int64) (rows->rowids[i] - lo)))
+				deleted[i] = true;
+		pfree(mask);
 	}
-	if (rows->nrows == 0)
-		return;
-	mask = delete_mask_load(scan->storage_id, (int64) lo, (int64) (hi - lo + 1),
-							scan->base.rs_snapshot);
-	if (mask == NULL)
+	if (deleted == NULL)
 		return;
 	if (scan->include_deleted)
 	{
-		scan->buffered_deleted = palloc(sizeof(bool) * rows->nrows);
-		for (int i = 0; i < rows->nrows; i++)
-			scan->buffered_deleted[i] = delete_mask_test(mask, (int64) (rows->rowids[i] - lo));
-		pfree(mask);
+		scan->buffered_deleted = deleted;
 		return;
 	}
 	for (int i = 0; i < rows->nrows; i++)
 	{
-		if (delete_mask_test(mask, (int64) (rows->rowids[i] - lo)))
+		if (deleted[i])
 			continue;
 		for (int a = 0; a < rows->natts; a++)
 		{
@@ -676,7 +694,7 @@ drop_deleted_buffered(TsScanDesc scan)
 		rows->rowids[n++] = rows->rowids[i];
 	}
 	rows->nrows = n;
-	pfree(mask);
+	pfree(deleted);
 }
 
 /* Take the scan's view of its own transaction's unwritten rows. */

@@ -48,6 +48,10 @@ typedef struct MetaPageData
 	uint32		version;
 	uint64		storage_id;
 	uint64		next_row_id;
+	/* added later: zero on metapages written before (see meta_extend) */
+	uint64		next_late_row_id;	/* 0: LATE_FIRST_ROW_ID */
+	int64		late_before;	/* rows older than this are late ... */
+	int16		late_attnum;	/* ... in this time column; 0: no horizon yet */
 } MetaPageData;
 
 /* What rd_amcache holds for a timeseries relation. */
@@ -213,19 +217,44 @@ storage_get_or_create_id(Relation rel)
 	return storage_get_id(rel);
 }
 
+/*
+ * A metapage written before the late-row fields existed ends (pd_lower) at
+ * next_row_id: generic WAL logs only the page up to pd_lower, so it must
+ * cover the fields before they are written.  Beyond pd_lower the page is
+ * zeros (PageInit, and generic WAL zeroes the hole): "none yet".
+ */
+static void
+meta_extend(Page page)
+{
+	MetaPageData *meta = meta_of(page);
+	LocationIndex end = ((char *) meta + sizeof(MetaPageData)) - (char *) page;
+
+	if (((PageHeader) page)->pd_lower < end)
+		((PageHeader) page)->pd_lower = end;
+}
+
+/*
+ * Reserve count row ids: from the on-time part of the id space, or with
+ * late from the upper half (see write.c, "late rows").
+ */
 uint64
-storage_reserve_rows(Relation rel, uint64 count)
+storage_reserve_rows(Relation rel, uint64 count, bool late)
 {
 	Buffer		buf;
 	GenericXLogState *state;
 	MetaPageData *meta;
 	uint64		first;
+	uint64		limit = late ? MAX_ROW_ID : LATE_FIRST_ROW_ID;
 
 	buf = ReadBufferExtended(rel, MAIN_FORKNUM, 0, RBM_NORMAL, NULL);
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	check_meta(rel, meta_of(BufferGetPage(buf)));
-	first = meta_of(BufferGetPage(buf))->next_row_id;
-	if (first + count > MAX_ROW_ID || first + count < first)
+	meta = meta_of(BufferGetPage(buf));
+	if (!late)
+		first = meta->next_row_id;
+	else
+		first = meta->next_late_row_id != 0 ? meta->next_late_row_id : LATE_FIRST_ROW_ID;
+	if (first + count > limit || first + count < first)
 	{
 		UnlockReleaseBuffer(buf);
 		ereport(ERROR,
@@ -236,11 +265,78 @@ storage_reserve_rows(Relation rel, uint64 count)
 	}
 
 	state = GenericXLogStart(rel);
-	meta = meta_of(GenericXLogRegisterBuffer(state, buf, 0));
-	meta->next_row_id = first + count;
+	{
+		Page		page = GenericXLogRegisterBuffer(state, buf, 0);
+
+		meta = meta_of(page);
+		if (late)
+		{
+			meta_extend(page);
+			meta->next_late_row_id = first + count;
+		}
+		else
+			meta->next_row_id = first + count;
+	}
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
 	return first;
+}
+
+/* The late horizon of the relation's metapage (attnum 0: none yet). */
+void
+storage_get_late_horizon(Relation rel, AttrNumber *attnum, int64 *before)
+{
+	Buffer		buf;
+	Page		page;
+	MetaPageData *meta;
+
+	*attnum = InvalidAttrNumber;
+	*before = 0;
+	buf = ReadBufferExtended(rel, MAIN_FORKNUM, 0, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	meta = meta_of(page);
+	check_meta(rel, meta);
+	*attnum = meta->late_attnum;
+	*before = meta->late_before;
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * A chunk of mostly on-time rows was written whose time column starts at
+ * before: later rows older than that are late.  The horizon only moves
+ * forward (or to another time column, after set_options).
+ */
+void
+storage_raise_late_horizon(Relation rel, AttrNumber attnum, int64 before)
+{
+	AttrNumber	cur_attnum;
+	int64		cur_before;
+	Buffer		buf;
+	GenericXLogState *state;
+	MetaPageData *meta;
+	Page		page;
+
+	/* the common case (no change) under a share lock only */
+	storage_get_late_horizon(rel, &cur_attnum, &cur_before);
+	if (cur_attnum == attnum && cur_before >= before)
+		return;
+
+	buf = ReadBufferExtended(rel, MAIN_FORKNUM, 0, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(rel);
+	page = GenericXLogRegisterBuffer(state, buf, 0);
+	meta_extend(page);
+	meta = meta_of(page);
+	if (meta->late_attnum != attnum || meta->late_before < before)
+	{
+		meta->late_attnum = attnum;
+		meta->late_before = before;
+		GenericXLogFinish(state);
+	}
+	else
+		GenericXLogAbort(state);
+	UnlockReleaseBuffer(buf);
 }
 
 /* WAL records hold at most this many block references. */

@@ -19,6 +19,8 @@
  */
 #define ROWS_PER_BLOCK	291
 #define MAX_ROW_ID		((uint64) MaxBlockNumber * ROWS_PER_BLOCK)
+/* Late rows take row ids from the upper half (write.c, "late rows"). */
+#define LATE_FIRST_ROW_ID	(MAX_ROW_ID / 2)
 
 /* Chunk bytes carried by one extent page. */
 #define EXTENT_PAGE_BYTES	(BLCKSZ - MAXALIGN(SizeOfPageHeaderData))
@@ -54,7 +56,9 @@ extern uint64 storage_get_id_extended(Relation rel, bool quiet);
 extern uint64 storage_get_or_create_id(Relation rel);
 
 /* Reserve count consecutive row ids; returns the first. */
-extern uint64 storage_reserve_rows(Relation rel, uint64 count);
+extern uint64 storage_reserve_rows(Relation rel, uint64 count, bool late);
+extern void storage_get_late_horizon(Relation rel, AttrNumber *attnum, int64 *before);
+extern void storage_raise_late_horizon(Relation rel, AttrNumber attnum, int64 before);
 
 /* Write bytes into contiguous pages (reused or new); returns the first block. */
 extern BlockNumber storage_write_extent(Relation rel, const char *data, Size len);

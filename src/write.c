@@ -27,6 +27,16 @@
  * owning subtransaction is the current one, so the chunk's metadata row gets
  * the right xid and a rollback to a savepoint removes exactly its rows.
  *
+ * Late rows: compaction merges chunks adjacent in row ids, so a row
+ * backfilled into an old time range, given the next row id, would be merged
+ * with the rows arriving on time around it, and the merged chunk would
+ * span from the old time to now: no time range would prune it.  So a row
+ * whose time column is older than the *late horizon* (the earliest time of
+ * the newest chunk of at least half chunk_rows on-time rows written, kept
+ * in the metapage) takes its row id from the upper half of the id space,
+ * through its own buffer: late rows are merged with each other, and the
+ * chunks of on-time rows keep narrow time ranges.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -58,6 +68,7 @@ typedef struct WriteBuffer
 	Oid			relid;
 	uint64		storage_id;
 	SubTransactionId subid;
+	bool		late;			/* late rows (their own row ids) */
 	TupleDesc	desc;			/* the rows' descriptor (a copy) */
 	TupleDesc	rel_desc;		/* rd_att it was copied from, to notice changes */
 	int			natts;
@@ -74,6 +85,8 @@ typedef struct WriteBuffer
 	int			opt_chunk_rows;	/* the table's options (0 / -1: the settings') */
 	int			opt_compression;
 	bool		ordered;		/* the table sets segment_by or order_by */
+	AttrNumber	time_attnum;	/* the time column, for the late horizon, or 0 */
+	Oid			time_type;
 	bool		announce;		/* announce row ids (pending.c) */
 	uint64		announced_first;	/* row ids announced last: [first, end) */
 	uint64		announced_end;
@@ -102,6 +115,7 @@ typedef struct RowIdKey
 {
 	RelFileNode node;
 	uint64		storage_id;
+	bool		late;			/* from the late rows' part of the id space */
 } RowIdKey;
 
 typedef struct RowIdRange
@@ -111,6 +125,10 @@ typedef struct RowIdRange
 	uint64		end;
 	uint64		grant;
 	LocalTransactionId lxid;	/* the transaction that reserved it */
+	/* on-time range: the late horizon, read once per transaction */
+	LocalTransactionId horizon_lxid;
+	AttrNumber	horizon_attnum;
+	int64		horizon_before;
 } RowIdRange;
 
 static HTAB *rowid_ranges = NULL;
@@ -119,7 +137,7 @@ static HTAB *rowid_ranges = NULL;
 #define MAX_ROWID_GRANT		(1024 * 1024)
 
 static RowIdRange *
-rowid_range(Relation rel, uint64 storage_id)
+rowid_range(Relation rel, uint64 storage_id, bool late)
 {
 	RowIdRange *range;
 	RowIdKey	key;
@@ -138,12 +156,14 @@ rowid_range(Relation rel, uint64 storage_id)
 	memset(&key, 0, sizeof(key));
 	key.node = rel->rd_node;
 	key.storage_id = storage_id;
+	key.late = late;
 	range = hash_search(rowid_ranges, &key, HASH_ENTER, &found);
 	if (!found)
 	{
 		range->next = range->end = 0;
 		range->grant = 0;
 		range->lxid = InvalidLocalTransactionId;
+		range->horizon_lxid = InvalidLocalTransactionId;
 	}
 	return range;
 }
@@ -169,7 +189,7 @@ next_rowid(Relation rel, RowIdRange *range)
 		range->grant = range->grant == 0 || range->lxid != MyProc->lxid ?
 			FIRST_ROWID_GRANT : Min(range->grant * 2, MAX_ROWID_GRANT);
 		range->lxid = MyProc->lxid;
-		range->next = storage_reserve_rows(rel, range->grant);
+		range->next = storage_reserve_rows(rel, range->grant, range->key.late);
 		range->end = range->next + range->grant;
 	}
 	return range->next++;
@@ -214,7 +234,7 @@ alloc_arrays(WriteBuffer *buf)
 }
 
 static WriteBuffer *
-new_buffer(Relation rel, uint64 storage_id)
+new_buffer(Relation rel, uint64 storage_id, bool late)
 {
 	MemoryContext cxt;
 	WriteBuffer *buf;
@@ -231,12 +251,13 @@ new_buffer(Relation rel, uint64 storage_id)
 	buf->relid = RelationGetRelid(rel);
 	buf->storage_id = storage_id;
 	buf->subid = GetCurrentSubTransactionId();
+	buf->late = late;
 	buf->desc = CreateTupleDescCopyConstr(RelationGetDescr(rel));
 	buf->rel_desc = RelationGetDescr(rel);
 	buf->natts = natts;
 	MemoryContextSwitchTo(old);
-	ts_options_write_settings(buf->relid, &buf->opt_chunk_rows, &buf->opt_compression,
-							  &buf->ordered);
+	ts_options_write_settings(rel, &buf->opt_chunk_rows, &buf->opt_compression,
+							  &buf->ordered, &buf->time_attnum, &buf->time_type);
 	buf->announce = pending_needed(rel);
 	buf->announce_span = 16;
 	alloc_arrays(buf);
@@ -420,6 +441,18 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 		meta.first_block = (int32) storage_write_extent(rel, data, len);
 
 	metadata_insert_chunk(&meta, mincid);
+
+	/* a chunk of on-time rows, mostly full: rows older than it are late */
+	if (buf->time_attnum > 0 && base < LATE_FIRST_ROW_ID &&
+		end - start >= BUF_CHUNK_ROWS(buf) / 2)
+	{
+		ColumnSummary cs;
+
+		summary_get(meta.summary, buf->time_attnum, buf->time_type, &cs);
+		if (cs.known && cs.has_values)
+			storage_raise_late_horizon(rel, buf->time_attnum,
+									   summary_int64(buf->time_type, cs.min));
+	}
 }
 
 /*
@@ -462,7 +495,7 @@ flush_buffer(Relation rel, WriteBuffer *buf, bool final)
 }
 
 static WriteBuffer *
-current_buffer(Relation rel, uint64 storage_id)
+current_buffer(Relation rel, uint64 storage_id, bool late)
 {
 	SubTransactionId subid = GetCurrentSubTransactionId();
 	Oid			relid = RelationGetRelid(rel);
@@ -470,7 +503,7 @@ current_buffer(Relation rel, uint64 storage_id)
 	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
 	{
 		if (buf->relid == relid && buf->storage_id == storage_id &&
-			buf->subid == subid)
+			buf->subid == subid && buf->late == late)
 		{
 			/* the table's columns changed since: write what we have first */
 			if (buf->rel_desc != RelationGetDescr(rel))
@@ -486,7 +519,7 @@ current_buffer(Relation rel, uint64 storage_id)
 			return buf;
 		}
 	}
-	return new_buffer(rel, storage_id);
+	return new_buffer(rel, storage_id, late);
 }
 
 /* Copy a datum into the buffer's memory, detoasted. */
@@ -513,13 +546,36 @@ copy_value(Form_pg_attribute att, Datum value, Size *size)
 	return datumCopy(value, false, att->attlen);
 }
 
+/*
+ * Is the row late (its time older than the late horizon)?  The horizon is
+ * read from the metapage once per transaction: a little stale at worst,
+ * which only decides where a row near it goes.
+ */
+static bool
+row_is_late(Relation rel, WriteBuffer *buf, RowIdRange *range, TupleTableSlot *slot)
+{
+	AttrNumber	a = buf->time_attnum;
+
+	if (a <= 0 || slot->tts_isnull[a - 1])
+		return false;
+	if (range->horizon_lxid != MyProc->lxid)
+	{
+		storage_get_late_horizon(rel, &range->horizon_attnum, &range->horizon_before);
+		range->horizon_lxid = MyProc->lxid;
+	}
+	return range->horizon_attnum == a &&
+		summary_int64(buf->time_type, slot->tts_values[a - 1]) < range->horizon_before;
+}
+
 void
 write_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid)
 {
 	uint64		storage_id = storage_get_or_create_id(rel);
 	TupleDesc	desc = RelationGetDescr(rel);
-	WriteBuffer *buf = current_buffer(rel, storage_id);
-	RowIdRange *range = rowid_range(rel, storage_id);
+	WriteBuffer *ontime_buf = current_buffer(rel, storage_id, false);
+	RowIdRange *ontime_range = rowid_range(rel, storage_id, false);
+	WriteBuffer *late_buf = NULL;
+	RowIdRange *late_range = NULL;
 
 	for (int s = 0; s < nslots; s++)
 	{
@@ -527,13 +583,26 @@ write_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid)
 		MemoryContext old;
 		uint64		rowid;
 		int			row;
+		WriteBuffer *buf = ontime_buf;
+		RowIdRange *range = ontime_range;
+
+		slot_getallattrs(slot);
+		if (row_is_late(rel, ontime_buf, ontime_range, slot))
+		{
+			if (late_buf == NULL)
+			{
+				late_buf = current_buffer(rel, storage_id, true);
+				late_range = rowid_range(rel, storage_id, true);
+			}
+			buf = late_buf;
+			range = late_range;
+		}
 
 		if (buf->nrows >= BUF_CHUNK_ROWS(buf) || buf->bytes >= CHUNK_MAX_RAW_BYTES)
 			flush_buffer(rel, buf, false);
 		if (buf->nrows == buf->maxrows)
 			grow_buffer(buf);
 
-		slot_getallattrs(slot);
 		rowid = next_rowid(rel, range);
 		row = buf->nrows;
 
@@ -614,8 +683,8 @@ write_rows_as_chunk(Relation rel, Datum **values, bool **isnull, int nrows,
 		buf.cids[i] = cid;
 	}
 	buf.cxt = CurrentMemoryContext;
-	ts_options_write_settings(buf.relid, &buf.opt_chunk_rows, &buf.opt_compression,
-							  &buf.ordered);
+	ts_options_write_settings(rel, &buf.opt_chunk_rows, &buf.opt_compression,
+							  &buf.ordered, &buf.time_attnum, &buf.time_type);
 	/* here, not in TopTransactionContext: VACUUM writes many such chunks */
 	if (buf.ordered && nrows > 1)
 		resolve_order(rel, &buf, CurrentMemoryContext);
@@ -932,7 +1001,7 @@ parent_buffer(WriteBuffer *child, SubTransactionId parentSubid)
 	for (WriteBuffer *b = buffers; b != NULL; b = b->next)
 	{
 		if (b != child && b->subid == parentSubid && b->relid == child->relid &&
-			b->storage_id == child->storage_id &&
+			b->storage_id == child->storage_id && b->late == child->late &&
 			equalTupleDescs(b->desc, child->desc))
 			return b;
 	}
