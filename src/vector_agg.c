@@ -2834,16 +2834,16 @@ partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 	return (Datum) 0;
 }
 
-static TupleTableSlot *
-emit_group(TsAggState *state)
+static Datum final_value(TsAggState *state, int a, AggSlot *s, bool *isnull);
+
+/*
+ * Group g as a row of slot: its keys, then each aggregate's partial state
+ * or, with final, its value (TimeseriesCombine).  Allocates in the current
+ * memory context.
+ */
+static void
+group_row(TsAggState *state, int g, TupleTableSlot *slot, bool final)
 {
-	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
-	int			g = state->emit_pos++;
-	MemoryContext old;
-
-	/* partial states (arrays, bytea) live until the next row: ExecScan resets this */
-	old = MemoryContextSwitchTo(state->css.ss.ps.ps_ExprContext->ecxt_per_tuple_memory);
-
 	ExecClearTuple(slot);
 	for (int c = 0; c < slot->tts_tupleDescriptor->natts; c++)
 	{
@@ -2853,22 +2853,39 @@ emit_group(TsAggState *state)
 	for (int k = 0; k < state->nkeys; k++)
 	{
 		Datum		v = state->group_keys[g * state->nkeys + k];
+		bool		isnull = state->group_nulls[g * state->nkeys + k];
 
-		slot->tts_values[state->key_col[k]] = state->keys[k].is_text ? v :
-			summary_datum(state->keys[k].keytype, DatumGetInt64(v));
-		slot->tts_isnull[state->key_col[k]] = state->group_nulls[g * state->nkeys + k];
+		/* a copy when final: in sorted mode the group goes before the row is used */
+		slot->tts_values[state->key_col[k]] = isnull ? (Datum) 0 :
+			!state->keys[k].is_text ? summary_datum(state->keys[k].keytype, DatumGetInt64(v)) :
+			final ? datumCopy(v, false, -1) : v;
+		slot->tts_isnull[state->key_col[k]] = isnull;
 	}
 	for (int a = 0; a < state->naggs; a++)
 	{
 		bool		isnull;
 
-		slot->tts_values[state->agg_col[a]] =
+		slot->tts_values[state->agg_col[a]] = final ?
+			final_value(state, a, SLOT(state, g, a), &isnull) :
 			partial_state(&state->aggs[a], SLOT(state, g, a), &isnull);
 		slot->tts_isnull[state->agg_col[a]] = isnull;
 	}
+	ExecStoreVirtualTuple(slot);
+}
+
+/* The row of group g, in the scan slot until the next row. */
+static TupleTableSlot *
+emit_group(TsAggState *state, int g, bool final)
+{
+	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
+	MemoryContext old;
+
+	/* partial states (arrays, bytea) live until the next row: ExecScan resets this */
+	old = MemoryContextSwitchTo(state->css.ss.ps.ps_ExprContext->ecxt_per_tuple_memory);
+	group_row(state, g, slot, final);
 	MemoryContextSwitchTo(old);
 	state->groups_emitted++;
-	return ExecStoreVirtualTuple(slot);
+	return slot;
 }
 
 /*
@@ -3354,7 +3371,7 @@ next_agg_row(ScanState *ss)
 		if (state->emitting)
 		{
 			if (state->emit_pos < state->ngroups)
-				return emit_group(state);
+				return emit_group(state, state->emit_pos++, false);
 			state->emitting = false;
 			reset_groups(state);
 			if (state->scan_done)
@@ -3842,39 +3859,6 @@ group_has_keys(TsAggState *state, int g, TupleTableSlot *slot)
 	return true;
 }
 
-static TupleTableSlot *
-emit_final(TsAggState *state, int g)
-{
-	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
-	MemoryContext old;
-
-	/* values live until the next row: ExecScan resets this */
-	old = MemoryContextSwitchTo(state->css.ss.ps.ps_ExprContext->ecxt_per_tuple_memory);
-	ExecClearTuple(slot);
-	for (int k = 0; k < state->nkeys; k++)
-	{
-		Datum		v = state->group_keys[g * state->nkeys + k];
-		bool		isnull = state->group_nulls[g * state->nkeys + k];
-
-		/* a copy: in sorted mode the group goes before the row is used */
-		slot->tts_values[state->key_col[k]] = isnull ? (Datum) 0 :
-			state->keys[k].is_text ? datumCopy(v, false, -1) :
-			summary_datum(state->keys[k].keytype, DatumGetInt64(v));
-		slot->tts_isnull[state->key_col[k]] = isnull;
-	}
-	for (int a = 0; a < state->naggs; a++)
-	{
-		bool		isnull;
-
-		slot->tts_values[state->agg_col[a]] =
-			final_value(state, a, SLOT(state, g, a), &isnull);
-		slot->tts_isnull[state->agg_col[a]] = isnull;
-	}
-	MemoryContextSwitchTo(old);
-	state->groups_emitted++;
-	return ExecStoreVirtualTuple(slot);
-}
-
 /*
  * The groups outgrew work_mem: they go into a sort by the group keys as
  * partial rows, and so does every row still to come; the sorted rows are
@@ -3907,22 +3891,7 @@ start_sort(TsAggState *state)
 	{
 		MemoryContext old = MemoryContextSwitchTo(tmp);
 
-		ExecClearTuple(row);
-		for (int c = 0; c < desc->natts; c++)
-			row->tts_isnull[c] = true;
-		for (int k = 0; k < nkeys; k++)
-		{
-			Datum		v = state->group_keys[g * nkeys + k];
-
-			row->tts_isnull[state->key_col[k]] = state->group_nulls[g * nkeys + k];
-			row->tts_values[state->key_col[k]] = state->keys[k].is_text ? v :
-				summary_datum(state->keys[k].keytype, DatumGetInt64(v));
-		}
-		for (int a = 0; a < state->naggs; a++)
-			row->tts_values[state->agg_col[a]] =
-				partial_state(&state->aggs[a], SLOT(state, g, a),
-							  &row->tts_isnull[state->agg_col[a]]);
-		ExecStoreVirtualTuple(row);
+		group_row(state, g, row, false);
 		tuplesort_puttupleslot(state->sort, row);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(tmp);
@@ -3952,7 +3921,7 @@ next_sorted_group(TsAggState *state)
 				if (state->ngroups == 0)
 					return NULL;
 				state->sort_emitted = true;
-				return emit_final(state, 0);
+				return emit_group(state, 0, true);
 			}
 			slot_getallattrs(state->sort_slot);
 			state->sort_have_row = true;
@@ -3960,7 +3929,7 @@ next_sorted_group(TsAggState *state)
 		if (state->ngroups == 1 && !group_has_keys(state, 0, state->sort_slot))
 		{
 			state->sort_emitted = true;
-			return emit_final(state, 0);
+			return emit_group(state, 0, true);
 		}
 		combine_row(state, state->sort_slot);
 		state->sort_have_row = false;
@@ -3981,7 +3950,7 @@ next_combine_row(ScanState *ss)
 			if (state->sort)
 				return next_sorted_group(state);
 			if (state->emit_pos < state->ngroups)
-				return emit_final(state, state->emit_pos++);
+				return emit_group(state, state->emit_pos++, true);
 			return NULL;
 		}
 		slot = ExecProcNode(state->child);
