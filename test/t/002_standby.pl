@@ -92,6 +92,18 @@ $primary->safe_psql('postgres', 'DROP TABLE gone');
 $primary->safe_psql('postgres', "CREATE TABLE newer $cols USING timeseries");
 $primary->safe_psql('postgres', $pages . "COPY newer FROM STDIN;\n" . copy_data(100, 900));
 $primary->safe_psql('postgres', "INSERT INTO pg VALUES (7000, 7, 'after vacuum full', NULL)");
+# late rows: their row ids and the late horizon live in the metapage
+$primary->safe_psql('postgres',
+	"CREATE TABLE late (t timestamptz, v int) USING timeseries;
+	 SELECT timeseries.set_options('late', chunk_rows => 100);
+	 INSERT INTO late SELECT '2024-01-02'::timestamptz + i * interval '1 min', i
+	   FROM generate_series(1, 1000) i");
+for my $i (1 .. 5)
+{
+	$primary->safe_psql('postgres',
+		"INSERT INTO late VALUES ('2024-01-01'::timestamptz + $i * interval '1 s', -$i)");
+}
+$primary->safe_psql('postgres', 'VACUUM late');
 
 $primary->wait_for_catchup($standby);
 
@@ -107,7 +119,9 @@ my @queries = (
 	'SELECT * FROM newer ORDER BY id',
 	'SELECT id, length(doc), md5(doc) FROM big ORDER BY id',
 	'SELECT ctid, id FROM pg ORDER BY ctid',
-	"SELECT tag FROM pg WHERE ctid = (SELECT max(ctid) FROM pg)",);
+	"SELECT tag FROM pg WHERE ctid = (SELECT max(ctid) FROM pg)",
+	'SELECT ctid, t, v FROM late ORDER BY ctid',
+	"SELECT count(*) FROM late WHERE (ctid::text::point)[0] >= 2147483647",);
 
 sub compare_all
 {
