@@ -104,6 +104,32 @@ SELECT count(*), sum(v) FROM cp_many;
 SELECT count(*), sum(v) FROM cp_many WHERE v > 100;
 DROP TABLE cp_many;
 
+-- the metadata file gives back the pages a trickle's inline chunks took:
+-- compaction's page chunk row goes wherever the heap has room (here, after
+-- them), and the next VACUUM moves it down
+CREATE TABLE cp_meta (v int, s text) USING timeseries;
+VACUUM timeseries_internal.chunk;
+SELECT pg_relation_size('timeseries_internal.chunk') AS before \gset
+DO $$
+BEGIN
+	FOR i IN 1..1500 LOOP
+		INSERT INTO cp_meta VALUES (i, md5(i::text));
+		COMMIT;
+	END LOOP;
+END $$;
+SELECT pg_relation_size('timeseries_internal.chunk') > :before + 8 * 8192 AS grew;
+SELECT wait_for_snapshots();
+VACUUM cp_meta;
+VACUUM timeseries_internal.chunk;
+SELECT wait_for_snapshots();
+VACUUM cp_meta;
+VACUUM timeseries_internal.chunk;
+SELECT count(*), sum(v), count(DISTINCT s) FROM cp_meta;
+SELECT count(*) AS chunks, bool_and(first_block >= 0) AS in_pages
+  FROM timeseries_internal.chunk WHERE storage_id = (SELECT max(storage_id) FROM timeseries_internal.chunk);
+SELECT pg_relation_size('timeseries_internal.chunk') <= :before + 2 * 8192 AS gave_back;
+DROP TABLE cp_meta;
+
 -- who may compact what
 \set VERBOSITY terse
 SELECT timeseries.compact('cp_heap');

@@ -25,7 +25,9 @@
 #include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/freespace.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -134,8 +136,74 @@ metadata_require(InternalTable which, Oid *heapoid, Oid *indexoid)
 				 errhint("Run CREATE EXTENSION timeseries.")));
 }
 
-void
-metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid)
+/* Pages searched from the start of the file for room (FSM lookups). */
+#define LOW_PAGE_SEARCH 4096
+
+/*
+ * The lowest page, below limit, with room for a tuple of len bytes;
+ * InvalidBlockNumber when none of the first LOW_PAGE_SEARCH has.  The free
+ * space map says which pages to look at; it is not updated by our own
+ * inserts, so each one is checked, and corrected when wrong.
+ */
+static BlockNumber
+lowest_page_with_room(Relation heap, Size len, BlockNumber limit)
+{
+	BlockNumber n = Min(RelationGetNumberOfBlocks(heap), LOW_PAGE_SEARCH);
+	Size		need = MAXALIGN(len);
+
+	if (BlockNumberIsValid(limit))
+		n = Min(n, limit);
+	for (BlockNumber b = 0; b < n; b++)
+	{
+		Buffer		buf;
+		Size		avail;
+
+		if (GetRecordedFreeSpace(heap, b) < need)
+			continue;
+		buf = ReadBuffer(heap, b);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		avail = PageGetHeapFreeSpace(BufferGetPage(buf));
+		UnlockReleaseBuffer(buf);
+		if (avail >= need)
+			return b;
+		RecordPageWithFreeSpace(heap, b, avail);
+	}
+	return InvalidBlockNumber;
+}
+
+/*
+ * Rows of page chunks (a load's, compaction's) go on the lowest page with
+ * room: where the heap's free space map would put them is often the
+ * file's last pages, and a live row there keeps VACUUM from giving back
+ * the pages that compacted inline chunks emptied (an ingest of 200,000
+ * one-row transactions ended with a 22 MiB file holding four rows, one of
+ * them on its last page).  heap_insert tries the target block first and
+ * falls back to the free space map if it has no room after all.  Inline
+ * chunks (one per trickle transaction) keep the heap's own choice, which
+ * costs no search.
+ */
+static void
+prefer_low_page(Relation heap, Size len, BlockNumber limit)
+{
+	BlockNumber b = lowest_page_with_room(heap, len, limit);
+
+	if (BlockNumberIsValid(b))
+		RelationSetTargetBlock(heap, b);
+}
+
+static int
+compare_tid_desc(const void *a, const void *b)
+{
+	return ItemPointerCompare((ItemPointer) &((const ChunkMeta *) b)->meta_tid,
+							  (ItemPointer) &((const ChunkMeta *) a)->meta_tid);
+}
+
+/*
+ * Insert a chunk's metadata row.  With old_tid, the row replaces that one
+ * (same chunk) only if a page below it has room; false otherwise.
+ */
+static bool
+insert_chunk_row(const ChunkMeta *chunk, CommandId cid, ItemPointer old_tid)
 {
 	Relation	heap;
 	Relation	index;
@@ -192,6 +260,23 @@ metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid)
 		nulls[Anum_chunk_row_span - 1] = true;
 
 	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
+	if (old_tid)
+	{
+		BlockNumber b = lowest_page_with_room(heap, tuple->t_len,
+											  ItemPointerGetBlockNumber(old_tid));
+
+		if (!BlockNumberIsValid(b))
+		{
+			heap_freetuple(tuple);
+			index_close(index, RowExclusiveLock);
+			table_close(heap, RowExclusiveLock);
+			return false;
+		}
+		simple_heap_delete(heap, old_tid);
+		RelationSetTargetBlock(heap, b);
+	}
+	else if (chunk->data == NULL)
+		prefer_low_page(heap, tuple->t_len, InvalidBlockNumber);
 	heap_insert(heap, tuple, cid, 0, NULL);
 	pgstat_count_heap_insert(heap, 1);
 
@@ -204,6 +289,75 @@ metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid)
 	heap_freetuple(tuple);
 	index_close(index, RowExclusiveLock);
 	table_close(heap, RowExclusiveLock);
+	return true;
+}
+
+void
+metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid)
+{
+	(void) insert_chunk_row(chunk, cid, NULL);
+}
+
+/*
+ * VACUUM: the rows of a storage's page chunks that sit above a page with
+ * room for them are replaced by copies there, at most max_rows; returns
+ * how many.  Rows go low when written (prefer_low_page), but not while the
+ * low pages were full, nor rows written before; any left on the last pages
+ * keeps the metadata file from shrinking.  As when a chunk's extent is
+ * moved (compact_relocate_tail), the row is replaced in the caller's
+ * transaction, so every snapshot sees one version or the other; nothing
+ * else changes.  The caller holds the table's ShareUpdateExclusiveLock, so
+ * no one else replaces or deletes these rows meanwhile.
+ */
+int
+metadata_move_rows_down(uint64 storage_id, int max_rows)
+{
+	Snapshot	snapshot;
+	ChunkMetaScan *ms;
+	ChunkMeta	meta;
+	ChunkMeta  *rows = NULL;
+	int			n = 0;
+	int			cap = 0;
+	int			moved = 0;
+
+	if (storage_id == 0)
+		return 0;
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	ms = metadata_begin_scan(storage_id, snapshot);
+	while (metadata_next(ms, &meta, false))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (meta.first_block == INLINE_BLOCK || meta.own_xact || meta.cids != NULL)
+			continue;
+		if (n == cap)
+		{
+			cap = Max(64, cap * 2);
+			rows = rows ? repalloc_huge(rows, sizeof(ChunkMeta) * cap) :
+				palloc(sizeof(ChunkMeta) * cap);
+		}
+		if (meta.summary)
+			meta.summary = (bytea *) DatumGetPointer(datumCopy(PointerGetDatum(meta.summary),
+															   false, -1));
+		rows[n++] = meta;
+	}
+	metadata_end_scan(ms);
+	UnregisterSnapshot(snapshot);
+
+	/* the highest first: they are the ones that keep the file long */
+	if (n > 0)
+		qsort(rows, n, sizeof(ChunkMeta), compare_tid_desc);
+	for (int i = 0; i < n && moved < max_rows; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (insert_chunk_row(&rows[i], GetCurrentCommandId(true), &rows[i].meta_tid))
+		{
+			moved++;
+			CommandCounterIncrement();
+		}
+	}
+	if (rows)
+		pfree(rows);
+	return moved;
 }
 
 ChunkMetaScan *

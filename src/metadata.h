@@ -64,6 +64,10 @@ extern bool metadata_find_chunk(uint64 storage_id, uint64 rowid,
  */
 extern bool metadata_delete_chunk(uint64 storage_id, int64 first_row);
 
+/* VACUUM: page chunks' rows moved to lower pages of the metadata file. */
+#define METADATA_MOVE_MAX_ROWS 1024
+extern int	metadata_move_rows_down(uint64 storage_id, int max_rows);
+
 /* Delete every metadata row of a storage id (TRUNCATE, DROP), free extents included. */
 extern void metadata_delete_storage(uint64 storage_id);
 

@@ -559,6 +559,8 @@ ts_relation_vacuum(Relation rel, VacuumParams *params,
 		(void) compact_relocate_tail(rel);
 		CommandCounterIncrement();
 		storage_reclaim_space(rel);
+		CommandCounterIncrement();
+		(void) metadata_move_rows_down(storage_get_id(rel), METADATA_MOVE_MAX_ROWS);
 	}
 
 	CommandCounterIncrement();
