@@ -160,16 +160,17 @@ for db in copy batch trickle; do
 	VAC_MS[$db]=$(ms_since "$t0")
 	psql_db $db -c "VACUUM timeseries_internal.chunk"
 	# space goes back to the file system over a few VACUUMs (src/README.md, "Giving space back"):
-	# a chunk moved down frees its old pages one VACUUM later, and they leave the file one later
-	# still; stop after two VACUUMs in a row that did not shrink it
+	# the pages a VACUUM frees are ready for reuse at the next, which takes those at the end off
+	# the free list, and they leave the file at the one after; stop after three VACUUMs in a row
+	# that did not shrink it
 	VACS[$db]=1
 	still=0
-	for i in 2 3 4 5 6 7 8 9 10; do
+	for i in 2 3 4 5 6 7 8 9 10 11 12; do
 		fork=$(psql_db $db -c "SELECT pg_relation_size('cpu')")
 		psql_db $db -c "VACUUM cpu" -c "VACUUM timeseries_internal.chunk"
 		if [ "$(psql_db $db -c "SELECT pg_relation_size('cpu')")" = "$fork" ]; then
 			still=$((still + 1))
-			[ $still -ge 2 ] && break
+			[ $still -ge 3 ] && break
 			continue
 		fi
 		still=0
