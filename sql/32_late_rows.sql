@@ -118,6 +118,22 @@ INSERT INTO lr VALUES ('2024-01-01 00:30', 'h7', 0), ('2024-01-01 00:30', 'h7', 
 SELECT count(*) FROM lr WHERE host = 'h7';
 DROP INDEX lr_host_t;
 
+-- the horizon moves when the chunks' transaction commits: not for chunks
+-- rolled back (to a savepoint too), nor past the present for future times
+BEGIN;
+INSERT INTO lr SELECT '2099-01-01'::timestamptz + i * interval '1 s', 'f', i FROM generate_series(1, 2000) i;
+ROLLBACK;
+BEGIN;
+SAVEPOINT s;
+INSERT INTO lr SELECT '2099-01-01'::timestamptz + i * interval '1 s', 'f', i FROM generate_series(1, 2000) i;
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+INSERT INTO lr VALUES ('2024-01-01 12:00', 'h5', 1) RETURNING lr_is_late(ctid);
+INSERT INTO lr SELECT '2099-01-01'::timestamptz + i * interval '1 s', 'f', i FROM generate_series(1, 2000) i;
+INSERT INTO lr VALUES (now() + interval '1 hour', 'h5', 2), ('2024-01-01 12:01', 'h5', 3)
+  RETURNING v, lr_is_late(ctid);
+DELETE FROM lr WHERE host IN ('f', 'h5');
+
 -- another time column (set_options): the horizon was about the old one, so
 -- nothing is late until a chunk of the new one is written
 ALTER TABLE lr ADD COLUMN t2 timestamptz;

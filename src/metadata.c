@@ -38,6 +38,7 @@
 #include "delete_mask.h"
 #include "metadata.h"
 #include "storage.h"
+#include "write.h"
 
 enum
 {
@@ -136,24 +137,19 @@ metadata_require(InternalTable which, Oid *heapoid, Oid *indexoid)
 				 errhint("Run CREATE EXTENSION timeseries.")));
 }
 
-/* Pages searched from the start of the file for room (FSM lookups). */
-#define LOW_PAGE_SEARCH 4096
-
 /*
- * The lowest page, below limit, with room for a tuple of len bytes;
- * InvalidBlockNumber when none of the first LOW_PAGE_SEARCH has.  The free
- * space map says which pages to look at; it is not updated by our own
- * inserts, so each one is checked, and corrected when wrong.
+ * The lowest page in [start, limit) with room for a tuple of len bytes, or
+ * InvalidBlockNumber.  The free space map says which pages to look at; it
+ * is not updated by our own inserts, so each one is checked, and corrected
+ * when wrong.
  */
 static BlockNumber
-lowest_page_with_room(Relation heap, Size len, BlockNumber limit)
+lowest_page_with_room(Relation heap, Size len, BlockNumber start, BlockNumber limit)
 {
-	BlockNumber n = Min(RelationGetNumberOfBlocks(heap), LOW_PAGE_SEARCH);
+	BlockNumber n = Min(RelationGetNumberOfBlocks(heap), limit);
 	Size		need = MAXALIGN(len);
 
-	if (BlockNumberIsValid(limit))
-		n = Min(n, limit);
-	for (BlockNumber b = 0; b < n; b++)
+	for (BlockNumber b = start; b < n; b++)
 	{
 		Buffer		buf;
 		Size		avail;
@@ -171,25 +167,8 @@ lowest_page_with_room(Relation heap, Size len, BlockNumber limit)
 	return InvalidBlockNumber;
 }
 
-/*
- * Rows of page chunks (a load's, compaction's) go on the lowest page with
- * room: where the heap's free space map would put them is often the
- * file's last pages, and a live row there keeps VACUUM from giving back
- * the pages that compacted inline chunks emptied (an ingest of 200,000
- * one-row transactions ended with a 22 MiB file holding four rows, one of
- * them on its last page).  heap_insert tries the target block first and
- * falls back to the free space map if it has no room after all.  Inline
- * chunks (one per trickle transaction) keep the heap's own choice, which
- * costs no search.
- */
-static void
-prefer_low_page(Relation heap, Size len, BlockNumber limit)
-{
-	BlockNumber b = lowest_page_with_room(heap, len, limit);
-
-	if (BlockNumberIsValid(b))
-		RelationSetTargetBlock(heap, b);
-}
+/* No chunk row is smaller: the fixed columns and a summary header. */
+#define MIN_CHUNK_ROW_BYTES 64
 
 static int
 compare_tid_desc(const void *a, const void *b)
@@ -200,10 +179,12 @@ compare_tid_desc(const void *a, const void *b)
 
 /*
  * Insert a chunk's metadata row.  With old_tid, the row replaces that one
- * (same chunk) only if a page below it has room; false otherwise.
+ * (same chunk) only if a page from *low up to below it has room, and *low
+ * becomes that page; false otherwise.
  */
 static bool
-insert_chunk_row(const ChunkMeta *chunk, CommandId cid, ItemPointer old_tid)
+insert_chunk_row(const ChunkMeta *chunk, CommandId cid, ItemPointer old_tid,
+				 BlockNumber *low)
 {
 	Relation	heap;
 	Relation	index;
@@ -262,7 +243,7 @@ insert_chunk_row(const ChunkMeta *chunk, CommandId cid, ItemPointer old_tid)
 	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);
 	if (old_tid)
 	{
-		BlockNumber b = lowest_page_with_room(heap, tuple->t_len,
+		BlockNumber b = lowest_page_with_room(heap, tuple->t_len, *low,
 											  ItemPointerGetBlockNumber(old_tid));
 
 		if (!BlockNumberIsValid(b))
@@ -274,9 +255,8 @@ insert_chunk_row(const ChunkMeta *chunk, CommandId cid, ItemPointer old_tid)
 		}
 		simple_heap_delete(heap, old_tid);
 		RelationSetTargetBlock(heap, b);
+		*low = b;
 	}
-	else if (chunk->data == NULL)
-		prefer_low_page(heap, tuple->t_len, InvalidBlockNumber);
 	heap_insert(heap, tuple, cid, 0, NULL);
 	pgstat_count_heap_insert(heap, 1);
 
@@ -295,19 +275,22 @@ insert_chunk_row(const ChunkMeta *chunk, CommandId cid, ItemPointer old_tid)
 void
 metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid)
 {
-	(void) insert_chunk_row(chunk, cid, NULL);
+	(void) insert_chunk_row(chunk, cid, NULL, NULL);
 }
 
 /*
  * VACUUM: the rows of a storage's page chunks that sit above a page with
- * room for them are replaced by copies there, at most max_rows; returns
- * how many.  Rows go low when written (prefer_low_page), but not while the
- * low pages were full, nor rows written before; any left on the last pages
- * keeps the metadata file from shrinking.  As when a chunk's extent is
- * moved (compact_relocate_tail), the row is replaced in the caller's
- * transaction, so every snapshot sees one version or the other; nothing
- * else changes.  The caller holds the table's ShareUpdateExclusiveLock, so
- * no one else replaces or deletes these rows meanwhile.
+ * room for them are replaced by copies there, highest first, at most
+ * max_rows; returns how many.  The heap puts a new row wherever its free
+ * space map points, often on the file's last pages, and a live row there
+ * keeps the pages compacted inline chunks emptied in the file.  As when a
+ * chunk's extent is moved (compact_relocate_tail), the row is replaced in
+ * the caller's transaction, so every snapshot sees one version or the
+ * other; nothing else changes.  The caller holds the table's
+ * ShareUpdateExclusiveLock, so no one else replaces or deletes these rows
+ * meanwhile.  Cost: one pass over the free space map for the lowest page
+ * with room, then a search from there per row moved; it stops at the first
+ * row that finds none below it.
  */
 int
 metadata_move_rows_down(uint64 storage_id, int max_rows)
@@ -319,6 +302,7 @@ metadata_move_rows_down(uint64 storage_id, int max_rows)
 	int			n = 0;
 	int			cap = 0;
 	int			moved = 0;
+	BlockNumber low = InvalidBlockNumber;
 
 	if (storage_id == 0)
 		return 0;
@@ -343,17 +327,29 @@ metadata_move_rows_down(uint64 storage_id, int max_rows)
 	metadata_end_scan(ms);
 	UnregisterSnapshot(snapshot);
 
-	/* the highest first: they are the ones that keep the file long */
 	if (n > 0)
+	{
+		Oid			heapoid;
+		Oid			indexoid;
+		Relation	heap;
+
+		metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
+		heap = table_open(heapoid, AccessShareLock);
+		low = lowest_page_with_room(heap, MIN_CHUNK_ROW_BYTES, 0, InvalidBlockNumber);
+		table_close(heap, AccessShareLock);
 		qsort(rows, n, sizeof(ChunkMeta), compare_tid_desc);
-	for (int i = 0; i < n && moved < max_rows; i++)
+	}
+	for (int i = 0; i < n && moved < max_rows && BlockNumberIsValid(low); i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (insert_chunk_row(&rows[i], GetCurrentCommandId(true), &rows[i].meta_tid))
-		{
-			moved++;
-			CommandCounterIncrement();
-		}
+		if (ItemPointerGetBlockNumber(&rows[i].meta_tid) <= low)
+			break;
+		/* a row of this transaction now, as for a moved extent */
+		rows[i].flush_seq = write_take_flush_seq();
+		if (!insert_chunk_row(&rows[i], GetCurrentCommandId(true), &rows[i].meta_tid, &low))
+			break;
+		moved++;
+		CommandCounterIncrement();
 	}
 	if (rows)
 		pfree(rows);

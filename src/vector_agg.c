@@ -3898,6 +3898,8 @@ start_sort(TsAggState *state)
 	}
 	ExecDropSingleTupleTableSlot(row);
 	MemoryContextDelete(tmp);
+	/* from now on one group at a time: a table for work_mem's worth each was all zeroing */
+	state->initial_groups = 1;
 	reset_groups(state);
 	state->flushes++;
 }
@@ -4021,6 +4023,7 @@ rescan_combine(CustomScanState *node)
 	state->emit_pos = 0;
 	state->groups_emitted = 0;
 	state->flushes = 0;
+	set_initial_groups(state);
 	reset_groups(state);
 	if (node->ss.ps.chgParam != NULL)
 		UpdateChangedParamSet(state->child, node->ss.ps.chgParam);

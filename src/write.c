@@ -48,6 +48,8 @@
 #include "pgstat.h"
 #include "storage/proc.h"
 #include "utils/datum.h"
+#include "utils/date.h"
+#include "utils/timestamp.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -335,6 +337,77 @@ resolve_order(Relation rel, WriteBuffer *buf, MemoryContext cxt)
 }
 
 /*
+ * Late horizons to raise when the transaction commits: the chunks may still
+ * be rolled back (a load of dates in 2099 that is rolled back must not make
+ * every later row late).  Kept per subtransaction, in TopTransactionContext.
+ */
+typedef struct PendingHorizon
+{
+	Oid			relid;
+	uint64		storage_id;
+	AttrNumber	attnum;
+	int64		before;
+	SubTransactionId subid;
+} PendingHorizon;
+
+static List *pending_horizons = NIL;
+
+static void
+note_horizon(WriteBuffer *buf, int64 before)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	ListCell   *lc;
+	PendingHorizon *ph;
+	MemoryContext old;
+
+	/* a horizon in the future would make every row arriving on time late */
+	if (buf->time_type == TIMESTAMPTZOID || buf->time_type == TIMESTAMPOID)
+		before = Min(before, (int64) GetCurrentTimestamp());
+	else if (buf->time_type == DATEOID)
+		before = Min(before, (int64) GetSQLCurrentDate());
+
+	foreach(lc, pending_horizons)
+	{
+		ph = lfirst(lc);
+		if (ph->relid == buf->relid && ph->storage_id == buf->storage_id &&
+			ph->attnum == buf->time_attnum && ph->subid == subid)
+		{
+			ph->before = Max(ph->before, before);
+			return;
+		}
+	}
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	ph = palloc(sizeof(PendingHorizon));
+	ph->relid = buf->relid;
+	ph->storage_id = buf->storage_id;
+	ph->attnum = buf->time_attnum;
+	ph->before = before;
+	ph->subid = subid;
+	pending_horizons = lappend(pending_horizons, ph);
+	MemoryContextSwitchTo(old);
+}
+
+/* At commit: raise the horizons the transaction's chunks set. */
+static void
+raise_pending_horizons(void)
+{
+	ListCell   *lc;
+
+	foreach(lc, pending_horizons)
+	{
+		PendingHorizon *ph = lfirst(lc);
+		Relation	rel = try_relation_open(ph->relid, NoLock);
+
+		if (rel == NULL)
+			continue;
+		if (ts_is_timeseries_rel(rel) && storage_get_id(rel) == ph->storage_id)
+			storage_raise_late_horizon(rel, ph->attnum, ph->before);
+		relation_close(rel, NoLock);
+	}
+	pending_horizons = NIL;
+}
+
+/*
  * Encode rows [start, end) of the buffer (ascending row ids: contiguous,
  * but for compaction's holes) as one chunk and record it.
  */
@@ -450,8 +523,7 @@ write_chunk(Relation rel, WriteBuffer *buf, int start, int end, bool final)
 
 		summary_get(meta.summary, buf->time_attnum, buf->time_type, &cs);
 		if (cs.known && cs.has_values)
-			storage_raise_late_horizon(rel, buf->time_attnum,
-									   summary_int64(buf->time_type, cs.min));
+			note_horizon(buf, summary_int64(buf->time_type, cs.min));
 	}
 }
 
@@ -971,8 +1043,13 @@ write_xact_callback(XactEvent event, void *arg)
 	switch (event)
 	{
 		case XACT_EVENT_PRE_COMMIT:
-		case XACT_EVENT_PRE_PREPARE:
 			flush_all();
+			raise_pending_horizons();
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+			/* a prepared transaction may still roll back: no horizon */
+			flush_all();
+			pending_horizons = NIL;
 			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_ABORT:
@@ -981,6 +1058,7 @@ write_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 			/* the memory goes with TopTransactionContext */
 			buffers = NULL;
+			pending_horizons = NIL;
 			flushed_in_xact = false;
 			break;
 		default:
@@ -1105,6 +1183,13 @@ write_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 					hand_to_parent(buf, parentSubid);
 				buf = next;
 			}
+			{
+				ListCell   *lc;
+
+				foreach(lc, pending_horizons)
+					if (((PendingHorizon *) lfirst(lc))->subid == mySubid)
+						((PendingHorizon *) lfirst(lc))->subid = parentSubid;
+			}
 			break;
 		case SUBXACT_EVENT_ABORT_SUB:
 			while (buf != NULL)
@@ -1114,6 +1199,13 @@ write_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 				if (buf->subid == mySubid)
 					unlink_buffer(buf);
 				buf = next;
+			}
+			{
+				ListCell   *lc;
+
+				foreach(lc, pending_horizons)
+					if (((PendingHorizon *) lfirst(lc))->subid == mySubid)
+						pending_horizons = foreach_delete_current(pending_horizons, lc);
 			}
 			break;
 		default:
