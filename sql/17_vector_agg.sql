@@ -250,6 +250,28 @@ RESET min_parallel_table_scan_size;
 SET max_parallel_workers_per_gather = 0;
 DROP FUNCTION va_restricted();
 
+-- aggregates made of a built-in transition function but another initial
+-- value or combine function are not the built-in ones: PostgreSQL's plan
+CREATE AGGREGATE va_sum100(int4) (sfunc = int4_sum, stype = int8, initcond = '100',
+	combinefunc = int8pl, parallel = safe);
+CREATE FUNCTION va_minus(int8, int8) RETURNS int8 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS 'SELECT $1 - $2';
+CREATE AGGREGATE va_count_minus("any") (sfunc = int8inc_any, stype = int8, initcond = '0',
+	combinefunc = va_minus, parallel = safe);
+CREATE AGGREGATE va_max10(float8) (sfunc = float8larger, stype = float8, initcond = '10',
+	combinefunc = float8larger, parallel = safe);
+SET timeseries.debug_require_vector_agg = on;
+SELECT va_sum100(i4) FROM va;
+SELECT host, va_max10(f8) FROM va GROUP BY host;
+RESET timeseries.debug_require_vector_agg;
+SELECT q, va_check(q) FROM (VALUES
+	('SELECT host, va_sum100(i4), va_max10(f8), va_count_minus(i2) FROM %T GROUP BY host'),
+	('SELECT va_sum100(i4), va_max10(f8) FROM %T')) v(q);
+DROP AGGREGATE va_sum100(int4);
+DROP AGGREGATE va_count_minus("any");
+DROP AGGREGATE va_max10(float8);
+DROP FUNCTION va_minus(int8, int8);
+
 -- group keys that are all constants: one group, no sort needed
 SET enable_hashagg = off;
 SELECT va_check('SELECT i2, count(*), max(f8) FROM %T WHERE i2 = 3 GROUP BY i2');

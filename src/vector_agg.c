@@ -17,8 +17,9 @@
  * arithmetic of the aggregates' transition functions, in row order: the
  * results are those of a plain serial plan, float rounding included.
  *
- * Supported, recognized by the aggregate's transition function (so that any
- * aggregate built on it qualifies) over a plain column:
+ * Supported, recognized by the aggregate's transition function, with the
+ * built-in aggregates' initial value and combine function (so that any
+ * aggregate built the same way qualifies), over a plain column:
  *	count(*), count(x)					int8inc, int8inc_any
  *	sum of int2/int4, float4, float8	int2_sum/int4_sum, float4pl, float8pl
  *	avg of int2/int4					int2/int4_avg_accum
@@ -265,6 +266,8 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 	HeapTuple	tup;
 	Form_pg_aggregate agg;
 	Oid			transfn;
+	Oid			combinefn = InvalidOid;
+	char	   *initval = NULL;
 	Oid			argtype = InvalidOid;
 	bool		ok = true;
 
@@ -306,10 +309,19 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 		return false;
 	agg = (Form_pg_aggregate) GETSTRUCT(tup);
 	transfn = agg->aggtransfn;
+	combinefn = agg->aggcombinefn;
 	spec->transtype = agg->aggtranstype;
 	spec->sxx_unused = agg->aggfinalfn == F_FLOAT8_AVG;
 	if (!OidIsValid(agg->aggcombinefn))
 		ok = false;
+	else
+	{
+		bool		isnull;
+		Datum		d = SysCacheGetAttr(AGGFNOID, tup, Anum_pg_aggregate_agginitval,
+										&isnull);
+
+		initval = isnull ? NULL : TextDatumGetCString(d);
+	}
 	ReleaseSysCache(tup);
 	if (!ok)
 		return false;
@@ -330,36 +342,45 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 		if (!is_first && transfn != first_last_sfunc(false))
 			return false;
 		spec->kind = is_first ? AK_FIRST : AK_LAST;
-		return get_typlen(argtype) != -2 &&
+		return initval == NULL && get_typlen(argtype) != -2 &&
 			(is_int_type(spec->timetype) || spec->timetype == DATEOID ||
 			 spec->timetype == TIMESTAMPOID || spec->timetype == TIMESTAMPTZOID);
 	}
+	/*
+	 * The states are computed (and TimeseriesCombine combines them) as the
+	 * built-in aggregates do: an aggregate made of the same transition
+	 * function but another initial value or combine function is not one.
+	 */
+#define INIT_IS(s)	(initval != NULL && strcmp(initval, (s)) == 0)
 	switch (transfn)
 	{
 		case F_INT8INC:
 			spec->kind = AK_COUNT_STAR;
-			return aggref->aggstar;
+			return aggref->aggstar && combinefn == F_INT8PL && INIT_IS("0");
 		case F_INT8INC_ANY:
 			spec->kind = AK_COUNT;
-			return !aggref->aggstar;
+			return !aggref->aggstar && combinefn == F_INT8PL && INIT_IS("0");
 		case F_INT2_SUM:
 		case F_INT4_SUM:
 			spec->kind = AK_SUM_INT;
-			return argtype == INT2OID || argtype == INT4OID;
+			return (argtype == INT2OID || argtype == INT4OID) &&
+				combinefn == F_INT8PL && initval == NULL;
 		case F_FLOAT4PL:
 			spec->kind = AK_SUM_FLOAT4;
-			return argtype == FLOAT4OID;
+			return argtype == FLOAT4OID && combinefn == F_FLOAT4PL && initval == NULL;
 		case F_FLOAT8PL:
 			spec->kind = AK_SUM_FLOAT8;
-			return argtype == FLOAT8OID;
+			return argtype == FLOAT8OID && combinefn == F_FLOAT8PL && initval == NULL;
 		case F_INT2_AVG_ACCUM:
 		case F_INT4_AVG_ACCUM:
 			spec->kind = AK_AVG_INT;
-			return argtype == INT2OID || argtype == INT4OID;
+			return (argtype == INT2OID || argtype == INT4OID) &&
+				combinefn == F_INT4_AVG_COMBINE && INIT_IS("{0,0}");
 		case F_FLOAT4_ACCUM:
 		case F_FLOAT8_ACCUM:
 			spec->kind = AK_ACCUM;
-			return is_float_type(argtype);
+			return is_float_type(argtype) && combinefn == F_FLOAT8_COMBINE &&
+				INIT_IS("{0,0,0}");
 		case F_INT2SMALLER:
 		case F_INT4SMALLER:
 		case F_INT8SMALLER:
@@ -370,7 +391,8 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 		case F_TIMESTAMP_SMALLER:
 		case F_TIMESTAMPTZ_SMALLER:
 			spec->kind = AK_MIN;
-			return is_ordered_scalar(argtype) && argtype == spec->transtype;
+			return is_ordered_scalar(argtype) && argtype == spec->transtype &&
+				combinefn == transfn && initval == NULL;
 		case F_INT2LARGER:
 		case F_INT4LARGER:
 		case F_INT8LARGER:
@@ -381,10 +403,12 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 		case F_TIMESTAMP_LARGER:
 		case F_TIMESTAMPTZ_LARGER:
 			spec->kind = AK_MAX;
-			return is_ordered_scalar(argtype) && argtype == spec->transtype;
+			return is_ordered_scalar(argtype) && argtype == spec->transtype &&
+				combinefn == transfn && initval == NULL;
 		default:
 			return false;
 	}
+#undef INIT_IS
 }
 
 /*
