@@ -4062,7 +4062,7 @@ explain_combine(CustomScanState *node, List *ancestors, ExplainState *es)
 
 	if (es->analyze)
 	{
-		ExplainPropertyInteger("Groups", NULL, state->groups_emitted, es);
+		ExplainPropertyInteger("Groups Combined", NULL, state->groups_emitted, es);
 		if (state->flushes > 0)
 			ExplainPropertyText("Past work_mem", "sorted by the group keys", es);
 	}
