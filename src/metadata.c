@@ -170,11 +170,18 @@ lowest_page_with_room(Relation heap, Size len, BlockNumber start, BlockNumber li
 /* No chunk row is smaller: the fixed columns and a summary header. */
 #define MIN_CHUNK_ROW_BYTES 64
 
+/* A row metadata_move_rows_down may move: its chunk and where it is. */
+typedef struct MoveCandidate
+{
+	int64		first_row;
+	ItemPointerData tid;
+} MoveCandidate;
+
 static int
 compare_tid_desc(const void *a, const void *b)
 {
-	return ItemPointerCompare((ItemPointer) &((const ChunkMeta *) b)->meta_tid,
-							  (ItemPointer) &((const ChunkMeta *) a)->meta_tid);
+	return ItemPointerCompare((ItemPointer) &((const MoveCandidate *) b)->tid,
+							  (ItemPointer) &((const MoveCandidate *) a)->tid);
 }
 
 /*
@@ -290,7 +297,8 @@ metadata_insert_chunk(const ChunkMeta *chunk, CommandId cid)
  * ShareUpdateExclusiveLock, so no one else replaces or deletes these rows
  * meanwhile.  Cost: one pass over the free space map for the lowest page
  * with room, then a search from there per row moved; it stops at the first
- * row that finds none below it.
+ * row that finds none below it.  Memory: the position of each row above
+ * that page, not the rows.
  */
 int
 metadata_move_rows_down(uint64 storage_id, int max_rows)
@@ -298,59 +306,64 @@ metadata_move_rows_down(uint64 storage_id, int max_rows)
 	Snapshot	snapshot;
 	ChunkMetaScan *ms;
 	ChunkMeta	meta;
-	ChunkMeta  *rows = NULL;
+	MoveCandidate *rows = NULL;
 	int			n = 0;
 	int			cap = 0;
 	int			moved = 0;
-	BlockNumber low = InvalidBlockNumber;
+	BlockNumber low;
+	Oid			heapoid;
+	Oid			indexoid;
+	Relation	heap;
 
 	if (storage_id == 0)
 		return 0;
+	metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
+	heap = table_open(heapoid, AccessShareLock);
+	low = lowest_page_with_room(heap, MIN_CHUNK_ROW_BYTES, 0, InvalidBlockNumber);
+	table_close(heap, AccessShareLock);
+	if (!BlockNumberIsValid(low))
+		return 0;
+
+	/* the candidates: where each row is (memory per row above low only) */
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	ms = metadata_begin_scan(storage_id, snapshot);
 	while (metadata_next(ms, &meta, false))
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (meta.first_block == INLINE_BLOCK || meta.own_xact || meta.cids != NULL)
+		if (meta.first_block == INLINE_BLOCK || meta.own_xact || meta.cids != NULL ||
+			ItemPointerGetBlockNumber(&meta.meta_tid) <= low)
 			continue;
 		if (n == cap)
 		{
 			cap = Max(64, cap * 2);
-			rows = rows ? repalloc_huge(rows, sizeof(ChunkMeta) * cap) :
-				palloc(sizeof(ChunkMeta) * cap);
+			rows = rows ? repalloc_huge(rows, sizeof(MoveCandidate) * cap) :
+				palloc(sizeof(MoveCandidate) * cap);
 		}
-		if (meta.summary)
-			meta.summary = (bytea *) DatumGetPointer(datumCopy(PointerGetDatum(meta.summary),
-															   false, -1));
-		rows[n++] = meta;
+		rows[n].first_row = meta.first_row;
+		rows[n].tid = meta.meta_tid;
+		n++;
 	}
 	metadata_end_scan(ms);
-	UnregisterSnapshot(snapshot);
 
 	if (n > 0)
-	{
-		Oid			heapoid;
-		Oid			indexoid;
-		Relation	heap;
-
-		metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
-		heap = table_open(heapoid, AccessShareLock);
-		low = lowest_page_with_room(heap, MIN_CHUNK_ROW_BYTES, 0, InvalidBlockNumber);
-		table_close(heap, AccessShareLock);
-		qsort(rows, n, sizeof(ChunkMeta), compare_tid_desc);
-	}
-	for (int i = 0; i < n && moved < max_rows && BlockNumberIsValid(low); i++)
+		qsort(rows, n, sizeof(MoveCandidate), compare_tid_desc);
+	for (int i = 0; i < n && moved < max_rows; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (ItemPointerGetBlockNumber(&rows[i].meta_tid) <= low)
+		if (ItemPointerGetBlockNumber(&rows[i].tid) <= low)
 			break;
+		if (!metadata_find_chunk(storage_id, (uint64) rows[i].first_row, snapshot, &meta) ||
+			meta.first_row != rows[i].first_row ||
+			!ItemPointerEquals(&meta.meta_tid, &rows[i].tid))
+			continue;
 		/* a row of this transaction now, as for a moved extent */
-		rows[i].flush_seq = write_take_flush_seq();
-		if (!insert_chunk_row(&rows[i], GetCurrentCommandId(true), &rows[i].meta_tid, &low))
+		meta.flush_seq = write_take_flush_seq();
+		if (!insert_chunk_row(&meta, GetCurrentCommandId(true), &meta.meta_tid, &low))
 			break;
 		moved++;
 		CommandCounterIncrement();
 	}
+	UnregisterSnapshot(snapshot);
 	if (rows)
 		pfree(rows);
 	return moved;
