@@ -318,8 +318,7 @@ ts_options_write_settings(Relation rel, int *chunk_rows, int *compression,
 			attnum = get_attnum(relid, time_column);
 			type = attnum > 0 ? TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid :
 				InvalidOid;
-			if (!(type == TIMESTAMPTZOID || type == TIMESTAMPOID || type == DATEOID ||
-				  type == INT2OID || type == INT4OID || type == INT8OID))
+			if (!ts_is_time_type(type))
 				attnum = InvalidAttrNumber;
 		}
 		ws = hash_search(write_settings, &relid, HASH_ENTER, &found);

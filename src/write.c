@@ -33,7 +33,8 @@
  * span from the old time to now: no time range would prune it.  So a row
  * whose time column is older than the *late horizon* (the earliest time of
  * the newest chunk of at least half chunk_rows on-time rows written, kept
- * in the metapage) takes its row id from the upper half of the id space,
+ * in the metapage, raised when the chunk's transaction commits and never
+ * past the present) takes its row id from the upper half of the id space,
  * through its own buffer: late rows are merged with each other, and the
  * chunks of on-time rows keep narrow time ranges.
  *
@@ -385,6 +386,28 @@ note_horizon(WriteBuffer *buf, int64 before)
 	ph->subid = subid;
 	pending_horizons = lappend(pending_horizons, ph);
 	MemoryContextSwitchTo(old);
+}
+
+/*
+ * A subtransaction ends: its horizons become its parent's, or, rolled back
+ * (parent invalid), go with its chunks.
+ */
+static void
+end_subxact_horizons(SubTransactionId subid, SubTransactionId parent)
+{
+	ListCell   *lc;
+
+	foreach(lc, pending_horizons)
+	{
+		PendingHorizon *ph = lfirst(lc);
+
+		if (ph->subid != subid)
+			continue;
+		if (parent != InvalidSubTransactionId)
+			ph->subid = parent;
+		else
+			pending_horizons = foreach_delete_current(pending_horizons, lc);
+	}
 }
 
 /* At commit: raise the horizons the transaction's chunks set. */
@@ -1183,13 +1206,7 @@ write_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 					hand_to_parent(buf, parentSubid);
 				buf = next;
 			}
-			{
-				ListCell   *lc;
-
-				foreach(lc, pending_horizons)
-					if (((PendingHorizon *) lfirst(lc))->subid == mySubid)
-						((PendingHorizon *) lfirst(lc))->subid = parentSubid;
-			}
+			end_subxact_horizons(mySubid, parentSubid);
 			break;
 		case SUBXACT_EVENT_ABORT_SUB:
 			while (buf != NULL)
@@ -1200,13 +1217,7 @@ write_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 					unlink_buffer(buf);
 				buf = next;
 			}
-			{
-				ListCell   *lc;
-
-				foreach(lc, pending_horizons)
-					if (((PendingHorizon *) lfirst(lc))->subid == mySubid)
-						pending_horizons = foreach_delete_current(pending_horizons, lc);
-			}
+			end_subxact_horizons(mySubid, InvalidSubTransactionId);
 			break;
 		default:
 			break;
