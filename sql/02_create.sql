@@ -102,8 +102,10 @@ ALTER TABLE cr_part ATTACH PARTITION cr_part_bad FOR VALUES FROM ('2024-05-01') 
 -- partitioned tables themselves have no access method
 CREATE TABLE cr_part_am (a int) PARTITION BY RANGE (a) USING timeseries;
 
--- unsupported storage options are refused clearly
+-- unlogged tables (07_truncate_drop_temp tests them)
 CREATE UNLOGGED TABLE cr_unlogged (a int) USING timeseries;
+SELECT relpersistence FROM pg_class WHERE relname = 'cr_unlogged';
+DROP TABLE cr_unlogged;
 
 -- ALTER TABLE ... SET ACCESS METHOD, both ways, keeps the rows
 CREATE TABLE cr_sam (a int, b text);

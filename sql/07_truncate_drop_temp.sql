@@ -151,15 +151,105 @@ END $$;
 SELECT count(*) FROM pg_class WHERE relname IN ('td_temp_session', 'td_temp_del');
 SELECT * FROM td_meta;
 
--- UNLOGGED is refused, also through ALTER TABLE
-CREATE UNLOGGED TABLE td_unlogged (a int) USING timeseries;
-CREATE TABLE td_logged (a int) USING timeseries;
-ALTER TABLE td_logged SET UNLOGGED;
-SELECT relpersistence FROM pg_class WHERE oid = 'td_logged'::regclass;
+-- UNLOGGED tables.  Their metadata lives in unlogged twins of the internal
+-- tables, which crash recovery empties together with the tables' forks
+-- (TAP 001_crash); none of it goes to the logged tables.
+CREATE VIEW td_umeta AS
+  SELECT count(DISTINCT storage_id) AS storages, count(*) AS chunks,
+         coalesce(sum(row_count), 0) AS rows,
+         bool_and(storage_id >= 4611686018427387904) AS unlogged_ids
+    FROM timeseries_internal.unlogged_chunk;
+CREATE UNLOGGED TABLE td_unlogged (t timestamptz, host text, v float8) USING timeseries;
+CREATE TABLE td_unlogged_h (t timestamptz, host text, v float8);
+CREATE FUNCTION td_unlogged_diff(OUT only_ts bigint, OUT only_heap bigint) LANGUAGE sql AS $$
+  SELECT (SELECT count(*) FROM (SELECT * FROM td_unlogged EXCEPT ALL SELECT * FROM td_unlogged_h) x),
+         (SELECT count(*) FROM (SELECT * FROM td_unlogged_h EXCEPT ALL SELECT * FROM td_unlogged) x) $$;
+INSERT INTO td_unlogged SELECT '2026-01-01'::timestamptz + g * interval '1 min', 'h' || (g % 5), g
+  FROM generate_series(1, 30000) g;
+INSERT INTO td_unlogged_h SELECT * FROM td_unlogged;
+SELECT relpersistence FROM pg_class WHERE oid = 'td_unlogged'::regclass;
+SELECT size FROM pg_stat_file(pg_relation_filepath('td_unlogged') || '_init');
+SELECT * FROM td_meta;
+SELECT * FROM td_umeta;
+-- one-row transactions (inline chunks), deletes, updates, a unique index
+-- with ON CONFLICT (pending rows) and row locks all use the unlogged tables
+DO $$ BEGIN FOR i IN 1..20 LOOP
+  INSERT INTO td_unlogged VALUES ('2026-02-01'::timestamptz + i * interval '1 s', 'trickle', i);
+  INSERT INTO td_unlogged_h VALUES ('2026-02-01'::timestamptz + i * interval '1 s', 'trickle', i);
+  COMMIT; END LOOP; END $$;
+DELETE FROM td_unlogged WHERE v::int % 7 = 0;
+DELETE FROM td_unlogged_h WHERE v::int % 7 = 0;
+UPDATE td_unlogged SET v = -v WHERE host = 'h1' AND v < 1000;
+UPDATE td_unlogged_h SET v = -v WHERE host = 'h1' AND v < 1000;
+CREATE UNIQUE INDEX td_unlogged_t ON td_unlogged (t);
+INSERT INTO td_unlogged SELECT t, 'dup', 0 FROM td_unlogged_h WHERE v = 5
+  UNION ALL VALUES ('2027-01-01'::timestamptz, 'new', 1)
+  ON CONFLICT (t) DO NOTHING;
+INSERT INTO td_unlogged_h VALUES ('2027-01-01', 'new', 1);
+BEGIN;
+SELECT count(*) FROM (SELECT * FROM td_unlogged WHERE host = 'trickle' FOR UPDATE) l;
+SELECT count(*) > 0 AS locked FROM timeseries_internal.unlogged_row_lock;
+COMMIT;
+SELECT (SELECT count(*) FROM timeseries_internal.unlogged_deleted_row) > 0 AS deletes_unlogged,
+       (SELECT count(*) FROM timeseries_internal.deleted_row) AS deletes_logged;
+SELECT * FROM td_unlogged_diff();
+-- VACUUM compacts, VACUUM FULL and SET TABLESPACE copy the fork (and make a
+-- new init fork)
+VACUUM td_unlogged;
+SELECT * FROM td_unlogged_diff();
+VACUUM FULL td_unlogged;
+SELECT * FROM td_unlogged_diff();
+SET allow_in_place_tablespaces = on;
+CREATE TABLESPACE td_space LOCATION '';
+ALTER TABLE td_unlogged SET TABLESPACE td_space;
+SELECT size FROM pg_stat_file(pg_relation_filepath('td_unlogged') || '_init');
+SELECT * FROM td_unlogged_diff();
+ALTER TABLE td_unlogged SET TABLESPACE pg_default;
+DROP TABLESPACE td_space;
+SELECT * FROM td_unlogged_diff();
+SELECT count(*) AS problems FROM timeseries.verify('td_unlogged');
+-- SET LOGGED moves the rows (and their metadata) to the logged tables, SET
+-- UNLOGGED back
+SELECT * FROM td_meta;
+ALTER TABLE td_unlogged SET LOGGED;
+SELECT relpersistence FROM pg_class WHERE oid = 'td_unlogged'::regclass;
+SELECT * FROM td_unlogged_diff();
+SELECT * FROM td_meta;
+SELECT * FROM td_umeta;
+ALTER TABLE td_unlogged SET UNLOGGED;
+SELECT relpersistence FROM pg_class WHERE oid = 'td_unlogged'::regclass;
+SELECT * FROM td_unlogged_diff();
+SELECT * FROM td_meta;
+SELECT * FROM td_umeta;
+SELECT count(*) AS problems FROM timeseries.verify('td_unlogged');
+-- a rolled back SET LOGGED keeps the table as it was
+BEGIN;
+ALTER TABLE td_unlogged SET LOGGED;
+ROLLBACK;
+SELECT relpersistence FROM pg_class WHERE oid = 'td_unlogged'::regclass;
+SELECT * FROM td_unlogged_diff();
+-- TRUNCATE and DROP delete the unlogged metadata
+TRUNCATE td_unlogged;
+SELECT * FROM td_umeta;
+INSERT INTO td_unlogged SELECT * FROM td_unlogged_h;
+SELECT * FROM td_unlogged_diff();
+DROP TABLE td_unlogged;
+SELECT * FROM td_umeta;
+SELECT count(*) FROM timeseries_internal.unlogged_deleted_row;
+-- with timeseries as the default access method
 SET default_table_access_method = timeseries;
 CREATE UNLOGGED TABLE td_unlogged2 (a int);
-CREATE UNLOGGED TABLE td_unlogged3 AS SELECT 1 AS a;
+CREATE UNLOGGED TABLE td_unlogged3 AS SELECT g AS a FROM generate_series(1, 100) g;
 RESET default_table_access_method;
-SELECT count(*) FROM pg_class WHERE relname LIKE 'td_unlogged%';
-DROP TABLE td_logged, td_h;
-DROP VIEW td_meta;
+SELECT relname, relpersistence, amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam
+ WHERE relname LIKE 'td_unlogged%' ORDER BY relname;
+SELECT count(*), sum(a) FROM td_unlogged3;
+CREATE TABLE td_logged (a int) USING timeseries;
+INSERT INTO td_logged SELECT * FROM td_unlogged3;
+ALTER TABLE td_logged SET UNLOGGED;
+SELECT relpersistence FROM pg_class WHERE oid = 'td_logged'::regclass;
+SELECT count(*), sum(a) FROM td_logged;
+DROP TABLE td_logged, td_h, td_unlogged2, td_unlogged3, td_unlogged_h;
+DROP FUNCTION td_unlogged_diff;
+SELECT * FROM td_umeta;
+DROP VIEW td_meta, td_umeta;

@@ -81,9 +81,17 @@ VACUUM FULL at;
 \set VERBOSITY terse
 CREATE INDEX at_ts ON at (ts);
 CLUSTER at USING at_ts;
-ALTER TABLE at SET UNLOGGED;
 \set VERBOSITY default
 SELECT * FROM at_diff();
+
+-- SET UNLOGGED and back: rows and options stay
+ALTER TABLE at SET UNLOGGED;
+SELECT relpersistence FROM pg_class WHERE oid = 'at'::regclass;
+SELECT * FROM at_diff();
+ALTER TABLE at SET LOGGED;
+SELECT relpersistence FROM pg_class WHERE oid = 'at'::regclass;
+SELECT * FROM at_diff();
+SELECT time_column, segment_by, order_by FROM timeseries.table_options('at');
 
 -- SET ACCESS METHOD, to heap and back: rows and options stay
 ALTER TABLE at SET ACCESS METHOD heap;

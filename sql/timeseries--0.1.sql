@@ -92,6 +92,34 @@ CREATE TABLE timeseries_internal.free_extent (
 CREATE INDEX free_extent_idx ON timeseries_internal.free_extent (storage_id, first_block);
 REVOKE ALL ON timeseries_internal.free_extent FROM PUBLIC;
 
+-- The same tables for unlogged timeseries tables, whose storage ids have bit
+-- 62 set (src/metadata.h): crash recovery empties these together with the
+-- tables' forks, so their metadata never names data that is gone.
+CREATE UNLOGGED TABLE timeseries_internal.unlogged_chunk
+	(LIKE timeseries_internal.chunk INCLUDING STORAGE);
+CREATE UNIQUE INDEX unlogged_chunk_storage_row_idx
+	ON timeseries_internal.unlogged_chunk (storage_id, first_row);
+ALTER TABLE timeseries_internal.unlogged_chunk SET (vacuum_index_cleanup = on);
+CREATE UNLOGGED TABLE timeseries_internal.unlogged_deleted_row
+	(LIKE timeseries_internal.deleted_row);
+CREATE UNIQUE INDEX unlogged_deleted_row_idx
+	ON timeseries_internal.unlogged_deleted_row (storage_id, row_id);
+CREATE UNLOGGED TABLE timeseries_internal.unlogged_row_lock
+	(LIKE timeseries_internal.row_lock);
+CREATE INDEX unlogged_row_lock_idx
+	ON timeseries_internal.unlogged_row_lock (storage_id, row_id);
+CREATE UNLOGGED TABLE timeseries_internal.unlogged_pending_rows
+	(LIKE timeseries_internal.pending_rows);
+CREATE INDEX unlogged_pending_rows_idx
+	ON timeseries_internal.unlogged_pending_rows (storage_id, first_row);
+CREATE UNLOGGED TABLE timeseries_internal.unlogged_free_extent
+	(LIKE timeseries_internal.free_extent);
+CREATE INDEX unlogged_free_extent_idx
+	ON timeseries_internal.unlogged_free_extent (storage_id, first_block);
+REVOKE ALL ON timeseries_internal.unlogged_chunk, timeseries_internal.unlogged_deleted_row,
+	timeseries_internal.unlogged_row_lock, timeseries_internal.unlogged_pending_rows,
+	timeseries_internal.unlogged_free_extent FROM PUBLIC;
+
 CREATE FUNCTION timeseries.timeseries_tam_handler(internal)
 	RETURNS table_am_handler
 	AS 'MODULE_PATHNAME', 'timeseries_tam_handler'

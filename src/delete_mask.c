@@ -97,7 +97,7 @@ delete_mask_any(uint64 storage_id, Snapshot snapshot)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	if (storage_id == 0 || !metadata_lookup(INTERNAL_DELETED_ROW, &heapoid, &indexoid))
+	if (storage_id == 0 || !metadata_lookup(INTERNAL_DELETED_ROW, storage_id, &heapoid, &indexoid))
 		return false;
 	begin_records(&rs, storage_id, 0, PG_INT64_MAX, snapshot, AccessShareLock);
 	any = HeapTupleIsValid(metadata_next_record(&rs));
@@ -137,7 +137,7 @@ delete_mask_count(uint64 storage_id, Snapshot snapshot)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	if (storage_id == 0 || !metadata_lookup(INTERNAL_DELETED_ROW, &heapoid, &indexoid))
+	if (storage_id == 0 || !metadata_lookup(INTERNAL_DELETED_ROW, storage_id, &heapoid, &indexoid))
 		return 0;
 	begin_records(&rs, storage_id, 0, PG_INT64_MAX, snapshot, AccessShareLock);
 	while (HeapTupleIsValid(metadata_next_record(&rs)))
@@ -165,7 +165,7 @@ delete_records(uint64 storage_id, int64 lo, int64 hi, InternalTable first,
 		Oid			heapoid;
 		Oid			indexoid;
 
-		if (storage_id == 0 || !metadata_lookup((InternalTable) t, &heapoid, &indexoid))
+		if (storage_id == 0 || !metadata_lookup((InternalTable) t, storage_id, &heapoid, &indexoid))
 			return;
 		metadata_begin_records(&rs, (InternalTable) t, storage_id, lo, hi,
 							   SnapshotSelf, RowExclusiveLock);
@@ -364,7 +364,8 @@ row_latch_tag(LOCKTAG *tag, ItemPointer tid)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	metadata_require(INTERNAL_DELETED_ROW, &heapoid, &indexoid);
+	/* only a name for the lock: the logged table's, for every relation */
+	metadata_require(INTERNAL_DELETED_ROW, 0, &heapoid, &indexoid);
 	SET_LOCKTAG_TUPLE(*tag, MyDatabaseId, heapoid,
 					  ItemPointerGetBlockNumberNoCheck(tid),
 					  ItemPointerGetOffsetNumberNoCheck(tid));
@@ -504,7 +505,7 @@ delete_row_dirty(uint64 storage_id, uint64 rowid, TransactionId *deleter)
 	Oid			indexoid;
 
 	*deleter = InvalidTransactionId;
-	if (!metadata_lookup(INTERNAL_DELETED_ROW, &heapoid, &indexoid))
+	if (!metadata_lookup(INTERNAL_DELETED_ROW, storage_id, &heapoid, &indexoid))
 		return false;
 	find_record(storage_id, rowid, &rec);
 	if (!rec.found)

@@ -61,38 +61,51 @@ enum
  * forgotten on any relcache invalidation of them (the extension may be
  * dropped and created again).
  */
-static const char *const internal_names[NUM_INTERNAL_TABLES][2] = {
-	[INTERNAL_CHUNK] = {"chunk", "chunk_storage_row_idx"},
-	[INTERNAL_DELETED_ROW] = {"deleted_row", "deleted_row_idx"},
-	[INTERNAL_ROW_LOCK] = {"row_lock", "row_lock_idx"},
-	[INTERNAL_PENDING_ROWS] = {"pending_rows", "pending_rows_idx"},
-	[INTERNAL_FREE_EXTENT] = {"free_extent", "free_extent_idx"},
+static const char *const internal_names[2][NUM_INTERNAL_TABLES][2] = {
+	{
+		[INTERNAL_CHUNK] = {"chunk", "chunk_storage_row_idx"},
+		[INTERNAL_DELETED_ROW] = {"deleted_row", "deleted_row_idx"},
+		[INTERNAL_ROW_LOCK] = {"row_lock", "row_lock_idx"},
+		[INTERNAL_PENDING_ROWS] = {"pending_rows", "pending_rows_idx"},
+		[INTERNAL_FREE_EXTENT] = {"free_extent", "free_extent_idx"},
+	},
+	/* the unlogged twins, for the storage ids of unlogged relations */
+	{
+		[INTERNAL_CHUNK] = {"unlogged_chunk", "unlogged_chunk_storage_row_idx"},
+		[INTERNAL_DELETED_ROW] = {"unlogged_deleted_row", "unlogged_deleted_row_idx"},
+		[INTERNAL_ROW_LOCK] = {"unlogged_row_lock", "unlogged_row_lock_idx"},
+		[INTERNAL_PENDING_ROWS] = {"unlogged_pending_rows", "unlogged_pending_rows_idx"},
+		[INTERNAL_FREE_EXTENT] = {"unlogged_free_extent", "unlogged_free_extent_idx"},
+	},
 };
-static Oid	internal_oids[NUM_INTERNAL_TABLES][2];
+static Oid	internal_oids[2][NUM_INTERNAL_TABLES][2];
 static bool callback_registered = false;
 
 static void
 invalidate_oids(Datum arg, Oid relid)
 {
-	for (int t = 0; t < NUM_INTERNAL_TABLES; t++)
-		if (relid == InvalidOid || relid == internal_oids[t][0] ||
-			relid == internal_oids[t][1])
-			internal_oids[t][0] = internal_oids[t][1] = InvalidOid;
+	for (int u = 0; u < 2; u++)
+		for (int t = 0; t < NUM_INTERNAL_TABLES; t++)
+			if (relid == InvalidOid || relid == internal_oids[u][t][0] ||
+				relid == internal_oids[u][t][1])
+				internal_oids[u][t][0] = internal_oids[u][t][1] = InvalidOid;
 }
 
 /*
- * The OIDs of an internal table and its index; false when the extension is
- * not installed in this database.  Callers keep them in locals: opening a
- * relation processes invalidations, which may reset the cached values.
+ * The OIDs of the internal table holding a storage id's records, and of its
+ * index; false when the extension is not installed in this database.
+ * Callers keep them in locals: opening a relation processes invalidations,
+ * which may reset the cached values.
  */
 bool
-metadata_lookup(InternalTable which, Oid *heapoid, Oid *indexoid)
+metadata_lookup(InternalTable which, uint64 storage_id, Oid *heapoid, Oid *indexoid)
 {
+	int			u = (storage_id & STORAGE_ID_UNLOGGED) ? 1 : 0;
 	Oid			nsp;
 	Oid			relid;
 	Oid			indexid;
 
-	if (!OidIsValid(internal_oids[which][0]) || !OidIsValid(internal_oids[which][1]))
+	if (!OidIsValid(internal_oids[u][which][0]) || !OidIsValid(internal_oids[u][which][1]))
 	{
 		if (!callback_registered)
 		{
@@ -107,13 +120,13 @@ metadata_lookup(InternalTable which, Oid *heapoid, Oid *indexoid)
 		 * Look both up before storing either: a lookup may process an
 		 * invalidation, whose callback resets the cached values.
 		 */
-		relid = get_relname_relid(internal_names[which][0], nsp);
-		indexid = get_relname_relid(internal_names[which][1], nsp);
-		internal_oids[which][0] = relid;
-		internal_oids[which][1] = indexid;
+		relid = get_relname_relid(internal_names[u][which][0], nsp);
+		indexid = get_relname_relid(internal_names[u][which][1], nsp);
+		internal_oids[u][which][0] = relid;
+		internal_oids[u][which][1] = indexid;
 	}
-	*heapoid = internal_oids[which][0];
-	*indexoid = internal_oids[which][1];
+	*heapoid = internal_oids[u][which][0];
+	*indexoid = internal_oids[u][which][1];
 	return OidIsValid(*heapoid) && OidIsValid(*indexoid);
 }
 
@@ -123,14 +136,14 @@ metadata_available(void)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	return metadata_lookup(INTERNAL_CHUNK, &heapoid, &indexoid);
+	return metadata_lookup(INTERNAL_CHUNK, 0, &heapoid, &indexoid);
 }
 
 /* metadata_lookup, raising an error when the extension is not installed. */
 void
-metadata_require(InternalTable which, Oid *heapoid, Oid *indexoid)
+metadata_require(InternalTable which, uint64 storage_id, Oid *heapoid, Oid *indexoid)
 {
-	if (!metadata_lookup(which, heapoid, indexoid))
+	if (!metadata_lookup(which, storage_id, heapoid, indexoid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("extension \"timeseries\" is not installed in this database"),
@@ -204,7 +217,7 @@ insert_chunk_row(const ChunkMeta *chunk, CommandId cid, ItemPointer old_tid,
 	Oid			heapoid;
 	Oid			indexoid;
 
-	metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
+	metadata_require(INTERNAL_CHUNK, chunk->storage_id, &heapoid, &indexoid);
 	heap = table_open(heapoid, RowExclusiveLock);
 	index = index_open(indexoid, RowExclusiveLock);
 
@@ -317,7 +330,7 @@ metadata_move_rows_down(uint64 storage_id, int max_rows)
 
 	if (storage_id == 0)
 		return 0;
-	metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
+	metadata_require(INTERNAL_CHUNK, storage_id, &heapoid, &indexoid);
 	heap = table_open(heapoid, AccessShareLock);
 	low = lowest_page_with_room(heap, MIN_CHUNK_ROW_BYTES, 0, InvalidBlockNumber);
 	table_close(heap, AccessShareLock);
@@ -377,7 +390,7 @@ metadata_begin_scan(uint64 storage_id, Snapshot snapshot)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
+	metadata_require(INTERNAL_CHUNK, storage_id, &heapoid, &indexoid);
 	scan->heap = table_open(heapoid, AccessShareLock);
 	scan->index = index_open(indexoid, AccessShareLock);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
@@ -618,7 +631,7 @@ metadata_find_chunk(uint64 storage_id, uint64 rowid, Snapshot snapshot,
 	Oid			heapoid;
 	Oid			indexoid;
 
-	metadata_require(INTERNAL_CHUNK, &heapoid, &indexoid);
+	metadata_require(INTERNAL_CHUNK, storage_id, &heapoid, &indexoid);
 	heap = table_open(heapoid, AccessShareLock);
 	index = index_open(indexoid, AccessShareLock);
 	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
@@ -715,7 +728,7 @@ metadata_delete_storage(uint64 storage_id)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	if (storage_id == 0 || !metadata_lookup(INTERNAL_CHUNK, &heapoid, &indexoid))
+	if (storage_id == 0 || !metadata_lookup(INTERNAL_CHUNK, storage_id, &heapoid, &indexoid))
 		return;
 	delete_mask_drop_storage(storage_id);
 
@@ -737,7 +750,7 @@ metadata_begin_records(RecordScan *rs, InternalTable table, uint64 storage_id,
 	Oid			heapoid;
 	Oid			indexoid;
 
-	metadata_require(table, &heapoid, &indexoid);
+	metadata_require(table, storage_id, &heapoid, &indexoid);
 	rs->heap = table_open(heapoid, lockmode);
 	rs->index = index_open(indexoid, lockmode);
 	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
@@ -791,7 +804,7 @@ metadata_insert_record(InternalTable table, Datum *values, bool *nulls,
 	Oid			heapoid;
 	Oid			indexoid;
 
-	metadata_require(table, &heapoid, &indexoid);
+	metadata_require(table, (uint64) DatumGetInt64(values[0]), &heapoid, &indexoid);
 	heap = table_open(heapoid, RowExclusiveLock);
 	index = index_open(indexoid, RowExclusiveLock);
 	tuple = heap_form_tuple(RelationGetDescr(heap), values, nulls);

@@ -85,8 +85,17 @@ typedef enum InternalTable
 	NUM_INTERNAL_TABLES
 } InternalTable;
 
-extern bool metadata_lookup(InternalTable which, Oid *heapoid, Oid *indexoid);
-extern void metadata_require(InternalTable which, Oid *heapoid, Oid *indexoid);
+/*
+ * Storage ids of unlogged relations have this bit set: their metadata lives
+ * in unlogged twins of the internal tables, which a crash resets to empty
+ * together with the relations' forks.
+ */
+#define STORAGE_ID_UNLOGGED	(UINT64CONST(1) << 62)
+
+extern bool metadata_lookup(InternalTable which, uint64 storage_id,
+							Oid *heapoid, Oid *indexoid);
+extern void metadata_require(InternalTable which, uint64 storage_id,
+							 Oid *heapoid, Oid *indexoid);
 
 /*
  * Records of the internal tables keyed by (storage_id, a row id): chunk,

@@ -44,6 +44,7 @@
 typedef struct Announced
 {
 	ItemPointerData tid;
+	uint64		storage_id;		/* which pending_rows table holds it */
 	SubTransactionId subid;
 } Announced;
 
@@ -92,6 +93,7 @@ pending_announce(uint64 storage_id, uint64 first, uint64 end)
 	a = palloc(sizeof(Announced));
 	a->tid = metadata_insert_record(INTERNAL_PENDING_ROWS, values, nulls,
 									GetCurrentCommandId(true), UNIQUE_CHECK_NO);
+	a->storage_id = storage_id;
 	a->subid = GetCurrentSubTransactionId();
 	announced = lappend(announced, a);
 	MemoryContextSwitchTo(old);
@@ -107,7 +109,7 @@ pending_find(uint64 storage_id, uint64 rowid)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	if (!metadata_lookup(INTERNAL_PENDING_ROWS, &heapoid, &indexoid))
+	if (!metadata_lookup(INTERNAL_PENDING_ROWS, storage_id, &heapoid, &indexoid))
 		return InvalidTransactionId;
 	InitDirtySnapshot(dirty);
 	metadata_begin_records(&rs, INTERNAL_PENDING_ROWS, storage_id,
@@ -144,11 +146,15 @@ pending_forget(void)
 		return;
 	/* ranges announced by the current command are deletable after this */
 	CommandCounterIncrement();
-	metadata_require(INTERNAL_PENDING_ROWS, &heapoid, &indexoid);
-	heap = table_open(heapoid, RowExclusiveLock);
 	foreach(lc, announced)
-		simple_heap_delete(heap, &((Announced *) lfirst(lc))->tid);
-	table_close(heap, RowExclusiveLock);
+	{
+		Announced  *a = (Announced *) lfirst(lc);
+
+		metadata_require(INTERNAL_PENDING_ROWS, a->storage_id, &heapoid, &indexoid);
+		heap = table_open(heapoid, RowExclusiveLock);
+		simple_heap_delete(heap, &a->tid);
+		table_close(heap, RowExclusiveLock);
+	}
 	announced = NIL;
 }
 

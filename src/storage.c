@@ -176,6 +176,8 @@ storage_get_or_create_id(Relation rel)
 	 * loses the race below wastes an id, which is harmless.
 	 */
 	new_id = (uint64) nextval_internal(storage_id_sequence(), false);
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED)
+		new_id |= STORAGE_ID_UNLOGGED;
 
 	if (!local)
 		LockRelationForExtension(rel, ExclusiveLock);
@@ -526,7 +528,7 @@ ready_free_extents(uint64 storage_id, Size min_pages, int max_tries, BlockNumber
 	Oid			heapoid;
 	Oid			indexoid;
 
-	if (storage_id == 0 || !metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid))
+	if (storage_id == 0 || !metadata_lookup(INTERNAL_FREE_EXTENT, storage_id, &heapoid, &indexoid))
 		return 0;
 	rows = palloc(sizeof(FreeRow) * cap);
 	free_scan_begin(&fs, storage_id, true);
@@ -661,7 +663,7 @@ storage_ready_free_extents(uint64 storage_id)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	if (storage_id == 0 || !metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid))
+	if (storage_id == 0 || !metadata_lookup(INTERNAL_FREE_EXTENT, storage_id, &heapoid, &indexoid))
 		return 0;
 	ready = ready_free_extents(storage_id, 0, 0, NULL);
 	CommandCounterIncrement();
@@ -798,7 +800,7 @@ storage_reclaim_space(Relation rel)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	if (storage_id == 0 || !metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid))
+	if (storage_id == 0 || !metadata_lookup(INTERNAL_FREE_EXTENT, storage_id, &heapoid, &indexoid))
 		return;
 	ranges = named_ranges(storage_id, &n);
 	end = named_end(ranges, n, &holes);
@@ -884,7 +886,7 @@ take_free_extent(uint64 storage_id, Size npages, BlockNumber nblocks)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	if (!metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid))
+	if (!metadata_lookup(INTERNAL_FREE_EXTENT, storage_id, &heapoid, &indexoid))
 		return InvalidBlockNumber;
 	result = take_ready_extent(storage_id, npages, nblocks);
 	if (result == InvalidBlockNumber)
@@ -927,9 +929,11 @@ storage_move_extent(Relation rel, BlockNumber first, Size len)
 	Oid			heapoid;
 	Oid			indexoid;
 
-	if (!metadata_lookup(INTERNAL_FREE_EXTENT, &heapoid, &indexoid))
+	uint64		storage_id = storage_get_id(rel);
+
+	if (!metadata_lookup(INTERNAL_FREE_EXTENT, storage_id, &heapoid, &indexoid))
 		return InvalidBlockNumber;
-	to = take_ready_extent(storage_get_id(rel), npages, first);
+	to = take_ready_extent(storage_id, npages, first);
 	if (to == InvalidBlockNumber)
 		return InvalidBlockNumber;
 	Assert(to + npages <= first);

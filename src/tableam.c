@@ -394,18 +394,27 @@ forget_storage_id(Relation rel)
 	}
 }
 
+/*
+ * The init fork of an unlogged relation, which crash recovery copies over
+ * the main fork.  It is empty: a main fork without a metapage is an empty
+ * table, which gets a new storage id on its first write, and the metadata
+ * of the old one is gone too, as it lived in the unlogged internal tables
+ * (metadata.h, STORAGE_ID_UNLOGGED), which the same recovery empties.
+ */
+static void
+create_init_fork(SMgrRelation srel)
+{
+	smgrcreate(srel, INIT_FORKNUM, false);
+	log_smgrcreate(&srel->smgr_rnode.node, INIT_FORKNUM);
+	smgrimmedsync(srel, INIT_FORKNUM);
+}
+
 static void
 ts_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
 							 char persistence, TransactionId *freezeXid,
 							 MultiXactId *minmulti)
 {
 	SMgrRelation srel;
-
-	if (persistence == RELPERSISTENCE_UNLOGGED)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("unlogged timeseries tables are not supported yet"),
-				 errhint("Create the table without UNLOGGED.")));
 
 	/*
 	 * TRUNCATE: the metadata of the old relfilenode dies with it, in this
@@ -421,6 +430,8 @@ ts_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
 	*minmulti = InvalidMultiXactId;
 
 	srel = RelationCreateStorage(*newrnode, persistence, true);
+	if (persistence == RELPERSISTENCE_UNLOGGED)
+		create_init_fork(srel);
 	smgrclose(srel);
 }
 
@@ -446,6 +457,8 @@ ts_relation_copy_data(Relation rel, const RelFileNode *newrnode)
 	RelationCreateStorage(*newrnode, rel->rd_rel->relpersistence, true);
 	RelationCopyStorage(RelationGetSmgr(rel), dstrel, MAIN_FORKNUM,
 						rel->rd_rel->relpersistence);
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED)
+		create_init_fork(dstrel);
 	RelationDropStorage(rel);
 	smgrclose(dstrel);
 }

@@ -281,6 +281,42 @@ is( $node->safe_psql('postgres',
 is($node->safe_psql('postgres', 'SELECT count(*) FROM timeseries.verify(\'late\')'),
 	'0', 'late rows after a crash: verify finds nothing');
 
+# unlogged tables come back empty, with no metadata left, and usable; the
+# logged tables beside them are untouched
+$node->safe_psql('postgres',
+	"CREATE UNLOGGED TABLE unl (t timestamptz, v int) USING timeseries;
+	 CREATE UNIQUE INDEX unl_t ON unl (t);
+	 INSERT INTO unl SELECT '2024-01-01'::timestamptz + i * interval '1 s', i
+	   FROM generate_series(1, 20000) i;
+	 DELETE FROM unl WHERE v % 10 = 0;
+	 INSERT INTO unl VALUES ('2025-01-01', -1);
+	 CHECKPOINT");
+# a clean restart keeps them
+$node->restart;
+is($node->safe_psql('postgres', 'SELECT count(*), sum(v) FROM unl'),
+	'18001|179999999', 'unlogged table survives a clean restart');
+$node->safe_psql('postgres', "INSERT INTO unl VALUES ('2025-01-02', -2)");
+$node->stop('immediate');
+$node->start;
+is( $node->safe_psql('postgres',
+		"SELECT (SELECT count(*) FROM unl),
+		        (SELECT count(*) FROM timeseries_internal.unlogged_chunk),
+		        (SELECT count(*) FROM timeseries_internal.unlogged_deleted_row),
+		        (SELECT count(*) FROM timeseries_internal.unlogged_free_extent)"),
+	'0|0|0|0', 'unlogged table and its metadata are empty after a crash');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM big'),
+	'150001', 'logged table beside it intact');
+$node->safe_psql('postgres',
+	"INSERT INTO unl SELECT '2024-01-01'::timestamptz + i * interval '1 s', i
+	   FROM generate_series(1, 5000) i;
+	 INSERT INTO unl VALUES ('2024-01-01 00:00:01', 0) ON CONFLICT DO NOTHING;
+	 VACUUM unl");
+is( $node->safe_psql('postgres',
+		"SELECT count(*), sum(v), count(DISTINCT ctid) FROM unl;
+		 SELECT count(*) FROM timeseries.verify('unl')"),
+	"5000|12502500|5000
+0", 'unlogged table usable after a crash');
+
 my $log = slurp_file($node->logfile);
 unlike($log, qr/PANIC|TRAP|server process .* was terminated by signal/,
 	'no PANIC or backend crash in the log');

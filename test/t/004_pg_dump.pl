@@ -102,6 +102,11 @@ INSERT INTO truncated SELECT generate_series(1, 100);
 TRUNCATE truncated;
 INSERT INTO truncated SELECT generate_series(101, 150);
 
+-- an unlogged table stays unlogged
+CREATE UNLOGGED TABLE unl (t timestamptz, v int) USING timeseries;
+INSERT INTO unl SELECT '2024-01-01'::timestamptz + g * interval '1 min', g FROM generate_series(1, 2000) g;
+DELETE FROM unl WHERE v % 4 = 0;
+
 -- deleted and updated rows: only the current versions are dumped
 DELETE FROM other.metrics WHERE device = 3;
 UPDATE other.metrics SET value = -1 WHERE device = 4;
@@ -119,9 +124,9 @@ ANALYZE;
 });
 
 my @tables = qw(types large other.metrics part part_2023 part_2024 part_heap
-  empty_ts plain_heap truncated);
+  empty_ts plain_heap truncated unl);
 my %ts_tables = map { $_ => 1 }
-  qw(types large other.metrics part_2023 part_2024 empty_ts truncated);
+  qw(types large other.metrics part_2023 part_2024 empty_ts truncated unl);
 
 sub table_digest
 {
@@ -186,7 +191,8 @@ WHERE a.amname = 'timeseries' AND c.relkind = 'r'});
 		"$label: heap partition still heap");
 	# metadata holds exactly the restored tables' chunks
 	is( $node->safe_psql($db,
-			'SELECT sum(chunk_count) = (SELECT count(*) FROM timeseries_internal.chunk), sum(row_count) FROM timeseries.tables'
+			'SELECT sum(chunk_count) = (SELECT count(*) FROM timeseries_internal.chunk)
+			   + (SELECT count(*) FROM timeseries_internal.unlogged_chunk), sum(row_count) FROM timeseries.tables'
 		),
 		't|' . eval { my $n = 0; $n += (split /:/, $digest{$_})[0] for sort keys %ts_tables; $n },
 		"$label: chunk metadata matches restored rows");
@@ -200,6 +206,8 @@ SELECT (SELECT chunk_count FROM timeseries.table_stats('other.metrics')) = ceil(
   FROM other.metrics}),
 		't|t',
 		"$label: restored rows stored in the table's options");
+	is($node->safe_psql($db, "SELECT relpersistence FROM pg_class WHERE oid = 'unl'::regclass"),
+		'u', "$label: unlogged table still unlogged");
 	# the restored tables keep working
 	$node->safe_psql($db, 'INSERT INTO truncated VALUES (1000)');
 	is($node->safe_psql($db, 'SELECT count(*), max(a) FROM truncated'),
