@@ -16,10 +16,6 @@ CREATE INDEX un_t_gin ON un_t USING gin (to_tsvector('simple', tag));
 CREATE INDEX CONCURRENTLY un_t_brin_c ON un_t USING brin (id);
 -- no (invalid) index may be left behind by the refused CONCURRENTLY build
 SELECT count(*) FROM pg_index WHERE indrelid = 'un_t'::regclass;
--- CLUSTER
-CREATE INDEX un_t_id ON un_t (id);
-CLUSTER un_t USING un_t_id;
-DROP INDEX un_t_id;
 SELECT count(*) FROM un_t TABLESAMPLE SYSTEM (50);
 SELECT count(*) FROM un_t TABLESAMPLE BERNOULLI (50);
 -- TimeseriesScan cannot move backward, so the planner materializes SCROLL

@@ -75,14 +75,76 @@ ALTER TABLE at2 RENAME TO at;
 SELECT table_name, segment_by FROM timeseries.options WHERE table_name::text = 'at';
 SELECT * FROM at_diff();
 
--- SET TABLESPACE, VACUUM FULL, CLUSTER (refused)
+-- SET TABLESPACE, VACUUM FULL
 ALTER TABLE at SET TABLESPACE pg_default;
 VACUUM FULL at;
-\set VERBOSITY terse
-CREATE INDEX at_ts ON at (ts);
-CLUSTER at USING at_ts;
-\set VERBOSITY default
 SELECT * FROM at_diff();
+
+-- CLUSTER: new chunks in the index's order (the table's dropped columns
+-- too), each stored in the table's row order (segment_by hostname); the
+-- old chunks' rows stay in the indexes, not alive, for older snapshots
+-- (isolation spec ts-cluster)
+CREATE INDEX at_ts ON at (ts);
+CREATE INDEX at_v ON at ((v * 2) DESC NULLS LAST);
+CLUSTER at USING at_ts;
+SELECT * FROM at_diff();
+SELECT indisclustered FROM pg_index WHERE indexrelid = 'at_ts'::regclass;
+SELECT count(*) AS problems FROM timeseries.verify('at');
+-- chunks follow the index: after CLUSTER by grp, each chunk of 250 rows
+-- holds one grp, and a query for one grp reads a quarter of the chunks
+CREATE TABLE cl (t timestamptz, grp int, v int) USING timeseries;
+SELECT timeseries.set_options('cl', chunk_rows => 250);
+INSERT INTO cl SELECT '2024-01-01'::timestamptz + g * interval '1 minute', g % 4, g
+	FROM generate_series(1, 1000) g;
+CREATE INDEX cl_grp ON cl (grp, t);
+CREATE FUNCTION cl_chunks() RETURNS TABLE (nrows bigint, grps bigint, first_v int) LANGUAGE sql AS $$
+	SELECT count(*), count(DISTINCT grp), min(v)
+	  FROM (SELECT grp, v, (ctid::text::point)[0]::int8 * 291 + (ctid::text::point)[1]::int8 - 1 AS r
+			  FROM cl) x
+	  JOIN timeseries_internal.chunk c
+		ON c.storage_id = (SELECT max(storage_id) FROM timeseries_internal.chunk)
+	   AND x.r >= c.first_row AND x.r < c.first_row + coalesce(c.row_span, c.row_count)
+	 GROUP BY c.first_row ORDER BY c.first_row $$;
+SELECT * FROM cl_chunks();
+CLUSTER cl USING cl_grp;
+SELECT * FROM cl_chunks();
+SELECT count(*), sum(v) FROM cl WHERE grp = 2;
+SET enable_indexscan = off;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT count(*), sum(v) FROM cl WHERE grp = 2;
+RESET enable_indexscan;
+-- an empty table, and one whose rows are all deleted
+CREATE TABLE cl_empty (a int) USING timeseries;
+CREATE INDEX cl_empty_a ON cl_empty (a);
+CLUSTER cl_empty USING cl_empty_a;
+INSERT INTO cl_empty VALUES (1), (2);
+DELETE FROM cl_empty;
+CLUSTER cl_empty;
+SELECT count(*) FROM cl_empty;
+INSERT INTO cl_empty VALUES (3);
+SELECT * FROM cl_empty;
+DROP TABLE cl, cl_empty;
+DROP FUNCTION cl_chunks;
+-- an expression index, NULLs last, descending; then a second CLUSTER
+CLUSTER at USING at_v;
+SELECT * FROM at_diff();
+SET enable_seqscan = off;
+SET timeseries.enable_custom_scan = off;
+SELECT count(*), sum(n) FROM at WHERE ts BETWEEN '2024-01-01 03:00' AND '2024-01-01 05:00';
+RESET enable_seqscan;
+RESET timeseries.enable_custom_scan;
+SELECT count(*), sum(n) FROM at_heap WHERE ts BETWEEN '2024-01-01 03:00' AND '2024-01-01 05:00';
+-- CLUSTER without USING takes the index marked, and keeps the options
+CLUSTER at;
+SELECT * FROM at_diff();
+SELECT time_column, segment_by, order_by FROM timeseries.table_options('at');
+SELECT count(*) AS problems FROM timeseries.verify('at');
+-- indexes CLUSTER cannot use, as on heap
+CREATE INDEX at_part ON at (n) WHERE n > 10;
+CLUSTER at USING at_part;
+CREATE INDEX at_hash ON at USING hash (n);
+CLUSTER at USING at_hash;
+DROP INDEX at_part, at_hash;
 
 -- SET UNLOGGED and back: rows and options stay
 ALTER TABLE at SET UNLOGGED;

@@ -56,6 +56,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/tuplesort.h"
 
 #include "compact.h"
 #include "delete_mask.h"
@@ -227,6 +228,146 @@ list_chunks(uint64 storage_id, Snapshot snapshot, bool own, int *nchunks)
 	metadata_end_scan(ms);
 	*nchunks = n;
 	return chunks;
+}
+
+/*
+ * Write the rows of a CLUSTER as one chunk under new row ids.
+ */
+static void
+write_cluster_chunk(Relation rel, Datum **values, bool **isnull, int nrows,
+					int64 *rowids)
+{
+	int64		first = (int64) storage_reserve_rows(rel, nrows, false);
+
+	for (int i = 0; i < nrows; i++)
+		rowids[i] = first + i;
+	write_rows_as_chunk(rel, values, isnull, nrows, rowids, first, first + nrows);
+}
+
+/*
+ * CLUSTER.  new_rel is a verbatim copy of old_rel's fork, with the same
+ * storage id, so it holds the old chunks and the metadata names them (see
+ * tableam.c).  The rows a fresh snapshot sees are sorted by the index
+ * (tuplesort, within maintenance_work_mem) and written into new_rel as new
+ * chunks of the table's chunk_rows rows under new row ids, and the old
+ * chunks' metadata rows are deleted, with the delete and lock records of
+ * their rows, all in this transaction.  So, as with heap's CLUSTER, a
+ * snapshot taken before it commits still sees what it saw: the old chunks,
+ * whose pages are freed only once no snapshot can read them, their delete
+ * records, and index entries, which the index build makes for the old
+ * chunks' rows (metadata_next_deleted) as well as the new.  Within a chunk,
+ * rows are stored in the table's row order when it has one (segment_by,
+ * order_by), so the index's order holds from chunk to chunk.
+ */
+int64
+compact_cluster(Relation old_rel, Relation new_rel, Relation index)
+{
+	uint64		storage_id = storage_get_id(new_rel);
+	TupleDesc	desc = RelationGetDescr(old_rel);
+	int			natts = desc->natts;
+	int			target;
+	int			compression;
+	bool		ordered;
+	AttrNumber	time_attnum;
+	Oid			time_type;
+	Snapshot	snapshot;
+	RunChunk   *chunks;
+	int			nchunks;
+	Tuplesortstate *sort;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	HeapTuple	tuple;
+	Datum	  **values;
+	bool	  **isnull;
+	Datum	   *row_values;
+	bool	   *row_nulls;
+	int64	   *rowids;
+	int			n = 0;
+	Size		bytes = 0;
+	int64		written = 0;
+	MemoryContext cxt;
+
+	Assert(storage_id == storage_get_id(old_rel));
+	ts_options_write_settings(old_rel, &target, &compression, &ordered,
+							  &time_attnum, &time_type);
+	if (target <= 0)
+		target = ts_chunk_rows;
+
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	chunks = list_chunks(storage_id, snapshot, true, &nchunks);
+
+	/* the rows, sorted by the index */
+	sort = tuplesort_begin_cluster(desc, index, maintenance_work_mem, NULL,
+								   TUPLESORT_NONE);
+	scan = ts_scan_begin_custom(old_rel, snapshot);
+	slot = table_slot_create(old_rel, NULL);
+	while (ts_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		tuple = ExecCopySlotHeapTuple(slot);
+		tuplesort_putheaptuple(sort, tuple);
+		heap_freetuple(tuple);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	ts_scan_end(scan);
+	tuplesort_performsort(sort);
+
+	/* written in chunks, each row's values copied into the chunk's context */
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries cluster chunk",
+								ALLOCSET_DEFAULT_SIZES);
+	values = palloc(sizeof(Datum *) * Max(natts, 1));
+	isnull = palloc(sizeof(bool *) * Max(natts, 1));
+	for (int a = 0; a < natts; a++)
+	{
+		values[a] = palloc_extended(sizeof(Datum) * target, MCXT_ALLOC_HUGE);
+		isnull[a] = palloc_extended(sizeof(bool) * target, MCXT_ALLOC_HUGE);
+	}
+	row_values = palloc(sizeof(Datum) * Max(natts, 1));
+	row_nulls = palloc(sizeof(bool) * Max(natts, 1));
+	rowids = palloc_extended(sizeof(int64) * target, MCXT_ALLOC_HUGE);
+	while ((tuple = tuplesort_getheaptuple(sort, true)) != NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		HeapTuple	copy = heap_copytuple(tuple);
+
+		MemoryContextSwitchTo(old);
+		CHECK_FOR_INTERRUPTS();
+		heap_deform_tuple(copy, desc, row_values, row_nulls);
+		for (int a = 0; a < natts; a++)
+		{
+			values[a][n] = row_values[a];
+			isnull[a][n] = row_nulls[a];
+		}
+		bytes += copy->t_len;
+		if (++n == target || bytes >= CHUNK_MAX_RAW_BYTES)
+		{
+			write_cluster_chunk(new_rel, values, isnull, n, rowids);
+			written += n;
+			n = 0;
+			bytes = 0;
+			MemoryContextReset(cxt);
+		}
+	}
+	if (n > 0)
+		write_cluster_chunk(new_rel, values, isnull, n, rowids);
+	written += n;
+	tuplesort_end(sort);
+	MemoryContextDelete(cxt);
+
+	/* out with the old chunks, and the records of their rows */
+	CommandCounterIncrement();
+	for (int c = 0; c < nchunks; c++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!metadata_delete_chunk(storage_id, chunks[c].first_row))
+			elog(ERROR, "timeseries chunk at row %lld vanished during CLUSTER",
+				 (long long) chunks[c].first_row);
+		delete_mask_drop_range(storage_id, chunks[c].first_row,
+							   chunks[c].first_row + chunks[c].row_span - 1);
+	}
+	CommandCounterIncrement();
+	UnregisterSnapshot(snapshot);
+	return written;
 }
 
 /*

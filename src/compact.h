@@ -16,6 +16,12 @@
  */
 extern int64 compact_relation(Relation rel, bool relayout);
 
+/*
+ * CLUSTER: new_rel, a copy of old_rel's fork, gets the rows as new chunks in
+ * the index's order; returns the rows written.
+ */
+extern int64 compact_cluster(Relation old_rel, Relation new_rel, Relation index);
+
 /* Move the chunks at the end of the fork into free space below (VACUUM). */
 extern int	compact_relocate_tail(Relation rel);
 

@@ -32,6 +32,7 @@
 #include "utils/tuplesort.h"
 
 #include "index.h"
+#include "metadata.h"
 #include "scan.h"
 #include "storage.h"
 
@@ -76,13 +77,97 @@ index_eval_end(IndexEval *ev, IndexInfo *index_info)
 }
 
 /*
+ * The rows of chunks a fresh snapshot no longer sees but an older one may
+ * (metadata_next_deleted: the old chunks of a CLUSTER, chunks drop_chunks
+ * took), as not alive, with their old row ids.
+ */
+static void
+index_build_deleted_chunks(Relation table_rel, Relation index_rel,
+						   IndexInfo *index_info, IndexEval *ev, Snapshot snapshot,
+						   BlockNumber start_blockno, BlockNumber numblocks,
+						   IndexBuildCallback callback, void *callback_state)
+{
+	uint64		storage_id = storage_get_id(table_rel);
+	TupleDesc	desc = RelationGetDescr(table_rel);
+	TupleTableSlot *row_slot = ev->slot;
+	TupleTableSlot *slot;
+	ChunkMetaScan *ms;
+	ChunkMeta	meta;
+	MemoryContext cxt;
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+
+	if (storage_id == 0)
+		return;
+	slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+	ev->slot = slot;
+	ev->econtext->ecxt_scantuple = slot;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "timeseries deleted chunk",
+								ALLOCSET_DEFAULT_SIZES);
+	ms = metadata_begin_scan(storage_id, SnapshotAny);
+	for (;;)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		Datum	  **cols;
+		bool	  **nulls;
+		int64	   *rowids;
+
+		if (!metadata_next_deleted(ms, snapshot, &meta))
+		{
+			MemoryContextSwitchTo(old);
+			break;
+		}
+		cols = palloc(sizeof(Datum *) * Max(desc->natts, 1));
+		nulls = palloc(sizeof(bool *) * Max(desc->natts, 1));
+		for (int a = 0; a < desc->natts; a++)
+		{
+			cols[a] = palloc_extended(sizeof(Datum) * meta.row_count, MCXT_ALLOC_HUGE);
+			nulls[a] = palloc_extended(sizeof(bool) * meta.row_count, MCXT_ALLOC_HUGE);
+		}
+		rowids = palloc_extended(sizeof(int64) * meta.row_count, MCXT_ALLOC_HUGE);
+		ts_chunk_decode_rows(table_rel, &meta, desc, cols, nulls, rowids, 0);
+		for (int i = 0; i < meta.row_count; i++)
+		{
+			ItemPointerData tid;
+			BlockNumber block;
+
+			CHECK_FOR_INTERRUPTS();
+			rowid_to_tid((uint64) rowids[i], &tid);
+			block = ItemPointerGetBlockNumber(&tid);
+			if (block < start_blockno ||
+				(numblocks != InvalidBlockNumber && block - start_blockno >= numblocks))
+				continue;
+			ExecClearTuple(slot);
+			for (int a = 0; a < desc->natts; a++)
+			{
+				slot->tts_values[a] = cols[a][i];
+				slot->tts_isnull[a] = nulls[a][i];
+			}
+			ExecStoreVirtualTuple(slot);
+			slot->tts_tid = tid;
+			if (index_eval_row(ev, index_info, values, isnull))
+				callback(index_rel, &tid, values, isnull, false, callback_state);
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(cxt);
+	}
+	metadata_end_scan(ms);
+	MemoryContextDelete(cxt);
+	ExecDropSingleTupleTableSlot(slot);
+	ev->slot = row_slot;
+	ev->econtext->ecxt_scantuple = row_slot;
+}
+
+/*
  * Rows for an index build: every row of the chunks a fresh snapshot sees
  * (the table's ShareLock keeps writers out; a concurrent build gets its
  * snapshot from CREATE INDEX CONCURRENTLY), the transaction's own unwritten
  * rows, and rows deleted for that snapshot too, as not alive: an older
  * snapshot may still see them, and btree leaves them out of its uniqueness
- * check.  Block ranges (start_blockno, numblocks) select rows by the block
- * of their ctid.
+ * check; and, but for a concurrent build (whose validation pass must not
+ * find entries it has not checked), the rows of deleted chunks an older
+ * snapshot may still see, as not alive too.  Block ranges (start_blockno,
+ * numblocks) select rows by the block of their ctid.
  */
 double
 ts_index_build_range_scan(Relation table_rel, Relation index_rel,
@@ -127,6 +212,9 @@ ts_index_build_range_scan(Relation table_rel, Relation index_rel,
 	}
 
 	ts_scan_end(scan);
+	if (!index_info->ii_Concurrent)
+		index_build_deleted_chunks(table_rel, index_rel, index_info, &ev, snapshot,
+								   start_blockno, numblocks, callback, callback_state);
 	UnregisterSnapshot(snapshot);
 	index_eval_end(&ev, index_info);
 	return reltuples;

@@ -489,6 +489,61 @@ metadata_next(ChunkMetaScan *scan, ChunkMeta *chunk, bool with_data)
 	return true;
 }
 
+/*
+ * Whether a deleted metadata row may still be visible to some snapshot: its
+ * inserter committed (or is in progress) and its deleter is in progress, or
+ * committed after the oldest snapshot's horizon.
+ */
+static bool
+deleted_row_may_be_seen(Relation heap, HeapTuple tuple)
+{
+	HeapTupleHeader t = tuple->t_data;
+	TransactionId xmax;
+
+	if ((t->t_infomask & HEAP_XMAX_INVALID) || HEAP_XMAX_IS_LOCKED_ONLY(t->t_infomask))
+		return false;			/* not deleted */
+	if (metadata_record_may_be_live(tuple))
+		return true;			/* the deleter is in progress (or aborted) */
+	xmax = HeapTupleHeaderGetUpdateXid(t);
+	if (!TransactionIdDidCommit(xmax))
+		return false;			/* the inserter aborted */
+	return !GlobalVisTestIsRemovableXid(GlobalVisTestFor(heap), xmax);
+}
+
+/*
+ * The chunks whose metadata row was deleted by a transaction that some
+ * snapshot may not see yet (heap's RECENTLY_DEAD and DELETE_IN_PROGRESS),
+ * and whose row ids no chunk visible to snapshot covers: the old chunks of
+ * CLUSTER and drop_chunks, not those compaction replaced by chunks with the
+ * same row ids.  An index build indexes their rows as not alive, so that
+ * older snapshots still find them, as heap's builds do.
+ */
+bool
+metadata_next_deleted(ChunkMetaScan *scan, Snapshot snapshot, ChunkMeta *chunk)
+{
+	for (;;)
+	{
+		MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+		HeapTuple	tuple = systable_getnext_ordered(scan->scan, ForwardScanDirection);
+		ChunkMeta	visible;
+
+		MemoryContextSwitchTo(old);
+		if (!HeapTupleIsValid(tuple))
+			return false;
+		CHECK_FOR_INTERRUPTS();
+		if (!deleted_row_may_be_seen(scan->heap, tuple))
+			continue;
+		tuple_to_chunk(scan->heap, tuple, chunk, true);
+		if (metadata_find_chunk(chunk->storage_id, (uint64) chunk->first_row,
+								snapshot, &visible) ||
+			metadata_find_chunk(chunk->storage_id,
+								(uint64) (chunk->first_row + chunk->row_span - 1),
+								snapshot, &visible))
+			continue;
+		return true;
+	}
+}
+
 void
 metadata_end_scan(ChunkMetaScan *scan)
 {

@@ -50,6 +50,10 @@ extern ChunkMetaScan *metadata_begin_scan(uint64 storage_id, Snapshot snapshot);
 extern bool metadata_next(ChunkMetaScan *scan, ChunkMeta *chunk, bool with_data);
 extern void metadata_end_scan(ChunkMetaScan *scan);
 
+/* With a scan under SnapshotAny: deleted chunks older snapshots may still see. */
+extern bool metadata_next_deleted(ChunkMetaScan *scan, Snapshot snapshot,
+								  ChunkMeta *chunk);
+
 /* The same under the active snapshot, read once per planning (see metadata.c). */
 extern bool metadata_planning_chunks(uint64 storage_id, int max_chunks,
 									 const ChunkMeta **chunks, int *nchunks);

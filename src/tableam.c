@@ -5,8 +5,8 @@
  *	  callbacks that are not a scan (scan.c) or a write (write.c).
  *
  * Every callback is filled in; the ones for features a later version will
- * add (TABLESAMPLE, parallel table scans, CLUSTER) raise a clear "not
- * supported yet" error rather than leave a NULL that PostgreSQL would call.
+ * add (TABLESAMPLE, parallel table scans) raise a clear "not supported yet"
+ * error rather than leave a NULL that PostgreSQL would call.
  * Bitmap scans are absent, which the planner respects.
  *
  *-------------------------------------------------------------------------
@@ -490,11 +490,13 @@ forget_handed_over(XactEvent event, void *arg)
 }
 
 /*
- * VACUUM FULL.  Nothing is reclaimed yet (deleted rows and pages of aborted
- * chunks stay until compaction exists); the fork is copied verbatim, storage id
+ * VACUUM FULL and CLUSTER.  The fork is copied verbatim, storage id
  * included, so the chunks' metadata rows stay valid with their original
  * xmins and older snapshots still see every row, as they would on heap.
- * Compaction (a later version) will make this a real rewrite.
+ * VACUUM FULL stops there (compaction, which VACUUM runs, is what takes
+ * deleted rows out and merges chunks).  CLUSTER then writes the rows again
+ * in the index's order as new chunks of the copy, and deletes the old
+ * chunks in its transaction (compact_cluster).
  */
 static void
 ts_relation_copy_for_cluster(Relation OldTable, Relation NewTable,
@@ -510,8 +512,8 @@ ts_relation_copy_for_cluster(Relation OldTable, Relation NewTable,
 	Snapshot	snapshot;
 	MemoryContext old;
 
-	if (OldIndex != NULL)
-		not_supported("CLUSTER");
+	/* CLUSTER may run in a transaction block that wrote rows */
+	write_flush_relation(OldTable);
 
 	*tups_vacuumed = 0;
 	*tups_recently_dead = 0;
@@ -536,6 +538,9 @@ ts_relation_copy_for_cluster(Relation OldTable, Relation NewTable,
 								  memcpy(palloc(sizeof(uint64)), &storage_id,
 										 sizeof(uint64)));
 	MemoryContextSwitchTo(old);
+
+	if (OldIndex != NULL)
+		*num_tuples = (double) compact_cluster(OldTable, NewTable, OldIndex);
 }
 
 static void

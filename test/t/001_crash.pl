@@ -281,6 +281,23 @@ is( $node->safe_psql('postgres',
 is($node->safe_psql('postgres', 'SELECT count(*) FROM timeseries.verify(\'late\')'),
 	'0', 'late rows after a crash: verify finds nothing');
 
+# a committed CLUSTER (new chunks, old ones deleted) survives a crash
+$node->safe_psql('postgres',
+	"CREATE TABLE cl (id int, grp int) USING timeseries;
+	 INSERT INTO cl SELECT g, g % 7 FROM generate_series(1, 30000) g;
+	 DELETE FROM cl WHERE id % 11 = 0;
+	 CREATE INDEX cl_grp ON cl (grp, id);
+	 CLUSTER cl USING cl_grp");
+$node->stop('immediate');
+$node->start;
+is( $node->safe_psql('postgres',
+		"SET enable_seqscan = off; SET timeseries.enable_custom_scan = off;
+		 SELECT count(*), sum(id) FROM cl WHERE grp = 3;
+		 RESET enable_seqscan; RESET timeseries.enable_custom_scan;
+		 SELECT count(*), sum(id), count(DISTINCT ctid) FROM cl;
+		 SELECT count(*) FROM timeseries.verify('cl')"),
+	"3897|58455587\n27273|409099092|27273\n0", 'CLUSTER survives a crash');
+
 # unlogged tables come back empty, with no metadata left, and usable; the
 # logged tables beside them are untouched
 $node->safe_psql('postgres',

@@ -189,6 +189,7 @@ $primary->safe_psql('postgres', 'TRUNCATE big');
 $primary->safe_psql('postgres',
 	"INSERT INTO big SELECT g, repeat('x', g * 1000) FROM generate_series(1, 5) g");
 $primary->safe_psql('postgres', 'VACUUM FULL inl');
+$primary->safe_psql('postgres', 'CREATE INDEX newer_tag ON newer (tag, id); CLUSTER newer USING newer_tag');
 # an unlogged table: not readable on the standby, empty after promotion
 $primary->safe_psql('postgres',
 	"CREATE UNLOGGED TABLE unl (id int, tag text) USING timeseries;
