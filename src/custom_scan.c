@@ -622,7 +622,19 @@ ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 		}
 	}
 	if (!found)
-		return;
+	{
+		/*
+		 * An index path cheaper than the sequential scan made add_path drop
+		 * it; our path may still beat the index path (a qual that prunes
+		 * chunks), so it is costed from the sequential scan all the same.
+		 */
+		Path	   *p = create_seqscan_path(root, rel, NULL, 0);
+
+		seq.rows = p->rows;
+		seq.startup = p->startup_cost;
+		seq.total = p->total_cost;
+		pfree(p);
+	}
 
 	attnums = referenced_attnums((Node *) rel->reltarget->exprs, rel->relid,
 								 natts, &all);
