@@ -54,6 +54,9 @@ SELECT q, va_check(q) FROM (VALUES
 	('SELECT count(*), count(i4), count(host), count(b) FROM %T'),
 	('SELECT sum(i2), sum(i4), sum(f4), sum(f8) FROM %T'),
 	('SELECT avg(i2), avg(i4), avg(f4), avg(f8) FROM %T'),
+	('SELECT sum(i8), avg(i8), count(i8) FROM %T'),
+	('SELECT host, sum(i8), avg(i8) FROM %T GROUP BY host'),
+	('SELECT i2, sum(i8) FILTER (WHERE b), avg(i8) FILTER (WHERE i2 > 250) FROM %T GROUP BY i2'),
 	('SELECT stddev(f8), variance(f4), stddev_pop(f4), var_samp(f8) FROM %T WHERE f8 <> ''NaN'''),
 	('SELECT min(i2), max(i2), min(i4), max(i4), min(i8), max(i8) FROM %T'),
 	('SELECT min(f4), max(f4), min(f8), max(f8), min(d), max(d), min(t), max(t) FROM %T'),
@@ -111,7 +114,6 @@ SET timeseries.debug_require_vector_agg = on;
 SELECT sum(n) FROM va;
 SELECT count(DISTINCT host) FROM va;
 SELECT count(*) FILTER (WHERE host LIKE 'h1%') FROM va;
-SELECT sum(i8) FROM va;
 SELECT max(host) FROM va;
 SELECT last(host, f8) FROM va;
 SELECT f8, count(*) FROM va GROUP BY f8 LIMIT 1;
@@ -206,9 +208,12 @@ $$;
 SELECT va_above_gather('SELECT host, count(*), avg(i4) FROM va GROUP BY host HAVING max(i2) > 0');
 -- a stddev of one row is NULL (the final function's answer)
 SELECT va_check('SELECT i8, count(*), stddev(f4), var_samp(f8) FROM %T WHERE i8 < 100000000 GROUP BY i8');
--- first() and last() keep the Finalize Agg (their states are serialized)
+-- first(), last() and sum/avg of int8 keep the Finalize Agg (their states
+-- are serialized)
 EXPLAIN (costs off) SELECT host, first(i4, t), count(*) FROM va GROUP BY host;
 SELECT va_check('SELECT host, first(i4, t), last(f8, t), count(*) FROM %T GROUP BY host');
+EXPLAIN (costs off) SELECT host, sum(i8), avg(i8) FROM va GROUP BY host;
+SELECT va_check('SELECT host, sum(i8), avg(i8), count(*) FROM %T GROUP BY host');
 -- groups past work_mem: sorted by the keys, then combined group by group
 SET work_mem = '64kB';
 SELECT va_above_gather('SELECT count(*), sum(c), sum(s), count(a) FROM
@@ -235,6 +240,39 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 SET max_parallel_workers_per_gather = 0;
+
+-- sums of int8 past the range of int8: the 128-bit sum's carries and
+-- borrows, a group of NULLs only, and the serialized partial states
+-- PostgreSQL reads back, serial and parallel
+CREATE TABLE i8 (g int, x int8) USING timeseries;
+INSERT INTO i8 SELECT g % 5, CASE g % 5
+		WHEN 0 THEN 9223372036854775807 - g
+		WHEN 1 THEN -9223372036854775807 + g
+		WHEN 2 THEN CASE WHEN g % 3 = 0 THEN -9223372036854775808 ELSE 9223372036854775807 END
+		WHEN 3 THEN NULL
+		ELSE g::int8 * 1000000007 END
+  FROM generate_series(1, 6000) g;
+CREATE TABLE i8_heap AS SELECT * FROM i8;
+SET timeseries.debug_require_vector_agg = on;
+SELECT g, sum(x), avg(x), count(x) FROM i8 GROUP BY g ORDER BY g;
+SELECT sum(x), avg(x) FROM i8;
+RESET timeseries.debug_require_vector_agg;
+CREATE FUNCTION i8_same() RETURNS bool LANGUAGE sql AS $$
+	SELECT (SELECT array_agg(r ORDER BY r) FROM (SELECT (g, sum(x), avg(x))::text r FROM i8 GROUP BY g) a) =
+		   (SELECT array_agg(r ORDER BY r) FROM (SELECT (g, sum(x), avg(x))::text r FROM i8_heap GROUP BY g) a) $$;
+SELECT i8_same();
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (costs off) SELECT g, sum(x), avg(x) FROM i8 GROUP BY g;
+SELECT i8_same();
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SET max_parallel_workers_per_gather = 0;
+DROP FUNCTION i8_same();
+DROP TABLE i8, i8_heap;
 
 -- a parallel-restricted FILTER keeps the aggregation out of workers
 CREATE FUNCTION va_restricted() RETURNS int STABLE PARALLEL RESTRICTED LANGUAGE plpgsql AS 'BEGIN RETURN 5; END';

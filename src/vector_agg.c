@@ -23,6 +23,9 @@
  *	count(*), count(x)					int8inc, int8inc_any
  *	sum of int2/int4, float4, float8	int2_sum/int4_sum, float4pl, float8pl
  *	avg of int2/int4					int2/int4_avg_accum
+ *	sum and avg of int8					int8_avg_accum (a 128-bit sum; the
+ *										partial state is serialized as
+ *										int8_avg_serialize does)
  *	avg, variance, stddev of floats		float4_accum, float8_accum
  *	min and max of integers, floats,	*larger / *smaller
  *	date, time, timestamp(tz)
@@ -61,6 +64,7 @@
 #include "commands/explain.h"
 #include "common/hashfn.h"
 #include "executor/executor.h"
+#include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/makefuncs.h"
@@ -85,6 +89,7 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/ruleutils.h"
 #include "utils/selfuncs.h"
 #include "utils/syscache.h"
@@ -112,6 +117,7 @@ typedef enum AggKind
 	AK_COUNT_STAR,
 	AK_COUNT,
 	AK_SUM_INT,					/* int2/int4 into int8 */
+	AK_SUM_INT8,				/* sum and avg of int8: N and a 128-bit sum */
 	AK_SUM_FLOAT4,
 	AK_SUM_FLOAT8,
 	AK_AVG_INT,					/* int8[2] {count, sum} */
@@ -129,7 +135,8 @@ typedef struct AggSlot
 	int64		i;				/* integer sum, or min/max as an int64 */
 	double		d;				/* float sum (float4 sums too), Sx, min/max */
 	double		sxx;
-	Datum		v;				/* first/last: the value */
+	Datum		v;				/* first/last: the value; AK_SUM_INT8: the high
+								 * 64 bits of the sum, whose low 64 are i */
 	bool		vnull;
 	bool		pending;		/* first/last by reference: v points into the batch */
 	Pointer		owned;			/* first/last by reference: our copy, or NULL */
@@ -371,6 +378,10 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 		case F_FLOAT8PL:
 			spec->kind = AK_SUM_FLOAT8;
 			return argtype == FLOAT8OID && combinefn == F_FLOAT8PL && initval == NULL;
+		case F_INT8_AVG_ACCUM:
+			spec->kind = AK_SUM_INT8;
+			return argtype == INT8OID && combinefn == F_INT8_AVG_COMBINE &&
+				initval == NULL;
 		case F_INT2_AVG_ACCUM:
 		case F_INT4_AVG_ACCUM:
 			spec->kind = AK_AVG_INT;
@@ -2150,6 +2161,72 @@ accum_float(AggSlot *s, double newval)
 	s->sxx = Sxx;
 }
 
+/*
+ * v into the 128-bit sum of AK_SUM_INT8: the low 64 bits in i (unsigned
+ * arithmetic), the high 64 in v, which takes the carry or the borrow.
+ */
+static inline void
+add_int128(AggSlot *s, int64 v)
+{
+#ifdef HAVE_INT128
+	uint128		sum = ((uint128) (uint64) DatumGetInt64(s->v) << 64 | (uint64) s->i) +
+		(uint128) (int128) v;
+
+	s->i = (int64) (uint64) sum;
+	s->v = Int64GetDatum((int64) (uint64) (sum >> 64));
+#else
+	uint64		lo = (uint64) s->i;
+	uint64		r = lo + (uint64) v;
+
+	if (v >= 0 ? r < lo : r >= lo)
+		s->v = Int64GetDatum(DatumGetInt64(s->v) + (v >= 0 ? 1 : -1));
+	s->i = (int64) r;
+#endif
+}
+
+/*
+ * The partial state of int8_avg_accum for N rows summing to the 128-bit
+ * (hi, lo), as PostgreSQL 15's int8_avg_serialize writes it: N, then the
+ * sum's digits as numericvar_serialize writes them, which is numeric_send's
+ * layout with 32-bit instead of 16-bit header fields (ndigits, weight,
+ * sign, dscale; the base-10000 digits stay 16-bit).  int8_avg_deserialize
+ * reads it back field by field and ends with pq_getmsgend, so a layout
+ * that differed would be an error, not a wrong sum (17_vector_agg).
+ */
+static Datum
+int8_sum_state(int64 n, int64 hi, uint64 lo)
+{
+	Numeric		sum;
+	bytea	   *sent;
+	StringInfoData in;
+	StringInfoData buf;
+
+	if ((hi == 0 && lo <= (uint64) PG_INT64_MAX) || (hi == -1 && lo > (uint64) PG_INT64_MAX))
+		sum = int64_to_numeric((int64) lo);
+	else
+	{
+		/* hi * 2^64 + lo, with lo as two halves of 32 bits (numeric has no uint64) */
+		Numeric		two32 = int64_to_numeric(INT64CONST(1) << 32);
+
+		sum = numeric_mul_opt_error(int64_to_numeric(hi), two32, NULL);
+		sum = numeric_add_opt_error(sum, int64_to_numeric((int64) (lo >> 32)), NULL);
+		sum = numeric_mul_opt_error(sum, two32, NULL);
+		sum = numeric_add_opt_error(sum, int64_to_numeric((int64) (lo & 0xFFFFFFFF)), NULL);
+	}
+	sent = DatumGetByteaPP(DirectFunctionCall1(numeric_send, NumericGetDatum(sum)));
+	in.data = VARDATA_ANY(sent);
+	in.len = VARSIZE_ANY_EXHDR(sent);
+	in.cursor = 0;
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, n);
+	pq_sendint32(&buf, (uint16) pq_getmsgint(&in, 2));	/* ndigits */
+	pq_sendint32(&buf, (int16) pq_getmsgint(&in, 2));	/* weight */
+	pq_sendint32(&buf, (uint16) pq_getmsgint(&in, 2));	/* sign */
+	pq_sendint32(&buf, (uint16) pq_getmsgint(&in, 2));	/* dscale */
+	pq_sendbytes(&buf, in.data + in.cursor, in.len - in.cursor);	/* digits */
+	return PointerGetDatum(pq_endtypsend(&buf));
+}
+
 static void
 accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 		   const int *group)
@@ -2190,6 +2267,9 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 			break;
 		case AK_SUM_INT:
 			EACH_ROW(s->i += summary_int64(spec->argtype, values[i]); s->n++);
+			break;
+		case AK_SUM_INT8:
+			EACH_ROW(add_int128(s, DatumGetInt64(values[i])); s->n++);
 			break;
 		case AK_SUM_FLOAT8:
 			EACH_ROW(
@@ -2820,6 +2900,11 @@ partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 		case AK_SUM_INT:
 			*isnull = s->n == 0;
 			return Int64GetDatum(s->i);
+		case AK_SUM_INT8:
+			/* int8_avg_accum's state exists from the first row on */
+			*isnull = s->n == 0;
+			return *isnull ? (Datum) 0 :
+				int8_sum_state(s->n, DatumGetInt64(s->v), (uint64) s->i);
 		case AK_SUM_FLOAT8:
 			*isnull = s->n == 0;
 			return Float8GetDatum(s->d);
@@ -3643,7 +3728,8 @@ begin_combine(CustomScanState *node, EState *estate, int eflags)
 			Oid			finalfn = lfirst_oid(flc);
 
 			if (!agg_spec(aggref, aggref_relid(aggref), spec, &attno) ||
-				spec->kind == AK_FIRST || spec->kind == AK_LAST)
+				spec->kind == AK_FIRST || spec->kind == AK_LAST ||
+				spec->kind == AK_SUM_INT8)
 				elog(ERROR, "timeseries: unsupported aggregate in TimeseriesCombine");
 			state->finalfn[state->naggs] = finalfn;
 			if (OidIsValid(finalfn))
@@ -3802,9 +3888,10 @@ combine_state(AggSpec *spec, AggSlot *s, Datum d, bool isnull)
 				s->n++;
 				break;
 			}
+		case AK_SUM_INT8:
 		case AK_FIRST:
 		case AK_LAST:
-			elog(ERROR, "timeseries: first() and last() are not combined here");
+			elog(ERROR, "timeseries: serialized partial states are not combined here");
 	}
 }
 

@@ -5,6 +5,7 @@
 #   - copy:   COPY in batches of 1,000,000 rows;
 #   - batch:  INSERT ... SELECT transactions of 1,000 rows;
 #   - trickle: single-row INSERT transactions from 4 clients (pgbench), a sample of --trickle-rows;
+#   - sample: the same sample by one COPY, which the trickle's size is compared with;
 # and for each: size (the table's main fork and its chunk metadata: the file, and its live rows) and
 # full-scan time, before and after VACUUM (which compacts small chunks), per row; then the time of
 # drop_chunks for the oldest day of the copy table.  With --vacuum-every N, a VACUUM of the table and
@@ -150,9 +151,13 @@ TRICKLE_MS=$(ms_since "$t0")
 stop_vacuum_loop
 psql_db trickle -c "DROP TABLE stage" >/dev/null
 
+# ---------- sample: the trickle's rows by one COPY, what the trickle is measured against ----------
+make_db sample
+psql_db sample -c "COPY cpu FROM PROGRAM 'head -n $TRICKLE $DIR/cpu.csv' WITH (FORMAT csv)"
+
 # ---------- sizes and scans, before and after VACUUM (compaction) ----------
 declare -A BEFORE AFTER SCAN_B SCAN_A VAC_MS VACS
-for db in copy batch trickle; do
+for db in copy batch trickle sample; do
 	BEFORE[$db]=$(size_of $db)
 	SCAN_B[$db]=$(scan_ms $db)
 	t0=$(now_ns)
@@ -199,9 +204,19 @@ printf '\nIngest benchmark, scale %s (%s rows; trickle: a sample of %s rows), %s
 printf 'load: copy %s ms (%s rows/s), batch %s ms (%s rows/s), trickle %s ms (%s rows/s)\n' \
 	"$COPY_MS" $((ROWS * 1000 / COPY_MS)) "$BATCH_MS" $((ROWS * 1000 / BATCH_MS)) \
 	"$TRICKLE_MS" $((TRICKLE * 1000 / TRICKLE_MS))
-for db in copy batch trickle; do
+for db in copy batch trickle sample; do
 	printf '%-8s before VACUUM: %s, scan %s ms\n' "$db" "$(bytes_per_row "${BEFORE[$db]}")" "${SCAN_B[$db]}"
 	printf '%-8s after VACUUM:  %s, scan %s ms (VACUUM %s ms; %s VACUUMs until the file stopped shrinking)\n' \
 		"$db" "$(bytes_per_row "${AFTER[$db]}")" "${SCAN_A[$db]}" "${VAC_MS[$db]}" "${VACS[$db]}"
 done
+# sizes after VACUUM against COPY of the same rows: fork alone, and fork + metadata file
+ratio() {
+	local f1 m1 f2 m2 rest
+	IFS='|' read -r f1 m1 rest <<<"$1"
+	IFS='|' read -r f2 m2 rest <<<"$2"
+	awk -v f1="$f1" -v m1="$m1" -v f2="$f2" -v m2="$m2" \
+		'BEGIN {printf "%.2fx (fork), %.2fx (fork + metadata file)", f1 / f2, (f1 + m1) / (f2 + m2)}'
+}
+printf 'after VACUUM, against COPY of the same rows: batch %s; trickle %s\n' \
+	"$(ratio "${AFTER[batch]}" "${AFTER[copy]}")" "$(ratio "${AFTER[trickle]}" "${AFTER[sample]}")"
 printf 'drop_chunks of the oldest day (copy): %s rows in %s ms; left: %s\n' "$DROPPED" "$DROP_MS" "$DROP_LEFT"
