@@ -188,6 +188,22 @@ INSERT INTO ix VALUES (1, '2024-01-02', 'h0', 1, NULL);
 \set VERBOSITY default
 SELECT count(*) FROM ix;
 
+-- where an index path costs less than the sequential scan, TimeseriesScan
+-- is still costed (it prunes chunks), but not for a relation with lateral
+-- references, whose paths must be parameterized: the outer row's column
+-- must come through
+CREATE TABLE ix_lat (id int, k int, tl text) USING timeseries;
+SELECT timeseries.set_options('ix_lat', chunk_rows => 1000);
+INSERT INTO ix_lat SELECT g, g / 1000, 'x' || g % 10 FROM generate_series(1, 10000) g;
+CREATE INDEX ON ix_lat (k);
+ANALYZE ix_lat;
+EXPLAIN (COSTS OFF) SELECT count(*), min(id) FROM ix_lat WHERE k = 3;
+SELECT count(*), min(id) FROM ix_lat WHERE k = 3;
+SELECT o.g, count(x.id), max(x.og) FROM generate_series(1, 3) o(g)
+  LEFT JOIN LATERAL (SELECT b.id, o.g AS og FROM ix_lat b WHERE b.k = 3) x ON true
+ GROUP BY o.g ORDER BY o.g;
+DROP TABLE ix_lat;
+
 DROP TABLE ix, ix_heap, ix_ref, bookings;
 DROP FUNCTION ix_diff();
 SELECT (SELECT count(*) FROM timeseries_internal.pending_rows) AS pending_ranges,

@@ -627,8 +627,15 @@ ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 		 * An index path cheaper than the sequential scan made add_path drop
 		 * it; our path may still beat the index path (a qual that prunes
 		 * chunks), so it is costed from the sequential scan all the same.
+		 * Not for a relation with lateral references: its paths must be
+		 * parameterized by them, which ours are not (its sequential scan
+		 * is, so it was not found above either).
 		 */
-		Path	   *p = create_seqscan_path(root, rel, NULL, 0);
+		Path	   *p;
+
+		if (!bms_is_empty(rel->lateral_relids))
+			return;
+		p = create_seqscan_path(root, rel, NULL, 0);
 
 		seq.rows = p->rows;
 		seq.startup = p->startup_cost;
