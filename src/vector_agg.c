@@ -26,6 +26,10 @@
  *	sum and avg of int8					int8_avg_accum (a 128-bit sum; the
  *										partial state is serialized as
  *										int8_avg_serialize does)
+ *	sum and avg of numeric				numeric_avg_accum (NumericSum: a
+ *										128-bit sum at the largest scale
+ *										seen; serialized as
+ *										numeric_avg_serialize does)
  *	avg, variance, stddev of floats		float4_accum, float8_accum
  *	min and max of integers, floats,	*larger / *smaller
  *	date, time, timestamp(tz)
@@ -118,6 +122,7 @@ typedef enum AggKind
 	AK_COUNT,
 	AK_SUM_INT,					/* int2/int4 into int8 */
 	AK_SUM_INT8,				/* sum and avg of int8: N and a 128-bit sum */
+	AK_SUM_NUMERIC,				/* sum and avg of numeric (NumericSum) */
 	AK_SUM_FLOAT4,
 	AK_SUM_FLOAT8,
 	AK_AVG_INT,					/* int8[2] {count, sum} */
@@ -139,7 +144,8 @@ typedef struct AggSlot
 								 * 64 bits of the sum, whose low 64 are i */
 	bool		vnull;
 	bool		pending;		/* first/last by reference: v points into the batch */
-	Pointer		owned;			/* first/last by reference: our copy, or NULL */
+	Pointer		owned;			/* first/last by reference: our copy, or NULL;
+								 * AK_SUM_NUMERIC: its NumericSum */
 } AggSlot;
 
 typedef struct AggSpec
@@ -378,6 +384,12 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 		case F_FLOAT8PL:
 			spec->kind = AK_SUM_FLOAT8;
 			return argtype == FLOAT8OID && combinefn == F_FLOAT8PL && initval == NULL;
+#ifdef HAVE_INT128
+		case F_NUMERIC_AVG_ACCUM:
+			spec->kind = AK_SUM_NUMERIC;
+			return argtype == NUMERICOID && combinefn == F_NUMERIC_AVG_COMBINE &&
+				initval == NULL;
+#endif
 		case F_INT8_AVG_ACCUM:
 			spec->kind = AK_SUM_INT8;
 			return argtype == INT8OID && combinefn == F_INT8_AVG_COMBINE &&
@@ -2161,6 +2173,8 @@ accum_float(AggSlot *s, double newval)
 	s->sxx = Sxx;
 }
 
+static void send_numericvar(StringInfo buf, Numeric num);
+
 /*
  * v into the 128-bit sum of AK_SUM_INT8: the low 64 bits in i (unsigned
  * arithmetic), the high 64 in v, which takes the carry or the borrow.
@@ -2187,18 +2201,14 @@ add_int128(AggSlot *s, int64 v)
 /*
  * The partial state of int8_avg_accum for N rows summing to the 128-bit
  * (hi, lo), as PostgreSQL 15's int8_avg_serialize writes it: N, then the
- * sum's digits as numericvar_serialize writes them, which is numeric_send's
- * layout with 32-bit instead of 16-bit header fields (ndigits, weight,
- * sign, dscale; the base-10000 digits stay 16-bit).  int8_avg_deserialize
- * reads it back field by field and ends with pq_getmsgend, so a layout
- * that differed would be an error, not a wrong sum (17_vector_agg).
+ * sum (send_numericvar).  int8_avg_deserialize reads it back field by
+ * field and ends with pq_getmsgend, so a layout that differed would be an
+ * error, not a wrong sum (17_vector_agg).
  */
 static Datum
 int8_sum_state(int64 n, int64 hi, uint64 lo)
 {
 	Numeric		sum;
-	bytea	   *sent;
-	StringInfoData in;
 	StringInfoData buf;
 
 	if ((hi == 0 && lo <= (uint64) PG_INT64_MAX) || (hi == -1 && lo > (uint64) PG_INT64_MAX))
@@ -2213,19 +2223,306 @@ int8_sum_state(int64 n, int64 hi, uint64 lo)
 		sum = numeric_mul_opt_error(sum, two32, NULL);
 		sum = numeric_add_opt_error(sum, int64_to_numeric((int64) (lo & 0xFFFFFFFF)), NULL);
 	}
-	sent = DatumGetByteaPP(DirectFunctionCall1(numeric_send, NumericGetDatum(sum)));
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, n);
+	send_numericvar(&buf, sum);
+	return PointerGetDatum(pq_endtypsend(&buf));
+}
+
+/*
+ * Serialized numeric values as numericvar_serialize writes them (PostgreSQL
+ * 15's numeric aggregate states): numeric_send's layout with 32-bit header
+ * fields (ndigits, weight, sign, dscale) before the 16-bit digits.
+ */
+static void
+send_numericvar(StringInfo buf, Numeric num)
+{
+	bytea	   *sent = DatumGetByteaPP(DirectFunctionCall1(numeric_send,
+														   NumericGetDatum(num)));
+	StringInfoData in;
+
 	in.data = VARDATA_ANY(sent);
 	in.len = VARSIZE_ANY_EXHDR(sent);
 	in.cursor = 0;
+	pq_sendint32(buf, (uint16) pq_getmsgint(&in, 2));	/* ndigits */
+	pq_sendint32(buf, (int16) pq_getmsgint(&in, 2));	/* weight */
+	pq_sendint32(buf, (uint16) pq_getmsgint(&in, 2));	/* sign */
+	pq_sendint32(buf, (uint16) pq_getmsgint(&in, 2));	/* dscale */
+	pq_sendbytes(buf, in.data + in.cursor, in.len - in.cursor);	/* digits */
+}
+
+#ifdef HAVE_INT128
+/*
+ * The state of numeric_avg_accum (sum and avg of numeric) for a group:
+ * what do_numeric_accum keeps, with the sum as a 128-bit integer scaled by
+ * 10^scale, scale being the largest dscale seen (which is also the dscale
+ * of PostgreSQL's sum); values that do not fit, or a sum that would
+ * overflow, go into rest with numeric_add.  N is the slot's n.
+ */
+typedef struct NumericSum
+{
+	int128		sum;			/* the sum, times 10^scale */
+	int32		scale;			/* maxScale: the largest dscale seen */
+	int64		scale_count;	/* maxScaleCount: values of that dscale */
+	int64		nan;
+	int64		pinf;
+	int64		ninf;
+	Numeric		rest;			/* the rest of the sum, or NULL */
+} NumericSum;
+
+/* 10^e for e <= 38, in 128 bits */
+static int128
+pow10_128(int e)
+{
+	int128		r = 1;
+
+	while (e-- > 0)
+		r *= 10;
+	return r;
+}
+
+/*
+ * A numeric's value as an integer scaled by 10^dscale, from its stored
+ * form (the on-disk format of numeric.c: a 16-bit header word, then, in the
+ * long format, a 16-bit weight, then base-10000 digits); false when it is
+ * special (*special: 'n'aN, '+'/'-' infinity) or does not fit.
+ */
+static bool
+numeric_scaled(Datum d, int128 *value, int *dscale, char *special)
+{
+	const char *p = VARDATA_ANY(DatumGetPointer(d));
+	int			len = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+	uint16		header;
+	int			weight;
+	bool		negative;
+	const char *digits;
+	int			ndigits;
+	int128		v = 0;
+	int			e;
+
+	*special = 0;
+	if (len < 2)
+		return false;
+	memcpy(&header, p, sizeof(uint16));
+	switch (header & 0xC000)
+	{
+		case 0xC000:			/* NaN or infinity */
+			*special = (header & 0xF000) == 0xD000 ? '+' :
+				(header & 0xF000) == 0xF000 ? '-' : 'n';
+			return false;
+		case 0x8000:			/* short format */
+			negative = (header & 0x2000) != 0;
+			*dscale = (header & 0x1F80) >> 7;
+			weight = (header & 0x0040) ? (int) (~0x003F | (header & 0x003F)) :
+				(int) (header & 0x003F);
+			digits = p + 2;
+			ndigits = (len - 2) / 2;
+			break;
+		default:				/* long format */
+			{
+				int16		w;
+
+				if (len < 4)
+					return false;
+				negative = (header & 0xC000) == 0x4000;
+				*dscale = header & 0x3FFF;
+				memcpy(&w, p + 2, sizeof(int16));
+				weight = w;
+				digits = p + 4;
+				ndigits = (len - 4) / 2;
+			}
+			break;
+	}
+	if (ndigits > 9 || *dscale > 38)
+		return false;			/* up to 36 digits fit, at a scale the sum can have */
+	for (int i = 0; i < ndigits; i++)
+	{
+		uint16		digit;
+
+		memcpy(&digit, digits + 2 * i, sizeof(uint16));
+		v = v * 10000 + digit;
+	}
+	/* the digits' integer times 10^e is the value times 10^dscale */
+	e = 4 * (weight - ndigits + 1) + *dscale;
+	if (e > 0)
+	{
+		if (e > 38 || __builtin_mul_overflow(v, pow10_128(e), &v))
+			return false;
+	}
+	else if (e < 0)
+	{
+		if (-e > 38)
+			return false;
+		v /= pow10_128(-e);		/* digits past dscale are zeros */
+	}
+	*value = negative ? -v : v;
+	return true;
+}
+
+/* The sum so far, as a numeric of dscale scale. */
+static Numeric
+numeric_sum_value(NumericSum *ns)
+{
+	/* 39 digits, the point, a zero before it, the sign, the terminator */
+	Size		size = ns->scale + 48;
+	char	   *buf = palloc(size);
+	char	   *p = buf + size;
+	bool		negative = ns->sum < 0;
+	uint128		v = negative ? -(uint128) ns->sum : (uint128) ns->sum;
+	int			digits = 0;
+	Numeric		result;
+
+	*--p = '\0';
+	do
+	{
+		*--p = '0' + (int) (v % 10);
+		v /= 10;
+		if (++digits == ns->scale)
+			*--p = '.';
+	} while (v > 0 || digits < ns->scale);
+	if (digits == ns->scale && ns->scale > 0)
+		*--p = '0';
+	if (negative)
+		*--p = '-';
+	result = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(p),
+												 ObjectIdGetDatum(InvalidOid),
+												 Int32GetDatum(-1)));
+	pfree(buf);
+	if (ns->rest != NULL)
+		result = numeric_add_opt_error(result, ns->rest, NULL);
+	return result;
+}
+
+/* The 128-bit sum into rest, which takes what does not fit. */
+static void
+numeric_sum_spill(NumericSum *ns, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Numeric		whole = numeric_sum_value(ns);
+
+	if (ns->rest != NULL)
+		pfree(ns->rest);
+	ns->rest = whole;
+	ns->sum = 0;
+	MemoryContextSwitchTo(old);
+}
+
+/* One numeric into a group's sum, as do_numeric_accum counts it. */
+static void
+numeric_sum_add(NumericSum *ns, int64 *n, Datum d)
+{
+	MemoryContext cxt = GetMemoryChunkContext(ns);
+	int128		v;
+	int			dscale;
+	char		special;
+
+	if (!numeric_scaled(d, &v, &dscale, &special))
+	{
+		Numeric		num = DatumGetNumeric(d);
+
+		if (special == 'n')
+			ns->nan++;
+		else if (special == '+')
+			ns->pinf++;
+		else if (special == '-')
+			ns->ninf++;
+		else
+		{
+			/* too large for 128 bits: numeric arithmetic */
+			MemoryContext old = MemoryContextSwitchTo(cxt);
+			Numeric		sum;
+			int			scale = DatumGetInt32(DirectFunctionCall1(numeric_scale,
+																  NumericGetDatum(num)));
+
+			sum = ns->rest ? numeric_add_opt_error(ns->rest, num, NULL) :
+				DatumGetNumeric(datumCopy(NumericGetDatum(num), false, -1));
+			if (ns->rest)
+				pfree(ns->rest);
+			ns->rest = sum;
+			MemoryContextSwitchTo(old);
+			if (scale > ns->scale)
+			{
+				/* the 128-bit sum keeps its scale: spill it first */
+				numeric_sum_spill(ns, cxt);
+				ns->scale = scale;
+				ns->scale_count = 1;
+			}
+			else if (scale == ns->scale)
+				ns->scale_count++;
+			(*n)++;
+		}
+		return;
+	}
+	if (dscale > ns->scale)
+	{
+		int128		rescaled;
+
+		if (dscale - ns->scale > 38 ||
+			__builtin_mul_overflow(ns->sum, pow10_128(dscale - ns->scale), &rescaled))
+		{
+			numeric_sum_spill(ns, cxt);
+			rescaled = 0;
+		}
+		ns->sum = rescaled;
+		ns->scale = dscale;
+		ns->scale_count = 1;
+	}
+	else
+	{
+		if (dscale == ns->scale)
+			ns->scale_count++;
+		else if (ns->scale - dscale > 38 ||
+				 __builtin_mul_overflow(v, pow10_128(ns->scale - dscale), &v))
+		{
+			/* this value at the sum's scale does not fit: numeric arithmetic */
+			MemoryContext old = MemoryContextSwitchTo(cxt);
+			Numeric		sum = ns->rest ?
+				numeric_add_opt_error(ns->rest, DatumGetNumeric(d), NULL) :
+				DatumGetNumericCopy(d);
+
+			if (ns->rest)
+				pfree(ns->rest);
+			ns->rest = sum;
+			MemoryContextSwitchTo(old);
+			(*n)++;
+			return;
+		}
+	}
+	{
+		int128		r;
+
+		/* on overflow, r is the wrapped sum: spill the sum as it was */
+		if (__builtin_add_overflow(ns->sum, v, &r))
+		{
+			numeric_sum_spill(ns, cxt);
+			r = v;
+		}
+		ns->sum = r;
+	}
+	(*n)++;
+}
+
+/*
+ * The partial state of numeric_avg_accum, as numeric_avg_serialize writes
+ * it: N, the sum, maxScale, maxScaleCount, and the NaN, +Inf and -Inf
+ * counts.  numeric_avg_deserialize ends with pq_getmsgend.
+ */
+static Datum
+numeric_sum_state(NumericSum *ns, int64 n)
+{
+	StringInfoData buf;
+
 	pq_begintypsend(&buf);
 	pq_sendint64(&buf, n);
-	pq_sendint32(&buf, (uint16) pq_getmsgint(&in, 2));	/* ndigits */
-	pq_sendint32(&buf, (int16) pq_getmsgint(&in, 2));	/* weight */
-	pq_sendint32(&buf, (uint16) pq_getmsgint(&in, 2));	/* sign */
-	pq_sendint32(&buf, (uint16) pq_getmsgint(&in, 2));	/* dscale */
-	pq_sendbytes(&buf, in.data + in.cursor, in.len - in.cursor);	/* digits */
+	send_numericvar(&buf, numeric_sum_value(ns));
+	pq_sendint32(&buf, ns->scale);
+	pq_sendint64(&buf, ns->scale_count);
+	pq_sendint64(&buf, ns->nan);
+	pq_sendint64(&buf, ns->pinf);
+	pq_sendint64(&buf, ns->ninf);
 	return PointerGetDatum(pq_endtypsend(&buf));
 }
+#endif							/* HAVE_INT128 */
 
 static void
 accumulate(TsAggState *state, int a, int nrows, const bool *sel,
@@ -2271,6 +2568,20 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 		case AK_SUM_INT8:
 			EACH_ROW(add_int128(s, DatumGetInt64(values[i])); s->n++);
 			break;
+#ifdef HAVE_INT128
+		case AK_SUM_NUMERIC:
+			EACH_ROW(
+					 {
+						 if (s->owned == NULL)
+						 {
+							 s->owned = MemoryContextAllocZero(state->groups_cxt,
+															   sizeof(NumericSum));
+							 state->text_bytes += GetMemoryChunkSpace(s->owned);
+						 }
+						 numeric_sum_add((NumericSum *) s->owned, &s->n, values[i]);
+					 });
+			break;
+#endif
 		case AK_SUM_FLOAT8:
 			EACH_ROW(
 					 {
@@ -2905,6 +3216,13 @@ partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 			*isnull = s->n == 0;
 			return *isnull ? (Datum) 0 :
 				int8_sum_state(s->n, DatumGetInt64(s->v), (uint64) s->i);
+		case AK_SUM_NUMERIC:
+#ifdef HAVE_INT128
+			*isnull = s->owned == NULL;
+			return *isnull ? (Datum) 0 : numeric_sum_state((NumericSum *) s->owned, s->n);
+#else
+			elog(ERROR, "timeseries: numeric sums need 128-bit integers");
+#endif
 		case AK_SUM_FLOAT8:
 			*isnull = s->n == 0;
 			return Float8GetDatum(s->d);
@@ -3729,7 +4047,7 @@ begin_combine(CustomScanState *node, EState *estate, int eflags)
 
 			if (!agg_spec(aggref, aggref_relid(aggref), spec, &attno) ||
 				spec->kind == AK_FIRST || spec->kind == AK_LAST ||
-				spec->kind == AK_SUM_INT8)
+				spec->kind == AK_SUM_INT8 || spec->kind == AK_SUM_NUMERIC)
 				elog(ERROR, "timeseries: unsupported aggregate in TimeseriesCombine");
 			state->finalfn[state->naggs] = finalfn;
 			if (OidIsValid(finalfn))
@@ -3889,6 +4207,7 @@ combine_state(AggSpec *spec, AggSlot *s, Datum d, bool isnull)
 				break;
 			}
 		case AK_SUM_INT8:
+		case AK_SUM_NUMERIC:
 		case AK_FIRST:
 		case AK_LAST:
 			elog(ERROR, "timeseries: serialized partial states are not combined here");
