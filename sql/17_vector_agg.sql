@@ -59,6 +59,8 @@ SELECT q, va_check(q) FROM (VALUES
 	('SELECT i2, sum(i8) FILTER (WHERE b), avg(i8) FILTER (WHERE i2 > 250) FROM %T GROUP BY i2'),
 	('SELECT sum(n), avg(n), count(n) FROM %T'),
 	('SELECT host, sum(n), avg(n) FROM %T GROUP BY host'),
+	('SELECT (host, count(*), sum(i4))::text, d + 1 FROM %T GROUP BY host, d'),
+	('SELECT host FROM %T GROUP BY host HAVING length(host) * 100 + count(*) > 1300'),
 	('SELECT stddev(f8), variance(f4), stddev_pop(f4), var_samp(f8) FROM %T WHERE f8 <> ''NaN'''),
 	('SELECT min(i2), max(i2), min(i4), max(i4), min(i8), max(i8) FROM %T'),
 	('SELECT min(f4), max(f4), min(f8), max(f8), min(d), max(d), min(t), max(t) FROM %T'),
@@ -118,6 +120,9 @@ SELECT count(DISTINCT host) FROM va;
 SELECT count(*) FILTER (WHERE host LIKE 'h1%') FROM va;
 SELECT max(host) FROM va;
 SELECT last(host, f8) FROM va;
+CREATE TABLE va_pk (id int PRIMARY KEY, v int) USING timeseries;
+SELECT id, v, count(*) FROM va_pk GROUP BY id;
+DROP TABLE va_pk;
 SELECT f8, count(*) FROM va GROUP BY f8 LIMIT 1;
 SELECT count(*) FROM va WHERE host LIKE 'h1%';
 RESET timeseries.debug_require_vector_agg;

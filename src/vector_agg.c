@@ -988,6 +988,13 @@ partial_target(PlannerInfo *root, PathTarget *grouping_target, Node *having,
 
 		if (!IsA(node, Aggref))
 		{
+			/*
+			 * A grouping column inside an expression, (g, sum(x))::text:
+			 * the Finalize Agg takes it from our key.  Any other column is
+			 * one the GROUP BY of a primary key lets the query name.
+			 */
+			if (list_member(partial->exprs, node))
+				continue;
 			*why = "the output uses a column outside the aggregates and GROUP BY";
 			return NULL;
 		}
