@@ -337,6 +337,10 @@ DROP FUNCTION va_restricted();
 
 -- aggregates made of a built-in transition function but another initial
 -- value or combine function are not the built-in ones: PostgreSQL's plan
+CREATE AGGREGATE va_sum8_noserial(int8) (sfunc = int8_avg_accum, stype = internal,
+	combinefunc = int8_avg_combine, finalfunc = numeric_poly_sum);
+SELECT va_sum8_noserial(i8) = (SELECT sum(i8) FROM va_heap) AS same FROM va;
+DROP AGGREGATE va_sum8_noserial(int8);
 CREATE AGGREGATE va_sum100(int4) (sfunc = int4_sum, stype = int8, initcond = '100',
 	combinefunc = int8pl, parallel = safe);
 CREATE FUNCTION va_minus(int8, int8) RETURNS int8 LANGUAGE sql IMMUTABLE PARALLEL SAFE

@@ -203,6 +203,15 @@ SELECT o.g, count(x.id), max(x.og) FROM generate_series(1, 3) o(g)
   LEFT JOIN LATERAL (SELECT b.id, o.g AS og FROM ix_lat b WHERE b.k = 3) x ON true
  GROUP BY o.g ORDER BY o.g;
 DROP TABLE ix_lat;
+-- nor for the parent of an inheritance tree: its rows and its children's
+CREATE TABLE ix_parent (t timestamptz, x int) USING timeseries;
+CREATE TABLE ix_child () INHERITS (ix_parent) USING timeseries;
+INSERT INTO ix_parent SELECT '2024-01-01', g FROM generate_series(1, 1000) g;
+INSERT INTO ix_child SELECT '2024-01-01', -g FROM generate_series(1, 1000) g;
+SELECT count(*), sum(x) FROM ix_parent;
+DELETE FROM ix_parent WHERE x = -5;
+SELECT count(*) FROM ix_parent WHERE x = -5;
+DROP TABLE ix_parent CASCADE;
 
 DROP TABLE ix, ix_heap, ix_ref, bookings;
 DROP FUNCTION ix_diff();

@@ -113,6 +113,42 @@ SELECT count(*), sum(v) FROM cl WHERE grp = 2;
 -- than a sequential scan)
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
 SELECT count(*), sum(v) FROM cl WHERE grp = 2;
+-- rows an enclosing subtransaction has not written yet: refused (they
+-- could be neither written here nor left)
+BEGIN;
+INSERT INTO cl VALUES ('2025-01-01', 9, -1);
+SAVEPOINT s;
+CLUSTER cl USING cl_grp;
+ROLLBACK TO s;
+RELEASE s;
+CLUSTER cl USING cl_grp;
+COMMIT;
+SELECT count(*), sum(v), count(DISTINCT ctid) FROM cl;
+-- only btree indexes
+CREATE INDEX cl_gist ON cl USING gist (point(v, grp));
+CLUSTER cl USING cl_gist;
+-- CLUSTER, then DROP in the same transaction: the metadata goes too; and
+-- after a rollback to a savepoint that undid the CLUSTER
+SELECT count(*) AS chunks_before FROM timeseries_internal.chunk \gset
+CREATE TABLE cl_drop (a int) USING timeseries;
+INSERT INTO cl_drop SELECT generate_series(1, 100);
+CREATE INDEX cl_drop_a ON cl_drop (a);
+BEGIN;
+CLUSTER cl_drop USING cl_drop_a;
+DROP TABLE cl_drop;
+COMMIT;
+SELECT count(*) - :chunks_before AS chunks_left FROM timeseries_internal.chunk;
+CREATE TABLE cl_drop (a int) USING timeseries;
+INSERT INTO cl_drop SELECT generate_series(1, 100);
+CREATE INDEX cl_drop_a ON cl_drop (a);
+BEGIN;
+SAVEPOINT s;
+CLUSTER cl_drop USING cl_drop_a;
+ROLLBACK TO s;
+SELECT count(*), sum(a) FROM cl_drop;
+DROP TABLE cl_drop;
+COMMIT;
+SELECT count(*) - :chunks_before AS chunks_left FROM timeseries_internal.chunk;
 -- an empty table, and one whose rows are all deleted
 CREATE TABLE cl_empty (a int) USING timeseries;
 CREATE INDEX cl_empty_a ON cl_empty (a);

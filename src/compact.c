@@ -48,6 +48,7 @@
 #include "access/relation.h"
 #include "access/transam.h"
 #include "access/xact.h"
+#include "catalog/pg_am.h"
 #include "commands/vacuum.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -288,6 +289,12 @@ compact_cluster(Relation old_rel, Relation new_rel, Relation index)
 	MemoryContext cxt;
 
 	Assert(storage_id == storage_get_id(old_rel));
+	if (index->rd_rel->relam != BTREE_AM_OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("CLUSTER of timeseries table \"%s\" needs a btree index",
+						RelationGetRelationName(old_rel)),
+				 errhint("Cluster on a btree index.")));
 	ts_options_write_settings(old_rel, &target, &compression, &ordered,
 							  &time_attnum, &time_type);
 	if (target <= 0)

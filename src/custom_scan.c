@@ -629,11 +629,13 @@ ts_custom_scan_add_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 		 * chunks), so it is costed from the sequential scan all the same.
 		 * Not for a relation with lateral references: its paths must be
 		 * parameterized by them, which ours are not (its sequential scan
-		 * is, so it was not found above either).
+		 * is, so it was not found above either); nor for the parent of an
+		 * inheritance tree, whose paths are Appends of its members'.
 		 */
 		Path	   *p;
 
-		if (!bms_is_empty(rel->lateral_relids))
+		if (!bms_is_empty(rel->lateral_relids) || rte->inh ||
+			rel->reloptkind != RELOPT_BASEREL)
 			return;
 		p = create_seqscan_path(root, rel, NULL, 0);
 

@@ -53,6 +53,7 @@
 #include "catalog/index.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "storage/proc.h"
 #include "storage/procarray.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
@@ -61,6 +62,7 @@
 #include "delete_mask.h"
 #include "metadata.h"
 #include "storage.h"
+#include "write.h"
 
 enum
 {
@@ -447,6 +449,42 @@ wait_for(Relation rel, ItemPointer tid, LockTupleMode mode, TransactionId xid,
  * what the row's committed or own delete record means.  The tuple lock a
  * wait queued on is released before returning.
  */
+/*
+ * Whether the chunk of a row this transaction's snapshot sees has been
+ * deleted since by a transaction it does not see: a CLUSTER, which wrote the
+ * row again under a new row id, or drop_chunks.  Only a transaction
+ * snapshot (REPEATABLE READ, SERIALIZABLE) can see such a row: deleting,
+ * updating or locking it would be lost, so it is treated as deleted
+ * concurrently (a serialization failure), where heap's CLUSTER would have
+ * kept the row's identity.  The table is locked by now, so no such deletion
+ * can come later in the transaction: the chunk found is remembered for it.
+ */
+static bool
+row_chunk_gone(Relation rel, uint64 storage_id, uint64 rowid)
+{
+	static LocalTransactionId lxid = InvalidLocalTransactionId;
+	static uint64 known_storage;
+	static uint64 known_first;
+	static uint64 known_end;
+	ChunkMeta	chunk;
+	CommandId	inserted;
+
+	if (!IsolationUsesXactSnapshot())
+		return false;
+	if (lxid == MyProc->lxid && known_storage == storage_id &&
+		rowid >= known_first && rowid < known_end)
+		return false;
+	if (write_row_cid(rel, storage_id, rowid, &inserted))
+		return false;			/* our own row, not written yet */
+	if (!metadata_find_chunk(storage_id, rowid, SnapshotSelf, &chunk))
+		return true;
+	lxid = MyProc->lxid;
+	known_storage = storage_id;
+	known_first = (uint64) chunk.first_row;
+	known_end = (uint64) (chunk.first_row + chunk.row_span);
+	return false;
+}
+
 static TM_Result
 claim_row(Relation rel, uint64 storage_id, ItemPointer tid, CommandId cid,
 		  LockTupleMode mode, LockWaitPolicy policy, XLTW_Oper oper,
@@ -477,6 +515,14 @@ claim_row(Relation rel, uint64 storage_id, ItemPointer tid, CommandId cid,
 			if (!TransactionIdIsValid(xwait))
 			{
 				result = TM_Ok;
+				if (row_chunk_gone(rel, storage_id, rowid))
+				{
+					row_unlatch(tid);
+					tmfd->xmax = InvalidTransactionId;
+					tmfd->cmax = InvalidCommandId;
+					ItemPointerCopy(tid, &tmfd->ctid);
+					result = TM_Deleted;
+				}
 				break;
 			}
 		}

@@ -79,7 +79,11 @@ index_eval_end(IndexEval *ev, IndexInfo *index_info)
 /*
  * The rows of chunks a fresh snapshot no longer sees but an older one may
  * (metadata_next_deleted: the old chunks of a CLUSTER, chunks drop_chunks
- * took), as not alive, with their old row ids.
+ * took), as not alive, with their old row ids.  Several deleted versions
+ * may hold the same rows (compaction replaced a chunk under the same row
+ * ids, then CLUSTER deleted the replacement, and snapshots older than each
+ * remain): they come in the order of their first row ids, and each row id
+ * gets one entry, from the first version that has it.
  */
 static void
 index_build_deleted_chunks(Relation table_rel, Relation index_rel,
@@ -96,6 +100,7 @@ index_build_deleted_chunks(Relation table_rel, Relation index_rel,
 	MemoryContext cxt;
 	Datum		values[INDEX_MAX_KEYS];
 	bool		isnull[INDEX_MAX_KEYS];
+	int64		covered_end = 0;	/* row ids below have their entries */
 
 	if (storage_id == 0)
 		return;
@@ -117,6 +122,12 @@ index_build_deleted_chunks(Relation table_rel, Relation index_rel,
 			MemoryContextSwitchTo(old);
 			break;
 		}
+		if (meta.first_row + meta.row_span <= covered_end)
+		{
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(cxt);
+			continue;
+		}
 		cols = palloc(sizeof(Datum *) * Max(desc->natts, 1));
 		nulls = palloc(sizeof(bool *) * Max(desc->natts, 1));
 		for (int a = 0; a < desc->natts; a++)
@@ -132,6 +143,8 @@ index_build_deleted_chunks(Relation table_rel, Relation index_rel,
 			BlockNumber block;
 
 			CHECK_FOR_INTERRUPTS();
+			if (rowids[i] < covered_end)
+				continue;
 			rowid_to_tid((uint64) rowids[i], &tid);
 			block = ItemPointerGetBlockNumber(&tid);
 			if (block < start_blockno ||
@@ -148,6 +161,7 @@ index_build_deleted_chunks(Relation table_rel, Relation index_rel,
 			if (index_eval_row(ev, index_info, values, isnull))
 				callback(index_rel, &tid, values, isnull, false, callback_state);
 		}
+		covered_end = Max(covered_end, meta.first_row + meta.row_span);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(cxt);
 	}

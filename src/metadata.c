@@ -510,6 +510,30 @@ deleted_row_may_be_seen(Relation heap, HeapTuple tuple)
 	return !GlobalVisTestIsRemovableXid(GlobalVisTestFor(heap), xmax);
 }
 
+/* Whether a chunk visible to snapshot holds the first or last row id of chunk. */
+static bool
+chunk_covered(const ChunkMeta *chunk, Snapshot snapshot)
+{
+	int64		ends[2] = {chunk->first_row, chunk->first_row + chunk->row_span - 1};
+
+	for (int i = 0; i < 2; i++)
+	{
+		ChunkMeta	visible;
+
+		if (metadata_find_chunk(chunk->storage_id, (uint64) ends[i], snapshot, &visible))
+		{
+			if (visible.data)
+				pfree(visible.data);
+			if (visible.summary)
+				pfree(visible.summary);
+			if (visible.cids)
+				pfree(visible.cids);
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * The chunks whose metadata row was deleted by a transaction that some
  * snapshot may not see yet (heap's RECENTLY_DEAD and DELETE_IN_PROGRESS),
@@ -525,7 +549,6 @@ metadata_next_deleted(ChunkMetaScan *scan, Snapshot snapshot, ChunkMeta *chunk)
 	{
 		MemoryContext old = MemoryContextSwitchTo(scan->cxt);
 		HeapTuple	tuple = systable_getnext_ordered(scan->scan, ForwardScanDirection);
-		ChunkMeta	visible;
 
 		MemoryContextSwitchTo(old);
 		if (!HeapTupleIsValid(tuple))
@@ -534,12 +557,14 @@ metadata_next_deleted(ChunkMetaScan *scan, Snapshot snapshot, ChunkMeta *chunk)
 		if (!deleted_row_may_be_seen(scan->heap, tuple))
 			continue;
 		tuple_to_chunk(scan->heap, tuple, chunk, true);
-		if (metadata_find_chunk(chunk->storage_id, (uint64) chunk->first_row,
-								snapshot, &visible) ||
-			metadata_find_chunk(chunk->storage_id,
-								(uint64) (chunk->first_row + chunk->row_span - 1),
-								snapshot, &visible))
+		if (chunk_covered(chunk, snapshot))
+		{
+			if (chunk->data)
+				pfree(chunk->data);
+			if (chunk->summary)
+				pfree(chunk->summary);
 			continue;
+		}
 		return true;
 	}
 }
@@ -697,14 +722,38 @@ metadata_find_chunk(uint64 storage_id, uint64 rowid, Snapshot snapshot,
 	tuple = systable_getnext_ordered(scan, BackwardScanDirection);
 
 	/*
-	 * SnapshotAny (fetches of a row known to exist: triggers, row locks)
-	 * also returns rows of chunks whose writer aborted and of chunks
-	 * replaced: their extents may hold other chunks by now.
+	 * SnapshotAny (fetches of a row known to exist: triggers, row locks,
+	 * UPDATE's old row) also returns rows of chunks whose writer aborted and
+	 * of chunks replaced: their extents may hold other chunks by now.  A
+	 * chunk deleted by a transaction some snapshot does not see yet (CLUSTER
+	 * wrote its rows again under new row ids), whose extent is still its
+	 * own, is taken when no live chunk holds the row: an older snapshot's
+	 * UPDATE fetches the row from it, then finds it gone.
 	 */
-	while (HeapTupleIsValid(tuple) && snapshot->snapshot_type == SNAPSHOT_ANY &&
-		   !metadata_record_may_be_live(tuple))
-		tuple = systable_getnext_ordered(scan, BackwardScanDirection);
-	if (HeapTupleIsValid(tuple))
+	if (snapshot->snapshot_type == SNAPSHOT_ANY)
+	{
+		HeapTuple	recent = NULL;
+
+		while (HeapTupleIsValid(tuple) && !metadata_record_may_be_live(tuple))
+		{
+			if (recent == NULL && deleted_row_may_be_seen(heap, tuple))
+				recent = heap_copytuple(tuple);
+			tuple = systable_getnext_ordered(scan, BackwardScanDirection);
+		}
+		if (HeapTupleIsValid(tuple))
+		{
+			tuple_to_chunk(heap, tuple, chunk, true);
+			found = rowid < (uint64) (chunk->first_row + chunk->row_span);
+		}
+		if (!found && recent != NULL)
+		{
+			tuple_to_chunk(heap, recent, chunk, true);
+			found = rowid < (uint64) (chunk->first_row + chunk->row_span);
+		}
+		if (recent != NULL)
+			heap_freetuple(recent);
+	}
+	else if (HeapTupleIsValid(tuple))
 	{
 		tuple_to_chunk(heap, tuple, chunk, true);
 		found = rowid < (uint64) (chunk->first_row + chunk->row_span);

@@ -465,18 +465,31 @@ ts_relation_copy_data(Relation rel, const RelFileNode *newrnode)
 
 /*
  * Storage ids whose metadata moved to a new relfilenode in this transaction
- * (VACUUM FULL): dropping the old relfilenode must not delete their rows.
+ * (VACUUM FULL, CLUSTER), with the transient relation that had it and that
+ * holds the old relfilenode once the two are swapped: dropping that one
+ * must not delete their rows.  Dropping the table itself still does (later
+ * in the transaction, or after a rollback to a savepoint undid the swap).
  */
+typedef struct HandedOver
+{
+	uint64		storage_id;
+	Oid			transient;
+} HandedOver;
+
 static List *handed_over_storage = NIL;
 
 static bool
-storage_handed_over(uint64 storage_id)
+storage_handed_over(uint64 storage_id, Oid relid)
 {
 	ListCell   *lc;
 
 	foreach(lc, handed_over_storage)
-		if (*(uint64 *) lfirst(lc) == storage_id)
+	{
+		HandedOver *h = lfirst(lc);
+
+		if (h->storage_id == storage_id && h->transient == relid)
 			return true;
+	}
 	return false;
 }
 
@@ -512,8 +525,19 @@ ts_relation_copy_for_cluster(Relation OldTable, Relation NewTable,
 	Snapshot	snapshot;
 	MemoryContext old;
 
-	/* CLUSTER may run in a transaction block that wrote rows */
+	/*
+	 * CLUSTER may run in a transaction block that wrote rows.  Those of an
+	 * enclosing subtransaction cannot be written here (they would go with
+	 * this one if it rolled back), nor left (they would be written into the
+	 * old chunks' storage at commit, twice with CLUSTER's copy).
+	 */
 	write_flush_relation(OldTable);
+	if (write_relation_has_buffered_rows(OldTable))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot rewrite timeseries table \"%s\" while an enclosing subtransaction has unwritten rows of it",
+						RelationGetRelationName(OldTable)),
+				 errhint("Run CLUSTER before the SAVEPOINT or exception block, or after it ends.")));
 
 	*tups_vacuumed = 0;
 	*tups_recently_dead = 0;
@@ -534,9 +558,13 @@ ts_relation_copy_for_cluster(Relation OldTable, Relation NewTable,
 	forget_storage_id(NewTable);
 
 	old = MemoryContextSwitchTo(TopTransactionContext);
-	handed_over_storage = lappend(handed_over_storage,
-								  memcpy(palloc(sizeof(uint64)), &storage_id,
-										 sizeof(uint64)));
+	{
+		HandedOver *h = palloc(sizeof(HandedOver));
+
+		h->storage_id = storage_id;
+		h->transient = RelationGetRelid(NewTable);
+		handed_over_storage = lappend(handed_over_storage, h);
+	}
 	MemoryContextSwitchTo(old);
 
 	if (OldIndex != NULL)
@@ -779,7 +807,7 @@ ts_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 		{
 			uint64		storage_id = storage_get_id_extended(rel, true);
 
-			if (storage_id != 0 && !storage_handed_over(storage_id))
+			if (storage_id != 0 && !storage_handed_over(storage_id, objectId))
 				metadata_delete_storage(storage_id);
 		}
 		if (metadata_available())

@@ -280,6 +280,8 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 	Form_pg_aggregate agg;
 	Oid			transfn;
 	Oid			combinefn = InvalidOid;
+	Oid			serialfn;
+	Oid			deserialfn;
 	char	   *initval = NULL;
 	Oid			argtype = InvalidOid;
 	bool		ok = true;
@@ -323,6 +325,8 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 	agg = (Form_pg_aggregate) GETSTRUCT(tup);
 	transfn = agg->aggtransfn;
 	combinefn = agg->aggcombinefn;
+	serialfn = agg->aggserialfn;
+	deserialfn = agg->aggdeserialfn;
 	spec->transtype = agg->aggtranstype;
 	spec->sxx_unused = agg->aggfinalfn == F_FLOAT8_AVG;
 	if (!OidIsValid(agg->aggcombinefn))
@@ -388,12 +392,14 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 		case F_NUMERIC_AVG_ACCUM:
 			spec->kind = AK_SUM_NUMERIC;
 			return argtype == NUMERICOID && combinefn == F_NUMERIC_AVG_COMBINE &&
-				initval == NULL;
+				serialfn == F_NUMERIC_AVG_SERIALIZE &&
+				deserialfn == F_NUMERIC_AVG_DESERIALIZE && initval == NULL;
 #endif
 		case F_INT8_AVG_ACCUM:
 			spec->kind = AK_SUM_INT8;
 			return argtype == INT8OID && combinefn == F_INT8_AVG_COMBINE &&
-				initval == NULL;
+				serialfn == F_INT8_AVG_SERIALIZE &&
+				deserialfn == F_INT8_AVG_DESERIALIZE && initval == NULL;
 		case F_INT2_AVG_ACCUM:
 		case F_INT4_AVG_ACCUM:
 			spec->kind = AK_AVG_INT;
@@ -2396,7 +2402,12 @@ numeric_sum_value(NumericSum *ns)
 												 Int32GetDatum(-1)));
 	pfree(buf);
 	if (ns->rest != NULL)
-		result = numeric_add_opt_error(result, ns->rest, NULL);
+	{
+		Numeric		whole = numeric_add_opt_error(result, ns->rest, NULL);
+
+		pfree(result);
+		result = whole;
+	}
 	return result;
 }
 

@@ -807,6 +807,18 @@ write_flush_relation(Relation rel)
 	}
 }
 
+/* Whether unwritten rows of rel are left (in enclosing subtransactions'). */
+bool
+write_relation_has_buffered_rows(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+
+	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
+		if (buf->relid == relid && buf->nrows > 0)
+			return true;
+	return false;
+}
+
 /*
  * Take one unwritten row back out (a speculative insertion that found a
  * conflict).

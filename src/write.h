@@ -15,6 +15,7 @@
 extern void write_insert(Relation rel, TupleTableSlot **slots, int nslots,
 						 CommandId cid);
 extern void write_flush_relation(Relation rel);
+extern bool write_relation_has_buffered_rows(Relation rel);
 extern void write_discard_row(Relation rel, uint64 rowid);
 extern void write_rows_as_chunk(Relation rel, Datum **values, bool **isnull,
 								int nrows, const int64 *rowids,
