@@ -60,6 +60,9 @@ SELECT q, va_check(q) FROM (VALUES
 	('SELECT sum(n), avg(n), count(n) FROM %T'),
 	('SELECT host, sum(n), avg(n) FROM %T GROUP BY host'),
 	('SELECT (host, count(*), sum(i4))::text, d + 1 FROM %T GROUP BY host, d'),
+	('SELECT min(n), max(n), min(host), max(host) FROM %T'),
+	('SELECT b, min(n), max(n), min(host), max(host) FROM %T WHERE i2 > 20 GROUP BY b'),
+	('SELECT d, max(host), min(n) FILTER (WHERE i2 > 100) FROM %T GROUP BY d'),
 	('SELECT host FROM %T GROUP BY host HAVING length(host) * 100 + count(*) > 1300'),
 	('SELECT stddev(f8), variance(f4), stddev_pop(f4), var_samp(f8) FROM %T WHERE f8 <> ''NaN'''),
 	('SELECT min(i2), max(i2), min(i4), max(i4), min(i8), max(i8) FROM %T'),
@@ -118,7 +121,7 @@ SET timeseries.debug_require_vector_agg = on;
 SELECT stddev(n) FROM va;
 SELECT count(DISTINCT host) FROM va;
 SELECT count(*) FILTER (WHERE host LIKE 'h1%') FROM va;
-SELECT max(host) FROM va;
+SELECT max(upper(host)) FROM va;
 SELECT last(host, f8) FROM va;
 CREATE TABLE va_pk (id int PRIMARY KEY, v int) USING timeseries;
 SELECT id, v, count(*) FROM va_pk GROUP BY id;
@@ -215,12 +218,14 @@ $$;
 SELECT va_above_gather('SELECT host, count(*), avg(i4) FROM va GROUP BY host HAVING max(i2) > 0');
 -- a stddev of one row is NULL (the final function's answer)
 SELECT va_check('SELECT i8, count(*), stddev(f4), var_samp(f8) FROM %T WHERE i8 < 100000000 GROUP BY i8');
--- first(), last() and sum/avg of int8 keep the Finalize Agg (their states
--- are serialized)
+-- first(), last(), sum/avg of int8 and numeric (their states are
+-- serialized) and min/max of numeric and text keep the Finalize Agg
 EXPLAIN (costs off) SELECT host, first(i4, t), count(*) FROM va GROUP BY host;
 SELECT va_check('SELECT host, first(i4, t), last(f8, t), count(*) FROM %T GROUP BY host');
 EXPLAIN (costs off) SELECT host, sum(i8), avg(i8) FROM va GROUP BY host;
 SELECT va_check('SELECT host, sum(i8), avg(i8), count(*) FROM %T GROUP BY host');
+SELECT va_combined(q), va_check(q) FROM (VALUES
+	('SELECT d, min(n), max(n), min(host), max(host), sum(n) FROM %T GROUP BY d')) v(q);
 -- groups past work_mem: sorted by the keys, then combined group by group
 SET work_mem = '64kB';
 SELECT va_above_gather('SELECT count(*), sum(c), sum(s), count(a) FROM
@@ -282,6 +287,17 @@ SELECT sum(x), avg(x) FROM i8;
 SELECT g, sum(x), avg(x), count(x) FROM nu WHERE g <> 6 GROUP BY g ORDER BY g;
 SELECT g, left(sum(x)::text, 40), count(x) FROM nu WHERE g = 6 GROUP BY g;
 RESET timeseries.debug_require_vector_agg;
+-- min and max of numeric: a tie takes the later value, whose scale shows
+CREATE TABLE nm (g int, x numeric, s text) USING timeseries;
+INSERT INTO nm VALUES (1, 1.0, 'b'), (1, 1.00, 'a'), (1, 1, 'c'), (1, 2.5, NULL), (1, 2.50, 'a'),
+	(2, NULL, NULL), (3, 'NaN', 'z'), (3, 'Infinity', 'zz'), (3, -1e100, ''), (3, 'NaN', 'z');
+SET timeseries.debug_require_vector_agg = on;
+SELECT g, min(x), max(x), min(s), max(s) FROM nm GROUP BY g ORDER BY g;
+RESET timeseries.debug_require_vector_agg;
+SET timeseries.enable_vector_agg = off;
+SELECT g, min(x), max(x), min(s), max(s) FROM nm GROUP BY g ORDER BY g;
+RESET timeseries.enable_vector_agg;
+DROP TABLE nm;
 -- per group, and over the groups without NaN, against the heap twin
 CREATE FUNCTION sums_same(t text) RETURNS bool LANGUAGE plpgsql AS $$
 DECLARE

@@ -33,6 +33,9 @@
  *	avg, variance, stddev of floats		float4_accum, float8_accum
  *	min and max of integers, floats,	*larger / *smaller
  *	date, time, timestamp(tz)
+ *	min and max of numeric and text		numeric_*, text_larger / _smaller
+ *										(the type's comparison function;
+ *										values copied when they change)
  * Group keys: columns of integer, bool, date/time and timestamp types and
  * text under a deterministic collation, and functions of one such column
  * and constants (time_bucket, date_trunc, date_bin, ...) that are not
@@ -129,6 +132,8 @@ typedef enum AggKind
 	AK_ACCUM,					/* float8[3] {N, Sx, Sxx} */
 	AK_MIN,
 	AK_MAX,
+	AK_MIN_CMP,					/* min and max of numeric and text, by the */
+	AK_MAX_CMP,					/* type's comparison function */
 	AK_FIRST,					/* first(value, time), last(value, time) */
 	AK_LAST
 } AggKind;
@@ -162,6 +167,8 @@ typedef struct AggSpec
 	bool		byval;
 	bool		sxx_unused;		/* AK_ACCUM whose final function ignores Sxx (avg) */
 	bool		lazy_sxx;		/* ... and this scan need not compute it */
+	Oid			cmpfn;			/* AK_MIN_CMP/AK_MAX_CMP: numeric_cmp, bttextcmp */
+	FmgrInfo	cmp;			/* ... looked up at the first batch */
 } AggSpec;
 
 typedef struct KeySpec
@@ -422,6 +429,15 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 			spec->kind = AK_MIN;
 			return is_ordered_scalar(argtype) && argtype == spec->transtype &&
 				combinefn == transfn && initval == NULL;
+		case F_NUMERIC_SMALLER:
+		case F_NUMERIC_LARGER:
+		case F_TEXT_SMALLER:
+		case F_TEXT_LARGER:
+			spec->kind = (transfn == F_NUMERIC_SMALLER || transfn == F_TEXT_SMALLER) ?
+				AK_MIN_CMP : AK_MAX_CMP;
+			spec->cmpfn = argtype == NUMERICOID ? F_NUMERIC_CMP : F_BTTEXTCMP;
+			return (argtype == NUMERICOID || argtype == TEXTOID) &&
+				argtype == spec->transtype && combinefn == transfn && initval == NULL;
 		case F_INT2LARGER:
 		case F_INT4LARGER:
 		case F_INT8LARGER:
@@ -1360,7 +1376,8 @@ add_combine_path(PlannerInfo *root, RelOptInfo *output_rel, Path *input,
 		agg = (Form_pg_aggregate) GETSTRUCT(tup);
 		ok = combine_final_ok(agg->aggfinalfn) && !agg->aggfinalextra &&
 			agg->aggtransfn != first_last_sfunc(true) &&
-			agg->aggtransfn != first_last_sfunc(false);
+			agg->aggtransfn != first_last_sfunc(false) &&
+			agg->aggtranstype != NUMERICOID && agg->aggtranstype != TEXTOID;
 		finalfns = lappend_oid(finalfns, agg->aggfinalfn);
 		ReleaseSysCache(tup);
 		if (!ok)
@@ -2542,6 +2559,51 @@ numeric_sum_state(NumericSum *ns, int64 n)
 }
 #endif							/* HAVE_INT128 */
 
+/*
+ * Values by reference that became a group's state in this batch point into
+ * the batch: copy each group's latest one into the group table's memory,
+ * once, freeing the copy it replaces.  Rows with skip[i] are not looked at.
+ */
+static void
+keep_new_values(TsAggState *state, AggSpec *spec, AggSlot *slots, int nrows,
+				const bool *sel, const bool *skip, const int *group)
+{
+	for (int i = 0; i < nrows; i++)
+	{
+		AggSlot    *s;
+
+		if ((sel && !sel[i]) || (skip && skip[i]))
+			continue;
+		s = &slots[group[i]];
+		if (!s->pending)
+			continue;
+		s->pending = false;
+		if (s->owned)
+		{
+			state->text_bytes -= GetMemoryChunkSpace(s->owned);
+			pfree(s->owned);
+			s->owned = NULL;
+		}
+		if (!s->vnull)
+		{
+			MemoryContext oldcxt = MemoryContextSwitchTo(state->groups_cxt);
+			Datum		copy = datumCopy(s->v, false, spec->typlen);
+
+			MemoryContextSwitchTo(oldcxt);
+			s->owned = DatumGetPointer(copy);
+			state->text_bytes += GetMemoryChunkSpace(s->owned);
+			s->v = copy;
+		}
+	}
+}
+
+/* The type's comparison of a and b (AK_MIN_CMP, AK_MAX_CMP). */
+static inline int
+cmp_values(AggSpec *spec, Datum a, Datum b)
+{
+	return DatumGetInt32(FunctionCall2Coll(&spec->cmp, spec->collation, a, b));
+}
+
 static void
 accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 		   const int *group)
@@ -2677,35 +2739,36 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 						s->pending = !spec->byval;
 					}
 				}
-				/* values by reference: copy each group's new one, once */
 				if (!spec->byval)
-					for (int i = 0; i < nrows; i++)
-					{
-						AggSlot    *s;
+					keep_new_values(state, spec, slots, nrows, sel, tnull, group);
+			}
+			break;
+		case AK_MIN_CMP:
+		case AK_MAX_CMP:
+			{
+				bool		is_max = spec->kind == AK_MAX_CMP;
 
-						if ((sel && !sel[i]) || tnull[i])
-							continue;
-						s = &slots[group[i]];
-						if (!s->pending)
-							continue;
-						s->pending = false;
-						if (s->owned)
-						{
-							state->text_bytes -= GetMemoryChunkSpace(s->owned);
-							pfree(s->owned);
-							s->owned = NULL;
-						}
-						if (!s->vnull)
-						{
-							MemoryContext oldcxt = MemoryContextSwitchTo(state->groups_cxt);
-							Datum		copy = datumCopy(s->v, false, spec->typlen);
+				if (spec->cmp.fn_oid != spec->cmpfn)
+					fmgr_info(spec->cmpfn, &spec->cmp);
 
-							MemoryContextSwitchTo(oldcxt);
-							s->owned = DatumGetPointer(copy);
-							state->text_bytes += GetMemoryChunkSpace(s->owned);
-							s->v = copy;
-						}
-					}
+				/*
+				 * numeric_smaller(state, new) and text_smaller keep the
+				 * state only when it compares lower; larger, higher: a tie
+				 * takes the new value (1.0 and 1.00 are equal numerics).
+				 */
+				EACH_ROW(
+						 {
+							 if (s->n == 0 ||
+								 !(is_max ? cmp_values(spec, s->v, values[i]) > 0 :
+								   cmp_values(spec, s->v, values[i]) < 0))
+							 {
+								 s->v = values[i];
+								 s->vnull = false;
+								 s->pending = true;
+							 }
+							 s->n++;
+						 });
+				keep_new_values(state, spec, slots, nrows, sel, isnull, group);
 			}
 			break;
 		case AK_MIN:
@@ -3267,6 +3330,11 @@ partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 			return PointerGetDatum(ts_first_last_state_bytes(spec->argtype, spec->timetype,
 															 spec->collation, s->v, s->vnull,
 															 summary_datum(spec->timetype, s->i)));
+		case AK_MIN_CMP:
+		case AK_MAX_CMP:
+			/* a copy: the group's may go before the row is used */
+			*isnull = s->n == 0;
+			return *isnull ? (Datum) 0 : datumCopy(s->v, false, spec->typlen);
 		case AK_MIN:
 		case AK_MAX:
 			*isnull = s->n == 0;
@@ -4065,7 +4133,8 @@ begin_combine(CustomScanState *node, EState *estate, int eflags)
 
 			if (!agg_spec(aggref, aggref_relid(aggref), spec, &attno) ||
 				spec->kind == AK_FIRST || spec->kind == AK_LAST ||
-				spec->kind == AK_SUM_INT8 || spec->kind == AK_SUM_NUMERIC)
+				spec->kind == AK_SUM_INT8 || spec->kind == AK_SUM_NUMERIC ||
+				spec->kind == AK_MIN_CMP || spec->kind == AK_MAX_CMP)
 				elog(ERROR, "timeseries: unsupported aggregate in TimeseriesCombine");
 			state->finalfn[state->naggs] = finalfn;
 			if (OidIsValid(finalfn))
@@ -4226,9 +4295,11 @@ combine_state(AggSpec *spec, AggSlot *s, Datum d, bool isnull)
 			}
 		case AK_SUM_INT8:
 		case AK_SUM_NUMERIC:
+		case AK_MIN_CMP:
+		case AK_MAX_CMP:
 		case AK_FIRST:
 		case AK_LAST:
-			elog(ERROR, "timeseries: serialized partial states are not combined here");
+			elog(ERROR, "timeseries: these partial states are not combined here");
 	}
 }
 
