@@ -124,6 +124,16 @@ RELEASE s;
 CLUSTER cl USING cl_grp;
 COMMIT;
 SELECT count(*), sum(v), count(DISTINCT ctid) FROM cl;
+-- after a TRUNCATE in the same transaction (the old storage's unwritten
+-- rows are not written)
+BEGIN;
+INSERT INTO cl VALUES ('2025-01-02', 9, -2);
+TRUNCATE cl;
+INSERT INTO cl SELECT '2024-01-01'::timestamptz + g * interval '1 minute', g % 4, g
+	FROM generate_series(1, 1000) g;
+CLUSTER cl USING cl_grp;
+COMMIT;
+SELECT count(*), sum(v), count(DISTINCT ctid) FROM cl;
 -- only btree indexes
 CREATE INDEX cl_gist ON cl USING gist (point(v, grp));
 CLUSTER cl USING cl_gist;

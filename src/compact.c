@@ -232,6 +232,35 @@ list_chunks(uint64 storage_id, Snapshot snapshot, bool own, int *nchunks)
 }
 
 /*
+ * CLUSTER in a transaction with a transaction snapshot: a serialization
+ * failure unless that snapshot sees the same chunks (by row-id range and
+ * row count) and as many delete records as the fresh one.
+ */
+static void
+check_same_view(uint64 storage_id, Snapshot xact, Snapshot fresh,
+				const RunChunk *chunks, int nchunks, Relation rel)
+{
+	int			n;
+	RunChunk   *seen = list_chunks(storage_id, xact, true, &n);
+	bool		same = n == nchunks;
+
+	for (int c = 0; same && c < n; c++)
+		same = seen[c].first_row == chunks[c].first_row &&
+			seen[c].row_count == chunks[c].row_count &&
+			seen[c].row_span == chunks[c].row_span;
+	if (same)
+		same = delete_mask_count(storage_id, xact) == delete_mask_count(storage_id, fresh);
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent update"),
+				 errdetail("Other transactions changed timeseries table \"%s\" after this transaction's snapshot, and CLUSTER writes the rows as they are now.",
+						   RelationGetRelationName(rel)),
+				 errhint("Retry, or run CLUSTER in a READ COMMITTED transaction.")));
+	pfree(seen);
+}
+
+/*
  * Write the rows of a CLUSTER as one chunk under new row ids.
  */
 static void
@@ -302,6 +331,16 @@ compact_cluster(Relation old_rel, Relation new_rel, Relation index)
 
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	chunks = list_chunks(storage_id, snapshot, true, &nchunks);
+
+	/*
+	 * The new chunks are this transaction's, so it sees them whatever its
+	 * snapshot: one that sees other rows than a fresh snapshot (REPEATABLE
+	 * READ, after other transactions changed the table) would see its view
+	 * change, where heap's CLUSTER keeps each row version's own visibility.
+	 */
+	if (IsolationUsesXactSnapshot())
+		check_same_view(storage_id, GetTransactionSnapshot(), snapshot,
+						chunks, nchunks, old_rel);
 
 	/* the rows, sorted by the index */
 	sort = tuplesort_begin_cluster(desc, index, maintenance_work_mem, NULL,

@@ -457,12 +457,14 @@ wait_for(Relation rel, ItemPointer tid, LockTupleMode mode, TransactionId xid,
  * updating or locking it would be lost, so it is treated as deleted
  * concurrently (a serialization failure), where heap's CLUSTER would have
  * kept the row's identity.  The table is locked by now, so no such deletion
- * can come later in the transaction: the chunk found is remembered for it.
+ * can come while the lock is held: the chunk found is remembered for the
+ * subtransaction (a rollback to a savepoint releases the locks it took).
  */
 static bool
 row_chunk_gone(Relation rel, uint64 storage_id, uint64 rowid)
 {
 	static LocalTransactionId lxid = InvalidLocalTransactionId;
+	static SubTransactionId subid = InvalidSubTransactionId;
 	static uint64 known_storage;
 	static uint64 known_first;
 	static uint64 known_end;
@@ -471,17 +473,25 @@ row_chunk_gone(Relation rel, uint64 storage_id, uint64 rowid)
 
 	if (!IsolationUsesXactSnapshot())
 		return false;
-	if (lxid == MyProc->lxid && known_storage == storage_id &&
-		rowid >= known_first && rowid < known_end)
+	if (lxid == MyProc->lxid && subid == GetCurrentSubTransactionId() &&
+		known_storage == storage_id && rowid >= known_first && rowid < known_end)
 		return false;
 	if (write_row_cid(rel, storage_id, rowid, &inserted))
 		return false;			/* our own row, not written yet */
 	if (!metadata_find_chunk(storage_id, rowid, SnapshotSelf, &chunk))
 		return true;
 	lxid = MyProc->lxid;
+	subid = GetCurrentSubTransactionId();
 	known_storage = storage_id;
 	known_first = (uint64) chunk.first_row;
 	known_end = (uint64) (chunk.first_row + chunk.row_span);
+	/* only the range was needed: the copies go (a chunk's bytes, up to 4 kB) */
+	if (chunk.data)
+		pfree(chunk.data);
+	if (chunk.summary)
+		pfree(chunk.summary);
+	if (chunk.cids)
+		pfree(chunk.cids);
 	return false;
 }
 

@@ -807,14 +807,18 @@ write_flush_relation(Relation rel)
 	}
 }
 
-/* Whether unwritten rows of rel are left (in enclosing subtransactions'). */
+/*
+ * Whether unwritten rows of rel's current storage are left (in enclosing
+ * subtransactions'); those of a storage TRUNCATE replaced are not written.
+ */
 bool
 write_relation_has_buffered_rows(Relation rel)
 {
 	Oid			relid = RelationGetRelid(rel);
+	uint64		storage_id = storage_get_id(rel);
 
 	for (WriteBuffer *buf = buffers; buf != NULL; buf = buf->next)
-		if (buf->relid == relid && buf->nrows > 0)
+		if (buf->relid == relid && buf->storage_id == storage_id && buf->nrows > 0)
 			return true;
 	return false;
 }
