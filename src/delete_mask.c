@@ -470,6 +470,8 @@ row_chunk_gone(Relation rel, uint64 storage_id, uint64 rowid)
 	static uint64 known_end;
 	ChunkMeta	chunk;
 	CommandId	inserted;
+	Snapshot	snapshot;
+	bool		found;
 
 	if (!IsolationUsesXactSnapshot())
 		return false;
@@ -478,7 +480,16 @@ row_chunk_gone(Relation rel, uint64 storage_id, uint64 rowid)
 		return false;
 	if (write_row_cid(rel, storage_id, rowid, &inserted))
 		return false;			/* our own row, not written yet */
-	if (!metadata_find_chunk(storage_id, rowid, SnapshotSelf, &chunk))
+
+	/*
+	 * An MVCC snapshot, not SnapshotSelf: a compaction committing while the
+	 * index entries are read would otherwise hide both its new chunk (in
+	 * progress when checked) and the old one (deleted when checked).
+	 */
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	found = metadata_find_chunk(storage_id, rowid, snapshot, &chunk);
+	UnregisterSnapshot(snapshot);
+	if (!found)
 		return true;
 	lxid = MyProc->lxid;
 	subid = GetCurrentSubTransactionId();
