@@ -497,12 +497,7 @@ row_chunk_gone(Relation rel, uint64 storage_id, uint64 rowid)
 	known_first = (uint64) chunk.first_row;
 	known_end = (uint64) (chunk.first_row + chunk.row_span);
 	/* only the range was needed: the copies go (a chunk's bytes, up to 4 kB) */
-	if (chunk.data)
-		pfree(chunk.data);
-	if (chunk.summary)
-		pfree(chunk.summary);
-	if (chunk.cids)
-		pfree(chunk.cids);
+	metadata_free_chunk_copies(&chunk);
 	return false;
 }
 

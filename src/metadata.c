@@ -510,6 +510,20 @@ deleted_row_may_be_seen(Relation heap, HeapTuple tuple)
 	return !GlobalVisTestIsRemovableXid(GlobalVisTestFor(heap), xmax);
 }
 
+void
+metadata_free_chunk_copies(ChunkMeta *chunk)
+{
+	if (chunk->data)
+		pfree(chunk->data);
+	if (chunk->summary)
+		pfree(chunk->summary);
+	if (chunk->cids)
+		pfree(chunk->cids);
+	chunk->data = NULL;
+	chunk->summary = NULL;
+	chunk->cids = NULL;
+}
+
 /* Whether a chunk visible to snapshot holds the first or last row id of chunk. */
 static bool
 chunk_covered(const ChunkMeta *chunk, Snapshot snapshot)
@@ -522,12 +536,7 @@ chunk_covered(const ChunkMeta *chunk, Snapshot snapshot)
 
 		if (metadata_find_chunk(chunk->storage_id, (uint64) ends[i], snapshot, &visible))
 		{
-			if (visible.data)
-				pfree(visible.data);
-			if (visible.summary)
-				pfree(visible.summary);
-			if (visible.cids)
-				pfree(visible.cids);
+			metadata_free_chunk_copies(&visible);
 			return true;
 		}
 	}
@@ -559,10 +568,7 @@ metadata_next_deleted(ChunkMetaScan *scan, Snapshot snapshot, ChunkMeta *chunk)
 		tuple_to_chunk(scan->heap, tuple, chunk, true);
 		if (chunk_covered(chunk, snapshot))
 		{
-			if (chunk->data)
-				pfree(chunk->data);
-			if (chunk->summary)
-				pfree(chunk->summary);
+			metadata_free_chunk_copies(chunk);
 			continue;
 		}
 		return true;

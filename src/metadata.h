@@ -58,6 +58,9 @@ extern bool metadata_next_deleted(ChunkMetaScan *scan, Snapshot snapshot,
 extern bool metadata_planning_chunks(uint64 storage_id, int max_chunks,
 									 const ChunkMeta **chunks, int *nchunks);
 
+/* Free what a ChunkMeta holds copies of (inline bytes, summary, command ids). */
+extern void metadata_free_chunk_copies(ChunkMeta *chunk);
+
 /* The visible chunk holding row id rowid, if any. */
 extern bool metadata_find_chunk(uint64 storage_id, uint64 rowid,
 								Snapshot snapshot, ChunkMeta *chunk);
