@@ -1305,9 +1305,10 @@ plan_agg(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
  * tuple queue's packed form) took 9 ms of the 53 ms of TSBS
  * double-groupby-all: 5,700 partial rows of ten avg states.
  *
- * Aggregates: those TimeseriesAgg computes, but first()/last(), whose
- * partial states are serialized (they keep PostgreSQL's Finalize Agg), and
- * only with the final functions listed in combine_final_ok.
+ * Aggregates: those TimeseriesAgg computes whose states are plain values
+ * or arrays (combined_here: not first()/last() and sums of int8 and
+ * numeric, whose states are serialized, nor min/max of numeric and text),
+ * and only with the final functions listed in combine_final_ok.
  */
 #define COMBINE_NAME "TimeseriesCombine"
 
@@ -1325,6 +1326,46 @@ static const CustomScanMethods combine_plan_methods = {
 	.CustomName = COMBINE_NAME,
 	.CreateCustomScanState = create_combine_state,
 };
+
+/* The range table index of the relation an aggregate reads (0: none). */
+static Index
+aggref_relid(Aggref *aggref)
+{
+	List	   *vars = pull_var_clause((Node *) list_make2(aggref->args,
+														   aggref->aggfilter), 0);
+
+	return vars ? ((Var *) linitial(vars))->varno : 0;
+}
+
+/*
+ * Kinds whose partial states are combined here; the others' (serialized,
+ * or values by reference) keep PostgreSQL's Finalize Agg.
+ */
+static bool
+combined_here(AggKind kind)
+{
+	switch (kind)
+	{
+		case AK_COUNT_STAR:
+		case AK_COUNT:
+		case AK_SUM_INT:
+		case AK_SUM_FLOAT4:
+		case AK_SUM_FLOAT8:
+		case AK_AVG_INT:
+		case AK_ACCUM:
+		case AK_MIN:
+		case AK_MAX:
+			return true;
+		case AK_SUM_INT8:
+		case AK_SUM_NUMERIC:
+		case AK_MIN_CMP:
+		case AK_MAX_CMP:
+		case AK_FIRST:
+		case AK_LAST:
+			return false;
+	}
+	return false;
+}
 
 /* Final functions computed here (natively or through fmgr on the state). */
 static bool
@@ -1366,18 +1407,21 @@ add_combine_path(PlannerInfo *root, RelOptInfo *output_rel, Path *input,
 		Aggref	   *aggref = lfirst(lc);
 		HeapTuple	tup;
 		Form_pg_aggregate agg;
+		AggSpec		spec;
+		AttrNumber	attno;
 		bool		ok;
 
 		if (!IsA(aggref, Aggref))
 			continue;
+		memset(&spec, 0, sizeof(spec));
+		if (!agg_spec(aggref, aggref_relid(aggref), &spec, &attno) ||
+			!combined_here(spec.kind))
+			return false;
 		tup = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(aggref->aggfnoid));
 		if (!HeapTupleIsValid(tup))
 			return false;
 		agg = (Form_pg_aggregate) GETSTRUCT(tup);
-		ok = combine_final_ok(agg->aggfinalfn) && !agg->aggfinalextra &&
-			agg->aggtransfn != first_last_sfunc(true) &&
-			agg->aggtransfn != first_last_sfunc(false) &&
-			agg->aggtranstype != NUMERICOID && agg->aggtranstype != TEXTOID;
+		ok = combine_final_ok(agg->aggfinalfn) && !agg->aggfinalextra;
 		finalfns = lappend_oid(finalfns, agg->aggfinalfn);
 		ReleaseSysCache(tup);
 		if (!ok)
@@ -2300,15 +2344,20 @@ typedef struct NumericSum
 	Numeric		rest;			/* the rest of the sum, or NULL */
 } NumericSum;
 
-/* 10^e for e <= 38, in 128 bits */
+/* 10^e for 0 <= e <= 38, in 128 bits (a table: it is used per value) */
 static int128
 pow10_128(int e)
 {
-	int128		r = 1;
+	static int128 powers[39];
 
-	while (e-- > 0)
-		r *= 10;
-	return r;
+	Assert(e >= 0 && e <= 38);
+	if (powers[0] == 0)
+	{
+		powers[0] = 1;
+		for (int i = 1; i < lengthof(powers); i++)
+			powers[i] = powers[i - 1] * 10;
+	}
+	return powers[e];
 }
 
 /*
@@ -2365,25 +2414,40 @@ numeric_scaled(Datum d, int128 *value, int *dscale, char *special)
 	}
 	if (ndigits > 9 || *dscale > 38)
 		return false;			/* up to 36 digits fit, at a scale the sum can have */
-	for (int i = 0; i < ndigits; i++)
+	if (ndigits == 0)
+	{
+		*value = 0;
+		return true;
+	}
+	for (int i = 0; i < ndigits - 1; i++)
 	{
 		uint16		digit;
 
 		memcpy(&digit, digits + 2 * i, sizeof(uint16));
 		v = v * 10000 + digit;
 	}
-	/* the digits' integer times 10^e is the value times 10^dscale */
+
+	/*
+	 * The value times 10^dscale is the digits' integer times 10^e.  The last
+	 * digit is not zero (stored numerics have none at the end), so at most
+	 * its last three decimal digits lie past dscale, as zeros: they are
+	 * divided away in 16 bits rather than from the whole.
+	 */
 	e = 4 * (weight - ndigits + 1) + *dscale;
-	if (e > 0)
 	{
-		if (e > 38 || __builtin_mul_overflow(v, pow10_128(e), &v))
+		uint16		last;
+
+		memcpy(&last, digits + 2 * (ndigits - 1), sizeof(uint16));
+		if (e >= 0)
+		{
+			v = v * 10000 + last;
+			if (e > 38 || __builtin_mul_overflow(v, pow10_128(e), &v))
+				return false;
+		}
+		else if (e >= -3)
+			v = v * (int) pow10_128(4 + e) + last / (int) pow10_128(-e);
+		else
 			return false;
-	}
-	else if (e < 0)
-	{
-		if (-e > 38)
-			return false;
-		v /= pow10_128(-e);		/* digits past dscale are zeros */
 	}
 	*value = negative ? -v : v;
 	return true;
@@ -2442,6 +2506,20 @@ numeric_sum_spill(NumericSum *ns, MemoryContext cxt)
 	MemoryContextSwitchTo(old);
 }
 
+/* A value the 128-bit sum cannot take, into rest (numeric arithmetic). */
+static void
+numeric_sum_add_rest(NumericSum *ns, Numeric num, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Numeric		sum = ns->rest ? numeric_add_opt_error(ns->rest, num, NULL) :
+		DatumGetNumericCopy(NumericGetDatum(num));
+
+	if (ns->rest)
+		pfree(ns->rest);
+	ns->rest = sum;
+	MemoryContextSwitchTo(old);
+}
+
 /* One numeric into a group's sum, as do_numeric_accum counts it. */
 static void
 numeric_sum_add(NumericSum *ns, int64 *n, Datum d)
@@ -2463,18 +2541,11 @@ numeric_sum_add(NumericSum *ns, int64 *n, Datum d)
 			ns->ninf++;
 		else
 		{
-			/* too large for 128 bits: numeric arithmetic */
-			MemoryContext old = MemoryContextSwitchTo(cxt);
-			Numeric		sum;
+			/* too large for 128 bits */
 			int			scale = DatumGetInt32(DirectFunctionCall1(numeric_scale,
 																  NumericGetDatum(num)));
 
-			sum = ns->rest ? numeric_add_opt_error(ns->rest, num, NULL) :
-				DatumGetNumeric(datumCopy(NumericGetDatum(num), false, -1));
-			if (ns->rest)
-				pfree(ns->rest);
-			ns->rest = sum;
-			MemoryContextSwitchTo(old);
+			numeric_sum_add_rest(ns, num, cxt);
 			if (scale > ns->scale)
 			{
 				/* the 128-bit sum keeps its scale: spill it first */
@@ -2509,16 +2580,8 @@ numeric_sum_add(NumericSum *ns, int64 *n, Datum d)
 		else if (ns->scale - dscale > 38 ||
 				 __builtin_mul_overflow(v, pow10_128(ns->scale - dscale), &v))
 		{
-			/* this value at the sum's scale does not fit: numeric arithmetic */
-			MemoryContext old = MemoryContextSwitchTo(cxt);
-			Numeric		sum = ns->rest ?
-				numeric_add_opt_error(ns->rest, DatumGetNumeric(d), NULL) :
-				DatumGetNumericCopy(d);
-
-			if (ns->rest)
-				pfree(ns->rest);
-			ns->rest = sum;
-			MemoryContextSwitchTo(old);
+			/* this value at the sum's scale does not fit */
+			numeric_sum_add_rest(ns, DatumGetNumeric(d), cxt);
 			(*n)++;
 			return;
 		}
@@ -4088,16 +4151,6 @@ create_combine_state(CustomScan *cscan)
 	return (Node *) state;
 }
 
-/* The range table index of the relation an aggregate reads (0: none). */
-static Index
-aggref_relid(Aggref *aggref)
-{
-	List	   *vars = pull_var_clause((Node *) list_make2(aggref->args,
-														   aggref->aggfilter), 0);
-
-	return vars ? ((Var *) linitial(vars))->varno : 0;
-}
-
 static void
 begin_combine(CustomScanState *node, EState *estate, int eflags)
 {
@@ -4132,9 +4185,7 @@ begin_combine(CustomScanState *node, EState *estate, int eflags)
 			Oid			finalfn = lfirst_oid(flc);
 
 			if (!agg_spec(aggref, aggref_relid(aggref), spec, &attno) ||
-				spec->kind == AK_FIRST || spec->kind == AK_LAST ||
-				spec->kind == AK_SUM_INT8 || spec->kind == AK_SUM_NUMERIC ||
-				spec->kind == AK_MIN_CMP || spec->kind == AK_MAX_CMP)
+				!combined_here(spec->kind))
 				elog(ERROR, "timeseries: unsupported aggregate in TimeseriesCombine");
 			state->finalfn[state->naggs] = finalfn;
 			if (OidIsValid(finalfn))
