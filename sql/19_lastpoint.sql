@@ -1,5 +1,5 @@
 -- TimeseriesLastPoint: SELECT DISTINCT ON (series) ... ORDER BY series,
--- time DESC in two passes; results compared with a heap table.
+-- time DESC in one pass; results compared with a heap table.
 SET timezone = 'UTC';
 SET timeseries.chunk_rows = 3000;
 CREATE TABLE lp (time timestamptz, host text, region int, v float8) USING timeseries;
@@ -40,7 +40,7 @@ SELECT q, lp_diff(q) AS differences FROM (VALUES
 	('SELECT DISTINCT ON (host) host, time FROM lp ORDER BY host, time DESC LIMIT 3')
 ) t(q);
 
--- series stored together (segment_by): pass 1 reads the newest chunks
+-- series stored together (segment_by): the scan reads the newest chunks
 -- first and passes over the older vectors whose series (by the vector's
 -- dictionary, or by a short range of integer keys) all keep a newer time.
 -- host_5 stops after 6 hours, host_6 after 12; host_old only has an old
@@ -58,13 +58,13 @@ INSERT INTO lps VALUES ('2024-01-01 00:30', 'host_old', 99, 1), (NULL, 'host_8',
 RESET timeseries.chunk_rows;
 CREATE TABLE lps_heap AS SELECT * FROM lps;
 ANALYZE lps;
--- the vectors pass 1 passed over, and the node's rows
+-- the vectors the scan passed over, and the node's rows
 CREATE FUNCTION lps_skipped(q text) RETURNS TABLE (skipped bigint, series bigint)
 LANGUAGE plpgsql AS $$
 DECLARE plan json;
 BEGIN
 	EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON) ' || q INTO plan;
-	RETURN QUERY SELECT (plan->0->'Plan'->>'Pass 1 Vectors Skipped')::bigint,
+	RETURN QUERY SELECT (plan->0->'Plan'->>'Vectors Skipped')::bigint,
 		(plan->0->'Plan'->>'Series')::bigint;
 END $$;
 SELECT q, lp_diff(q, 'lps') AS differences, (lps_skipped(q)).* FROM (VALUES
@@ -78,8 +78,29 @@ SELECT q, lp_diff(q, 'lps') AS differences, (lps_skipped(q)).* FROM (VALUES
 DROP FUNCTION lps_skipped(text);
 DROP TABLE lps, lps_heap;
 
+-- rows in no time order within their chunks, some of the newest deleted or
+-- updated: a series' row is replaced whenever a newer one comes
+SET timeseries.chunk_rows = 1500;
+CREATE TABLE lpr (time timestamptz, host int, v float8, s text) USING timeseries;
+INSERT INTO lpr SELECT '2024-01-01'::timestamptz + ((g * 7919) % 6000) * interval '1 second',
+	(g * 31) % 13, g, 'v' || g
+FROM generate_series(0, 5999) g ORDER BY (g * 104729) % 6007;
+RESET timeseries.chunk_rows;
+DELETE FROM lpr WHERE time > '2024-01-01 01:39:00' AND host % 3 = 0;
+UPDATE lpr SET v = -v, s = 'updated' WHERE time > '2024-01-01 01:38:00' AND host % 3 = 1;
+CREATE TABLE lpr_heap AS SELECT * FROM lpr;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT DISTINCT ON (host) * FROM lpr ORDER BY host, time DESC;
+SELECT DISTINCT ON (host) * FROM lpr ORDER BY host, time DESC;
+SELECT q, lp_diff(q, 'lpr') AS differences FROM (VALUES
+	('SELECT DISTINCT ON (host) * FROM lpr ORDER BY host, time DESC'),
+	('SELECT DISTINCT ON (host) host, s FROM lpr WHERE v > 100 ORDER BY host, time DESC'),
+	('SELECT DISTINCT ON (s) s, time FROM lpr ORDER BY s, time DESC')
+) t(q);
+DROP TABLE lpr, lpr_heap;
+
 -- not for these: ascending time, a non-vectorizable qual, a second key, ctid
--- (system columns do not survive the sort)
+-- (system columns do not survive the copies of the rows)
 EXPLAIN (COSTS OFF) SELECT DISTINCT ON (host) * FROM lp ORDER BY host, time;
 EXPLAIN (COSTS OFF) SELECT DISTINCT ON (host) * FROM lp WHERE host LIKE 'host_1%' ORDER BY host, time DESC;
 EXPLAIN (COSTS OFF) SELECT DISTINCT ON (host, region) * FROM lp ORDER BY host, region, time DESC;

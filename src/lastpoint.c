@@ -2,18 +2,20 @@
  *
  * lastpoint.c
  *	  TimeseriesLastPoint: the newest row of every series,
- *	  SELECT DISTINCT ON (series) ... ORDER BY series, time DESC, in two
- *	  passes over a timeseries table instead of a sort of every row.
+ *	  SELECT DISTINCT ON (series) ... ORDER BY series, time DESC, in one
+ *	  pass over a timeseries table instead of a sort of every row.
  *
- * Pass 1 decodes only the series and time columns (and what the quals
- * test) and finds the newest time of every series: the largest time, or
- * NULL when NULLs sort first and the series has a row with a NULL time
- * (the row DISTINCT ON then keeps).  Pass 2 reads whole rows, skipping the
- * chunks and vectors whose summaries say their times are all older than the
- * oldest of those newest times, takes for each series the first row with
- * its newest time (among equal times DISTINCT ON may keep any), and the
- * rows come out sorted by series.  When every series reports up to the end,
- * as time series do, pass 2 reads only the newest chunks.
+ * The scan decodes the series and time columns (and what the quals test)
+ * and keeps, for each series, its newest time (the largest, or NULL when
+ * NULLs sort first and the series has a row with a NULL time: the row
+ * DISTINCT ON then keeps) and a copy of the row that has it.  Only the rows
+ * newer than what their series kept are copied, their other columns decoded
+ * up to the last of them in the batch.  Chunks are read newest first, each
+ * chunk's vectors newest first, so the rows kept are found early; once
+ * every series has been seen, a vector whose series (its dictionary, or
+ * its range of integer keys) all keep a time at least as new as anything
+ * in it is passed over without decoding.  The rows come out sorted by
+ * series.
  *
  * The series column is compared by its bits (by-value types) or bytes
  * (text under a deterministic collation), as its equality operator would.
@@ -142,8 +144,8 @@ ts_lastpoint_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 		return;
 
 	/*
-	 * System columns (ctid) do not survive the sort of pass 2; a whole-row
-	 * reference would need every column anyway.
+	 * System columns (ctid) do not survive the copies of the rows; a
+	 * whole-row reference would need every column anyway.
 	 */
 	{
 		List	   *vars = pull_var_clause((Node *) input_rel->reltarget->exprs,
@@ -200,7 +202,7 @@ ts_lastpoint_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 	cp->path.parallel_safe = false;
 	cp->path.parallel_workers = 0;
 	cp->path.rows = clamp_row_est(nseries);
-	/* pass 1 reads two columns of everything; pass 2, little */
+	/* two columns of everything, and the rows kept */
 	cp->path.startup_cost = scan->startup_cost +
 		(scan->total_cost - scan->startup_cost) * 0.5 +
 		nseries * cpu_tuple_cost * 2;
@@ -233,7 +235,7 @@ plan_lastpoint(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
 	cs->flags = best_path->flags;
 	cs->custom_plans = NIL;
 	cs->custom_exprs = extract_actual_clauses(pushed, false);
-	/* pass 2 decodes what the target list uses (plus series and time) */
+	/* the rows kept hold what the target list uses (plus series and time) */
 	{
 		Bitmapset  *attnos = NULL;
 		List	   *read = NIL;
@@ -256,18 +258,25 @@ plan_lastpoint(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
 
 /* ---------- execution ---------- */
 
-/* What pass 1 learned about one series. */
+/*
+ * What the scan learned about one series: its newest time, and the row it
+ * keeps.  Entries do not move (the hash table holds pointers to them), so a
+ * batch can list the series it improved.
+ */
 typedef struct Series
 {
 	uint32		hash;
-	bool		used;
 	bool		key_null;
 	bool		has_time;		/* some row has a non-NULL time: newest is set */
 	bool		has_null_time;
-	bool		taken;			/* pass 2 found its row */
 	Datum		key;			/* int64 view, or a text copy */
 	int64		newest;
+	MinimalTuple row;			/* the newest row found so far */
+	int64		batch;			/* the batch whose batch_row improves row */
+	int			batch_row;
 } Series;
+
+#define SERIES_BLOCK 256
 
 typedef struct LastPointState
 {
@@ -280,31 +289,38 @@ typedef struct LastPointState
 	bool		nulls_first;	/* of the time: a NULL time is the newest */
 	VectorQual *vq;
 	bool		values_set;
-	bool	   *read_pass1;
-	bool	   *read_pass2;
+	bool	   *read_keys;		/* series and time, and what the quals test */
+	int		   *read_rows;		/* the columns of the rows kept */
+	int			nread_rows;
 
 	MemoryContext series_cxt;
-	Series	   *series;
-	uint32		capacity;		/* a power of two, at most half used */
+	Series	  **table;			/* open addressing, at most half used */
+	uint32		capacity;		/* a power of two */
 	uint32		nseries;
+	Series	   *free_entries;	/* the rest of the last block allocated */
+	int			nfree;
 
-	/* pass 1: the summaries of the chunk being read */
+	/* the summaries of the chunk being read */
 	ColumnSummary chunk_time;
 	ColumnSummary chunk_key;
 	char	   *keybuf;			/* a dictionary entry as a text, in series_cxt */
 	Size		keybuf_size;
 
-	/* pass 2 */
-	bool		need_null;		/* some series keeps a row with a NULL time */
-	bool		any_time;		/* some series keeps a row with a time */
-	int64		oldest;			/* the oldest time a series keeps */
+	/* the series a batch improved, and a dictionary's codes' series */
+	Series	  **improved;
+	int			nimproved;
+	Series	  **code_series;
+	int			code_capacity;
+	Datum	   *row_values;
+	bool	   *row_nulls;
+
 	Tuplesortstate *sort;
 	TupleTableSlot *sort_slot;
 	bool		done;			/* rows sorted, being handed out */
 
 	/* EXPLAIN ANALYZE */
-	TsScanCounters pass1;
-	TsScanCounters pass2;
+	TsScanCounters counters;
+	int64		rows_kept;		/* rows copied, newer ones replacing older */
 } LastPointState;
 
 static void begin_lastpoint(CustomScanState *node, EState *estate, int eflags);
@@ -345,6 +361,7 @@ begin_lastpoint(CustomScanState *node, EState *estate, int eflags)
 	CustomScan *cs = (CustomScan *) node->ss.ps.plan;
 	TupleDesc	desc = RelationGetDescr(node->ss.ss_currentRelation);
 	List	   *ints = linitial(cs->custom_private);
+	bool	   *read_rows;
 
 	state->key_att = list_nth_int(ints, LP_KEY_ATT) - 1;
 	state->time_att = list_nth_int(ints, LP_TIME_ATT) - 1;
@@ -354,10 +371,10 @@ begin_lastpoint(CustomScanState *node, EState *estate, int eflags)
 	state->key_is_text = state->key_type == TEXTOID || state->key_type == VARCHAROID;
 	state->vq = vector_qual_compile(cs->custom_exprs, cs->scan.scanrelid, NULL,
 									&node->ss.ps);
-	state->read_pass1 = palloc0(sizeof(bool) * Max(desc->natts, 1));
-	state->read_pass1[state->key_att] = true;
-	state->read_pass1[state->time_att] = true;
-	state->read_pass2 = palloc0(sizeof(bool) * Max(desc->natts, 1));
+	state->read_keys = palloc0(sizeof(bool) * Max(desc->natts, 1));
+	state->read_keys[state->key_att] = true;
+	state->read_keys[state->time_att] = true;
+	read_rows = palloc0(sizeof(bool) * Max(desc->natts, 1));
 	{
 		ListCell   *lc;
 
@@ -366,11 +383,18 @@ begin_lastpoint(CustomScanState *node, EState *estate, int eflags)
 			int			attno = lfirst_int(lc);
 
 			if (attno == 0)		/* a whole-row reference */
-				memset(state->read_pass2, true, sizeof(bool) * desc->natts);
+				memset(read_rows, true, sizeof(bool) * desc->natts);
 			else if (attno > 0 && attno <= desc->natts)
-				state->read_pass2[attno - 1] = true;
+				read_rows[attno - 1] = true;
 		}
 	}
+	state->read_rows = palloc(sizeof(int) * Max(desc->natts, 1));
+	for (int a = 0; a < desc->natts; a++)
+		if (read_rows[a] && !TupleDescAttr(desc, a)->attisdropped)
+			state->read_rows[state->nread_rows++] = a;
+	pfree(read_rows);
+	state->row_values = palloc0(sizeof(Datum) * Max(desc->natts, 1));
+	state->row_nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
 	state->series_cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "timeseries last point",
 											  ALLOCSET_DEFAULT_SIZES);
@@ -411,22 +435,22 @@ static void
 series_grow(LastPointState *state)
 {
 	uint32		newcap = state->capacity ? state->capacity * 2 : 1024;
-	Series	   *old = state->series;
+	Series	  **old = state->table;
 	uint32		oldcap = state->capacity;
 
-	state->series = MemoryContextAllocExtended(state->series_cxt, sizeof(Series) * newcap,
-											   MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	state->table = MemoryContextAllocExtended(state->series_cxt, sizeof(Series *) * newcap,
+											  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	state->capacity = newcap;
 	for (uint32 i = 0; i < oldcap; i++)
 	{
 		uint32		pos;
 
-		if (!old[i].used)
+		if (old[i] == NULL)
 			continue;
-		pos = old[i].hash & (newcap - 1);
-		while (state->series[pos].used)
+		pos = old[i]->hash & (newcap - 1);
+		while (state->table[pos])
 			pos = (pos + 1) & (newcap - 1);
-		state->series[pos] = old[i];
+		state->table[pos] = old[i];
 	}
 	if (old)
 		pfree(old);
@@ -447,9 +471,9 @@ series_lookup(LastPointState *state, Datum key, bool isnull, bool create)
 	if (state->capacity == 0)
 		return NULL;
 	pos = h & (state->capacity - 1);
-	while (state->series[pos].used)
+	while (state->table[pos])
 	{
-		Series	   *s = &state->series[pos];
+		Series	   *s = state->table[pos];
 
 		if (s->hash == h && series_equal(state, s, key, isnull))
 			return s;
@@ -464,33 +488,39 @@ series_lookup(LastPointState *state, Datum key, bool isnull, bool create)
 static Series *
 series_add(LastPointState *state, uint32 pos, uint32 h, Datum key, bool isnull)
 {
+	Series	   *s;
+
+	if (state->nfree == 0)
 	{
-		Series	   *s = &state->series[pos];
-
-		memset(s, 0, sizeof(Series));
-		s->used = true;
-		s->hash = h;
-		s->key_null = isnull;
-		if (!isnull && state->key_is_text)
-		{
-			Size		len = VARSIZE_ANY_EXHDR(DatumGetPointer(key));
-			text	   *copy = MemoryContextAlloc(state->series_cxt, len + VARHDRSZ);
-
-			SET_VARSIZE(copy, len + VARHDRSZ);
-			memcpy(VARDATA(copy), VARDATA_ANY(DatumGetPointer(key)), len);
-			s->key = PointerGetDatum(copy);
-		}
-		else
-			s->key = isnull ? (Datum) 0 : key;
-		state->nseries++;
-		return s;
+		state->free_entries = MemoryContextAlloc(state->series_cxt,
+												 sizeof(Series) * SERIES_BLOCK);
+		state->nfree = SERIES_BLOCK;
 	}
+	s = state->free_entries++;
+	state->nfree--;
+	memset(s, 0, sizeof(Series));
+	s->hash = h;
+	s->key_null = isnull;
+	s->batch = -1;
+	if (!isnull && state->key_is_text)
+	{
+		Size		len = VARSIZE_ANY_EXHDR(DatumGetPointer(key));
+		text	   *copy = MemoryContextAlloc(state->series_cxt, len + VARHDRSZ);
+
+		SET_VARSIZE(copy, len + VARHDRSZ);
+		memcpy(VARDATA(copy), VARDATA_ANY(DatumGetPointer(key)), len);
+		s->key = PointerGetDatum(copy);
+	}
+	else
+		s->key = isnull ? (Datum) 0 : key;
+	state->table[pos] = s;
+	state->nseries++;
+	return s;
 }
 
 /*
- * A per-batch cache from a row's key Datum to its series: the rows of a
- * dictionary vector share their value's pointer, and equal by-value keys
- * are equal Datums.  (Pointers are only compared within their batch.)
+ * A per-batch cache from a row's key Datum to its series, for keys that are
+ * not dictionary codes: equal by-value keys are equal Datums.
  */
 #define KEY_CACHE 512
 
@@ -498,15 +528,7 @@ typedef struct KeyCache
 {
 	Datum		key[KEY_CACHE];
 	Series	   *series[KEY_CACHE];
-	uint32		capacity;		/* the table's when filled: growth moves entries */
 } KeyCache;
-
-static inline void
-key_cache_reset(KeyCache *cache, uint32 capacity)
-{
-	memset(cache->series, 0, sizeof(cache->series));
-	cache->capacity = capacity;
-}
 
 static inline Datum
 key_view(LastPointState *state, Datum value)
@@ -515,28 +537,17 @@ key_view(LastPointState *state, Datum value)
 		Int64GetDatum(summary_int64(state->key_type, value));
 }
 
-/* Does this row hold the time its series keeps? */
-static inline bool
-is_kept_time(LastPointState *state, const Series *s, Datum t, bool tnull)
-{
-	if (tnull)
-		return s->has_null_time && (state->nulls_first || !s->has_time);
-	if (state->nulls_first && s->has_null_time)
-		return false;
-	return s->has_time && summary_int64(state->time_type, t) == s->newest;
-}
-
-/* ---------- pass 1: the newest time of every series ---------- */
+/* ---------- the scan ---------- */
 
 /*
- * Pass 1 walks the newest chunks first, so that once every series has been
- * seen, the older chunks' vectors can be passed over when the series they
- * hold (their dictionary, or their range of integer keys) all keep a time
- * at least as new as anything in them: there pass 1 reads a vector's
+ * The newest chunks first, so that once every series has been seen, the
+ * older chunks' vectors can be passed over when the series they hold
+ * (their dictionary, or their range of integer keys) all keep a time at
+ * least as new as anything in them: there the scan reads a vector's
  * dictionary instead of decoding two columns of 1024 rows.
  */
 static uint64
-pass1_chunk_key(void *arg, const ChunkMeta *meta)
+scan_chunk_key(void *arg, const ChunkMeta *meta)
 {
 	LastPointState *state = (LastPointState *) arg;
 	ColumnSummary cs;
@@ -555,7 +566,7 @@ pass1_chunk_key(void *arg, const ChunkMeta *meta)
 }
 
 static bool
-pass1_chunk_filter(void *arg, const ChunkMeta *meta)
+scan_chunk_filter(void *arg, const ChunkMeta *meta)
 {
 	LastPointState *state = (LastPointState *) arg;
 
@@ -605,7 +616,7 @@ series_of_bytes(LastPointState *state, const char *p, uint32 len)
 
 /*
  * Does every series the current vector may hold keep a time at least as
- * new as the vector's newest?  Then pass 1 need not decode it.
+ * new as the vector's newest?  Then the scan need not decode it.
  */
 static bool
 vector_settled(LastPointState *state, TableScanDesc scan)
@@ -672,7 +683,7 @@ vector_settled(LastPointState *state, TableScanDesc scan)
 }
 
 static bool
-pass1_vector_filter(void *arg, TableScanDesc scan)
+scan_vector_filter(void *arg, TableScanDesc scan)
 {
 	LastPointState *state = (LastPointState *) arg;
 
@@ -682,15 +693,75 @@ pass1_vector_filter(void *arg, TableScanDesc scan)
 }
 
 static int
-pass1_row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
+scan_row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
 {
 	LastPointState *state = (LastPointState *) arg;
 
 	return vector_qual_filter(state->vq, scan, nrows, NULL, sel);
 }
 
+/*
+ * Would a row with this time replace the row series s keeps?  The newest
+ * time wins; a NULL time is newer than any when NULLs sort first (DISTINCT
+ * ON keeps that row), and older otherwise.  Among equal times the first row
+ * stays, as DISTINCT ON may keep any of them.
+ */
+static inline bool
+row_is_newer(LastPointState *state, const Series *s, bool tnull, int64 t)
+{
+	if (!s->has_time && !s->has_null_time)
+		return true;
+	if (state->nulls_first)
+		return !s->has_null_time && (tnull || !s->has_time || t > s->newest);
+	return !tnull && (!s->has_time || t > s->newest);
+}
+
+/*
+ * Copy the rows that replace what the series the batch improved keep:
+ * their columns are decoded up to the last of those rows only.
+ */
 static void
-pass1(LastPointState *state)
+keep_rows(LastPointState *state, TableScanDesc scan, TupleDesc desc)
+{
+	int			upto = 0;
+	MemoryContext old;
+
+	for (int k = 0; k < state->nimproved; k++)
+		upto = Max(upto, state->improved[k]->batch_row + 1);
+	for (int a = 0; a < desc->natts; a++)
+		state->row_nulls[a] = true;
+	old = MemoryContextSwitchTo(state->series_cxt);
+	for (int k = 0; k < state->nimproved; k++)
+	{
+		Series	   *s = state->improved[k];
+
+		for (int c = 0; c < state->nread_rows; c++)
+		{
+			int			a = state->read_rows[c];
+			Datum	   *values;
+			bool	   *isnull;
+
+			/* decoded once per batch: later calls return the same arrays */
+			ts_scan_batch_column_upto(scan, a, upto, &values, &isnull);
+			state->row_values[a] = values[s->batch_row];
+			state->row_nulls[a] = isnull[s->batch_row];
+		}
+		if (s->row)
+			pfree(s->row);
+		s->row = heap_form_minimal_tuple(desc, state->row_values, state->row_nulls);
+		state->rows_kept++;
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * One pass over the table, newest chunks (and each chunk's newest vectors)
+ * first: for each batch, the rows' series (through the dictionary's codes
+ * when the series column has them: one lookup per entry), their newest
+ * times, and a copy of each row that is newer than what its series kept.
+ */
+static void
+scan_series(LastPointState *state)
 {
 	ScanState  *ss = &state->css.ss;
 	TupleDesc	desc = RelationGetDescr(ss->ss_currentRelation);
@@ -699,203 +770,132 @@ pass1(LastPointState *state)
 	int			nrows;
 	const bool *sel;
 	KeyCache   *cache = palloc(sizeof(KeyCache));
+	int			improved_capacity = 0;
+	int64		batch = 0;
 
-	ts_scan_set_filters(scan, state->read_pass1, pass1_chunk_filter, pass1_vector_filter,
-						pass1_row_filter, state);
-	ts_scan_set_chunk_order(scan, pass1_chunk_key, false, state);
+	ts_scan_set_filters(scan, state->read_keys, scan_chunk_filter, scan_vector_filter,
+						scan_row_filter, state);
+	ts_scan_set_chunk_order(scan, scan_chunk_key, true, state);
 	while ((nrows = ts_scan_next_batch(scan, desc, &sel)) > 0)
 	{
 		Datum	   *keys;
 		bool	   *knull;
 		Datum	   *times;
 		bool	   *tnull;
+		const int32 *codes = NULL;
+		int			ndict = 0;
 
 		CHECK_FOR_INTERRUPTS();
+		batch++;
 		ts_scan_batch_column(scan, state->key_att, &keys, &knull);
 		ts_scan_batch_column(scan, state->time_att, &times, &tnull);
-		key_cache_reset(cache, state->capacity);
+		if (state->key_is_text)
+			ndict = ts_scan_batch_codes(scan, state->key_att, &codes);
+		if (ndict > 0)
+		{
+			if (ndict > state->code_capacity)
+			{
+				state->code_capacity = Max(ndict, 64);
+				state->code_series = MemoryContextAlloc(state->series_cxt,
+														sizeof(Series *) * state->code_capacity);
+			}
+			memset(state->code_series, 0, sizeof(Series *) * ndict);
+		}
+		else
+			memset(cache->series, 0, sizeof(cache->series));
+		/* a batch improves at most one series per row */
+		if (nrows > improved_capacity)
+		{
+			improved_capacity = Max(nrows, 1024);
+			if (state->improved)
+				pfree(state->improved);
+			state->improved = MemoryContextAlloc(state->series_cxt,
+												 sizeof(Series *) * improved_capacity);
+		}
+		state->nimproved = 0;
+
 		for (int i = 0; i < nrows; i++)
 		{
 			Series	   *s;
-			Datum		k;
-			uint32		slot;
+			int64		t;
 
 			if (sel && !sel[i])
 				continue;
-			k = knull[i] ? (Datum) 0 : key_view(state, keys[i]);
-			slot = (uint32) ((k >> 3) ^ (k >> 13)) % KEY_CACHE;
-			if (!knull[i] && cache->series[slot] && cache->key[slot] == k &&
-				cache->capacity == state->capacity)
-				s = cache->series[slot];
+			if (knull[i])
+				s = series_lookup(state, (Datum) 0, true, true);
+			else if (ndict > 0)
+			{
+				s = state->code_series[codes[i]];
+				if (s == NULL)
+					s = state->code_series[codes[i]] =
+						series_lookup(state, keys[i], false, true);
+			}
 			else
 			{
-				s = series_lookup(state, k, knull[i], true);
-				if (cache->capacity != state->capacity)
-					key_cache_reset(cache, state->capacity);
-				if (!knull[i])
+				Datum		k = key_view(state, keys[i]);
+				uint32		slot = (uint32) ((k >> 3) ^ (k >> 13)) % KEY_CACHE;
+
+				s = cache->series[slot];
+				if (s == NULL || cache->key[slot] != k)
 				{
+					s = series_lookup(state, k, false, true);
 					cache->key[slot] = k;
 					cache->series[slot] = s;
 				}
+			}
+			t = tnull[i] ? 0 : summary_int64(state->time_type, times[i]);
+			if (row_is_newer(state, s, tnull[i], t))
+			{
+				if (s->batch != batch)
+				{
+					s->batch = batch;
+					state->improved[state->nimproved++] = s;
+				}
+				s->batch_row = i;
 			}
 			if (tnull[i])
 				s->has_null_time = true;
 			else
 			{
-				int64		t = summary_int64(state->time_type, times[i]);
-
 				if (!s->has_time || t > s->newest)
 					s->newest = t;
 				s->has_time = true;
 			}
 		}
+		if (state->nimproved > 0)
+			keep_rows(state, scan, desc);
 	}
-	state->pass1 = *ts_scan_counters(scan);
+	state->counters = *ts_scan_counters(scan);
 	ts_scan_end(scan);
 	pfree(cache);
-
-	/* what pass 2 must find */
-	state->need_null = false;
-	state->any_time = false;
-	state->oldest = PG_INT64_MAX;
-	for (uint32 i = 0; i < state->capacity; i++)
-	{
-		Series	   *s = &state->series[i];
-
-		if (!s->used)
-			continue;
-		if (s->has_null_time && (state->nulls_first || !s->has_time))
-			state->need_null = true;
-		else
-		{
-			state->any_time = true;
-			state->oldest = Min(state->oldest, s->newest);
-		}
-	}
 }
 
-/* ---------- pass 2: the rows ---------- */
-
-/* Could a chunk (vector) with this summary of the time column hold a kept row? */
-static bool
-summary_may_hold(LastPointState *state, const ColumnSummary *cs)
-{
-	if (!cs->known)
-		return true;
-	if (state->need_null && cs->has_nulls)
-		return true;
-	return state->any_time && cs->has_values &&
-		summary_int64(state->time_type, cs->max) >= state->oldest;
-}
-
-static bool
-pass2_chunk_filter(void *arg, const ChunkMeta *meta)
-{
-	LastPointState *state = (LastPointState *) arg;
-	ColumnSummary cs;
-
-	if (meta->summary)
-	{
-		summary_get(meta->summary, (AttrNumber) (state->time_att + 1), state->time_type, &cs);
-		if (!summary_may_hold(state, &cs))
-			return false;
-	}
-	return vector_qual_chunk_may_match(state->vq, meta);
-}
-
-static bool
-pass2_vector_filter(void *arg, TableScanDesc scan)
-{
-	LastPointState *state = (LastPointState *) arg;
-	ColumnSummary cs;
-
-	ts_scan_vector_summary(scan, state->time_att, state->time_type, &cs);
-	if (!summary_may_hold(state, &cs))
-		return false;
-	return vector_qual_vector_may_match(state->vq, scan);
-}
-
-/* Rows passing the quals whose time is the one their series keeps. */
-static int
-pass2_row_filter(void *arg, TableScanDesc scan, int nrows, bool *sel)
-{
-	LastPointState *state = (LastPointState *) arg;
-	Datum	   *keys;
-	bool	   *knull;
-	Datum	   *times;
-	bool	   *tnull;
-	int			kept = 0;
-
-	vector_qual_filter(state->vq, scan, nrows, NULL, sel);
-	ts_scan_batch_column(scan, state->key_att, &keys, &knull);
-	ts_scan_batch_column(scan, state->time_att, &times, &tnull);
-	for (int i = 0; i < nrows; i++)
-	{
-		Series	   *s;
-
-		if (!sel[i])
-			continue;
-		/* most rows are older than any kept time: no lookup for them */
-		if (tnull[i] ? !state->need_null :
-			!state->any_time || summary_int64(state->time_type, times[i]) < state->oldest)
-		{
-			sel[i] = false;
-			continue;
-		}
-		s = series_lookup(state, knull[i] ? (Datum) 0 : key_view(state, keys[i]),
-						  knull[i], false);
-		sel[i] = s != NULL && !s->taken && is_kept_time(state, s, times[i], tnull[i]);
-		kept += sel[i];
-	}
-	return kept;
-}
-
+/* The rows kept, sorted by series. */
 static void
-pass2(LastPointState *state)
+sort_rows(LastPointState *state)
 {
-	ScanState  *ss = &state->css.ss;
-	CustomScan *cs = (CustomScan *) ss->ps.plan;
+	CustomScan *cs = (CustomScan *) state->css.ss.ps.plan;
 	List	   *oids = lsecond(cs->custom_private);
-	TupleDesc	desc = RelationGetDescr(ss->ss_currentRelation);
-	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
+	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
 	AttrNumber	sort_att = state->key_att + 1;
 	Oid			sortop = linitial_oid(oids);
 	Oid			collation = lsecond_oid(oids);
 	bool		nulls_first = list_nth_int(linitial(cs->custom_private), LP_KEY_NULLS);
-	TableScanDesc scan;
 
 	state->sort = tuplesort_begin_heap(desc, 1, &sort_att, &sortop, &collation,
 									   &nulls_first, work_mem, NULL, TUPLESORT_NONE);
-	if (state->nseries == 0)
-	{
-		tuplesort_performsort(state->sort);
-		return;
-	}
-	scan = ts_scan_begin_custom(ss->ss_currentRelation, ss->ps.state->es_snapshot);
-	ts_scan_set_filters(scan, state->read_pass2, pass2_chunk_filter, pass2_vector_filter,
-						pass2_row_filter, state);
-	while (ts_scan_getnextslot(scan, ForwardScanDirection, slot))
-	{
-		bool		knull;
-		bool		tnull;
-		Datum		k = slot_getattr(slot, state->key_att + 1, &knull);
-		Datum		t = slot_getattr(slot, state->time_att + 1, &tnull);
-		Series	   *s;
-
-		CHECK_FOR_INTERRUPTS();
-		s = series_lookup(state, knull ? (Datum) 0 : key_view(state, k), knull, false);
-		if (s == NULL || s->taken || !is_kept_time(state, s, t, tnull))
-			continue;
-		s->taken = true;
-		tuplesort_puttupleslot(state->sort, slot);
-	}
-	state->pass2 = *ts_scan_counters(scan);
-	ts_scan_end(scan);
-
-	/* pass 2 sees what pass 1 saw: a series missing is a pruning bug */
 	for (uint32 i = 0; i < state->capacity; i++)
-		if (state->series[i].used && !state->series[i].taken)
-			elog(ERROR, "timeseries: the newest row of a series was not found again");
+	{
+		Series	   *s = state->table[i];
+
+		if (s == NULL)
+			continue;
+		if (s->row == NULL)
+			elog(ERROR, "timeseries: a series without a row");
+		ExecStoreMinimalTuple(s->row, state->sort_slot, false);
+		tuplesort_puttupleslot(state->sort, state->sort_slot);
+	}
+	ExecClearTuple(state->sort_slot);
 	tuplesort_performsort(state->sort);
 }
 
@@ -911,8 +911,8 @@ next_lastpoint(ScanState *ss)
 			vector_qual_set_values(state->vq, ss->ps.ps_ExprContext);
 			state->values_set = true;
 		}
-		pass1(state);
-		pass2(state);
+		scan_series(state);
+		sort_rows(state);
 		state->done = true;
 	}
 	if (!tuplesort_gettupleslot(state->sort, true, false, state->sort_slot, NULL))
@@ -942,11 +942,18 @@ reset_lastpoint(LastPointState *state)
 		tuplesort_end(state->sort);
 	state->sort = NULL;
 	MemoryContextReset(state->series_cxt);
-	state->series = NULL;
-	state->keybuf = NULL;
-	state->keybuf_size = 0;
+	state->table = NULL;
 	state->capacity = 0;
 	state->nseries = 0;
+	state->free_entries = NULL;
+	state->nfree = 0;
+	state->keybuf = NULL;
+	state->keybuf_size = 0;
+	state->improved = NULL;
+	state->nimproved = 0;
+	state->code_series = NULL;
+	state->code_capacity = 0;
+	state->rows_kept = 0;
 	state->done = false;
 	state->values_set = false;
 }
@@ -983,10 +990,9 @@ explain_lastpoint(CustomScanState *node, List *ancestors, ExplainState *es)
 	if (es->analyze && state->done)
 	{
 		ExplainPropertyInteger("Series", NULL, state->nseries, es);
-		ExplainPropertyInteger("Pass 1 Chunks Read", NULL, state->pass1.chunks_read, es);
-		ExplainPropertyInteger("Pass 1 Vectors Skipped", NULL, state->pass1.vectors_pruned, es);
-		ExplainPropertyInteger("Pass 2 Chunks Read", NULL, state->pass2.chunks_read, es);
-		ExplainPropertyInteger("Pass 2 Chunks Pruned", NULL, state->pass2.chunks_pruned, es);
-		ExplainPropertyInteger("Pass 2 Vectors Pruned", NULL, state->pass2.vectors_pruned, es);
+		ExplainPropertyInteger("Chunks Read", NULL, state->counters.chunks_read, es);
+		ExplainPropertyInteger("Chunks Pruned", NULL, state->counters.chunks_pruned, es);
+		ExplainPropertyInteger("Vectors Skipped", NULL, state->counters.vectors_pruned, es);
+		ExplainPropertyInteger("Rows Kept", NULL, state->rows_kept, es);
 	}
 }
