@@ -61,6 +61,9 @@ SELECT q, va_check(q) FROM (VALUES
 	('SELECT host, sum(n), avg(n) FROM %T GROUP BY host'),
 	('SELECT (host, count(*), sum(i4))::text, d + 1 FROM %T GROUP BY host, d'),
 	('SELECT min(n), max(n), min(host), max(host) FROM %T'),
+	('SELECT var_pop(i2), var_samp(i4), stddev_pop(i8), stddev(n), variance(n) FROM %T'),
+	('SELECT host, variance(i2), stddev(i4), var_pop(i8), var_samp(n) FROM %T GROUP BY host'),
+	('SELECT d, stddev_samp(i8) FILTER (WHERE b), var_pop(n) FILTER (WHERE i2 > 250) FROM %T GROUP BY d'),
 	('SELECT b, min(n), max(n), min(host), max(host) FROM %T WHERE i2 > 20 GROUP BY b'),
 	('SELECT d, max(host), min(n) FILTER (WHERE i2 > 100) FROM %T GROUP BY d'),
 	('SELECT host FROM %T GROUP BY host HAVING length(host) * 100 + count(*) > 1300'),
@@ -118,7 +121,7 @@ ROLLBACK;
 
 -- what is not supported keeps PostgreSQL's plan, and says why when asked
 SET timeseries.debug_require_vector_agg = on;
-SELECT stddev(n) FROM va;
+SELECT bit_or(i4) FROM va;
 SELECT count(DISTINCT host) FROM va;
 SELECT count(*) FILTER (WHERE host LIKE 'h1%') FROM va;
 SELECT max(upper(host)) FROM va;
@@ -258,7 +261,9 @@ SET max_parallel_workers_per_gather = 0;
 -- numeric arithmetic for what does not fit: huge values, scales past 38,
 -- sums whose rescaling would overflow; NaN and infinities counted apart),
 -- groups of NULLs only, and the serialized partial states PostgreSQL reads
--- back, serial and parallel
+-- back, serial and parallel; the same for variances and standard
+-- deviations (sums of squares: of int8 past 128 bits, of numeric at twice
+-- the values' scale)
 CREATE TABLE i8 (g int, x int8) USING timeseries;
 INSERT INTO i8 SELECT g % 5, CASE g % 5
 		WHEN 0 THEN 9223372036854775807 - g
@@ -286,6 +291,8 @@ SELECT g, sum(x), avg(x), count(x) FROM i8 GROUP BY g ORDER BY g;
 SELECT sum(x), avg(x) FROM i8;
 SELECT g, sum(x), avg(x), count(x) FROM nu WHERE g <> 6 GROUP BY g ORDER BY g;
 SELECT g, left(sum(x)::text, 40), count(x) FROM nu WHERE g = 6 GROUP BY g;
+SELECT g, var_pop(x), stddev(x) FROM i8 GROUP BY g ORDER BY g;
+SELECT g, left(var_samp(x)::text, 40), left(stddev_pop(x)::text, 40) FROM nu GROUP BY g ORDER BY g;
 RESET timeseries.debug_require_vector_agg;
 -- min and max of numeric: a tie takes the later value, whose scale shows
 CREATE TABLE nm (g int, x numeric, s text) USING timeseries;
@@ -301,8 +308,8 @@ DROP TABLE nm;
 -- per group, and over the groups without NaN, against the heap twin
 CREATE FUNCTION sums_same(t text) RETURNS bool LANGUAGE plpgsql AS $$
 DECLARE
-	q text := 'SELECT array_agg(r ORDER BY r) FROM (SELECT a::text r FROM (SELECT g, sum(x), avg(x) FROM %1$I GROUP BY g
-			   UNION ALL SELECT -1, sum(x), avg(x) FROM %1$I WHERE g IN (0, 1, 5, 6, 7)) a) b';
+	q text := 'SELECT array_agg(r ORDER BY r) FROM (SELECT a::text r FROM (SELECT g, sum(x), avg(x), var_pop(x), var_samp(x), stddev_pop(x), stddev(x) FROM %1$I GROUP BY g
+			   UNION ALL SELECT -1, sum(x), avg(x), var_pop(x), var_samp(x), stddev_pop(x), stddev(x) FROM %1$I WHERE g IN (0, 1, 5, 6, 7)) a) b';
 	a text[];
 	b text[];
 BEGIN
@@ -316,7 +323,7 @@ SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
-EXPLAIN (costs off) SELECT g, sum(x), avg(x) FROM nu GROUP BY g;
+EXPLAIN (costs off) SELECT g, sum(x), avg(x), variance(x) FROM nu GROUP BY g;
 SELECT sums_same('i8'), sums_same('nu');
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
@@ -345,6 +352,10 @@ CREATE AGGREGATE va_sum8_noserial(int8) (sfunc = int8_avg_accum, stype = interna
 	combinefunc = int8_avg_combine, finalfunc = numeric_poly_sum);
 SELECT va_sum8_noserial(i8) = (SELECT sum(i8) FROM va_heap) AS same FROM va;
 DROP AGGREGATE va_sum8_noserial(int8);
+CREATE AGGREGATE va_var4_noserial(int4) (sfunc = int4_accum, stype = internal,
+	combinefunc = numeric_poly_combine, finalfunc = numeric_poly_var_pop);
+SELECT va_var4_noserial(i4) = (SELECT var_pop(i4) FROM va_heap) AS same FROM va;
+DROP AGGREGATE va_var4_noserial(int4);
 CREATE AGGREGATE va_sum100(int4) (sfunc = int4_sum, stype = int8, initcond = '100',
 	combinefunc = int8pl, parallel = safe);
 CREATE FUNCTION va_minus(int8, int8) RETURNS int8 LANGUAGE sql IMMUTABLE PARALLEL SAFE

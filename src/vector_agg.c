@@ -126,6 +126,8 @@ typedef enum AggKind
 	AK_SUM_INT,					/* int2/int4 into int8 */
 	AK_SUM_INT8,				/* sum and avg of int8: N and a 128-bit sum */
 	AK_SUM_NUMERIC,				/* sum and avg of numeric (NumericSum) */
+	AK_MOMENTS,					/* variance and stddev of integers and numeric
+								 * (NumericMoments) */
 	AK_SUM_FLOAT4,
 	AK_SUM_FLOAT8,
 	AK_AVG_INT,					/* int8[2] {count, sum} */
@@ -150,7 +152,8 @@ typedef struct AggSlot
 	bool		vnull;
 	bool		pending;		/* first/last by reference: v points into the batch */
 	Pointer		owned;			/* first/last by reference: our copy, or NULL;
-								 * AK_SUM_NUMERIC: its NumericSum */
+								 * AK_SUM_NUMERIC: its NumericSum;
+								 * AK_MOMENTS: its NumericMoments */
 } AggSlot;
 
 typedef struct AggSpec
@@ -401,6 +404,19 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 			return argtype == NUMERICOID && combinefn == F_NUMERIC_AVG_COMBINE &&
 				serialfn == F_NUMERIC_AVG_SERIALIZE &&
 				deserialfn == F_NUMERIC_AVG_DESERIALIZE && initval == NULL;
+		case F_INT2_ACCUM:
+		case F_INT4_ACCUM:
+			spec->kind = AK_MOMENTS;
+			return (argtype == INT2OID || argtype == INT4OID) &&
+				combinefn == F_NUMERIC_POLY_COMBINE &&
+				serialfn == F_NUMERIC_POLY_SERIALIZE &&
+				deserialfn == F_NUMERIC_POLY_DESERIALIZE && initval == NULL;
+		case F_INT8_ACCUM:
+		case F_NUMERIC_ACCUM:
+			spec->kind = AK_MOMENTS;
+			return (argtype == INT8OID || argtype == NUMERICOID) &&
+				combinefn == F_NUMERIC_COMBINE && serialfn == F_NUMERIC_SERIALIZE &&
+				deserialfn == F_NUMERIC_DESERIALIZE && initval == NULL;
 #endif
 		case F_INT8_AVG_ACCUM:
 			spec->kind = AK_SUM_INT8;
@@ -1306,8 +1322,9 @@ plan_agg(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
  * double-groupby-all: 5,700 partial rows of ten avg states.
  *
  * Aggregates: those TimeseriesAgg computes whose states are plain values
- * or arrays (combined_here: not first()/last() and sums of int8 and
- * numeric, whose states are serialized, nor min/max of numeric and text),
+ * or arrays (combined_here: not first()/last(), sums of int8 and numeric
+ * and variances of integers and numeric, whose states are serialized, nor
+ * min/max of numeric and text),
  * and only with the final functions listed in combine_final_ok.
  */
 #define COMBINE_NAME "TimeseriesCombine"
@@ -1358,6 +1375,7 @@ combined_here(AggKind kind)
 			return true;
 		case AK_SUM_INT8:
 		case AK_SUM_NUMERIC:
+		case AK_MOMENTS:
 		case AK_MIN_CMP:
 		case AK_MAX_CMP:
 		case AK_FIRST:
@@ -2520,45 +2538,33 @@ numeric_sum_add_rest(NumericSum *ns, Numeric num, MemoryContext cxt)
 	MemoryContextSwitchTo(old);
 }
 
-/* One numeric into a group's sum, as do_numeric_accum counts it. */
+/*
+ * A value the 128-bit sum cannot take (num, of dscale scale) into rest,
+ * counted for maxScale as do_numeric_accum counts it.
+ */
 static void
-numeric_sum_add(NumericSum *ns, int64 *n, Datum d)
+numeric_sum_add_large(NumericSum *ns, Numeric num, int scale, MemoryContext cxt)
 {
-	MemoryContext cxt = GetMemoryChunkContext(ns);
-	int128		v;
-	int			dscale;
-	char		special;
-
-	if (!numeric_scaled(d, &v, &dscale, &special))
+	numeric_sum_add_rest(ns, num, cxt);
+	if (scale > ns->scale)
 	{
-		Numeric		num = DatumGetNumeric(d);
-
-		if (special == 'n')
-			ns->nan++;
-		else if (special == '+')
-			ns->pinf++;
-		else if (special == '-')
-			ns->ninf++;
-		else
-		{
-			/* too large for 128 bits */
-			int			scale = DatumGetInt32(DirectFunctionCall1(numeric_scale,
-																  NumericGetDatum(num)));
-
-			numeric_sum_add_rest(ns, num, cxt);
-			if (scale > ns->scale)
-			{
-				/* the 128-bit sum keeps its scale: spill it first */
-				numeric_sum_spill(ns, cxt);
-				ns->scale = scale;
-				ns->scale_count = 1;
-			}
-			else if (scale == ns->scale)
-				ns->scale_count++;
-			(*n)++;
-		}
-		return;
+		/* the 128-bit sum keeps its scale: spill it first */
+		numeric_sum_spill(ns, cxt);
+		ns->scale = scale;
+		ns->scale_count = 1;
 	}
+	else if (scale == ns->scale)
+		ns->scale_count++;
+}
+
+/*
+ * The value v * 10^-dscale into a group's sum.  num makes it a numeric
+ * (num(arg)), which is needed only when v does not fit at the sum's scale.
+ */
+static void
+numeric_sum_add_scaled(NumericSum *ns, int128 v, int dscale,
+					   Numeric (*num) (void *arg), void *arg, MemoryContext cxt)
+{
 	if (dscale > ns->scale)
 	{
 		int128		rescaled;
@@ -2581,8 +2587,7 @@ numeric_sum_add(NumericSum *ns, int64 *n, Datum d)
 				 __builtin_mul_overflow(v, pow10_128(ns->scale - dscale), &v))
 		{
 			/* this value at the sum's scale does not fit */
-			numeric_sum_add_rest(ns, DatumGetNumeric(d), cxt);
-			(*n)++;
+			numeric_sum_add_rest(ns, num(arg), cxt);
 			return;
 		}
 	}
@@ -2597,7 +2602,160 @@ numeric_sum_add(NumericSum *ns, int64 *n, Datum d)
 		}
 		ns->sum = r;
 	}
+}
+
+static Numeric
+numeric_of_datum(void *arg)
+{
+	return DatumGetNumeric(*(Datum *) arg);
+}
+
+static Numeric
+numeric_square_of_datum(void *arg)
+{
+	Numeric		x = DatumGetNumeric(*(Datum *) arg);
+
+	return numeric_mul_opt_error(x, x, NULL);
+}
+
+/* Special values (NaN, infinities) are counted apart, as do_numeric_accum does. */
+static void
+numeric_sum_count_special(NumericSum *ns, char special)
+{
+	if (special == 'n')
+		ns->nan++;
+	else if (special == '+')
+		ns->pinf++;
+	else
+		ns->ninf++;
+}
+
+/* One numeric into a group's sum, as do_numeric_accum counts it. */
+static void
+numeric_sum_add(NumericSum *ns, int64 *n, Datum d, MemoryContext cxt)
+{
+	int128		v;
+	int			dscale;
+	char		special;
+
+	if (numeric_scaled(d, &v, &dscale, &special))
+		numeric_sum_add_scaled(ns, v, dscale, numeric_of_datum, &d, cxt);
+	else if (special)
+	{
+		numeric_sum_count_special(ns, special);
+		return;
+	}
+	else
+	{
+		/* too large for 128 bits */
+		Numeric		num = DatumGetNumeric(d);
+
+		numeric_sum_add_large(ns, num,
+							  DatumGetInt32(DirectFunctionCall1(numeric_scale,
+																NumericGetDatum(num))),
+							  cxt);
+	}
 	(*n)++;
+}
+
+/*
+ * The state of int2_accum/int4_accum (PolyNumAggState), int8_accum and
+ * numeric_accum (NumericAggState) for a group: the sum of the values and
+ * the sum of their squares, the squares at twice the values' scale as
+ * do_numeric_accum multiplies them.  The special values and maxScale are
+ * x's.  N is the slot's n.
+ */
+typedef struct NumericMoments
+{
+	NumericSum	x;
+	NumericSum	x2;
+} NumericMoments;
+
+/* One numeric into a group's moments (numeric_accum). */
+static void
+numeric_moments_add(NumericMoments *m, int64 *n, Datum d, MemoryContext cxt)
+{
+	int128		v;
+	int128		v2;
+	int			dscale;
+	char		special;
+
+	if (!numeric_scaled(d, &v, &dscale, &special))
+	{
+		Numeric		num = DatumGetNumeric(d);
+		int			scale;
+
+		if (special)
+		{
+			numeric_sum_count_special(&m->x, special);
+			return;
+		}
+		scale = DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(num)));
+		numeric_sum_add_large(&m->x, num, scale, cxt);
+		numeric_sum_add_large(&m->x2, numeric_square_of_datum(&d), 2 * scale, cxt);
+	}
+	else
+	{
+		numeric_sum_add_scaled(&m->x, v, dscale, numeric_of_datum, &d, cxt);
+		if (__builtin_mul_overflow(v, v, &v2))
+			numeric_sum_add_large(&m->x2, numeric_square_of_datum(&d), 2 * dscale, cxt);
+		else
+			numeric_sum_add_scaled(&m->x2, v2, 2 * dscale, numeric_square_of_datum, &d, cxt);
+	}
+	(*n)++;
+}
+
+/*
+ * One integer into a group's moments (int2/int4/int8_accum): at scale 0,
+ * with every value and square in 128 bits, only the sums can overflow, and
+ * then spill.  Every value has the largest scale, 0.
+ */
+static inline void
+int_moments_add(NumericMoments *m, int64 *n, int64 x, MemoryContext cxt)
+{
+	int128		x2 = (int128) x * x;
+	int128		r;
+
+	if (unlikely(__builtin_add_overflow(m->x.sum, (int128) x, &r)))
+	{
+		numeric_sum_spill(&m->x, cxt);
+		r = x;
+	}
+	m->x.sum = r;
+	if (unlikely(__builtin_add_overflow(m->x2.sum, x2, &r)))
+	{
+		numeric_sum_spill(&m->x2, cxt);
+		r = x2;
+	}
+	m->x2.sum = r;
+	m->x.scale_count++;
+	(*n)++;
+}
+
+/*
+ * The partial state of int2_accum/int4_accum, as numeric_poly_serialize
+ * writes it (N, sumX, sumX2), or of int8_accum and numeric_accum, as
+ * numeric_serialize does (N, sumX, sumX2, maxScale, maxScaleCount, the NaN,
+ * +Inf and -Inf counts).  Both deserializers end with pq_getmsgend.
+ */
+static Datum
+numeric_moments_state(NumericMoments *m, int64 n, bool poly)
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, n);
+	send_numericvar(&buf, numeric_sum_value(&m->x));
+	send_numericvar(&buf, numeric_sum_value(&m->x2));
+	if (!poly)
+	{
+		pq_sendint32(&buf, m->x.scale);
+		pq_sendint64(&buf, m->x.scale_count);
+		pq_sendint64(&buf, m->x.nan);
+		pq_sendint64(&buf, m->x.pinf);
+		pq_sendint64(&buf, m->x.ninf);
+	}
+	return PointerGetDatum(pq_endtypsend(&buf));
 }
 
 /*
@@ -2621,6 +2779,22 @@ numeric_sum_state(NumericSum *ns, int64 n)
 	return PointerGetDatum(pq_endtypsend(&buf));
 }
 #endif							/* HAVE_INT128 */
+
+/*
+ * The state a group's aggregate keeps outside its slot (NumericSum,
+ * NumericMoments), made at its first value and counted against work_mem as
+ * the groups' values are.
+ */
+static inline void *
+group_state(TsAggState *state, AggSlot *s, Size size)
+{
+	if (s->owned == NULL)
+	{
+		s->owned = MemoryContextAllocZero(state->groups_cxt, size);
+		state->text_bytes += GetMemoryChunkSpace(s->owned);
+	}
+	return s->owned;
+}
 
 /*
  * Values by reference that became a group's state in this batch point into
@@ -2713,16 +2887,25 @@ accumulate(TsAggState *state, int a, int nrows, const bool *sel,
 			break;
 #ifdef HAVE_INT128
 		case AK_SUM_NUMERIC:
-			EACH_ROW(
-					 {
-						 if (s->owned == NULL)
-						 {
-							 s->owned = MemoryContextAllocZero(state->groups_cxt,
-															   sizeof(NumericSum));
-							 state->text_bytes += GetMemoryChunkSpace(s->owned);
-						 }
-						 numeric_sum_add((NumericSum *) s->owned, &s->n, values[i]);
-					 });
+			EACH_ROW(numeric_sum_add(group_state(state, s, sizeof(NumericSum)), &s->n,
+									 values[i], state->groups_cxt));
+			break;
+		case AK_MOMENTS:
+			{
+				MemoryContext cxt = state->groups_cxt;
+				Size		size = sizeof(NumericMoments);
+
+				if (spec->argtype == NUMERICOID)
+				{
+					EACH_ROW(numeric_moments_add(group_state(state, s, size), &s->n,
+												 values[i], cxt));
+				}
+				else
+				{
+					EACH_ROW(int_moments_add(group_state(state, s, size), &s->n,
+											 summary_int64(spec->argtype, values[i]), cxt));
+				}
+			}
 			break;
 #endif
 		case AK_SUM_FLOAT8:
@@ -3366,6 +3549,15 @@ partial_state(AggSpec *spec, AggSlot *s, bool *isnull)
 			return *isnull ? (Datum) 0 : numeric_sum_state((NumericSum *) s->owned, s->n);
 #else
 			elog(ERROR, "timeseries: numeric sums need 128-bit integers");
+#endif
+		case AK_MOMENTS:
+#ifdef HAVE_INT128
+			*isnull = s->owned == NULL;
+			return *isnull ? (Datum) 0 :
+				numeric_moments_state((NumericMoments *) s->owned, s->n,
+									  spec->argtype == INT2OID || spec->argtype == INT4OID);
+#else
+			elog(ERROR, "timeseries: variances need 128-bit integers");
 #endif
 		case AK_SUM_FLOAT8:
 			*isnull = s->n == 0;
@@ -4346,6 +4538,7 @@ combine_state(AggSpec *spec, AggSlot *s, Datum d, bool isnull)
 			}
 		case AK_SUM_INT8:
 		case AK_SUM_NUMERIC:
+		case AK_MOMENTS:
 		case AK_MIN_CMP:
 		case AK_MAX_CMP:
 		case AK_FIRST:

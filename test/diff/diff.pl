@@ -1098,6 +1098,7 @@ sub agg_exprs
 		[ "string_agg(${p}tl, ',' ORDER BY ${p}tl)", 'x' ],
 		[ "array_agg(${p}i4 ORDER BY ${p}i4 NULLS FIRST)", 'x' ],
 		[ "sum(DISTINCT ${p}i2)", 'x' ], [ "stddev_samp(${p}i4)", 'x' ], [ "var_pop(${p}i8)", 'x' ],
+		[ "stddev(${p}i2)", 'x' ], [ "var_samp(${p}n)", 'x' ], [ "stddev_pop(${p}n)", 'x' ],
 		[ "bit_or(${p}i4)", 'x' ], [ "sum(${p}iv)", 'x' ],
 		[ "count(*) FILTER (WHERE " . gen_pred(2, $p eq '' ? undef : substr($p, 0, -1)) . ")", 'x' ],
 		[ "max(length(${p}th))", 'x' ], [ "sum(${p}i4) FILTER (WHERE ${p}b)", 'x' ],
