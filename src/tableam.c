@@ -625,6 +625,20 @@ ts_relation_vacuum(Relation rel, VacuumParams *params,
 						 totals.rows, 0);
 }
 
+/*
+ * Does the fork exist?  (An unlogged table on a standby has no main fork.)
+ * smgrexists closes the fork's file to look again (mdexists), and scans and
+ * the planner ask for the size often, a chunk at a time: a fork that is
+ * open exists.
+ */
+static bool
+fork_exists(Relation rel, ForkNumber fork)
+{
+	SMgrRelation srel = RelationGetSmgr(rel);
+
+	return srel->md_num_open_segs[fork] > 0 || smgrexists(srel, fork);
+}
+
 static uint64
 ts_relation_size(Relation rel, ForkNumber forkNumber)
 {
@@ -633,10 +647,10 @@ ts_relation_size(Relation rel, ForkNumber forkNumber)
 	if (forkNumber == InvalidForkNumber)
 	{
 		for (int i = 0; i < MAX_FORKNUM; i++)
-			if (smgrexists(RelationGetSmgr(rel), i))
+			if (fork_exists(rel, i))
 				nblocks += smgrnblocks(RelationGetSmgr(rel), i);
 	}
-	else if (smgrexists(RelationGetSmgr(rel), forkNumber))
+	else if (fork_exists(rel, forkNumber))
 		nblocks = smgrnblocks(RelationGetSmgr(rel), forkNumber);
 	return nblocks * BLCKSZ;
 }
