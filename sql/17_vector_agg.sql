@@ -376,6 +376,62 @@ DROP AGGREGATE va_count_minus("any");
 DROP AGGREGATE va_max10(float8);
 DROP FUNCTION va_minus(int8, int8);
 
+-- a bucket width or date_trunc unit given as a prepared statement's
+-- parameter: in a generic plan it is computed when the scan starts (a NULL
+-- one makes a strict function's key NULL); a value from an outer query
+-- (LATERAL) may change on each rescan and keeps PostgreSQL's plan
+SET plan_cache_mode = force_generic_plan;
+PREPARE va_tb(interval, text, int, int) AS
+  SELECT time_bucket($1, t) b, date_trunc($2, t) dt, time_bucket($3, i4) bi, count(*), max(f8), sum(i4)
+    FROM va WHERE i2 > $4 GROUP BY 1, 2, 3;
+PREPARE va_tb_heap(interval, text, int, int) AS
+  SELECT time_bucket($1, t) b, date_trunc($2, t) dt, time_bucket($3, i4) bi, count(*), max(f8), sum(i4)
+    FROM va_heap WHERE i2 > $4 GROUP BY 1, 2, 3;
+EXPLAIN (costs off) EXECUTE va_tb('1 hour', 'day', 1000, 100);
+CREATE FUNCTION va_prepared_diff(w text, u text, iw int, n int) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE a bigint; b bigint; total bigint;
+	args text := format('%L, %L, %s, %s', w, u, coalesce(iw::text, 'NULL'), n);
+BEGIN
+	EXECUTE format('CREATE TEMP TABLE va_p1 AS EXECUTE va_tb(%s)', args);
+	EXECUTE format('CREATE TEMP TABLE va_p2 AS EXECUTE va_tb_heap(%s)', args);
+	SELECT count(*) INTO a FROM (SELECT * FROM va_p1 EXCEPT ALL SELECT * FROM va_p2) x;
+	SELECT count(*) INTO b FROM (SELECT * FROM va_p2 EXCEPT ALL SELECT * FROM va_p1) x;
+	SELECT count(*) INTO total FROM va_p1;
+	DROP TABLE va_p1, va_p2;
+	RETURN format('rows=%s only_ts=%s only_heap=%s', total, a, b);
+END $$;
+SET timeseries.debug_require_vector_agg = on;
+SELECT w, u, iw, n, va_prepared_diff(w, u, iw, n) FROM (VALUES
+	('1 hour', 'day', 1000, 100), ('15 minutes', 'minute', 77, 250), ('1 day', 'hour', 1, 0),
+	(NULL, 'day', 1000, 100), ('1 hour', NULL, 1000, 100), ('1 hour', 'day', NULL, 100),
+	('2 hours', 'week', 5000, 200)) v(w, u, iw, n);
+EXECUTE va_tb('1 hour', 'fortnight', 1000, 100);
+EXECUTE va_tb('1 hour', 'day', 0, 100);
+-- the parallel variant (a new generic plan under the new settings)
+DEALLOCATE va_tb;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+PREPARE va_tb(interval, text, int, int) AS
+  SELECT time_bucket($1, t) b, date_trunc($2, t) dt, time_bucket($3, i4) bi, count(*), max(f8), sum(i4)
+    FROM va WHERE i2 > $4 GROUP BY 1, 2, 3;
+EXPLAIN (costs off) EXECUTE va_tb('1 hour', 'day', 1000, 100);
+SELECT va_prepared_diff('30 minutes', 'hour', 300, 10);
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SET max_parallel_workers_per_gather = 0;
+RESET timeseries.debug_require_vector_agg;
+DEALLOCATE va_tb;
+DEALLOCATE va_tb_heap;
+DROP FUNCTION va_prepared_diff(text, text, int, int);
+RESET plan_cache_mode;
+EXPLAIN (costs off)
+SELECT w, x.* FROM (VALUES (interval '1 hour'), (interval '6 hours')) v(w),
+  LATERAL (SELECT time_bucket(w, t) b, count(*) FROM va GROUP BY 1) x;
+SELECT va_check('SELECT w, x.* FROM (VALUES (interval ''1 hour''), (interval ''6 hours'')) v(w), LATERAL (SELECT time_bucket(w, t) b, count(*) FROM %T GROUP BY 1) x');
+
 -- group keys that are all constants: one group, no sort needed
 SET enable_hashagg = off;
 SELECT va_check('SELECT i2, count(*), max(f8) FROM %T WHERE i2 = 3 GROUP BY i2');

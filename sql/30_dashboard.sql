@@ -204,8 +204,8 @@ SELECT dash_explain($$EXECUTE newest_row('2015-12-31', '2016-01-03')$$);
 -- newest rows first, stopping as soon as no older chunk can hold a newer row
 SELECT dash_explain($$EXECUTE newest_lateral('2016-01-01 09:00', '{host_1,host_7,host_42}')$$);
 SELECT dash_explain($$EXECUTE raw_rows('2016-01-01 06:00', '2016-01-01 09:00', 'host_3', 10)$$);
--- not yet computed inside the scan: a bucket width that is a parameter of a
--- generic plan (a constant width is; so is a parameter under a custom plan)
+-- a bucket width that is a parameter of a generic plan, computed when the
+-- scan starts
 SELECT dash_explain($$EXECUTE graph_width('2016-01-01 06:00', '2016-01-01 07:00', '5 minutes')$$);
 RESET max_parallel_workers_per_gather;
 

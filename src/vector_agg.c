@@ -76,6 +76,7 @@
 #include "nodes/extensible.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/paramassign.h"
@@ -190,6 +191,9 @@ typedef struct KeySpec
 	int			colarg;			/* position of the column among its args */
 	FmgrInfo	flinfo;
 	FunctionCallInfo fcinfo;
+	ExprState **arg_exprs;		/* arguments computed when the scan starts
+								 * (parameters), or NULL */
+	bool		null_key;		/* one of those is NULL and func is strict */
 	/* the result for the previous input, reused for equal inputs */
 	bool		have_last;
 	Datum		last_in;
@@ -507,6 +511,30 @@ is_bucket_function(FuncExpr *f, int colarg)
 	return true;
 }
 
+static bool
+exec_param_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param) && ((Param *) node)->paramkind != PARAM_EXTERN)
+		return true;
+	return expression_tree_walker(node, exec_param_walker, context);
+}
+
+/*
+ * An argument of a group key's function that keeps one value through an
+ * execution, computed when the scan starts: a prepared statement's
+ * parameter in a generic plan (time_bucket($1, time)), or an expression of
+ * such parameters and constants.  No column, volatile function, subquery or
+ * parameter set by another node (those may change on a rescan).
+ */
+static bool
+execution_constant(Node *arg)
+{
+	return !contain_var_clause(arg) && !contain_volatile_functions(arg) &&
+		!contain_subplans(arg) && !exec_param_walker(arg, NULL);
+}
+
 /* A group key expression we can compute; fills spec when given. */
 static bool
 key_spec(Expr *expr, Index relid, KeySpec *spec)
@@ -551,7 +579,7 @@ key_spec(Expr *expr, Index relid, KeySpec *spec)
 					return false;
 				colarg = pos;
 			}
-			else if (!IsA(arg, Const) &&
+			else if (!IsA(arg, Const) && !execution_constant(arg) &&
 					 !(ts_gapfill_bound_arg(f, pos) && !contain_var_clause(arg)))
 				return false;
 			pos++;
@@ -1694,7 +1722,6 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 				k->cache_used = palloc0(sizeof(bool) * KEY_CACHE_SIZE);
 				InitFunctionCallInfoData(*k->fcinfo, &k->flinfo, nargs,
 										 k->func->inputcollid, NULL, NULL);
-				set_trunc_arithmetic(k);
 				foreach(alc, k->func->args)
 				{
 					Node	   *arg = lfirst(alc);
@@ -1704,15 +1731,23 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 						k->fcinfo->args[i].value = ((Const *) arg)->constvalue;
 						k->fcinfo->args[i].isnull = ((Const *) arg)->constisnull;
 					}
-					else if (i != k->colarg)
+					else if (i != k->colarg && ts_gapfill_bound_arg(k->func, i))
 					{
 						/* a gapfill bound, which the bucket does not use */
-						Assert(ts_gapfill_bound_arg(k->func, i));
 						k->fcinfo->args[i].value = (Datum) 0;
 						k->fcinfo->args[i].isnull = true;
 					}
+					else if (i != k->colarg)
+					{
+						if (k->arg_exprs == NULL)
+							k->arg_exprs = palloc0(sizeof(ExprState *) * nargs);
+						k->arg_exprs[i] = ExecInitExpr((Expr *) arg, &node->ss.ps);
+					}
 					i++;
 				}
+				/* with parameters, once they are known */
+				if (k->arg_exprs == NULL)
+					set_trunc_arithmetic(k);
 			}
 			state->key_col[state->nkeys++] = col;
 		}
@@ -2014,7 +2049,7 @@ static void
 set_trunc_arithmetic(KeySpec *key)
 {
 	FuncExpr   *f = key->func;
-	Const	   *unit;
+	text	   *unit;
 	char	   *lowunits;
 	int			val;
 	long		gmtoff = 0;
@@ -2023,14 +2058,13 @@ set_trunc_arithmetic(KeySpec *key)
 	if (f == NULL || key->colarg != 1 || list_length(f->args) != 2 ||
 		!(f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMP ||
 		  f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ) ||
-		!IsA(linitial(f->args), Const) || ((Const *) linitial(f->args))->constisnull)
+		key->fcinfo->args[0].isnull)
 		return;
 	if (f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ &&
 		!pg_get_timezone_offset(session_timezone, &gmtoff))
 		return;
-	unit = (Const *) linitial(f->args);
-	lowunits = downcase_truncate_identifier(VARDATA_ANY(DatumGetTextPP(unit->constvalue)),
-											VARSIZE_ANY_EXHDR(DatumGetTextPP(unit->constvalue)),
+	unit = DatumGetTextPP(key->fcinfo->args[0].value);
+	lowunits = downcase_truncate_identifier(VARDATA_ANY(unit), VARSIZE_ANY_EXHDR(unit),
 											false);
 	if (DecodeUnits(0, lowunits, &val) != UNITS)
 		return;
@@ -2144,6 +2178,13 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 				out[i] = isnull[i] ? (Datum) 0 :
 					Int64GetDatum(summary_int64(key->keytype, values[i]));
 		memcpy(outnull, isnull, sizeof(bool) * nrows);
+		return;
+	}
+	if (key->null_key)
+	{
+		/* a strict function is not called with a NULL parameter */
+		memset(out, 0, sizeof(Datum) * nrows);
+		memset(outnull, true, sizeof(bool) * nrows);
 		return;
 	}
 	for (int i = 0; i < nrows; i++)
@@ -4096,6 +4137,53 @@ topn_update_cutoff(TsAggState *state)
 	pfree(heap);
 }
 
+/*
+ * The group keys' arguments computed when the scan starts (parameters),
+ * copied into the node's memory; the keys' cached results went with the
+ * previous values.
+ */
+static void
+set_key_args(TsAggState *state, ExprContext *econtext)
+{
+	for (int k = 0; k < state->nkeys; k++)
+	{
+		KeySpec    *key = &state->keys[k];
+		int			nargs;
+
+		if (key->arg_exprs == NULL)
+			continue;
+		nargs = list_length(key->func->args);
+		for (int i = 0; i < nargs; i++)
+		{
+			ExprState  *es = key->arg_exprs[i];
+			Oid			type;
+			int16		typlen;
+			bool		typbyval;
+			bool		isnull;
+			Datum		d;
+
+			if (es == NULL)
+				continue;
+			d = ExecEvalExprSwitchContext(es, econtext, &isnull);
+			type = exprType((Node *) list_nth(key->func->args, i));
+			get_typlenbyval(type, &typlen, &typbyval);
+			if (!key->fcinfo->args[i].isnull && !typbyval &&
+				key->fcinfo->args[i].value != (Datum) 0)
+				pfree(DatumGetPointer(key->fcinfo->args[i].value));
+			key->fcinfo->args[i].value = isnull ? (Datum) 0 :
+				datumCopy(d, typbyval, typlen);
+			key->fcinfo->args[i].isnull = isnull;
+		}
+		key->null_key = false;
+		for (int i = 0; i < nargs; i++)
+			if (key->arg_exprs[i] && key->fcinfo->args[i].isnull && key->strict)
+				key->null_key = true;
+		set_trunc_arithmetic(key);
+		key->have_last = false;
+		memset(key->cache_used, 0, sizeof(bool) * KEY_CACHE_SIZE);
+	}
+}
+
 static TupleTableSlot *
 next_agg_row(ScanState *ss)
 {
@@ -4124,6 +4212,7 @@ next_agg_row(ScanState *ss)
 	}
 	if (!state->values_set)
 	{
+		set_key_args(state, ss->ps.ps_ExprContext);
 		if (state->topn > 0)
 			topn_threshold(state);
 		choose_lazy_sxx(state);
