@@ -102,12 +102,37 @@ RESET cpu_tuple_cost;
 RESET work_mem;
 RESET timeseries.debug_require_vector_agg;
 
--- without groups or quals, count(*) and integer/time min/max come from the
--- chunks' metadata; chunks that a transaction is still writing are read
+-- without groups, count(*) and integer/time min/max come from the chunks'
+-- metadata where no qual cuts the chunk (no quals, or a chunk wholly inside
+-- their range); chunks that a transaction is still writing are read, and so
+-- are chunks with deleted rows
 EXPLAIN (analyze, costs off, timing off, summary off)
 SELECT count(*), min(t), max(t), min(i4), max(i8), max(d) FROM va;
 SELECT va_check('SELECT count(*), min(t), max(t), min(i4), max(i8), max(d), min(i2) FROM %T');
 EXPLAIN (analyze, costs off, timing off, summary off) SELECT count(*), max(f8) FROM va;
+EXPLAIN (analyze, costs off, timing off, summary off)
+SELECT count(*), min(t), max(i4) FROM va WHERE t >= '2024-01-02 03:00' AND t < '2024-01-05';
+SELECT q, va_check(q) FROM (VALUES
+	('SELECT count(*), min(t), max(t), min(i4), max(i8) FROM %T WHERE t >= ''2024-01-02 03:00'' AND t < ''2024-01-05'''),
+	('SELECT count(*), min(t), max(d) FROM %T WHERE t >= ''2024-01-02'' OR t IS NULL'),
+	('SELECT count(*), max(t) FROM %T WHERE i8 BETWEEN 1000003000 AND 9000027000'),
+	('SELECT count(*), min(i2) FROM %T WHERE t < ''2024-01-03'' AND i4 IS NOT NULL'),
+	('SELECT count(*) FROM %T WHERE t > ''2024-01-01'' AND i2 > 3')) v(q);
+BEGIN;
+DELETE FROM va WHERE i2 = 7 AND t < '2024-01-02 12:00';
+DELETE FROM va_heap WHERE i2 = 7 AND t < '2024-01-02 12:00';
+EXPLAIN (analyze, costs off, timing off, summary off)
+SELECT count(*), min(t) FROM va WHERE t >= '2024-01-02 03:00';
+SELECT va_check('SELECT count(*), min(t), max(i4) FROM %T WHERE t >= ''2024-01-02 03:00''');
+ROLLBACK;
+-- a parameter's value is known when the scan starts
+SET plan_cache_mode = force_generic_plan;
+PREPARE va_count(timestamptz) AS SELECT count(*), max(t) FROM va WHERE t >= $1;
+EXPLAIN (analyze, costs off, timing off, summary off) EXECUTE va_count('2024-01-02 03:00');
+EXECUTE va_count('2024-01-02 03:00');
+SELECT count(*), max(t) FROM va_heap WHERE t >= '2024-01-02 03:00';
+DEALLOCATE va_count;
+RESET plan_cache_mode;
 BEGIN;
 SET LOCAL timeseries.chunk_rows = 100;
 INSERT INTO va (t, i4) SELECT '2031-01-01'::timestamptz + g * interval '1 s', -g FROM generate_series(1, 250) g;

@@ -360,11 +360,13 @@ estimable_clauses(PlannerInfo *root, RelOptInfo *rel)
 
 /*
  * Show fn every visible chunk of rel, with whether the clauses (estimable,
- * see above) may select rows from it, until fn returns false.  False when
+ * see above) may select rows from it and whether they select all of its
+ * rows, until fn returns false.  False when
  * the table has too many chunks to look at while planning (fn then saw only
  * the first ones).
  */
-typedef bool (*EstimateChunkFn) (void *arg, const ChunkMeta *meta, bool may_match);
+typedef bool (*EstimateChunkFn) (void *arg, const ChunkMeta *meta, bool may_match,
+								 bool must_match);
 
 static bool
 estimate_walk_chunks(PlannerInfo *root, RelOptInfo *rel, List *clauses,
@@ -390,8 +392,12 @@ estimate_walk_chunks(PlannerInfo *root, RelOptInfo *rel, List *clauses,
 											&chunks, &nchunks);
 		for (int i = 0; i < nchunks; i++)
 		{
+			bool		may;
+
 			CHECK_FOR_INTERRUPTS();
-			if (!fn(arg, &chunks[i], vector_qual_chunk_may_match(vq, &chunks[i])))
+			may = vector_qual_chunk_may_match(vq, &chunks[i]);
+			if (!fn(arg, &chunks[i], may,
+					may && vector_qual_chunk_must_match(vq, &chunks[i])))
 				break;
 		}
 	}
@@ -405,16 +411,19 @@ typedef struct ReadFraction
 {
 	double		total;
 	double		kept;
+	double		cut;			/* in chunks the clauses select some rows of */
 } ReadFraction;
 
 static bool
-count_read_rows(void *arg, const ChunkMeta *meta, bool may_match)
+count_read_rows(void *arg, const ChunkMeta *meta, bool may_match, bool must_match)
 {
 	ReadFraction *rf = (ReadFraction *) arg;
 
 	rf->total += meta->row_count;
 	if (may_match)
 		rf->kept += meta->row_count;
+	if (may_match && !must_match)
+		rf->cut += meta->row_count;
 	return true;
 }
 
@@ -428,7 +437,7 @@ static double
 estimate_read_fraction(PlannerInfo *root, RelOptInfo *rel)
 {
 	List	   *clauses = estimable_clauses(root, rel);
-	ReadFraction rf = {0, 0};
+	ReadFraction rf = {0, 0, 0};
 
 	if (clauses == NIL || !ActiveSnapshotSet())
 		return 1.0;
@@ -436,6 +445,28 @@ estimate_read_fraction(PlannerInfo *root, RelOptInfo *rel)
 		rf.total == 0)
 		return 1.0;
 	return Max(rf.kept / rf.total, 0.0001);
+}
+
+/*
+ * The share of the table's rows in chunks the quals cut: chunks that their
+ * summaries say hold some rows the quals select, but maybe not all.  What
+ * an aggregation that chunk metadata answers for the other chunks still
+ * reads.  1 when a qual's value is not known while planning, or the table
+ * has too many chunks to look at.
+ */
+double
+ts_estimate_cut_fraction(PlannerInfo *root, RelOptInfo *rel)
+{
+	List	   *clauses = estimable_clauses(root, rel);
+	ReadFraction rf = {0, 0, 0};
+
+	if (list_length(clauses) != list_length(rel->baserestrictinfo) ||
+		!ActiveSnapshotSet())
+		return 1.0;
+	if (!estimate_walk_chunks(root, rel, clauses, count_read_rows, &rf) ||
+		rf.total == 0)
+		return 1.0;
+	return rf.cut / rf.total;
 }
 
 /* The extremes of a column's summaries in the chunks the clauses may select from. */
@@ -450,7 +481,7 @@ typedef struct ColumnRange
 } ColumnRange;
 
 static bool
-widen_column_range(void *arg, const ChunkMeta *meta, bool may_match)
+widen_column_range(void *arg, const ChunkMeta *meta, bool may_match, bool must_match)
 {
 	ColumnRange *cr = (ColumnRange *) arg;
 	ColumnSummary cs;

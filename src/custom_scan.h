@@ -34,6 +34,7 @@ extern int	ts_commute_strategy(int strategy);
 extern bool ts_estimate_column_range(PlannerInfo *root, RelOptInfo *rel,
 									 AttrNumber attno, Oid type,
 									 int64 *lo, int64 *hi);
+extern double ts_estimate_cut_fraction(PlannerInfo *root, RelOptInfo *rel);
 
 /* EXPLAIN's "Columns" line. */
 struct ExplainState;

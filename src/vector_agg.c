@@ -609,8 +609,8 @@ static bool agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *att
 
 /*
  * Will chunk metadata answer the aggregation (metadata_answers, at
- * execution)?  No keys, no quals, only count(*) and min/max of summarized
- * non-float columns, without FILTER.
+ * execution) for the chunks no qual cuts?  No keys, only count(*) and
+ * min/max of summarized non-float columns, without FILTER.
  */
 static bool
 plan_from_metadata(PathTarget *partial, RelOptInfo *rel, int nkeys)
@@ -618,7 +618,7 @@ plan_from_metadata(PathTarget *partial, RelOptInfo *rel, int nkeys)
 	ListCell   *lc;
 	int			naggs = 0;
 
-	if (nkeys > 0 || rel->baserestrictinfo != NIL)
+	if (nkeys > 0)
 		return false;
 	foreach(lc, partial->exprs)
 	{
@@ -1169,11 +1169,21 @@ ts_vector_agg_add_paths(PlannerInfo *root, RelOptInfo *input_rel,
 	cp->custom_private = topn_plan(root, input_rel);
 	if (plan_from_metadata(partial, input_rel, nkeys))
 	{
-		/* chunk metadata answers it: nearly free, and no workers to start */
-		cp->path.startup_cost = 0;
-		cp->path.total_cost = cpu_tuple_cost;
-		add_finalize_paths(root, output_rel, &cp->path, extra, &costs, ngroups);
-		return;
+		/*
+		 * Chunk metadata answers it for the chunks no qual cuts: nearly
+		 * free without quals, and no workers to start; with them, the
+		 * chunks the quals cut are read.
+		 */
+		double		cut = input_rel->baserestrictinfo == NIL ? 0 :
+			ts_estimate_cut_fraction(root, input_rel);
+
+		if (cut < 1)
+		{
+			cp->path.startup_cost *= cut;
+			cp->path.total_cost = cp->path.startup_cost + cpu_tuple_cost;
+			add_finalize_paths(root, output_rel, &cp->path, extra, &costs, ngroups);
+			return;
+		}
 	}
 	add_finalize_paths(root, output_rel, &cp->path, extra, &costs, ngroups);
 
@@ -3698,17 +3708,19 @@ emit_group(TsAggState *state, int g, bool final)
 }
 
 /*
- * Without groups or quals, count(*) and min/max of integer, date and time
- * columns are answered by a chunk's row count and summary, without reading
- * it.  (Float min/max are not: among equal values such as 0 and -0 the
- * transition functions keep the last one seen, which the summary does not
- * record.)  Chunks of our own transaction with per-row command ids may hide
- * rows and are read.
+ * Without groups, count(*) and min/max of integer, date and time columns
+ * are answered by a chunk's row count and summary, without reading it,
+ * when no qual cuts the chunk: without quals, or when its summary shows
+ * that every row passes them (a chunk wholly inside a time range).  (Float
+ * min/max are not: among equal values such as 0 and -0 the transition
+ * functions keep the last one seen, which the summary does not record.)
+ * Chunks with deleted rows, and chunks of our own transaction with per-row
+ * command ids, which may hide rows, are read.
  */
 static bool
 metadata_answers(TsAggState *state)
 {
-	if (state->nkeys > 0 || state->quals != NIL || state->naggs == 0)
+	if (state->nkeys > 0 || state->naggs == 0)
 		return false;
 	for (int a = 0; a < state->naggs; a++)
 	{
@@ -3734,6 +3746,9 @@ chunk_from_metadata(void *arg, const ChunkMeta *meta)
 	ColumnSummary *cs;
 
 	if (meta->cids != NULL)
+		return false;
+	/* a chunk the quals cut is read: its summary describes other rows too */
+	if (state->quals != NIL && !vector_qual_chunk_all_match(state->vq))
 		return false;
 	cs = palloc(sizeof(ColumnSummary) * state->naggs);
 	for (int a = 0; a < state->naggs; a++)

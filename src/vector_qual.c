@@ -1350,6 +1350,16 @@ vector_qual_chunk_may_match(VectorQual *vq, const ChunkMeta *meta)
 	return every_clause(vq, &src, node_may_match);
 }
 
+bool
+vector_qual_chunk_must_match(VectorQual *vq, const ChunkMeta *meta)
+{
+	SummarySource src = {meta, NULL};
+
+	if (meta->summary == NULL)
+		return false;
+	return every_clause(vq, &src, node_must_match);
+}
+
 /*
  * Vectors of a chunk sorted by a series column are mostly ruled out by the
  * clause on that column, while the time range (the first clause, often)
@@ -1417,6 +1427,12 @@ chunk_filter(void *arg, const ChunkMeta *meta)
 		memset(vq->chunk_clause_true, false, sizeof(bool) * vq->nclauses);
 	}
 	return may;
+}
+
+bool
+vector_qual_chunk_all_match(VectorQual *vq)
+{
+	return vq->chunk_all_match;
 }
 
 /* Called for each vector of a chunk, before the row filter sees it. */

@@ -34,6 +34,17 @@ extern void vector_qual_free(VectorQual *vq);
 extern bool vector_qual_chunk_may_match(VectorQual *vq,
 										const struct ChunkMeta *meta);
 
+/* Does every row of the chunk satisfy every clause, by its summary? */
+extern bool vector_qual_chunk_must_match(VectorQual *vq,
+										 const struct ChunkMeta *meta);
+
+/*
+ * With the filters attached (vector_qual_attach), after they let a chunk
+ * through: does every row of that chunk satisfy every clause, by its
+ * summary?
+ */
+extern bool vector_qual_chunk_all_match(VectorQual *vq);
+
 /* Could any row of the scan's current vector satisfy them, by its ranges? */
 extern bool vector_qual_vector_may_match(VectorQual *vq, TableScanDesc scan);
 
