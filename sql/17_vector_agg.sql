@@ -457,6 +457,70 @@ SELECT w, x.* FROM (VALUES (interval '1 hour'), (interval '6 hours')) v(w),
   LATERAL (SELECT time_bucket(w, t) b, count(*) FROM va GROUP BY 1) x;
 SELECT va_check('SELECT w, x.* FROM (VALUES (interval ''1 hour''), (interval ''6 hours'')) v(w), LATERAL (SELECT time_bucket(w, t) b, count(*) FROM %T GROUP BY 1) x');
 
+-- group keys of other types, by their hash and equality functions: uuid,
+-- numeric (1.0 = 1.00), floats (0 = -0, NaN = NaN), interval (1 day = 24
+-- hours), jsonb, arrays, bytea, text under a nondeterministic collation;
+-- each group shows the first value seen, as HashAggregate does
+CREATE COLLATION va_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+SET timeseries.chunk_rows = 700;
+CREATE TABLE gk (t timestamptz, u uuid, n numeric, f float8, iv interval, j jsonb, a int4[],
+				 b bytea, c text COLLATE va_ci, v int) USING timeseries;
+INSERT INTO gk SELECT '2024-01-01'::timestamptz + g * interval '1 min',
+	CASE WHEN g % 13 = 0 THEN NULL ELSE ('00000000-0000-0000-0000-00000000000' || (g % 7))::uuid END,
+	CASE g % 4 WHEN 0 THEN 1.0 WHEN 1 THEN 1.00 WHEN 2 THEN 'NaN' ELSE (g % 9) / 3.0 END,
+	CASE g % 5 WHEN 0 THEN CASE WHEN g % 10 = 0 THEN -0.0 ELSE 0.0 END WHEN 1 THEN 'NaN'
+		WHEN 2 THEN g % 3 ELSE NULL END,
+	CASE g % 3 WHEN 0 THEN interval '1 day' WHEN 1 THEN interval '24 hours' ELSE interval '1 month' END,
+	CASE WHEN g % 6 = 0 THEN NULL ELSE jsonb_build_object('k', g % 4) END,
+	ARRAY[g % 3, g % 2],
+	decode(lpad(to_hex(g % 5), 2, '0'), 'hex'),
+	CASE g % 4 WHEN 0 THEN 'Abc' WHEN 1 THEN 'abc' WHEN 2 THEN 'ABD' ELSE 'x' END,
+	g
+FROM generate_series(1, 5000) g;
+RESET timeseries.chunk_rows;
+CREATE TABLE gk_heap AS SELECT * FROM gk;
+CREATE FUNCTION gk_check(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE a bigint; b bigint; total bigint;
+BEGIN
+	EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM (%s) x) EXCEPT ALL (SELECT x::text FROM (%s) x)) d',
+				   q, replace(q, 'FROM gk', 'FROM gk_heap')) INTO a;
+	EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM (%s) x) EXCEPT ALL (SELECT x::text FROM (%s) x)) d',
+				   replace(q, 'FROM gk', 'FROM gk_heap'), q) INTO b;
+	EXECUTE format('SELECT count(*) FROM (%s) x', q) INTO total;
+	RETURN format('rows=%s only_ts=%s only_heap=%s', total, a, b);
+END $$;
+SET timeseries.debug_require_vector_agg = on;
+EXPLAIN (costs off) SELECT u, count(*), sum(v) FROM gk GROUP BY u;
+SELECT q, gk_check(q) FROM (VALUES
+	('SELECT u, count(*), sum(v) FROM gk GROUP BY u'),
+	('SELECT n, count(*), max(v) FROM gk GROUP BY n'),
+	('SELECT f, count(*) FROM gk GROUP BY f'),
+	('SELECT iv, count(*) FROM gk GROUP BY iv'),
+	('SELECT j, count(*) FROM gk GROUP BY j'),
+	('SELECT a, count(*) FROM gk GROUP BY a'),
+	('SELECT b, count(*) FROM gk GROUP BY b'),
+	('SELECT c, count(*) FROM gk GROUP BY c'),
+	('SELECT u, n, date_trunc(''hour'', t), count(*) FROM gk GROUP BY 1, 2, 3'),
+	('SELECT u, c, count(*) FROM gk WHERE v > 100 GROUP BY 1, 2 HAVING count(*) > 3')) x(q);
+SELECT n, f, iv, c, count(*) FROM gk GROUP BY n, f, iv, c ORDER BY n, f, iv, c LIMIT 8;
+-- in parallel, and past work_mem (partial groups sorted by their keys)
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET work_mem = '64kB';
+EXPLAIN (costs off) SELECT u, j, a, b, date_trunc('hour', t), count(*), sum(v) FROM gk GROUP BY u, j, a, b, 5;
+SELECT gk_check('SELECT u, j, a, b, date_trunc(''hour'', t), count(*), sum(v) FROM gk GROUP BY u, j, a, b, 5');
+RESET work_mem;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SET max_parallel_workers_per_gather = 0;
+RESET timeseries.debug_require_vector_agg;
+DROP FUNCTION gk_check(text);
+DROP TABLE gk, gk_heap;
+DROP COLLATION va_ci;
+
 -- group keys that are all constants: one group, no sort needed
 SET enable_hashagg = off;
 SELECT va_check('SELECT i2, count(*), max(f8) FROM %T WHERE i2 = 3 GROUP BY i2');

@@ -102,6 +102,7 @@
 #include "utils/selfuncs.h"
 #include "utils/syscache.h"
 #include "utils/tuplesort.h"
+#include "utils/typcache.h"
 
 #include "custom_scan.h"
 #include "delete_mask.h"
@@ -181,6 +182,13 @@ typedef struct KeySpec
 	Oid			coltype;
 	Oid			keytype;		/* the key's type */
 	bool		is_text;
+	bool		generic;		/* grouped by the type's hash and equality
+								 * functions (key_generic_ok) */
+	int16		typlen;			/* generic: the key's type */
+	bool		typbyval;
+	Oid			collation;
+	FmgrInfo	hash_fn;
+	FmgrInfo	eq_fn;
 	FuncExpr   *func;			/* key = func(..., column, ...), or NULL */
 	bool		strict;
 	bool		monotonic;		/* func never decreases as the column grows (a
@@ -245,6 +253,45 @@ key_type_ok(Oid t, Oid collation)
 	if (t == TEXTOID || t == VARCHAROID)
 		return OidIsValid(collation) && get_collation_isdeterministic(collation);
 	return false;
+}
+
+/*
+ * Other column types are grouped as PostgreSQL's hashed grouping does, by
+ * their default hash opclass's function and equality operator (uuid,
+ * numeric, floats, interval, bytea, jsonb, arrays, text under a
+ * nondeterministic collation, ...): each group keeps the first value seen,
+ * as HashAggregate does.  They also need a default btree order (the
+ * partial groups past work_mem are sorted by their keys).
+ */
+static bool
+key_generic_ok(Oid t)
+{
+	TypeCacheEntry *tce = lookup_type_cache(t, TYPECACHE_EQ_OPR | TYPECACHE_LT_OPR |
+											TYPECACHE_HASH_PROC);
+
+	return OidIsValid(tce->eq_opr) && OidIsValid(tce->lt_opr) &&
+		OidIsValid(tce->hash_proc) && get_typlen(t) != -2;
+}
+
+/* The functions of a generic key of type keytype under collation. */
+static void
+key_setup(KeySpec *key, Oid keytype, Oid collation)
+{
+	TypeCacheEntry *tce;
+
+	key->keytype = keytype;
+	key->collation = collation;
+	key->is_text = (keytype == TEXTOID || keytype == VARCHAROID) &&
+		key_type_ok(keytype, collation);
+	key->generic = !key_type_ok(keytype, collation);
+	if (!key->generic)
+		return;
+	tce = lookup_type_cache(keytype, TYPECACHE_EQ_OPR_FINFO | TYPECACHE_HASH_PROC_FINFO);
+	if (!OidIsValid(tce->eq_opr_finfo.fn_oid) || !OidIsValid(tce->hash_proc_finfo.fn_oid))
+		elog(ERROR, "timeseries: no hash or equality function for a group key");
+	fmgr_info_copy(&key->eq_fn, &tce->eq_opr_finfo, CurrentMemoryContext);
+	fmgr_info_copy(&key->hash_fn, &tce->hash_proc_finfo, CurrentMemoryContext);
+	get_typlenbyval(keytype, &key->typlen, &key->typbyval);
 }
 
 static bool
@@ -543,10 +590,11 @@ key_spec(Expr *expr, Index relid, KeySpec *spec)
 	Oid			type;
 	Oid			keytype = exprType((Node *) expr);
 
-	if (!key_type_ok(keytype, exprCollation((Node *) expr)))
-		return false;
 	if (column_var((Node *) expr, relid, &attno, &type))
 	{
+		if (!key_type_ok(keytype, exprCollation((Node *) expr)) &&
+			!key_generic_ok(keytype))
+			return false;
 		if (spec)
 		{
 			memset(spec, 0, sizeof(KeySpec));
@@ -557,6 +605,9 @@ key_spec(Expr *expr, Index relid, KeySpec *spec)
 		}
 		return true;
 	}
+	/* a function's result: by value, grouped by its bits */
+	if (!key_type_ok(keytype, exprCollation((Node *) expr)))
+		return false;
 	if (IsA(expr, FuncExpr))
 	{
 		FuncExpr   *f = (FuncExpr *) expr;
@@ -1718,6 +1769,7 @@ begin_agg(CustomScanState *node, EState *estate, int eflags)
 
 			if (!key_spec(te->expr, cs->scan.scanrelid, k))
 				elog(ERROR, "timeseries: unsupported group key in TimeseriesAgg");
+			key_setup(k, k->keytype, exprCollation((Node *) te->expr));
 			state->read_att[k->attidx] = true;
 			if (k->func)
 			{
@@ -1868,6 +1920,9 @@ mix64(uint64 x)
 static inline bool
 key_equal(const KeySpec *k, Datum a, Datum b)
 {
+	if (unlikely(k->generic))
+		return a == b ||
+			DatumGetBool(FunctionCall2Coll((FmgrInfo *) &k->eq_fn, k->collation, a, b));
 	if (k->is_text)
 	{
 		Size		la = VARSIZE_ANY_EXHDR(DatumGetPointer(a));
@@ -1940,6 +1995,9 @@ key_hash(const KeySpec *key, Datum value, bool isnull)
 {
 	if (isnull)
 		return UINT64CONST(0x9e3779b97f4a7c15);
+	if (unlikely(key->generic))
+		return mix64(DatumGetUInt32(FunctionCall1Coll((FmgrInfo *) &key->hash_fn,
+													  key->collation, value)));
 	if (key->is_text)
 		return hash_bytes((const unsigned char *) VARDATA_ANY(DatumGetPointer(value)),
 						  VARSIZE_ANY_EXHDR(DatumGetPointer(value)));
@@ -1993,7 +2051,15 @@ find_group_hashed(TsAggState *state, uint64 h, const Datum *values,
 	{
 		Datum		v = values[k];
 
-		if (!nulls[k] && state->keys[k].is_text)
+		if (!nulls[k] && state->keys[k].generic && !state->keys[k].typbyval)
+		{
+			MemoryContext old = MemoryContextSwitchTo(state->groups_cxt);
+
+			v = datumCopy(v, false, state->keys[k].typlen);
+			MemoryContextSwitchTo(old);
+			state->text_bytes += datumGetSize(v, false, state->keys[k].typlen);
+		}
+		else if (!nulls[k] && state->keys[k].is_text)
 		{
 			Size		len = VARSIZE_ANY_EXHDR(DatumGetPointer(v));
 			text	   *copy = MemoryContextAlloc(state->groups_cxt, len + VARHDRSZ);
@@ -2181,7 +2247,7 @@ batch_keys(TsAggState *state, int k, int nrows, const bool *sel,
 	ts_scan_batch_column(state->scan, key->attidx, &values, &isnull);
 	if (key->func == NULL)
 	{
-		if (key->is_text)
+		if (key->is_text || key->generic)
 			memcpy(out, values, sizeof(Datum) * nrows);
 		else
 			for (int i = 0; i < nrows; i++)
@@ -3676,6 +3742,8 @@ group_row(TsAggState *state, int g, TupleTableSlot *slot, bool final)
 
 		/* a copy when final: in sorted mode the group goes before the row is used */
 		slot->tts_values[state->key_col[k]] = isnull ? (Datum) 0 :
+			state->keys[k].generic ?
+			(final ? datumCopy(v, state->keys[k].typbyval, state->keys[k].typlen) : v) :
 			!state->keys[k].is_text ? summary_datum(state->keys[k].keytype, DatumGetInt64(v)) :
 			final ? datumCopy(v, false, -1) : v;
 		slot->tts_isnull[state->key_col[k]] = isnull;
@@ -4493,8 +4561,7 @@ begin_combine(CustomScanState *node, EState *estate, int eflags)
 		{
 			KeySpec    *k = &state->keys[state->nkeys];
 
-			k->keytype = exprType((Node *) expr);
-			k->is_text = k->keytype == TEXTOID || k->keytype == VARCHAROID;
+			key_setup(k, exprType((Node *) expr), exprCollation((Node *) expr));
 			state->key_collation[state->nkeys] = exprCollation((Node *) expr);
 			state->key_col[state->nkeys++] = col;
 		}
@@ -4688,7 +4755,8 @@ row_keys(TsAggState *state, TupleTableSlot *slot, Datum *values, bool *nulls)
 		Datum		v = slot->tts_values[state->key_col[k]];
 
 		nulls[k] = slot->tts_isnull[state->key_col[k]];
-		values[k] = nulls[k] ? (Datum) 0 : state->keys[k].is_text ? v :
+		values[k] = nulls[k] ? (Datum) 0 :
+			(state->keys[k].is_text || state->keys[k].generic) ? v :
 			Int64GetDatum(summary_int64(state->keys[k].keytype, v));
 	}
 }
