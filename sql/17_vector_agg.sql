@@ -356,6 +356,32 @@ RESET min_parallel_table_scan_size;
 SET max_parallel_workers_per_gather = 0;
 DROP FUNCTION sums_same(text);
 DROP TABLE i8, i8_heap, nu, nu_heap;
+-- values beyond what the sums here take (squares of more than 8000
+-- decimal places or above 1e64000, sums above 1e128000) go into
+-- PostgreSQL's own transition state of their group, merged into the partial
+-- state when it is written; a sum too large for numeric is PostgreSQL's
+-- error
+CREATE TABLE nx (g int, n numeric) USING timeseries;
+INSERT INTO nx VALUES (1, '1e-8192'), (1, 0), (1, 1.5), (2, '1e70000'), (2, '1e70000'),
+	(3, '1e70000'), (3, 5), (3, 'NaN'), (4, 2), (4, 3), (5, '9e131071'), (5, '9e131071'),
+	(6, '-1e64100'), (6, 7), (6, 1e-20);
+CREATE TABLE nx_heap AS SELECT * FROM nx;
+SET timeseries.debug_require_vector_agg = on;
+SELECT g, length(var_pop(n)::text) AS var_len, left(var_samp(n)::text, 12) AS var_samp,
+	left(stddev(n)::text, 12) AS stddev, length(avg(n)::text) AS avg_len, count(n)
+  FROM nx WHERE g <> 5 GROUP BY g ORDER BY g;
+SELECT sum(n) FROM nx WHERE g = 5;
+RESET timeseries.debug_require_vector_agg;
+SELECT sum(n) FROM nx_heap WHERE g = 5;
+SELECT count(*) AS differences FROM (
+	(SELECT g, var_pop(n), var_samp(n), stddev_pop(n), stddev(n), avg(n), sum(n) FROM nx WHERE g <> 5 GROUP BY g
+	 EXCEPT ALL
+	 SELECT g, var_pop(n), var_samp(n), stddev_pop(n), stddev(n), avg(n), sum(n) FROM nx_heap WHERE g <> 5 GROUP BY g)
+	UNION ALL
+	(SELECT g, var_pop(n), var_samp(n), stddev_pop(n), stddev(n), avg(n), sum(n) FROM nx_heap WHERE g <> 5 GROUP BY g
+	 EXCEPT ALL
+	 SELECT g, var_pop(n), var_samp(n), stddev_pop(n), stddev(n), avg(n), sum(n) FROM nx WHERE g <> 5 GROUP BY g)) d;
+DROP TABLE nx, nx_heap;
 
 -- a parallel-restricted FILTER keeps the aggregation out of workers
 CREATE FUNCTION va_restricted() RETURNS int STABLE PARALLEL RESTRICTED LANGUAGE plpgsql AS 'BEGIN RETURN 5; END';

@@ -2477,6 +2477,8 @@ typedef struct NumericSum
 	int64		pinf;
 	int64		ninf;
 	Numeric		rest;			/* the rest of the sum, or NULL */
+	Datum		pg_state;		/* values beyond both, in PostgreSQL's own
+								 * transition state (numeric_pg_accum), or 0 */
 } NumericSum;
 
 /* 10^e for 0 <= e <= 38, in 128 bits (a table: it is used per value) */
@@ -2747,6 +2749,94 @@ numeric_sum_count_special(NumericSum *ns, char special)
 		ns->ninf++;
 }
 
+/*
+ * Is a numeric beyond what the sums here may take: a weight (in base-10000
+ * digits) above max_weight, or a dscale above max_dscale?  Its square, or
+ * a sum of many such values, might not be storable as a numeric (weight up
+ * to 32767, dscale up to 16383), while PostgreSQL's accumulators are not
+ * bounded.  (The short format holds small weights and scales only.)
+ */
+static bool
+numeric_extreme(Datum d, int max_weight, int max_dscale)
+{
+	const char *p = VARDATA_ANY(DatumGetPointer(d));
+	uint16		header;
+	int16		weight;
+
+	if (VARSIZE_ANY_EXHDR(DatumGetPointer(d)) < 4)
+		return false;
+	memcpy(&header, p, sizeof(uint16));
+	if ((header & 0xC000) == 0x8000 || (header & 0xC000) == 0xC000)
+		return false;			/* short format, or special */
+	memcpy(&weight, p + 2, sizeof(int16));
+	return weight > max_weight || (header & 0x3FFF) > max_dscale;
+}
+
+/*
+ * PostgreSQL's own transition, combine and serial functions of numeric
+ * aggregates, for the rare values beyond our sums: they check that an
+ * aggregate calls them (AggCheckCallContext), which reads only the
+ * AggState's current aggregate context, here the group table's memory.
+ */
+static AggState *
+numeric_pg_agg(MemoryContext cxt)
+{
+	AggState   *agg = makeNode(AggState);
+	ExprContext *econtext = palloc0(sizeof(ExprContext));
+
+	econtext->type = T_ExprContext;
+	econtext->ecxt_per_tuple_memory = cxt;
+	agg->curaggcontext = econtext;
+	return agg;
+}
+
+static Datum
+numeric_pg_call(AggState *agg, PGFunction fn, Datum a, bool a_null, Datum b, bool b_null)
+{
+	LOCAL_FCINFO(fcinfo, 2);
+	Datum		result;
+
+	InitFunctionCallInfoData(*fcinfo, NULL, 2, InvalidOid, (Node *) agg, NULL);
+	fcinfo->args[0].value = a;
+	fcinfo->args[0].isnull = a_null;
+	fcinfo->args[1].value = b;
+	fcinfo->args[1].isnull = b_null;
+	result = fn(fcinfo);
+	if (fcinfo->isnull)
+		elog(ERROR, "timeseries: a numeric aggregate function returned NULL");
+	return result;
+}
+
+/* A value beyond our sums into the group's PostgreSQL state. */
+static void
+numeric_pg_accum(NumericSum *ns, PGFunction accum, Datum d, MemoryContext cxt)
+{
+	AggState   *agg = numeric_pg_agg(cxt);
+
+	ns->pg_state = numeric_pg_call(agg, accum, ns->pg_state, ns->pg_state == 0, d, false);
+}
+
+/*
+ * The partial state written by serial (ours, from our sums), combined with
+ * the group's PostgreSQL state when it has one: PostgreSQL's deserial,
+ * combine and serial functions, on a copy of that state.
+ */
+static Datum
+numeric_pg_merge(NumericSum *ns, Datum ours, PGFunction deserial, PGFunction combine,
+				 PGFunction serial)
+{
+	AggState   *agg;
+	Datum		st;
+
+	if (ns->pg_state == 0)
+		return ours;
+	agg = numeric_pg_agg(CurrentMemoryContext);
+	st = numeric_pg_call(agg, combine, (Datum) 0, true, ns->pg_state, false);
+	st = numeric_pg_call(agg, combine, st, false,
+						 numeric_pg_call(agg, deserial, ours, false, (Datum) 0, true), false);
+	return numeric_pg_call(agg, serial, st, false, (Datum) 0, true);
+}
+
 /* One numeric into a group's sum, as do_numeric_accum counts it. */
 static void
 numeric_sum_add(NumericSum *ns, int64 *n, Datum d, MemoryContext cxt)
@@ -2755,6 +2845,12 @@ numeric_sum_add(NumericSum *ns, int64 *n, Datum d, MemoryContext cxt)
 	int			dscale;
 	char		special;
 
+	/* a sum of such values may pass numeric's largest weight */
+	if (unlikely(numeric_extreme(d, 32000, INT_MAX)))
+	{
+		numeric_pg_accum(ns, numeric_avg_accum, d, cxt);
+		return;
+	}
 	if (numeric_scaled(d, &v, &dscale, &special))
 		numeric_sum_add_scaled(ns, v, dscale, numeric_of_datum, &d, cxt);
 	else if (special)
@@ -2797,6 +2893,12 @@ numeric_moments_add(NumericMoments *m, int64 *n, Datum d, MemoryContext cxt)
 	int			dscale;
 	char		special;
 
+	/* their squares may not be storable numerics */
+	if (unlikely(numeric_extreme(d, 16000, 8000)))
+	{
+		numeric_pg_accum(&m->x, numeric_accum, d, cxt);
+		return;
+	}
 	if (!numeric_scaled(d, &v, &dscale, &special))
 	{
 		Numeric		num = DatumGetNumeric(d);
@@ -2872,7 +2974,10 @@ numeric_moments_state(NumericMoments *m, int64 n, bool poly)
 		pq_sendint64(&buf, m->x.pinf);
 		pq_sendint64(&buf, m->x.ninf);
 	}
-	return PointerGetDatum(pq_endtypsend(&buf));
+	if (poly)
+		return PointerGetDatum(pq_endtypsend(&buf));
+	return numeric_pg_merge(&m->x, PointerGetDatum(pq_endtypsend(&buf)),
+							numeric_deserialize, numeric_combine, numeric_serialize);
 }
 
 /*
@@ -2893,7 +2998,8 @@ numeric_sum_state(NumericSum *ns, int64 n)
 	pq_sendint64(&buf, ns->nan);
 	pq_sendint64(&buf, ns->pinf);
 	pq_sendint64(&buf, ns->ninf);
-	return PointerGetDatum(pq_endtypsend(&buf));
+	return numeric_pg_merge(ns, PointerGetDatum(pq_endtypsend(&buf)),
+							numeric_avg_deserialize, numeric_avg_combine, numeric_avg_serialize);
 }
 #endif							/* HAVE_INT128 */
 
