@@ -313,6 +313,8 @@ typedef struct LastPointState
 	int			code_capacity;
 	Datum	   *row_values;
 	bool	   *row_nulls;
+	Datum	  **col_values;		/* the batch's columns of read_rows */
+	bool	  **col_nulls;
 
 	Tuplesortstate *sort;
 	TupleTableSlot *sort_slot;
@@ -395,6 +397,8 @@ begin_lastpoint(CustomScanState *node, EState *estate, int eflags)
 	pfree(read_rows);
 	state->row_values = palloc0(sizeof(Datum) * Max(desc->natts, 1));
 	state->row_nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
+	state->col_values = palloc(sizeof(Datum *) * Max(state->nread_rows, 1));
+	state->col_nulls = palloc(sizeof(bool *) * Max(state->nread_rows, 1));
 	state->series_cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "timeseries last point",
 											  ALLOCSET_DEFAULT_SIZES);
@@ -728,6 +732,9 @@ keep_rows(LastPointState *state, TableScanDesc scan, TupleDesc desc)
 
 	for (int k = 0; k < state->nimproved; k++)
 		upto = Max(upto, state->improved[k]->batch_row + 1);
+	for (int c = 0; c < state->nread_rows; c++)
+		ts_scan_batch_column_upto(scan, state->read_rows[c], upto,
+								  &state->col_values[c], &state->col_nulls[c]);
 	for (int a = 0; a < desc->natts; a++)
 		state->row_nulls[a] = true;
 	old = MemoryContextSwitchTo(state->series_cxt);
@@ -738,13 +745,9 @@ keep_rows(LastPointState *state, TableScanDesc scan, TupleDesc desc)
 		for (int c = 0; c < state->nread_rows; c++)
 		{
 			int			a = state->read_rows[c];
-			Datum	   *values;
-			bool	   *isnull;
 
-			/* decoded once per batch: later calls return the same arrays */
-			ts_scan_batch_column_upto(scan, a, upto, &values, &isnull);
-			state->row_values[a] = values[s->batch_row];
-			state->row_nulls[a] = isnull[s->batch_row];
+			state->row_values[a] = state->col_values[c][s->batch_row];
+			state->row_nulls[a] = state->col_nulls[c][s->batch_row];
 		}
 		if (s->row)
 			pfree(s->row);

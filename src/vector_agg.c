@@ -430,6 +430,9 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 	 * function but another initial value or combine function is not one.
 	 */
 #define INIT_IS(s)	(initval != NULL && strcmp(initval, (s)) == 0)
+	/* an internal state: the built-in combine, serial and deserial functions */
+#define STATE_FNS_ARE(c, s, d) \
+	(combinefn == (c) && serialfn == (s) && deserialfn == (d) && initval == NULL)
 	switch (transfn)
 	{
 		case F_INT8INC:
@@ -452,28 +455,25 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 #ifdef HAVE_INT128
 		case F_NUMERIC_AVG_ACCUM:
 			spec->kind = AK_SUM_NUMERIC;
-			return argtype == NUMERICOID && combinefn == F_NUMERIC_AVG_COMBINE &&
-				serialfn == F_NUMERIC_AVG_SERIALIZE &&
-				deserialfn == F_NUMERIC_AVG_DESERIALIZE && initval == NULL;
+			return argtype == NUMERICOID &&
+				STATE_FNS_ARE(F_NUMERIC_AVG_COMBINE, F_NUMERIC_AVG_SERIALIZE,
+							  F_NUMERIC_AVG_DESERIALIZE);
 		case F_INT2_ACCUM:
 		case F_INT4_ACCUM:
 			spec->kind = AK_MOMENTS;
 			return (argtype == INT2OID || argtype == INT4OID) &&
-				combinefn == F_NUMERIC_POLY_COMBINE &&
-				serialfn == F_NUMERIC_POLY_SERIALIZE &&
-				deserialfn == F_NUMERIC_POLY_DESERIALIZE && initval == NULL;
+				STATE_FNS_ARE(F_NUMERIC_POLY_COMBINE, F_NUMERIC_POLY_SERIALIZE,
+							  F_NUMERIC_POLY_DESERIALIZE);
 		case F_INT8_ACCUM:
 		case F_NUMERIC_ACCUM:
 			spec->kind = AK_MOMENTS;
 			return (argtype == INT8OID || argtype == NUMERICOID) &&
-				combinefn == F_NUMERIC_COMBINE && serialfn == F_NUMERIC_SERIALIZE &&
-				deserialfn == F_NUMERIC_DESERIALIZE && initval == NULL;
+				STATE_FNS_ARE(F_NUMERIC_COMBINE, F_NUMERIC_SERIALIZE, F_NUMERIC_DESERIALIZE);
 #endif
 		case F_INT8_AVG_ACCUM:
 			spec->kind = AK_SUM_INT8;
-			return argtype == INT8OID && combinefn == F_INT8_AVG_COMBINE &&
-				serialfn == F_INT8_AVG_SERIALIZE &&
-				deserialfn == F_INT8_AVG_DESERIALIZE && initval == NULL;
+			return argtype == INT8OID &&
+				STATE_FNS_ARE(F_INT8_AVG_COMBINE, F_INT8_AVG_SERIALIZE, F_INT8_AVG_DESERIALIZE);
 		case F_INT2_AVG_ACCUM:
 		case F_INT4_AVG_ACCUM:
 			spec->kind = AK_AVG_INT;
@@ -521,6 +521,7 @@ agg_spec(Aggref *aggref, Index relid, AggSpec *spec, AttrNumber *attno)
 			return false;
 	}
 #undef INIT_IS
+#undef STATE_FNS_ARE
 }
 
 /*
@@ -601,7 +602,6 @@ key_spec(Expr *expr, Index relid, KeySpec *spec)
 			spec->attidx = attno - 1;
 			spec->coltype = type;
 			spec->keytype = keytype;
-			spec->is_text = keytype == TEXTOID || keytype == VARCHAROID;
 		}
 		return true;
 	}
@@ -2479,6 +2479,7 @@ typedef struct NumericSum
 	Numeric		rest;			/* the rest of the sum, or NULL */
 	Datum		pg_state;		/* values beyond both, in PostgreSQL's own
 								 * transition state (numeric_pg_accum), or 0 */
+	AggState   *pg_agg;			/* what pg_state's functions are called with */
 } NumericSum;
 
 /* 10^e for 0 <= e <= 38, in 128 bits (a table: it is used per value) */
@@ -2811,9 +2812,15 @@ numeric_pg_call(AggState *agg, PGFunction fn, Datum a, bool a_null, Datum b, boo
 static void
 numeric_pg_accum(NumericSum *ns, PGFunction accum, Datum d, MemoryContext cxt)
 {
-	AggState   *agg = numeric_pg_agg(cxt);
+	if (ns->pg_agg == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
 
-	ns->pg_state = numeric_pg_call(agg, accum, ns->pg_state, ns->pg_state == 0, d, false);
+		ns->pg_agg = numeric_pg_agg(cxt);
+		MemoryContextSwitchTo(old);
+	}
+	ns->pg_state = numeric_pg_call(ns->pg_agg, accum, ns->pg_state, ns->pg_state == 0, d,
+								   false);
 }
 
 /*
